@@ -1,0 +1,19 @@
+//! Wire types shared by the Vitae server and its clients.
+//!
+//! Everything that crosses a process boundary lives here and nowhere else:
+//! the JSON Resume document model ([`resume`]), the HTTP resources and
+//! requests ([`api`]), the Server-Sent Event payloads ([`events`]) and the
+//! JSON error body ([`error`]). Ids and timestamps are plain strings on the
+//! wire (UUIDs and RFC 3339 UTC), so every field serialises to plain JSON and
+//! a browser or `curl` sees exactly what the Rust client sees.
+
+pub mod api;
+pub mod error;
+pub mod events;
+pub mod render;
+pub mod resume;
+
+pub use api::*;
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use events::*;
+pub use resume::Resume;

@@ -1,0 +1,363 @@
+//! The canonical resume model: the JSON Resume schema (<https://jsonresume.org/schema>).
+//!
+//! Every struct keeps the fields it does not know in `extra`, so importing a
+//! JSON Resume file and exporting it again is lossless, including vendor
+//! extensions and `meta`. Dates stay strings (`2020`, `2020-01`, `2020-01-31`)
+//! because resumes show them at the precision they have.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Unknown keys of an object, kept verbatim.
+pub type Extra = Map<String, Value>;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resume {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basics: Option<Basics>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<Work>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volunteer: Vec<Volunteer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub education: Vec<Education>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awards: Vec<Award>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<Certificate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publications: Vec<Publication>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<Skill>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interests: Vec<Interest>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<Project>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+macro_rules! opt {
+    () => {
+        Option<String>
+    };
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Basics {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<Profile>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Work {
+    /// The employer (JSON Resume calls the company `name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Volunteer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Education {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study_type: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub courses: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Award {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awarder: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Publication {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Skill {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Language {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fluency: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Interest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: opt!(),
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: opt!(),
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: opt!(),
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Why a JSON value is not an acceptable resume document.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the document must be a JSON object, found {0}")]
+    NotAnObject(&'static str),
+    #[error("invalid JSON Resume document: {0}")]
+    Shape(String),
+}
+
+impl Resume {
+    /// Validate an untrusted JSON value as a JSON Resume document.
+    ///
+    /// The check is structural (every known key has the schema's type), the
+    /// same rule for uploads of `.json` files and for `PATCH` bodies, so the
+    /// message names the offending path, e.g. `work[0].highlights: invalid type`.
+    pub fn from_value(value: Value) -> Result<Resume, DocumentError> {
+        if !value.is_object() {
+            return Err(DocumentError::NotAnObject(json_type_name(&value)));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| DocumentError::Shape(e.to_string()))
+    }
+
+    /// The person's name, if the document has one.
+    pub fn name(&self) -> Option<&str> {
+        self.basics.as_ref()?.name.as_deref()
+    }
+
+    /// The person's email, if the document has one.
+    pub fn email(&self) -> Option<&str> {
+        self.basics.as_ref()?.email.as_deref()
+    }
+}
+
+/// The JSON type of a value, as a word for error messages.
+pub fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_keeps_unknown_fields() {
+        let input = json!({
+            "basics": {"name": "Zoë Amélie", "x-pronouns": "she/her",
+                       "location": {"city": "Lyon", "countryCode": "FR", "custom": 1},
+                       "profiles": [{"network": "GitHub", "username": "zoe"}]},
+            "work": [{"name": "Acme", "startDate": "2020-01", "highlights": ["a"], "tags": ["x"]}],
+            "projects": [{"name": "P", "type": "application"}],
+            "meta": {"version": "v1.0.0"}
+        });
+        let resume = Resume::from_value(input.clone()).unwrap();
+        assert_eq!(resume.name(), Some("Zoë Amélie"));
+        assert_eq!(resume.projects[0].kind.as_deref(), Some("application"));
+        assert_eq!(serde_json::to_value(&resume).unwrap(), input);
+    }
+
+    #[test]
+    fn wrong_types_are_rejected_with_a_path_hint() {
+        let err = Resume::from_value(json!({"work": [{"highlights": "not a list"}]})).unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
+        let err = Resume::from_value(json!([1, 2])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the document must be a JSON object, found an array"
+        );
+    }
+}

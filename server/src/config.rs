@@ -1,0 +1,228 @@
+//! Server settings: defaults, then an optional TOML file, then environment
+//! variables and command-line flags (clap merges the last two, flags win).
+//!
+//! Every setting has a `VITAE_*` environment variable; `--config FILE` (or
+//! `VITAE_CONFIG`) names a TOML file with the same keys in snake_case.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The settings of `vitae-server serve`, as flags and env vars.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, env = "VITAE_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Where the redb file and admin.token live.
+    #[arg(long, env = "VITAE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// TOML config file with the same keys as these flags (snake_case).
+    #[arg(long, env = "VITAE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Base URL of share links, e.g. https://cv.example.com (default: http://ADDR).
+    #[arg(long, env = "VITAE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Browser origin allowed by CORS; repeat for several (comma-separated in the env var).
+    #[arg(
+        long = "cors-origin",
+        env = "VITAE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Largest accepted upload in bytes.
+    #[arg(long, env = "VITAE_MAX_UPLOAD_BYTES")]
+    pub max_upload_bytes: Option<u64>,
+    /// Share lifetime when a request gives none, in days.
+    #[arg(long, env = "VITAE_SHARE_DEFAULT_DAYS")]
+    pub share_default_days: Option<u32>,
+    /// Longest share lifetime a request may ask for, in days.
+    #[arg(long, env = "VITAE_SHARE_MAX_DAYS")]
+    pub share_max_days: Option<u32>,
+    /// Parse workers (default: the number of cores).
+    #[arg(long, env = "VITAE_WORKERS")]
+    pub workers: Option<usize>,
+    /// Uploads waiting for a worker before uploads answer 429.
+    #[arg(long, env = "VITAE_QUEUE_CAPACITY")]
+    pub queue_capacity: Option<usize>,
+    /// Wall-clock budget of one parse, in seconds.
+    #[arg(long, env = "VITAE_PARSE_TIMEOUT_SECS")]
+    pub parse_timeout_secs: Option<u64>,
+    /// Memory budget of one parse, in MiB (address space of the parse process).
+    #[arg(long, env = "VITAE_PARSE_MEMORY_MIB")]
+    pub parse_memory_mib: Option<u64>,
+    /// Seconds between SSE heartbeat comments.
+    #[arg(long, env = "VITAE_HEARTBEAT_SECS")]
+    pub heartbeat_secs: Option<u64>,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "VITAE_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// The same keys, as read from the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    cors_origins: Option<Vec<String>>,
+    max_upload_bytes: Option<u64>,
+    share_default_days: Option<u32>,
+    share_max_days: Option<u32>,
+    workers: Option<usize>,
+    queue_capacity: Option<usize>,
+    parse_timeout_secs: Option<u64>,
+    parse_memory_mib: Option<u64>,
+    heartbeat_secs: Option<u64>,
+    log_format: Option<String>,
+}
+
+/// The resolved settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub public_url: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub max_upload_bytes: u64,
+    pub share_default_days: u32,
+    pub share_max_days: u32,
+    pub workers: usize,
+    pub queue_capacity: usize,
+    pub parse_timeout: Duration,
+    pub parse_memory_mib: u64,
+    pub heartbeat: Duration,
+    pub log_json: bool,
+}
+
+/// `$XDG_DATA_HOME/vitae` (or the platform's equivalent), else `./vitae-data`.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .map(|d| d.join("vitae"))
+        .unwrap_or_else(|| PathBuf::from("vitae-data"))
+}
+
+impl Config {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<Config> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let config = Config {
+            addr: args
+                .addr
+                .or(file.addr)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7878))),
+            data_dir: args
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(default_data_dir),
+            public_url: args
+                .public_url
+                .or(file.public_url)
+                .map(|u| u.trim_end_matches('/').to_string()),
+            cors_origins: if args.cors_origins.is_empty() {
+                file.cors_origins.unwrap_or_default()
+            } else {
+                args.cors_origins
+            },
+            max_upload_bytes: args
+                .max_upload_bytes
+                .or(file.max_upload_bytes)
+                .unwrap_or(10 * 1024 * 1024),
+            share_default_days: args
+                .share_default_days
+                .or(file.share_default_days)
+                .unwrap_or(30),
+            share_max_days: args.share_max_days.or(file.share_max_days).unwrap_or(365),
+            workers: args.workers.or(file.workers).unwrap_or(cores).max(1),
+            queue_capacity: args
+                .queue_capacity
+                .or(file.queue_capacity)
+                .unwrap_or(1024)
+                .max(1),
+            parse_timeout: Duration::from_secs(
+                args.parse_timeout_secs
+                    .or(file.parse_timeout_secs)
+                    .unwrap_or(30)
+                    .max(1),
+            ),
+            parse_memory_mib: args
+                .parse_memory_mib
+                .or(file.parse_memory_mib)
+                .unwrap_or(1024),
+            heartbeat: Duration::from_secs(
+                args.heartbeat_secs
+                    .or(file.heartbeat_secs)
+                    .unwrap_or(15)
+                    .clamp(1, 15),
+            ),
+            log_json: match args.log_format.or(file.log_format).as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => anyhow::bail!("log format {other:?}: use `text` or `json`"),
+            },
+        };
+        if config.share_default_days == 0 || config.share_default_days > config.share_max_days {
+            anyhow::bail!(
+                "share_default_days ({}) must be between 1 and share_max_days ({})",
+                config.share_default_days,
+                config.share_max_days
+            );
+        }
+        for origin in &config.cors_origins {
+            if origin == "*" || !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                anyhow::bail!("CORS origin {origin:?}: give full origins like https://app.example.com, never *");
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("vitae-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vitae.toml");
+        std::fs::write(
+            &file,
+            "share_max_days = 90\nmax_upload_bytes = 1000\ncors_origins = [\"https://a.example\"]\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(file),
+            max_upload_bytes: Some(2000),
+            ..Default::default()
+        };
+        let config = Config::resolve(args).unwrap();
+        assert_eq!(config.share_max_days, 90);
+        assert_eq!(config.max_upload_bytes, 2000);
+        assert_eq!(config.cors_origins, vec!["https://a.example".to_string()]);
+        assert_eq!(config.share_default_days, 30);
+    }
+
+    #[test]
+    fn wildcard_cors_and_unknown_keys_are_refused() {
+        let args = ServeArgs {
+            cors_origins: vec!["*".into()],
+            ..Default::default()
+        };
+        assert!(Config::resolve(args).is_err());
+        assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! Health and administration: `/healthz` and `POST /v1/admin/tokens`.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use vitae_common::{CreateToken, ErrorCode, Health, TokenResource};
+
+use super::error::{HttpError, HttpResult};
+use super::{json, parse_json, read_body, require_json, App, Body, Ctx};
+use crate::resource;
+
+pub fn health() -> HttpResult<Response<Body>> {
+    json(
+        StatusCode::OK,
+        &Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+    )
+}
+
+/// User names: 1–64 of letters, digits, `.`, `_`, `-`, `@`.
+pub fn valid_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
+pub async fn handle(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let caller = ctx.user()?;
+    if !caller.admin {
+        return Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "creating tokens needs an admin token",
+        ));
+    }
+    require_json(req.headers(), &[])?;
+    let (_, body) = read_body(req, 64 * 1024).await?;
+    let request: CreateToken = parse_json(&body)?;
+    if !valid_user_name(&request.user) {
+        return Err(HttpError::unprocessable(
+            "user must be 1-64 characters of letters, digits, '.', '_', '-' or '@'",
+        ));
+    }
+    let (token, principal) = app.store.create_token(&request.user, request.admin).await?;
+    tracing::info!(user = %principal.user, admin = principal.admin, by = %caller.user, "token created");
+    json(
+        StatusCode::CREATED,
+        &TokenResource {
+            token,
+            user: principal.user,
+            admin: principal.admin,
+            created_at: resource::time(principal.created_at),
+        },
+    )
+}

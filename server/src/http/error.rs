@@ -1,0 +1,72 @@
+//! The one error type of the HTTP layer and its JSON body.
+//!
+//! Every failed request answers `{"error": {"code", "message", "request_id"}}`
+//! with the matching status. Store errors map here in one place, and a 5xx is
+//! logged with its cause while the client sees a message without internals.
+
+use vitae_common::ErrorCode;
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Extra headers, e.g. `Allow` on 405 or `Retry-After` on 429.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl HttpError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> HttpError {
+        HttpError {
+            code,
+            message: message.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> HttpError {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> HttpError {
+        HttpError::new(ErrorCode::BadRequest, message)
+    }
+
+    pub fn not_found(what: &str) -> HttpError {
+        HttpError::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn unprocessable(message: impl Into<String>) -> HttpError {
+        HttpError::new(ErrorCode::Unprocessable, message)
+    }
+
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> HttpError {
+        tracing::error!(%cause, "{context}");
+        HttpError::new(
+            ErrorCode::Internal,
+            format!("internal error while {context}; see the server log"),
+        )
+    }
+}
+
+impl From<StoreError> for HttpError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => HttpError::not_found(what),
+            StoreError::Conflict(message) => HttpError::new(ErrorCode::Conflict, message),
+            StoreError::StaleRevision { .. } => HttpError::new(
+                ErrorCode::PreconditionFailed,
+                format!("{error}; fetch the resume again and retry"),
+            ),
+            StoreError::Invalid(message) => HttpError::unprocessable(message),
+            StoreError::Gone(_) => HttpError::new(ErrorCode::Gone, error.to_string()),
+            StoreError::Locked(_) | StoreError::Backend(_) => {
+                HttpError::internal("accessing the store", error)
+            }
+        }
+    }
+}
+
+pub type HttpResult<T> = Result<T, HttpError>;

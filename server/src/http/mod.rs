@@ -1,0 +1,460 @@
+//! The HTTP layer: accept loop, request dispatch, and the helpers every
+//! handler shares (auth, bodies, JSON answers, CORS, request ids).
+//!
+//! One `hyper` HTTP/1.1 connection task per socket (`TCP_NODELAY` on, so SSE
+//! events leave at once). [`dispatch`] gives each request an id, finds its
+//! route, answers CORS preflights, authenticates, and calls the handler
+//! module for the area: [`resumes`], [`shares`], [`streams`], [`admin`].
+//! Handlers return `HttpResult<Response>`; errors become JSON bodies here.
+
+pub mod admin;
+pub mod error;
+pub mod resumes;
+pub mod router;
+pub mod shares;
+pub mod streams;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::Instrument;
+use vitae_common::{ApiError, ErrorBody, ErrorCode};
+
+use crate::config::Config;
+use crate::logs::LogFeed;
+use crate::pipeline::Pipeline;
+use crate::sse::hub::Hub;
+pub use crate::sse::stream::Body;
+use crate::store::{Principal, Store};
+use error::{HttpError, HttpResult};
+use router::Route;
+
+/// Everything handlers share.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub pipeline: Pipeline,
+    pub config: Config,
+    pub public_url: String,
+    pub logs: LogFeed,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// What a handler knows about the request besides its body.
+pub struct Ctx {
+    pub route: Route,
+    pub params: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub principal: Option<Principal>,
+}
+
+impl Ctx {
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The authenticated user; every private route has one.
+    pub fn user(&self) -> HttpResult<&Principal> {
+        self.principal
+            .as_ref()
+            .ok_or_else(|| HttpError::new(ErrorCode::Unauthorized, "authentication required"))
+    }
+
+    pub fn uuid_param(&self, name: &str) -> HttpResult<uuid::Uuid> {
+        let raw = self.param(name);
+        uuid::Uuid::parse_str(raw).map_err(|_| {
+            HttpError::bad_request(format!("{raw:?} is not a valid {name}: expected a UUID"))
+        })
+    }
+}
+
+/// Serve until `shutdown` turns true, then drain: streams end, in-flight
+/// requests finish (up to `drain`), new connections are refused.
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+    drain: Duration,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                // Out of file descriptors and the like: back off, keep serving.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = service_fn(move |req| {
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(dispatch(app, req, peer).await) }
+        });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30))
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not finish within the drain time");
+    }
+}
+
+fn redact_path(path: &str) -> String {
+    for prefix in ["/s/", "/v1/shares/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}<token>{tail}");
+        }
+    }
+    path.to_string()
+}
+
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let request_id = new_request_id();
+    let started = Instant::now();
+    let method = req.method().clone();
+    // The path only: the query may hold an access token and is never logged;
+    // share tokens are credentials too, so they are masked.
+    let path = redact_path(req.uri().path());
+    let span = tracing::info_span!("request", id = %request_id, %method, %path);
+    let origin = req
+        .headers()
+        .get(hyper::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_string);
+    let mut response = async {
+        match route_and_call(&app, req).await {
+            Ok(response) => response,
+            Err(error) => error_response(&error, &request_id),
+        }
+    }
+    .instrument(span.clone())
+    .await;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-request-id", value);
+    }
+    apply_cors(&app.config.cors_origins, origin.as_deref(), headers);
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::error!(status, ms, %peer, "request failed");
+        } else {
+            tracing::info!(status, ms, "request");
+        }
+    });
+    response
+}
+
+async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let Some((route, params)) = router::find(req.uri().path()) else {
+        return Err(HttpError::new(
+            ErrorCode::NotFound,
+            format!("no route for {}: see docs/api.md", req.uri().path()),
+        ));
+    };
+    if req.method() == Method::OPTIONS {
+        return preflight(app, route, req.headers());
+    }
+    let head_as_get = req.method() == Method::HEAD && route.methods().contains(&Method::GET);
+    if !route.methods().contains(req.method()) && !head_as_get {
+        return Err(HttpError::new(
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{} is not allowed on {}; allowed: {}",
+                req.method(),
+                req.uri().path(),
+                route.allow()
+            ),
+        )
+        .with_header("allow", route.allow()));
+    }
+    let query: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let public = matches!(route, Route::Health | Route::PublicShare);
+    let principal = if public {
+        None
+    } else {
+        Some(authenticate(app, route, req.headers(), &query).await?)
+    };
+    let ctx = Ctx {
+        route,
+        params,
+        query,
+        principal,
+    };
+    match route {
+        Route::Health => admin::health(),
+        Route::Resumes | Route::Resume | Route::ResumeMaster => {
+            resumes::handle(app, &ctx, req).await
+        }
+        Route::ResumeRevisions | Route::ResumeRevision => resumes::handle(app, &ctx, req).await,
+        Route::ResumeShares | Route::Share | Route::PublicShare => {
+            shares::handle(app, &ctx, req).await
+        }
+        Route::ResumeEvents | Route::Events | Route::Logs => streams::handle(app, &ctx, req).await,
+        Route::AdminTokens => admin::handle(app, &ctx, req).await,
+    }
+}
+
+async fn authenticate(
+    app: &App,
+    route: Route,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+) -> HttpResult<Principal> {
+    let unauthorized = |message: &str| {
+        HttpError::new(ErrorCode::Unauthorized, message)
+            .with_header("www-authenticate", "Bearer realm=\"vitae\"")
+    };
+    let from_header = match headers.get(AUTHORIZATION) {
+        Some(value) => {
+            let value = value
+                .to_str()
+                .map_err(|_| unauthorized("the Authorization header is not readable text"))?;
+            let token = value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+                .ok_or_else(|| unauthorized("use `Authorization: Bearer <token>`"))?;
+            Some(token.trim().to_string())
+        }
+        None => None,
+    };
+    let token = match from_header {
+        Some(token) => token,
+        None if route.is_stream() => query
+            .iter()
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| {
+                unauthorized("authentication required: send `Authorization: Bearer <token>` or `?access_token=`")
+            })?,
+        None => {
+            return Err(unauthorized(
+                "authentication required: send `Authorization: Bearer <token>`",
+            ))
+        }
+    };
+    match app.store.authenticate(&token).await? {
+        Some(principal) => Ok(principal),
+        None => Err(unauthorized("the token is not valid")),
+    }
+}
+
+const CORS_ALLOW_HEADERS: &str = "authorization, content-type, if-match, last-event-id";
+
+fn preflight(app: &App, route: Route, headers: &HeaderMap) -> HttpResult<Response<Body>> {
+    let origin = headers
+        .get(hyper::header::ORIGIN)
+        .and_then(|o| o.to_str().ok());
+    if let Some(origin) = origin {
+        if !app.config.cors_origins.iter().any(|o| o == origin) {
+            return Err(HttpError::new(
+                ErrorCode::Forbidden,
+                format!("origin {origin} is not in the server's CORS allow-list"),
+            ));
+        }
+    }
+    let mut response = empty(StatusCode::NO_CONTENT);
+    let h = response.headers_mut();
+    h.insert("allow", header_value(&route.allow()));
+    if origin.is_some() {
+        h.insert("access-control-allow-methods", header_value(&route.allow()));
+        h.insert(
+            "access-control-allow-headers",
+            HeaderValue::from_static(CORS_ALLOW_HEADERS),
+        );
+        h.insert("access-control-max-age", HeaderValue::from_static("600"));
+    }
+    Ok(response)
+}
+
+/// Allowed origins get their own origin back, never `*`. No credentials
+/// mode: the API authenticates with bearer tokens, not cookies.
+fn apply_cors(allowed: &[String], origin: Option<&str>, headers: &mut HeaderMap) {
+    headers.append(hyper::header::VARY, HeaderValue::from_static("Origin"));
+    let Some(origin) = origin else { return };
+    if allowed.iter().any(|o| o == origin) {
+        headers.insert("access-control-allow-origin", header_value(origin));
+        headers.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("etag, location, x-request-id, retry-after"),
+        );
+    }
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+// ---- response helpers ------------------------------------------------------
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+pub fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(full(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> HttpResult<Response<Body>> {
+    let body = serde_json::to_vec(value).map_err(|e| {
+        HttpError::internal(&format!("serialising a {}", std::any::type_name::<T>()), e)
+    })?;
+    let mut response = Response::new(full(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(response)
+}
+
+pub fn error_response(error: &HttpError, request_id: &str) -> Response<Body> {
+    let body = ErrorBody {
+        error: ApiError {
+            code: error.code,
+            message: error.message.clone(),
+            request_id: request_id.to_string(),
+        },
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(full(bytes));
+    *response.status_mut() =
+        StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (name, value) in &error.headers {
+        headers.insert(*name, header_value(value));
+    }
+    response
+}
+
+/// Read a whole body, refusing more than `limit` bytes with 413.
+pub async fn read_body(
+    req: Request<Incoming>,
+    limit: u64,
+) -> HttpResult<(hyper::http::request::Parts, Bytes)> {
+    let too_large = || {
+        HttpError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than the {limit}-byte limit"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let collected = Limited::new(body, limit as usize)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                too_large()
+            } else {
+                HttpError::bad_request(format!("the request body could not be read: {e}"))
+            }
+        })?;
+    Ok((parts, collected.to_bytes()))
+}
+
+/// Parse a JSON request body into `T`, with a 400 that says what is wrong.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> HttpResult<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            HttpError::bad_request(format!("the body is not valid JSON: {inner}"))
+        } else {
+            HttpError::bad_request(format!("the body does not have the expected shape: {e}"))
+        }
+    })
+}
+
+/// The essence of the Content-Type header (`text/plain; charset=x` → `text/plain`).
+pub fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Require a JSON body's Content-Type (absent is accepted, for curl users).
+pub fn require_json(headers: &HeaderMap, also: &[&str]) -> HttpResult<()> {
+    match content_type(headers) {
+        None => Ok(()),
+        Some(ct) if ct == "application/json" || also.contains(&ct.as_str()) => Ok(()),
+        Some(ct) => Err(HttpError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("send JSON (Content-Type: application/json), not {ct}"),
+        )),
+    }
+}

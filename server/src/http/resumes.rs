@@ -1,0 +1,309 @@
+//! Resume handlers: upload, list, read, edit (merge patch), delete, master,
+//! and revisions. Uploads are checked (size, type by magic bytes, empty) and
+//! stored before the 202, which carries the stored status (`pending`), never
+//! a promise of success.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
+use hyper::{Method, Request, Response, StatusCode};
+use vitae_common::{ChangeEvent, ErrorCode, ResumeList, RevisionList};
+use vitae_parser::{sniff, Format, SniffError};
+
+use super::error::{HttpError, HttpResult};
+use super::router::Route;
+use super::{empty, json, read_body, require_json, App, Body, Ctx};
+use crate::resource;
+use crate::store::{NewResume, StoredResume};
+
+pub async fn handle(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let method = req.method().clone();
+    match (ctx.route, method) {
+        (Route::Resumes, Method::POST) => upload(app, ctx, req).await,
+        (Route::Resumes, _) => list(app, ctx).await,
+        (Route::Resume, Method::PATCH) => patch(app, ctx, req).await,
+        (Route::Resume, Method::DELETE) => delete(app, ctx).await,
+        (Route::Resume, _) => get(app, ctx).await,
+        (Route::ResumeMaster, _) => master(app, ctx).await,
+        (Route::ResumeRevisions, _) => revisions(app, ctx).await,
+        (Route::ResumeRevision, _) => revision(app, ctx).await,
+        _ => Err(HttpError::not_found("route")),
+    }
+}
+
+fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{revision}\"")) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
+}
+
+fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
+    ChangeEvent {
+        kind: kind.to_string(),
+        resume_id: stored.record.id.to_string(),
+        status: Some(stored.record.status),
+        share_token: None,
+        at: resource::time(stored.record.updated_at),
+    }
+}
+
+/// Keep the last path component, drop control characters, cap the length.
+fn clean_filename(raw: &str, format: Format) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim().to_string();
+    if cleaned.is_empty() {
+        let ext = match format {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Markdown => "md",
+            Format::Text => "txt",
+            Format::JsonResume => "json",
+        };
+        format!("resume.{ext}")
+    } else {
+        cleaned
+    }
+}
+
+fn sniff_error(error: SniffError) -> HttpError {
+    match error {
+        SniffError::Empty => HttpError::bad_request(error.to_string()),
+        _ => HttpError::new(ErrorCode::UnsupportedMediaType, error.to_string()),
+    }
+}
+
+/// The file of a multipart upload: its bytes, declared type and name.
+async fn multipart_file(
+    parts: &hyper::http::request::Parts,
+    body: Bytes,
+) -> HttpResult<(Bytes, Option<String>, Option<String>)> {
+    let header = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = multer::parse_boundary(header)
+        .map_err(|e| HttpError::bad_request(format!("bad multipart Content-Type: {e}")))?;
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| HttpError::bad_request(format!("malformed multipart body: {e}")))?;
+        let Some(field) = field else {
+            return Err(HttpError::bad_request(
+                "the multipart body has no `file` field: send the resume as field `file`",
+            ));
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let declared = field.content_type().map(|m| m.essence_str().to_string());
+        let filename = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| HttpError::bad_request(format!("malformed multipart body: {e}")))?;
+        return Ok((bytes, declared, filename));
+    }
+}
+
+async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    // Multipart framing adds a little; the file itself is held to the limit below.
+    let limit = app.config.max_upload_bytes;
+    let (parts, body) = read_body(req, limit + 16 * 1024).await?;
+    let content_type = super::content_type(&parts.headers);
+    let (bytes, declared, filename) = if content_type.as_deref() == Some("multipart/form-data") {
+        multipart_file(&parts, body).await?
+    } else {
+        (
+            body,
+            content_type,
+            ctx.query("filename").map(str::to_string),
+        )
+    };
+    if bytes.len() as u64 > limit {
+        return Err(HttpError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the file is larger than the {limit}-byte limit"),
+        ));
+    }
+    let format = sniff(&bytes, declared.as_deref(), filename.as_deref()).map_err(sniff_error)?;
+    let Some(slot) = app.pipeline.reserve() else {
+        return Err(HttpError::new(
+            ErrorCode::TooManyRequests,
+            "the parse queue is full; retry in a few seconds",
+        )
+        .with_header("retry-after", "5"));
+    };
+    let stored = app
+        .store
+        .create_resume(NewResume {
+            owner: user.user.clone(),
+            filename: clean_filename(filename.as_deref().unwrap_or(""), format),
+            content_type: format.content_type().to_string(),
+            original: bytes,
+            parent_id: None,
+        })
+        .await?;
+    let id = stored.record.id;
+    app.hub
+        .publish_change(&user.user, &change("resume.created", &stored));
+    slot.enqueue(id);
+    tracing::info!(resume = %id, format = %format, bytes = stored.record.size, "upload stored");
+    let mut response = json(StatusCode::ACCEPTED, &resource::resume(&stored, true))?;
+    if let Ok(location) = HeaderValue::from_str(&format!("/v1/resumes/{id}")) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(with_etag(response, stored.record.revision))
+}
+
+async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let resumes = app.store.list_resumes(&user.user).await?;
+    json(
+        StatusCode::OK,
+        &ResumeList {
+            resumes: resumes.iter().map(|r| resource::resume(r, false)).collect(),
+        },
+    )
+}
+
+async fn get(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let stored = app.store.get_resume(&user.user, id).await?;
+    let response = json(StatusCode::OK, &resource::resume(&stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
+}
+
+/// `If-Match: "3"`, `If-Match: 3` or `W/"3"`; `*` means "any revision".
+fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
+    let Some(value) = headers.get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse::<u64>().map(Some).map_err(|_| {
+        HttpError::bad_request(format!(
+            "If-Match {text:?} is not a revision: send the resume's `revision` (its ETag)"
+        ))
+    })
+}
+
+async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    require_json(req.headers(), &["application/merge-patch+json"])?;
+    let expected = if_match(req.headers())?;
+    let (_, body) = read_body(req, app.config.max_upload_bytes).await?;
+    let patch: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| HttpError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    if !patch.is_object() {
+        return Err(HttpError::unprocessable(format!(
+            "a merge patch of the document must be a JSON object, found {}",
+            vitae_common::resume::json_type_name(&patch)
+        )));
+    }
+    let stored = app
+        .store
+        .patch_document(&user.user, id, expected, patch)
+        .await?;
+    app.hub
+        .publish_change(&user.user, &change("resume.updated", &stored));
+    let response = json(StatusCode::OK, &resource::resume(&stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
+}
+
+async fn delete(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let deleted = app.store.delete_resume(&user.user, id).await?;
+    tracing::info!(resume = %id, filename = %deleted.record.filename, shares = deleted.share_tokens.len(), "resume deleted");
+    app.hub.forget_parse(id);
+    let at = resource::time(crate::store::now());
+    for token in &deleted.share_tokens {
+        app.hub.publish_change(
+            &user.user,
+            &ChangeEvent {
+                kind: "share.revoked".into(),
+                resume_id: id.to_string(),
+                status: None,
+                share_token: Some(token.clone()),
+                at: at.clone(),
+            },
+        );
+    }
+    app.hub.publish_change(
+        &user.user,
+        &ChangeEvent {
+            kind: "resume.deleted".into(),
+            resume_id: id.to_string(),
+            status: None,
+            share_token: None,
+            at: at.clone(),
+        },
+    );
+    if let Some(successor) = deleted.new_master {
+        app.hub.publish_change(
+            &user.user,
+            &ChangeEvent {
+                kind: "master.changed".into(),
+                resume_id: successor.to_string(),
+                status: None,
+                share_token: None,
+                at,
+            },
+        );
+    }
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+async fn master(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let stored = app.store.set_master(&user.user, id).await?;
+    app.hub
+        .publish_change(&user.user, &change("master.changed", &stored));
+    let response = json(StatusCode::OK, &resource::resume(&stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
+}
+
+async fn revisions(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let revisions = app.store.list_revisions(&user.user, id).await?;
+    json(
+        StatusCode::OK,
+        &RevisionList {
+            revisions: revisions
+                .iter()
+                .map(|r| resource::revision(r, false))
+                .collect(),
+        },
+    )
+}
+
+async fn revision(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let raw = ctx.param("revision");
+    let number = raw
+        .parse::<u64>()
+        .map_err(|_| HttpError::bad_request(format!("{raw:?} is not a revision number")))?;
+    let revision = app.store.get_revision(&user.user, id, number).await?;
+    json(StatusCode::OK, &resource::revision(&revision, true))
+}

@@ -1,0 +1,109 @@
+//! The route table: path patterns to [`Route`]s, and which methods each takes.
+//! Matching a path is `matchit`'s job; a known path with the wrong method is a
+//! 405 with `Allow`, an unknown path a 404, both as JSON errors.
+
+use std::sync::LazyLock;
+
+use hyper::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Resumes,
+    Resume,
+    ResumeEvents,
+    ResumeMaster,
+    ResumeShares,
+    ResumeRevisions,
+    ResumeRevision,
+    Share,
+    Events,
+    Logs,
+    AdminTokens,
+    PublicShare,
+}
+
+impl Route {
+    pub fn methods(self) -> &'static [Method] {
+        match self {
+            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs => &[Method::GET],
+            Route::ResumeRevisions | Route::ResumeRevision | Route::PublicShare => &[Method::GET],
+            Route::Resumes | Route::ResumeShares => &[Method::GET, Method::POST],
+            Route::Resume => &[Method::GET, Method::PATCH, Method::DELETE],
+            Route::ResumeMaster | Route::AdminTokens => &[Method::POST],
+            Route::Share => &[Method::DELETE],
+        }
+    }
+
+    /// The `Allow` header value for this route.
+    pub fn allow(self) -> String {
+        let mut names: Vec<&str> = self.methods().iter().map(Method::as_str).collect();
+        names.push("OPTIONS");
+        names.join(", ")
+    }
+
+    /// Streams accept `?access_token=` because browsers' `EventSource`
+    /// cannot send an Authorization header.
+    pub fn is_stream(self) -> bool {
+        matches!(self, Route::ResumeEvents | Route::Events | Route::Logs)
+    }
+}
+
+static ROUTES: LazyLock<matchit::Router<Route>> = LazyLock::new(|| {
+    let mut router = matchit::Router::new();
+    let table = [
+        ("/healthz", Route::Health),
+        ("/v1/resumes", Route::Resumes),
+        ("/v1/resumes/{id}", Route::Resume),
+        ("/v1/resumes/{id}/events", Route::ResumeEvents),
+        ("/v1/resumes/{id}/master", Route::ResumeMaster),
+        ("/v1/resumes/{id}/shares", Route::ResumeShares),
+        ("/v1/resumes/{id}/revisions", Route::ResumeRevisions),
+        (
+            "/v1/resumes/{id}/revisions/{revision}",
+            Route::ResumeRevision,
+        ),
+        ("/v1/shares/{token}", Route::Share),
+        ("/v1/events", Route::Events),
+        ("/v1/logs", Route::Logs),
+        ("/v1/admin/tokens", Route::AdminTokens),
+        ("/s/{token}", Route::PublicShare),
+    ];
+    for (path, route) in table {
+        // The table is static; a bad pattern is caught by the test below.
+        let _ = router.insert(path, route);
+    }
+    router
+});
+
+/// The route for `path` and its parameters (`id`, `token`, `revision`).
+pub fn find(path: &str) -> Option<(Route, Vec<(String, String)>)> {
+    let matched = ROUTES.at(path).ok()?;
+    let params = matched
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Some((*matched.value, params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_reachable() {
+        assert_eq!(find("/healthz").unwrap().0, Route::Health);
+        let (route, params) = find("/v1/resumes/abc/revisions/3").unwrap();
+        assert_eq!(route, Route::ResumeRevision);
+        assert_eq!(
+            params,
+            vec![("id".into(), "abc".into()), ("revision".into(), "3".into())]
+        );
+        assert_eq!(find("/s/tok").unwrap().0, Route::PublicShare);
+        assert_eq!(find("/v1/shares/tok").unwrap().0, Route::Share);
+        assert!(find("/v1/nope").is_none());
+        assert!(find("/v1/resumes/a/b/c/d").is_none());
+        assert_eq!(Route::Resume.allow(), "GET, PATCH, DELETE, OPTIONS");
+    }
+}

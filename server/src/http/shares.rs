@@ -1,0 +1,290 @@
+//! Share links: create, list, revoke, and the public page at `/s/{token}`.
+//!
+//! The public page needs no token of ours: the share token is the
+//! credential. It answers HTML (escaped, no script, a strict CSP), JSON or
+//! Markdown by `Accept`, and counts each successful view durably before it
+//! answers. Unknown tokens are 404; expired or revoked ones 410.
+
+use std::sync::{Arc, LazyLock};
+
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use sha2::{Digest, Sha256};
+use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareList, Status};
+
+use super::error::{HttpError, HttpResult};
+use super::router::Route;
+use super::{full, json, parse_json, read_body, require_json, App, Body, Ctx};
+use crate::resource;
+
+pub async fn handle(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    match (ctx.route, req.method().clone()) {
+        (Route::ResumeShares, Method::POST) => create(app, ctx, req).await,
+        (Route::ResumeShares, _) => list(app, ctx).await,
+        (Route::Share, _) => revoke(app, ctx).await,
+        (Route::PublicShare, _) => view(app, ctx, req).await,
+        _ => Err(HttpError::not_found("route")),
+    }
+}
+
+fn share_change(kind: &str, resume_id: &str, token: &str) -> ChangeEvent {
+    ChangeEvent {
+        kind: kind.into(),
+        resume_id: resume_id.into(),
+        status: None,
+        share_token: Some(token.into()),
+        at: resource::time(crate::store::now()),
+    }
+}
+
+/// When a share asked for by `request` expires, checked against the limits.
+fn expiry(
+    request: &CreateShare,
+    now: DateTime<Utc>,
+    default_days: u32,
+    max_days: u32,
+) -> HttpResult<DateTime<Utc>> {
+    let latest = now + Duration::days(i64::from(max_days));
+    match (request.expires_in_days, request.expires_at.as_deref()) {
+        (Some(_), Some(_)) => Err(HttpError::unprocessable(
+            "give either expires_in_days or expires_at, not both",
+        )),
+        (Some(days), None) if days == 0 || days > max_days => Err(HttpError::unprocessable(
+            format!("expires_in_days must be between 1 and {max_days}, got {days}"),
+        )),
+        (Some(days), None) => Ok(now + Duration::days(i64::from(days))),
+        (None, None) => Ok(now + Duration::days(i64::from(default_days))),
+        (None, Some(at)) => {
+            let at = DateTime::parse_from_rfc3339(at)
+                .map_err(|e| {
+                    HttpError::bad_request(format!(
+                        "expires_at {at:?} is not an RFC 3339 time: {e}"
+                    ))
+                })?
+                .with_timezone(&Utc);
+            if at <= now {
+                Err(HttpError::unprocessable("expires_at must be in the future"))
+            } else if at > latest {
+                Err(HttpError::unprocessable(format!(
+                    "expires_at is more than {max_days} days away"
+                )))
+            } else {
+                Ok(at)
+            }
+        }
+    }
+}
+
+async fn create(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    require_json(req.headers(), &[])?;
+    let (_, body) = read_body(req, 64 * 1024).await?;
+    let request: CreateShare = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateShare::default()
+    } else {
+        parse_json(&body)?
+    };
+    let now = crate::store::now();
+    let expires_at = expiry(
+        &request,
+        now,
+        app.config.share_default_days,
+        app.config.share_max_days,
+    )?;
+    let resume = app.store.get_resume(&user.user, id).await?;
+    if resume.record.status != Status::Ready {
+        return Err(HttpError::new(
+            ErrorCode::Conflict,
+            format!(
+                "resume {id} is {}; only a ready resume can be shared",
+                resume.record.status
+            ),
+        ));
+    }
+    let share = app.store.create_share(&user.user, id, expires_at).await?;
+    app.hub.publish_change(
+        &user.user,
+        &share_change("share.created", &share.resume_id.to_string(), &share.token),
+    );
+    json(
+        StatusCode::CREATED,
+        &resource::share(&share, &app.public_url),
+    )
+}
+
+async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let shares = app.store.list_shares(&user.user, id).await?;
+    json(
+        StatusCode::OK,
+        &ShareList {
+            shares: shares
+                .iter()
+                .map(|s| resource::share(s, &app.public_url))
+                .collect(),
+        },
+    )
+}
+
+async fn revoke(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let share = app
+        .store
+        .revoke_share(&user.user, ctx.param("token"))
+        .await?;
+    app.hub.publish_change(
+        &user.user,
+        &share_change("share.revoked", &share.resume_id.to_string(), &share.token),
+    );
+    json(StatusCode::OK, &resource::share(&share, &app.public_url))
+}
+
+/// The page's CSP: nothing may load; the one inline style is allowed by hash.
+static SHARE_PAGE_CSP: LazyLock<String> = LazyLock::new(|| {
+    let digest = Sha256::digest(render::HTML_STYLE.as_bytes());
+    let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+});
+
+#[derive(Debug, PartialEq)]
+enum Representation {
+    Html,
+    Json,
+    Markdown,
+}
+
+/// Pick by the first media type of `Accept` we can serve; HTML otherwise.
+fn negotiate(accept: &str) -> Representation {
+    for item in accept.split(',') {
+        let media = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "application/json" => return Representation::Json,
+            "text/markdown" | "text/x-markdown" => return Representation::Markdown,
+            "text/html" | "application/xhtml+xml" => return Representation::Html,
+            _ => {}
+        }
+    }
+    Representation::Html
+}
+
+async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let token = ctx.param("token");
+    let accept = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let representation = negotiate(accept);
+    let shared = app.store.access_share(token, crate::store::now()).await?;
+    tracing::info!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
+    let document = shared
+        .resume
+        .document
+        .clone()
+        .unwrap_or_else(Resume::default);
+    let mut response = match representation {
+        Representation::Json => json(StatusCode::OK, &document)?,
+        Representation::Markdown => {
+            let mut r = Response::new(full(render::markdown(&document)));
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            r
+        }
+        Representation::Html => {
+            let mut r = Response::new(full(render::html(&document)));
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            if let Ok(csp) = HeaderValue::from_str(&SHARE_PAGE_CSP) {
+                r.headers_mut().insert("content-security-policy", csp);
+            }
+            r
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // A revoked link must stop working at once, so nothing may cache it.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.append(hyper::header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_picks_the_representation() {
+        assert_eq!(negotiate(""), Representation::Html);
+        assert_eq!(
+            negotiate("text/html,application/xhtml+xml,*/*;q=0.8"),
+            Representation::Html
+        );
+        assert_eq!(negotiate("application/json"), Representation::Json);
+        assert_eq!(
+            negotiate("text/markdown; charset=utf-8"),
+            Representation::Markdown
+        );
+        assert_eq!(
+            negotiate("image/png, application/json"),
+            Representation::Json
+        );
+    }
+
+    #[test]
+    fn expiry_limits() {
+        let now = Utc::now();
+        let ask = |days: Option<u32>, at: Option<String>| {
+            expiry(
+                &CreateShare {
+                    expires_in_days: days,
+                    expires_at: at,
+                },
+                now,
+                30,
+                365,
+            )
+        };
+        assert_eq!(ask(None, None).unwrap(), now + Duration::days(30));
+        assert_eq!(ask(Some(7), None).unwrap(), now + Duration::days(7));
+        assert!(ask(Some(0), None).is_err());
+        assert!(ask(Some(366), None).is_err());
+        assert!(ask(None, Some("yesterday".into())).is_err());
+        let soon = (now + Duration::seconds(5)).to_rfc3339();
+        assert!(ask(None, Some(soon)).is_ok());
+        let past = (now - Duration::seconds(5)).to_rfc3339();
+        assert_eq!(
+            ask(None, Some(past)).unwrap_err().code,
+            ErrorCode::Unprocessable
+        );
+    }
+
+    #[test]
+    fn the_csp_allows_exactly_the_page_style() {
+        assert!(SHARE_PAGE_CSP.starts_with("default-src 'none'; style-src 'sha256-"));
+    }
+}

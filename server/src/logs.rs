@@ -1,0 +1,130 @@
+//! Logging: the stderr formatter, and a tracing layer that copies every
+//! record to the `/v1/logs` stream for admin tokens.
+//!
+//! The layer formats a record once into a [`LogRecord`] event and broadcasts
+//! it; with no subscriber that is one failed `send`. It never logs itself
+//! (a record about a lagging log subscriber would feed the stream it is
+//! about), and request logging elsewhere records paths without query
+//! strings, so an `access_token` never reaches either sink.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::{EnvFilter, Layer};
+use vitae_common::{names, LogRecord};
+
+use crate::sse::{SharedEvent, SseEvent};
+
+/// Where log records go for `/v1/logs` subscribers.
+#[derive(Clone)]
+pub struct LogFeed {
+    tx: broadcast::Sender<SharedEvent>,
+    seq: Arc<AtomicU64>,
+}
+
+impl Default for LogFeed {
+    fn default() -> Self {
+        LogFeed {
+            tx: broadcast::channel(1024).0,
+            seq: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl LogFeed {
+    pub fn subscribe(&self) -> broadcast::Receiver<SharedEvent> {
+        self.tx.subscribe()
+    }
+}
+
+struct FeedLayer(LogFeed);
+
+#[derive(Default)]
+struct FieldVisitor {
+    message: String,
+    fields: Map<String, Value>,
+}
+
+impl Visit for FieldVisitor {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.fields.insert(field.name().into(), Value::from(value));
+        }
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.fields.insert(field.name().into(), Value::from(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.fields.insert(field.name().into(), Value::from(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.fields.insert(field.name().into(), Value::from(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.fields.insert(field.name().into(), Value::from(value));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.fields.insert(field.name().into(), Value::from(text));
+        }
+    }
+}
+
+impl<S: Subscriber> Layer<S> for FeedLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if self.0.tx.receiver_count() == 0 {
+            return;
+        }
+        let mut visitor = FieldVisitor::default();
+        event.record(&mut visitor);
+        let meta = event.metadata();
+        let record = LogRecord {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            level: meta.level().to_string(),
+            target: meta.target().to_string(),
+            message: visitor.message,
+            fields: visitor.fields,
+        };
+        let seq = self.0.seq.fetch_add(1, Ordering::Relaxed);
+        let _ = self.0.tx.send(Arc::new(SseEvent::json(
+            seq.to_string(),
+            names::LOG,
+            &record,
+        )));
+    }
+}
+
+/// Install the global subscriber: stderr (text or JSON) plus the log feed.
+/// `RUST_LOG` filters both (default `info`).
+pub fn init(json: bool) -> LogFeed {
+    let feed = LogFeed::default();
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let stderr = if json {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+            .boxed()
+    } else {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+            .boxed()
+    };
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(FeedLayer(feed.clone()).with_filter(filter()))
+        .try_init();
+    feed
+}

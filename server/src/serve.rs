@@ -1,0 +1,159 @@
+//! Start-up and shutdown of `vitae-server serve`.
+//!
+//! Order matters: open the store (migrating old records), make sure the
+//! admin token file exists, bind, start the parse workers, re-queue what a
+//! crash left unfinished, and only then print the listening line (tests and
+//! scripts wait for it). On SIGINT/SIGTERM: stop accepting, end every SSE
+//! stream, let in-flight requests finish, let running parses finish within
+//! the drain time; a parse cut short stays `parsing` in the store and is
+//! re-queued at the next start.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::{Config, ServeArgs};
+use crate::http::{self, App};
+use crate::pipeline::{ParseBudget, Pipeline};
+use crate::sse::hub::Hub;
+use crate::store::redb_store::RedbStore;
+use crate::store::Store;
+
+/// How long shutdown waits for requests and parses in flight.
+const DRAIN: Duration = Duration::from_secs(10);
+
+pub fn main(args: ServeArgs) -> ExitCode {
+    let config = match Config::resolve(args) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("vitae-server: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let logs = crate::logs::init(config.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("vitae-server: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config, logs)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("vitae-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Write DIR/admin.token (mode 0600) on first start.
+async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()> {
+    let path = data_dir.join("admin.token");
+    if path.exists() {
+        return Ok(());
+    }
+    let (token, _) = store.create_token("admin", true).await?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{token}")?;
+    file.sync_all()?;
+    tracing::info!(path = %path.display(), "wrote the admin token");
+    Ok(())
+}
+
+async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let store: Arc<dyn Store> = {
+        let dir = data_dir.clone();
+        Arc::new(
+            tokio::task::spawn_blocking(move || RedbStore::open(&dir))
+                .await?
+                .with_context(|| format!("opening the store in {}", data_dir.display()))?,
+        )
+    };
+    ensure_admin_token(store.as_ref(), &data_dir).await?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let hub = Arc::new(Hub::new());
+    let (pipeline, workers) = Pipeline::start(
+        store.clone(),
+        hub.clone(),
+        config.workers,
+        config.queue_capacity,
+        ParseBudget {
+            timeout: config.parse_timeout,
+            memory_mib: config.parse_memory_mib,
+        },
+        shutdown.clone(),
+    );
+    let requeued = pipeline.requeue_unfinished(store.as_ref()).await?;
+    if requeued > 0 {
+        tracing::info!(requeued, "re-queued parses left unfinished by the last run");
+    }
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let app = Arc::new(App {
+        store,
+        hub,
+        pipeline,
+        config,
+        public_url,
+        logs,
+        shutdown: shutdown.clone(),
+    });
+    tracing::info!(%addr, data_dir = %data_dir.display(), "listening");
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "vitae-server listening on http://{addr}")?;
+        stdout.flush()?;
+    }
+    let server = tokio::spawn(http::serve(app, listener, shutdown, DRAIN));
+    wait_for_signal().await;
+    tracing::info!("shutting down: ending streams, draining requests and parses");
+    let _ = shutdown_tx.send(true);
+    let _ = server.await;
+    let drained = tokio::time::timeout(DRAIN, futures_util::future::join_all(workers)).await;
+    if drained.is_err() {
+        tracing::warn!(
+            "parses still running after the drain time; they are re-queued at the next start"
+        );
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(error) => {
+            tracing::warn!(%error, "no SIGTERM handler; only Ctrl-C stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

@@ -1,0 +1,149 @@
+//! The storage layer: every durable fact of Vitae goes through the [`Store`] trait.
+//!
+//! Handlers and the parse pipeline only see this API; the one backend today is
+//! [`redb_store::RedbStore`] (one redb file in the data dir). A second backend
+//! (PostgreSQL for several server instances) implements the same trait, so
+//! nothing above this module changes. Every method that returns `Ok` has made
+//! its write durable (fsynced) before returning: an acknowledged write
+//! survives `kill -9`.
+//!
+//! Ownership is enforced here, not in handlers: a method that takes an
+//! `owner` answers [`StoreError::NotFound`] for another owner's record, so ids
+//! never leak across accounts.
+
+pub mod records;
+pub mod redb_store;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub use records::{
+    ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord, StoredResume,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("revision {expected} is stale: the current revision is {current}")]
+    StaleRevision { expected: u64, current: u64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the share link has {0}")]
+    Gone(&'static str),
+    #[error("the data dir is in use by another process (a running server?): {0}")]
+    Locked(String),
+    #[error("storage error: {0}")]
+    Backend(String),
+}
+
+/// A new upload, before it is parsed.
+#[derive(Debug, Clone)]
+pub struct NewResume {
+    pub owner: String,
+    pub filename: String,
+    pub content_type: String,
+    pub original: Bytes,
+    pub parent_id: Option<Uuid>,
+}
+
+/// Who a deleted resume's shares were, so callers can announce the revocations.
+#[derive(Debug, Clone)]
+pub struct DeletedResume {
+    pub record: ResumeRecord,
+    pub share_tokens: Vec<String>,
+    /// The resume that became master because the deleted one was master.
+    pub new_master: Option<Uuid>,
+}
+
+/// The result of opening a share link: the share after counting this access,
+/// and the resume it points at.
+#[derive(Debug, Clone)]
+pub struct SharedView {
+    pub share: ShareRecord,
+    pub resume: ResumeRecord,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- resumes -------------------------------------------------------
+    /// Store a new upload with status `pending` and keep its original bytes.
+    async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError>;
+    /// One of `owner`'s resumes.
+    async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError>;
+    /// All of `owner`'s resumes, oldest first.
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError>;
+    /// The uploaded bytes, as received.
+    async fn original(&self, id: Uuid) -> Result<Bytes, StoreError>;
+    /// Move a `pending` resume to `parsing`.
+    async fn mark_parsing(&self, id: Uuid) -> Result<StoredResume, StoreError>;
+    /// Store the parse outcome. A `ready` resume becomes master in the same
+    /// transaction when its owner has none.
+    async fn finish_parse(
+        &self,
+        id: Uuid,
+        outcome: ParseOutcome,
+    ) -> Result<StoredResume, StoreError>;
+    /// Apply a JSON Merge Patch to the document of a `ready` resume; keeps the
+    /// previous revision. `if_match` is the revision the client last saw.
+    async fn patch_document(
+        &self,
+        owner: &str,
+        id: Uuid,
+        if_match: Option<u64>,
+        patch: serde_json::Value,
+    ) -> Result<StoredResume, StoreError>;
+    async fn list_revisions(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Vec<RevisionRecord>, StoreError>;
+    async fn get_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<RevisionRecord, StoreError>;
+    /// Delete a resume, its revisions, original bytes and shares.
+    async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError>;
+    /// Make a `ready` resume its owner's master, atomically.
+    async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError>;
+    /// Ids of resumes left `pending` or `parsing` (by a crash or shutdown), oldest first.
+    async fn unfinished_resumes(&self) -> Result<Vec<Uuid>, StoreError>;
+
+    // ---- shares --------------------------------------------------------
+    async fn create_share(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<ShareRecord, StoreError>;
+    async fn list_shares(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+    ) -> Result<Vec<ShareRecord>, StoreError>;
+    async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError>;
+    /// Open a share link: `NotFound` when unknown, `Gone` when expired or
+    /// revoked; otherwise counts the access durably.
+    async fn access_share(&self, token: &str, now: DateTime<Utc>)
+        -> Result<SharedView, StoreError>;
+
+    // ---- auth ----------------------------------------------------------
+    /// Create an API token; only its hash is stored. Returns the plain token.
+    async fn create_token(
+        &self,
+        user: &str,
+        admin: bool,
+    ) -> Result<(String, Principal), StoreError>;
+    /// Who a plain token belongs to, if anyone.
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError>;
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}

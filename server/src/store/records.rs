@@ -1,0 +1,211 @@
+//! The records the store keeps, their schema versions and the migrations
+//! that bring old records up to date at start.
+//!
+//! Records are stored as JSON with a `v` field. A record with an older `v`
+//! is migrated step by step by [`migrate_resume`]; a record that cannot be
+//! migrated (say, one without a status) stops the start with an error that
+//! names it: the server never guesses a default status.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+use vitae_common::{Resume, Status};
+
+/// The schema version written by this build.
+pub const RESUME_SCHEMA: u32 = 2;
+pub const SHARE_SCHEMA: u32 = 1;
+pub const TOKEN_SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResumeRecord {
+    pub v: u32,
+    pub id: Uuid,
+    pub owner: String,
+    pub filename: String,
+    pub content_type: String,
+    pub status: Status,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+    pub revision: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub document: Option<Resume>,
+    #[serde(default)]
+    pub confidence: BTreeMap<String, f32>,
+    pub size: u64,
+}
+
+/// A resume with the facts derived from other tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResume {
+    pub record: ResumeRecord,
+    pub is_master: bool,
+}
+
+/// What a parse produced.
+#[derive(Debug, Clone)]
+pub enum ParseOutcome {
+    Ready {
+        document: Resume,
+        text: String,
+        warnings: Vec<String>,
+        confidence: BTreeMap<String, f32>,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionRecord {
+    pub revision: u64,
+    pub created_at: DateTime<Utc>,
+    pub document: Option<Resume>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareRecord {
+    pub v: u32,
+    pub token: String,
+    pub owner: String,
+    pub resume_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub access_count: u64,
+    pub last_accessed_at: Option<DateTime<Utc>>,
+}
+
+/// The user a token authenticates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Principal {
+    pub v: u32,
+    pub user: String,
+    pub admin: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("record {id}: schema version {found} is newer than this server ({supported}); upgrade vitae-server")]
+    TooNew {
+        id: String,
+        found: u64,
+        supported: u32,
+    },
+    #[error("record {id}: {problem}")]
+    Broken { id: String, problem: String },
+}
+
+/// Bring a stored resume record to [`RESUME_SCHEMA`].
+///
+/// Version history:
+/// - 1 (the prototype layout): `state` held the status; `master` was a
+///   per-record flag (now the
+///   `masters` table is the single source of truth).
+/// - 2: `status`, no per-record master flag.
+///
+/// Returns `Ok(None)` when the record is already current, so the caller only
+/// rewrites what changed. The second value is the owner to make master when
+/// a v1 record said it was.
+pub fn migrate_resume(mut value: Value) -> Result<Option<(Value, bool)>, MigrationError> {
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("<no id>")
+        .to_string();
+    let version = value.get("v").and_then(Value::as_u64).unwrap_or(1);
+    if version > RESUME_SCHEMA as u64 {
+        return Err(MigrationError::TooNew {
+            id,
+            found: version,
+            supported: RESUME_SCHEMA,
+        });
+    }
+    if version == RESUME_SCHEMA as u64 {
+        return Ok(None);
+    }
+    let Some(object) = value.as_object_mut() else {
+        return Err(MigrationError::Broken {
+            id,
+            problem: "not a JSON object".into(),
+        });
+    };
+    // v1 -> v2
+    let status = object.remove("state").or_else(|| object.remove("status"));
+    match status.as_ref().and_then(Value::as_str) {
+        Some("pending" | "parsing" | "ready" | "failed") => {}
+        other => return Err(MigrationError::Broken {
+            id,
+            problem: format!(
+                "has no valid status ({other:?}); fix or remove it, the server will not guess one"
+            ),
+        }),
+    }
+    object.insert("status".into(), status.unwrap_or(Value::Null));
+    let was_master = object
+        .remove("master")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    object.insert("v".into(), Value::from(RESUME_SCHEMA));
+    // Fail now, not on first read, if the migrated record still does not fit.
+    serde_json::from_value::<ResumeRecord>(value.clone()).map_err(|e| MigrationError::Broken {
+        id,
+        problem: e.to_string(),
+    })?;
+    Ok(Some((value, was_master)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v1(state: Option<&str>) -> Value {
+        let mut record = json!({
+            "id": "6f1c1f1e-7a59-4f0e-9d55-2f4f3c1f9a10", "owner": "alice",
+            "filename": "cv.md", "content_type": "text/markdown",
+            "revision": 1, "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "size": 10, "master": true
+        });
+        if let Some(state) = state {
+            record["state"] = json!(state);
+        }
+        record
+    }
+
+    #[test]
+    fn v1_records_migrate_to_current() {
+        let (migrated, was_master) = migrate_resume(v1(Some("ready"))).unwrap().unwrap();
+        assert!(was_master);
+        let record: ResumeRecord = serde_json::from_value(migrated).unwrap();
+        assert_eq!(record.status, Status::Ready);
+        assert_eq!(record.v, RESUME_SCHEMA);
+    }
+
+    #[test]
+    fn a_record_without_status_is_an_error_not_a_guess() {
+        let err = migrate_resume(v1(None)).unwrap_err();
+        assert!(err.to_string().contains("no valid status"), "{err}");
+    }
+
+    #[test]
+    fn current_records_are_left_alone_and_newer_ones_refused() {
+        let mut current = v1(Some("ready"));
+        current["v"] = json!(RESUME_SCHEMA);
+        assert!(migrate_resume(current.clone()).unwrap().is_none());
+        current["v"] = json!(RESUME_SCHEMA + 1);
+        assert!(matches!(
+            migrate_resume(current),
+            Err(MigrationError::TooNew { .. })
+        ));
+    }
+}

@@ -1,0 +1,799 @@
+//! The redb backend of [`Store`]: one file, `vitae.redb`, in the data dir.
+//!
+//! Writes go to one dedicated writer thread over a channel. The thread takes
+//! every write waiting in the queue, runs them in one write transaction and
+//! commits once (group commit): under load many writes share one fsync, and
+//! each caller is answered only after the commit that holds its write is
+//! durable. Each operation checks its preconditions before it writes, so an
+//! operation that answers an error has written nothing and cannot spoil the
+//! others in its batch. Reads run on the blocking pool in their own MVCC read
+//! transactions and never wait for the writer.
+//!
+//! Tables (keys are UUID strings, values JSON records with a schema version):
+//! `resumes` id → record; `owner_resumes` (owner, id) → (); `originals` id →
+//! bytes; `texts` id → extracted text; `revisions` (id, rev) → old document;
+//! `masters` owner → id; `shares` token → record; `resume_shares` (id,
+//! token) → (); `tokens` sha256(token) → principal; `meta` key → u64.
+
+use std::path::Path;
+use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+use vitae_common::{Resume, Status};
+
+use super::records::{
+    migrate_resume, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord,
+    StoredResume, RESUME_SCHEMA, SHARE_SCHEMA, TOKEN_SCHEMA,
+};
+use super::{DeletedResume, NewResume, SharedView, Store, StoreError};
+
+const RESUMES: TableDefinition<&str, &[u8]> = TableDefinition::new("resumes");
+const OWNER_RESUMES: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_resumes");
+const ORIGINALS: TableDefinition<&str, &[u8]> = TableDefinition::new("originals");
+const TEXTS: TableDefinition<&str, &str> = TableDefinition::new("texts");
+const REVISIONS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("revisions");
+const MASTERS: TableDefinition<&str, &str> = TableDefinition::new("masters");
+const SHARES: TableDefinition<&str, &[u8]> = TableDefinition::new("shares");
+const RESUME_SHARES: TableDefinition<(&str, &str), ()> = TableDefinition::new("resume_shares");
+const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// Most writes folded into one commit.
+const MAX_BATCH: usize = 512;
+
+type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Job = Box<dyn FnOnce(&WriteTransaction) -> Completion + Send>;
+
+pub struct RedbStore {
+    db: Arc<Database>,
+    writer: std_mpsc::Sender<Job>,
+}
+
+impl From<redb::Error> for StoreError {
+    fn from(e: redb::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+macro_rules! backend_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self { StoreError::Backend(e.to_string()) }
+        }
+    )*};
+}
+backend_from!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    serde_json::Error
+);
+
+impl RedbStore {
+    /// Open (or create) `DIR/vitae.redb`, create the tables, migrate old
+    /// records, and start the writer thread.
+    pub fn open(data_dir: &Path) -> Result<RedbStore, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Backend(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let path = data_dir.join("vitae.redb");
+        let db = Database::create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                StoreError::Locked(path.display().to_string())
+            }
+            other => StoreError::Backend(format!("cannot open {}: {other}", path.display())),
+        })?;
+        let db = Arc::new(db);
+        init_and_migrate(&db)?;
+        let (writer, jobs) = std_mpsc::channel::<Job>();
+        let writer_db = db.clone();
+        std::thread::Builder::new()
+            .name("redb-writer".into())
+            .spawn(move || writer_loop(&writer_db, jobs))
+            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+        Ok(RedbStore { db, writer })
+    }
+
+    /// Run `op` inside the next group commit; answer once it is durable.
+    async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |txn| {
+            let result = op(txn);
+            Box::new(move |committed| {
+                let _ = reply.send(committed.and(result));
+            })
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
+        answer.await.map_err(|_| {
+            StoreError::Backend("a store operation panicked; its batch was rolled back".into())
+        })?
+    }
+
+    /// Run `op` in a read transaction on the blocking pool.
+    async fn read<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read()?;
+            op(&txn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+}
+
+fn writer_loop(db: &Database, jobs: std_mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let txn = match db.begin_write() {
+            Ok(txn) => txn,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                // The jobs are dropped unanswered: their callers get an error.
+                continue;
+            }
+        };
+        let mut completions = Vec::with_capacity(batch.len());
+        let mut panicked = false;
+        for job in batch {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&txn))) {
+                Ok(completion) => completions.push(completion),
+                Err(_) => {
+                    tracing::error!("a store operation panicked; rolling back its batch");
+                    panicked = true;
+                }
+            }
+        }
+        let committed = if panicked {
+            drop(txn);
+            Err(StoreError::Backend(
+                "the batch was rolled back after a bug in another write".into(),
+            ))
+        } else {
+            txn.commit().map_err(StoreError::from)
+        };
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, "write batch not committed");
+        }
+        for completion in completions {
+            let result = match &committed {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Backend(e.to_string())),
+            };
+            completion(result);
+        }
+    }
+}
+
+fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
+    let txn = db.begin_write()?;
+    {
+        txn.open_table(RESUMES)?;
+        txn.open_table(OWNER_RESUMES)?;
+        txn.open_table(ORIGINALS)?;
+        txn.open_table(TEXTS)?;
+        txn.open_table(REVISIONS)?;
+        txn.open_table(SHARES)?;
+        txn.open_table(RESUME_SHARES)?;
+        txn.open_table(TOKENS)?;
+        let mut meta = txn.open_table(META)?;
+        meta.insert("resume_schema", RESUME_SCHEMA as u64)?;
+        let mut masters = txn.open_table(MASTERS)?;
+        let mut resumes = txn.open_table(RESUMES)?;
+        let mut rewrites = Vec::new();
+        for entry in resumes.iter()? {
+            let (key, value) = entry?;
+            let raw: serde_json::Value = serde_json::from_slice(value.value())?;
+            let migrated = migrate_resume(raw).map_err(|e| StoreError::Backend(e.to_string()))?;
+            if let Some((record, was_master)) = migrated {
+                rewrites.push((key.value().to_string(), record, was_master));
+            }
+        }
+        for (id, record, was_master) in rewrites {
+            let parsed: ResumeRecord = serde_json::from_value(record)?;
+            if was_master && masters.get(parsed.owner.as_str())?.is_none() {
+                masters.insert(parsed.owner.as_str(), id.as_str())?;
+            }
+            resumes.insert(id.as_str(), serde_json::to_vec(&parsed)?.as_slice())?;
+            tracing::info!(resume = %id, "migrated resume record to schema {RESUME_SCHEMA}");
+        }
+    }
+    txn.commit()?;
+    Ok(())
+}
+
+// ---- table helpers shared by reads and writes -----------------------------
+
+fn load_resume<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    id: Uuid,
+) -> Result<Option<ResumeRecord>, StoreError> {
+    let key = id.to_string();
+    match table.get(key.as_str())? {
+        Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value())?)),
+        None => Ok(None),
+    }
+}
+
+fn owned<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    owner: &str,
+    id: Uuid,
+) -> Result<ResumeRecord, StoreError> {
+    match load_resume(table, id)? {
+        Some(record) if record.owner == owner => Ok(record),
+        _ => Err(StoreError::NotFound("resume")),
+    }
+}
+
+fn master_of<T: ReadableTable<&'static str, &'static str>>(
+    masters: &T,
+    owner: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(masters.get(owner)?.map(|v| v.value().to_string()))
+}
+
+fn with_master<T: ReadableTable<&'static str, &'static str>>(
+    masters: &T,
+    record: ResumeRecord,
+) -> Result<StoredResume, StoreError> {
+    let is_master = master_of(masters, &record.owner)?.as_deref() == Some(&*record.id.to_string());
+    Ok(StoredResume { record, is_master })
+}
+
+fn put_resume(txn: &WriteTransaction, record: &ResumeRecord) -> Result<(), StoreError> {
+    let mut resumes = txn.open_table(RESUMES)?;
+    let key = record.id.to_string();
+    resumes.insert(key.as_str(), serde_json::to_vec(record)?.as_slice())?;
+    Ok(())
+}
+
+fn put_share(txn: &WriteTransaction, share: &ShareRecord) -> Result<(), StoreError> {
+    let mut shares = txn.open_table(SHARES)?;
+    shares.insert(share.token.as_str(), serde_json::to_vec(share)?.as_slice())?;
+    Ok(())
+}
+
+fn load_share<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    token: &str,
+) -> Result<Option<ShareRecord>, StoreError> {
+    match table.get(token)? {
+        Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Tokens are stored as their SHA-256: a stolen database file holds no
+/// usable credentials. The tokens are 256 random bits, so a plain hash (no
+/// salt, no stretching) is enough.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new random token: `bytes` bytes from the OS RNG, base64url without padding.
+pub fn random_token(bytes: usize) -> Result<String, StoreError> {
+    use base64::Engine;
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Backend(format!("no randomness: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
+}
+
+/// Apply an RFC 7396 merge patch to a document and validate the result.
+fn merge_document(current: &Resume, patch: &serde_json::Value) -> Result<Resume, StoreError> {
+    let mut value = serde_json::to_value(current)?;
+    json_patch::merge(&mut value, patch);
+    Resume::from_value(value).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+#[async_trait]
+impl Store for RedbStore {
+    async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
+        let now = super::now();
+        let record = ResumeRecord {
+            v: RESUME_SCHEMA,
+            id: Uuid::new_v4(),
+            owner: new.owner,
+            filename: new.filename,
+            content_type: new.content_type,
+            status: Status::Pending,
+            reason: None,
+            warnings: Vec::new(),
+            parent_id: new.parent_id,
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            document: None,
+            confidence: Default::default(),
+            size: new.original.len() as u64,
+        };
+        let original = new.original;
+        self.write(move |txn| {
+            let key = record.id.to_string();
+            put_resume(txn, &record)?;
+            txn.open_table(OWNER_RESUMES)?
+                .insert((record.owner.as_str(), key.as_str()), ())?;
+            txn.open_table(ORIGINALS)?
+                .insert(key.as_str(), original.as_ref())?;
+            Ok(StoredResume {
+                record,
+                is_master: false,
+            })
+        })
+        .await
+    }
+
+    async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+    }
+
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            let index = txn.open_table(OWNER_RESUMES)?;
+            let resumes = txn.open_table(RESUMES)?;
+            let masters = txn.open_table(MASTERS)?;
+            let mut out = Vec::new();
+            for entry in index.range((owner.as_str(), "")..)? {
+                let (key, _) = entry?;
+                let (entry_owner, id) = key.value();
+                if entry_owner != owner {
+                    break;
+                }
+                if let Some(bytes) = resumes.get(id)? {
+                    let record: ResumeRecord = serde_json::from_slice(bytes.value())?;
+                    out.push(with_master(&masters, record)?);
+                }
+            }
+            out.sort_by_key(|r| r.record.created_at);
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
+        self.read(move |txn| {
+            let table = txn.open_table(ORIGINALS)?;
+            let key = id.to_string();
+            let bytes = table
+                .get(key.as_str())?
+                .ok_or(StoreError::NotFound("original upload"))?;
+            Ok(Bytes::copy_from_slice(bytes.value()))
+        })
+        .await
+    }
+
+    async fn mark_parsing(&self, id: Uuid) -> Result<StoredResume, StoreError> {
+        self.write(move |txn| {
+            let mut record = load_resume(&txn.open_table(RESUMES)?, id)?
+                .ok_or(StoreError::NotFound("resume"))?;
+            if record.status.is_terminal() {
+                return Err(StoreError::Conflict(format!(
+                    "resume {id} is already {}",
+                    record.status
+                )));
+            }
+            record.status = Status::Parsing;
+            record.updated_at = super::now();
+            put_resume(txn, &record)?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+    }
+
+    async fn finish_parse(
+        &self,
+        id: Uuid,
+        outcome: ParseOutcome,
+    ) -> Result<StoredResume, StoreError> {
+        self.write(move |txn| {
+            let mut record = load_resume(&txn.open_table(RESUMES)?, id)?
+                .ok_or(StoreError::NotFound("resume"))?;
+            if record.status.is_terminal() {
+                return Err(StoreError::Conflict(format!(
+                    "resume {id} is already {}",
+                    record.status
+                )));
+            }
+            record.updated_at = super::now();
+            let mut masters = txn.open_table(MASTERS)?;
+            match outcome {
+                ParseOutcome::Ready {
+                    document,
+                    text,
+                    warnings,
+                    confidence,
+                } => {
+                    record.status = Status::Ready;
+                    record.document = Some(document);
+                    record.warnings = warnings;
+                    record.confidence = confidence;
+                    let key = id.to_string();
+                    txn.open_table(TEXTS)?.insert(key.as_str(), text.as_str())?;
+                    // The master rule lives in this transaction: the writer
+                    // runs one operation at a time, so two first parses
+                    // finishing together cannot both see "no master".
+                    if masters.get(record.owner.as_str())?.is_none() {
+                        masters.insert(record.owner.as_str(), key.as_str())?;
+                    }
+                }
+                ParseOutcome::Failed { reason } => {
+                    record.status = Status::Failed;
+                    record.reason = Some(reason);
+                }
+            }
+            put_resume(txn, &record)?;
+            with_master(&masters, record)
+        })
+        .await
+    }
+
+    async fn patch_document(
+        &self,
+        owner: &str,
+        id: Uuid,
+        if_match: Option<u64>,
+        patch: serde_json::Value,
+    ) -> Result<StoredResume, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            if let Some(expected) = if_match {
+                if expected != record.revision {
+                    return Err(StoreError::StaleRevision {
+                        expected,
+                        current: record.revision,
+                    });
+                }
+            }
+            let Some(current) = record
+                .document
+                .as_ref()
+                .filter(|_| record.status == Status::Ready)
+            else {
+                return Err(StoreError::Conflict(format!(
+                    "resume {id} is {}; only a ready resume can be edited",
+                    record.status
+                )));
+            };
+            let document = merge_document(current, &patch)?;
+            let previous = RevisionRecord {
+                revision: record.revision,
+                created_at: record.updated_at,
+                document: record.document.take(),
+            };
+            let key = id.to_string();
+            txn.open_table(REVISIONS)?.insert(
+                (key.as_str(), previous.revision),
+                serde_json::to_vec(&previous)?.as_slice(),
+            )?;
+            record.document = Some(document);
+            record.revision += 1;
+            record.updated_at = super::now();
+            put_resume(txn, &record)?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+    }
+
+    async fn list_revisions(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Vec<RevisionRecord>, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            let key = id.to_string();
+            let table = txn.open_table(REVISIONS)?;
+            let mut out = Vec::new();
+            for entry in table.range((key.as_str(), 0u64)..=(key.as_str(), u64::MAX))? {
+                let (_, value) = entry?;
+                out.push(serde_json::from_slice::<RevisionRecord>(value.value())?);
+            }
+            out.push(RevisionRecord {
+                revision: record.revision,
+                created_at: record.updated_at,
+                document: record.document,
+            });
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn get_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<RevisionRecord, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            if revision == record.revision {
+                return Ok(RevisionRecord {
+                    revision,
+                    created_at: record.updated_at,
+                    document: record.document,
+                });
+            }
+            let key = id.to_string();
+            let table = txn.open_table(REVISIONS)?;
+            let value = table
+                .get((key.as_str(), revision))?
+                .ok_or(StoreError::NotFound("revision"))?;
+            Ok(serde_json::from_slice(value.value())?)
+        })
+        .await
+    }
+
+    async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            let key = id.to_string();
+            txn.open_table(RESUMES)?.remove(key.as_str())?;
+            txn.open_table(OWNER_RESUMES)?
+                .remove((owner.as_str(), key.as_str()))?;
+            txn.open_table(ORIGINALS)?.remove(key.as_str())?;
+            txn.open_table(TEXTS)?.remove(key.as_str())?;
+            {
+                let mut revisions = txn.open_table(REVISIONS)?;
+                revisions.retain_in((key.as_str(), 0u64)..=(key.as_str(), u64::MAX), |_, _| {
+                    false
+                })?;
+            }
+            let mut share_tokens = Vec::new();
+            {
+                let mut index = txn.open_table(RESUME_SHARES)?;
+                for entry in index.range((key.as_str(), "")..)? {
+                    let (k, _) = entry?;
+                    let (resume, token) = k.value();
+                    if resume != key {
+                        break;
+                    }
+                    share_tokens.push(token.to_string());
+                }
+                let mut shares = txn.open_table(SHARES)?;
+                for token in &share_tokens {
+                    shares.remove(token.as_str())?;
+                    index.remove((key.as_str(), token.as_str()))?;
+                }
+            }
+            // Deleting the master hands the role to the oldest remaining
+            // ready resume, so an owner with ready resumes always has one.
+            let mut new_master = None;
+            let mut masters = txn.open_table(MASTERS)?;
+            if master_of(&masters, &owner)?.as_deref() == Some(key.as_str()) {
+                masters.remove(owner.as_str())?;
+                let resumes = txn.open_table(RESUMES)?;
+                let index = txn.open_table(OWNER_RESUMES)?;
+                let mut candidates = Vec::new();
+                for entry in index.range((owner.as_str(), "")..)? {
+                    let (k, _) = entry?;
+                    let (entry_owner, other) = k.value();
+                    if entry_owner != owner {
+                        break;
+                    }
+                    if let Some(bytes) = resumes.get(other)? {
+                        let other: ResumeRecord = serde_json::from_slice(bytes.value())?;
+                        if other.status == Status::Ready {
+                            candidates.push((other.created_at, other.id));
+                        }
+                    }
+                }
+                if let Some((_, successor)) = candidates.into_iter().min() {
+                    masters.insert(owner.as_str(), successor.to_string().as_str())?;
+                    new_master = Some(successor);
+                }
+            }
+            Ok(DeletedResume {
+                record,
+                share_tokens,
+                new_master,
+            })
+        })
+        .await
+    }
+
+    async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            if record.status != Status::Ready {
+                return Err(StoreError::Conflict(format!(
+                    "resume {id} is {}; only a ready resume can be the master",
+                    record.status
+                )));
+            }
+            let mut masters = txn.open_table(MASTERS)?;
+            masters.insert(owner.as_str(), id.to_string().as_str())?;
+            Ok(StoredResume {
+                record,
+                is_master: true,
+            })
+        })
+        .await
+    }
+
+    async fn unfinished_resumes(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.read(move |txn| {
+            let table = txn.open_table(RESUMES)?;
+            let mut out = Vec::new();
+            for entry in table.iter()? {
+                let (_, value) = entry?;
+                let record: ResumeRecord = serde_json::from_slice(value.value())?;
+                if !record.status.is_terminal() {
+                    out.push((record.created_at, record.id));
+                }
+            }
+            out.sort();
+            Ok(out.into_iter().map(|(_, id)| id).collect())
+        })
+        .await
+    }
+
+    async fn create_share(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<ShareRecord, StoreError> {
+        let owner = owner.to_string();
+        let token = random_token(24)?;
+        self.write(move |txn| {
+            owned(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            let share = ShareRecord {
+                v: SHARE_SCHEMA,
+                token,
+                owner,
+                resume_id,
+                created_at: super::now(),
+                expires_at,
+                revoked: false,
+                access_count: 0,
+                last_accessed_at: None,
+            };
+            put_share(txn, &share)?;
+            txn.open_table(RESUME_SHARES)?
+                .insert((resume_id.to_string().as_str(), share.token.as_str()), ())?;
+            Ok(share)
+        })
+        .await
+    }
+
+    async fn list_shares(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+    ) -> Result<Vec<ShareRecord>, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            owned(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            let key = resume_id.to_string();
+            let index = txn.open_table(RESUME_SHARES)?;
+            let shares = txn.open_table(SHARES)?;
+            let mut out = Vec::new();
+            for entry in index.range((key.as_str(), "")..)? {
+                let (k, _) = entry?;
+                let (resume, token) = k.value();
+                if resume != key {
+                    break;
+                }
+                if let Some(share) = load_share(&shares, token)? {
+                    out.push(share);
+                }
+            }
+            out.sort_by_key(|s| s.created_at);
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
+        let owner = owner.to_string();
+        let token = token.to_string();
+        self.write(move |txn| {
+            let mut share = load_share(&txn.open_table(SHARES)?, &token)?
+                .filter(|s| s.owner == owner)
+                .ok_or(StoreError::NotFound("share"))?;
+            if !share.revoked {
+                share.revoked = true;
+                put_share(txn, &share)?;
+            }
+            Ok(share)
+        })
+        .await
+    }
+
+    async fn access_share(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<SharedView, StoreError> {
+        let token = token.to_string();
+        self.write(move |txn| {
+            let mut share = load_share(&txn.open_table(SHARES)?, &token)?
+                .ok_or(StoreError::NotFound("share"))?;
+            if share.revoked {
+                return Err(StoreError::Gone("been revoked"));
+            }
+            if share.expires_at <= now {
+                return Err(StoreError::Gone("expired"));
+            }
+            let resume = load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
+                .ok_or(StoreError::NotFound("share"))?;
+            share.access_count += 1;
+            share.last_accessed_at = Some(now);
+            put_share(txn, &share)?;
+            Ok(SharedView { share, resume })
+        })
+        .await
+    }
+
+    async fn create_token(
+        &self,
+        user: &str,
+        admin: bool,
+    ) -> Result<(String, Principal), StoreError> {
+        let token = format!("vt_{}", random_token(32)?);
+        let principal = Principal {
+            v: TOKEN_SCHEMA,
+            user: user.to_string(),
+            admin,
+            created_at: super::now(),
+        };
+        let hash = token_hash(&token);
+        let stored = principal.clone();
+        self.write(move |txn| {
+            txn.open_table(TOKENS)?
+                .insert(hash.as_str(), serde_json::to_vec(&stored)?.as_slice())?;
+            Ok(())
+        })
+        .await?;
+        Ok((token, principal))
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        let hash = token_hash(token);
+        self.read(move |txn| {
+            let table = txn.open_table(TOKENS)?;
+            match table.get(hash.as_str())? {
+                Some(value) => Ok(Some(serde_json::from_slice(value.value())?)),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+}

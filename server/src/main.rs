@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server.
-    Serve(config::ServeArgs),
+    Serve(Box<config::ServeArgs>),
     /// Parse resume files offline and print (or write) their JSON Resume documents.
     Parse {
         /// Write DIR/<file stem>.json per file instead of printing.
@@ -71,7 +71,7 @@ enum TokenCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve::main(args),
+        Command::Serve(args) => serve::main(*args),
         Command::Parse { out_dir, files } => offline::parse_files(out_dir.as_deref(), &files),
         Command::Token {
             command:

@@ -356,7 +356,7 @@ impl Worker {
                     confidence,
                 } = *done;
                 ParseOutcome::Ready {
-                    document,
+                    document: Box::new(document),
                     text,
                     warnings,
                     confidence,

@@ -54,7 +54,7 @@ pub struct StoredResume {
 #[derive(Debug, Clone)]
 pub enum ParseOutcome {
     Ready {
-        document: Resume,
+        document: Box<Resume>,
         text: String,
         warnings: Vec<String>,
         confidence: BTreeMap<String, f32>,
@@ -143,12 +143,14 @@ pub fn migrate_resume(mut value: Value) -> Result<Option<(Value, bool)>, Migrati
     let status = object.remove("state").or_else(|| object.remove("status"));
     match status.as_ref().and_then(Value::as_str) {
         Some("pending" | "parsing" | "ready" | "failed") => {}
-        other => return Err(MigrationError::Broken {
-            id,
-            problem: format!(
+        other => {
+            return Err(MigrationError::Broken {
+                id,
+                problem: format!(
                 "has no valid status ({other:?}); fix or remove it, the server will not guess one"
             ),
-        }),
+            })
+        }
     }
     object.insert("status".into(), status.unwrap_or(Value::Null));
     let was_master = object

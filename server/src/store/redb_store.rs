@@ -55,7 +55,20 @@ type Job = Box<dyn FnOnce(&WriteTransaction) -> Completion + Send>;
 
 pub struct RedbStore {
     db: Arc<Database>,
-    writer: std_mpsc::Sender<Job>,
+    /// `None` only while dropping.
+    writer: Option<std_mpsc::Sender<Job>>,
+    writer_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for RedbStore {
+    /// Close the channel and wait for the writer to finish its last batch,
+    /// so the file is closed (and its lock released) when `drop` returns.
+    fn drop(&mut self) {
+        self.writer.take();
+        if let Some(thread) = self.writer_thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl From<redb::Error> for StoreError {
@@ -97,11 +110,15 @@ impl RedbStore {
         init_and_migrate(&db)?;
         let (writer, jobs) = std_mpsc::channel::<Job>();
         let writer_db = db.clone();
-        std::thread::Builder::new()
+        let writer_thread = std::thread::Builder::new()
             .name("redb-writer".into())
             .spawn(move || writer_loop(&writer_db, jobs))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
-        Ok(RedbStore { db, writer })
+        Ok(RedbStore {
+            db,
+            writer: Some(writer),
+            writer_thread: Some(writer_thread),
+        })
     }
 
     /// Run `op` inside the next group commit; answer once it is durable.
@@ -118,6 +135,8 @@ impl RedbStore {
             })
         });
         self.writer
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is closing".into()))?
             .send(job)
             .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
         answer.await.map_err(|_| {
@@ -436,7 +455,7 @@ impl Store for RedbStore {
                     confidence,
                 } => {
                     record.status = Status::Ready;
-                    record.document = Some(document);
+                    record.document = Some(*document);
                     record.warnings = warnings;
                     record.confidence = confidence;
                     let key = id.to_string();
@@ -795,5 +814,385 @@ impl Store for RedbStore {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! These tests try to break the store: races for the master role, many
+    //! writers at once, reopening after writes, stale revisions, cascades.
+    use super::*;
+    use crate::store::NewResume;
+    use serde_json::json;
+
+    fn upload(owner: &str) -> NewResume {
+        NewResume {
+            owner: owner.into(),
+            filename: "cv.md".into(),
+            content_type: "text/markdown".into(),
+            original: Bytes::from_static(b"# Jane Doe\njane@example.com\n"),
+            parent_id: None,
+        }
+    }
+
+    fn ready(name: &str) -> ParseOutcome {
+        ParseOutcome::Ready {
+            document: Box::new(Resume::from_value(json!({"basics": {"name": name}})).unwrap()),
+            text: name.into(),
+            warnings: vec![],
+            confidence: Default::default(),
+        }
+    }
+
+    async fn ready_resume(store: &RedbStore, owner: &str) -> Uuid {
+        let id = store.create_resume(upload(owner)).await.unwrap().record.id;
+        store.mark_parsing(id).await.unwrap();
+        store.finish_parse(id, ready("Jane")).await.unwrap();
+        id
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_first_parses_leave_exactly_one_master() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(RedbStore::open(dir.path()).unwrap());
+        for round in 0..20 {
+            let owner = format!("owner{round}");
+            let mut ids = Vec::new();
+            for _ in 0..50 {
+                ids.push(store.create_resume(upload(&owner)).await.unwrap().record.id);
+            }
+            let tasks: Vec<_> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        store.mark_parsing(id).await.unwrap();
+                        let outcome = if i % 7 == 0 {
+                            ParseOutcome::Failed {
+                                reason: "bad".into(),
+                            }
+                        } else {
+                            ready("Jane")
+                        };
+                        store.finish_parse(id, outcome).await.unwrap()
+                    })
+                })
+                .collect();
+            let mut masters_told = 0;
+            for task in tasks {
+                if task.await.unwrap().is_master {
+                    masters_told += 1;
+                }
+            }
+            let listed = store.list_resumes(&owner).await.unwrap();
+            let masters: Vec<_> = listed.iter().filter(|r| r.is_master).collect();
+            assert_eq!(masters.len(), 1, "round {round}");
+            assert_eq!(masters_told, 1, "round {round}");
+            assert_eq!(masters[0].record.status, Status::Ready);
+        }
+    }
+
+    #[tokio::test]
+    async fn acknowledged_writes_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let (id, token, share) = {
+            let store = RedbStore::open(dir.path()).unwrap();
+            let id = ready_resume(&store, "alice").await;
+            let (token, _) = store.create_token("alice", false).await.unwrap();
+            let share = store
+                .create_share("alice", id, super::super::now() + chrono::Duration::days(1))
+                .await
+                .unwrap();
+            store
+                .access_share(&share.token, super::super::now())
+                .await
+                .unwrap();
+            (id, token, share.token)
+        };
+        let store = RedbStore::open(dir.path()).unwrap();
+        let got = store.get_resume("alice", id).await.unwrap();
+        assert!(got.is_master);
+        assert_eq!(got.record.document.unwrap().name(), Some("Jane"));
+        assert_eq!(
+            store.authenticate(&token).await.unwrap().unwrap().user,
+            "alice"
+        );
+        let shares = store.list_shares("alice", id).await.unwrap();
+        assert_eq!(shares[0].token, share);
+        assert_eq!(shares[0].access_count, 1);
+    }
+
+    #[tokio::test]
+    async fn a_second_open_of_the_same_dir_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = RedbStore::open(dir.path()).unwrap();
+        assert!(matches!(
+            RedbStore::open(dir.path()),
+            Err(StoreError::Locked(_))
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn many_writers_are_all_durable_and_distinct() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(RedbStore::open(dir.path()).unwrap());
+        let tasks: Vec<_> = (0..400)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .create_resume(upload(&format!("u{}", i % 4)))
+                        .await
+                        .unwrap()
+                        .record
+                        .id
+                })
+            })
+            .collect();
+        let mut ids = std::collections::HashSet::new();
+        for task in tasks {
+            ids.insert(task.await.unwrap());
+        }
+        assert_eq!(ids.len(), 400);
+        drop(store);
+        let store = RedbStore::open(dir.path()).unwrap();
+        let mut total = 0;
+        for owner in ["u0", "u1", "u2", "u3"] {
+            let listed = store.list_resumes(owner).await.unwrap();
+            assert_eq!(listed.len(), 100);
+            assert!(listed.iter().all(|r| r.record.owner == owner));
+            total += listed.len();
+        }
+        assert_eq!(total, 400);
+        assert_eq!(store.unfinished_resumes().await.unwrap().len(), 400);
+    }
+
+    #[tokio::test]
+    async fn patches_check_revisions_validate_and_keep_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let patched = store
+            .patch_document(
+                "alice",
+                id,
+                Some(1),
+                json!({"basics": {"email": "j@example.com"}}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(patched.record.revision, 2);
+        let doc = patched.record.document.unwrap();
+        assert_eq!(doc.name(), Some("Jane"));
+        assert_eq!(doc.email(), Some("j@example.com"));
+        assert!(matches!(
+            store.patch_document("alice", id, Some(1), json!({})).await,
+            Err(StoreError::StaleRevision {
+                expected: 1,
+                current: 2
+            })
+        ));
+        assert!(matches!(
+            store
+                .patch_document("alice", id, None, json!({"work": "x"}))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            store.patch_document("bob", id, None, json!({})).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let revisions = store.list_revisions("alice", id).await.unwrap();
+        assert_eq!(
+            revisions.iter().map(|r| r.revision).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let first = store.get_revision("alice", id, 1).await.unwrap();
+        assert_eq!(first.document.unwrap().email(), None);
+    }
+
+    #[tokio::test]
+    async fn missing_records_are_not_found_never_silent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let ghost = Uuid::new_v4();
+        assert!(matches!(
+            store.get_resume("a", ghost).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.delete_resume("a", ghost).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.set_master("a", ghost).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.patch_document("a", ghost, None, json!({})).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.revoke_share("a", "nope").await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.access_share("nope", super::super::now()).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn failed_parses_never_become_master_and_master_moves_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let failed = store
+            .create_resume(upload("alice"))
+            .await
+            .unwrap()
+            .record
+            .id;
+        store.mark_parsing(failed).await.unwrap();
+        let stored = store
+            .finish_parse(
+                failed,
+                ParseOutcome::Failed {
+                    reason: "corrupt".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!stored.is_master);
+        assert!(matches!(
+            store.set_master("alice", failed).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let first = ready_resume(&store, "alice").await;
+        let second = ready_resume(&store, "alice").await;
+        assert!(store.get_resume("alice", first).await.unwrap().is_master);
+        store.set_master("alice", second).await.unwrap();
+        assert!(!store.get_resume("alice", first).await.unwrap().is_master);
+        assert!(store.get_resume("alice", second).await.unwrap().is_master);
+        // Deleting the master hands the role to the oldest ready resume.
+        let deleted = store.delete_resume("alice", second).await.unwrap();
+        assert_eq!(deleted.new_master, Some(first));
+        assert!(store.get_resume("alice", first).await.unwrap().is_master);
+    }
+
+    #[tokio::test]
+    async fn deleting_a_resume_removes_its_shares_and_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        store
+            .patch_document("alice", id, None, json!({"basics": {"label": "x"}}))
+            .await
+            .unwrap();
+        let later = super::super::now() + chrono::Duration::days(1);
+        let a = store.create_share("alice", id, later).await.unwrap();
+        let b = store.create_share("alice", id, later).await.unwrap();
+        let deleted = store.delete_resume("alice", id).await.unwrap();
+        assert_eq!(deleted.share_tokens.len(), 2);
+        for token in [a.token, b.token] {
+            assert!(matches!(
+                store.access_share(&token, super::super::now()).await,
+                Err(StoreError::NotFound(_))
+            ));
+        }
+        assert!(matches!(
+            store.list_revisions("alice", id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.original(id).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn expired_and_revoked_shares_are_gone_and_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let now = super::super::now();
+        let share = store
+            .create_share("alice", id, now + chrono::Duration::seconds(60))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .access_share(&share.token, now + chrono::Duration::seconds(61))
+                .await,
+            Err(StoreError::Gone("expired"))
+        ));
+        assert!(matches!(
+            store.revoke_share("bob", &share.token).await,
+            Err(StoreError::NotFound(_))
+        ));
+        store.revoke_share("alice", &share.token).await.unwrap();
+        assert!(matches!(
+            store.access_share(&share.token, now).await,
+            Err(StoreError::Gone("been revoked"))
+        ));
+        assert_eq!(
+            store.list_shares("alice", id).await.unwrap()[0].access_count,
+            0
+        );
+    }
+
+    #[tokio::test]
+    async fn old_records_are_migrated_at_open_and_broken_ones_stop_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Uuid::new_v4();
+        let v1 = json!({
+            "id": id, "owner": "alice", "filename": "cv.md", "content_type": "text/markdown",
+            "state": "ready", "master": true, "revision": 1, "size": 3,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        });
+        {
+            let db = Database::create(dir.path().join("vitae.redb")).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(RESUMES)
+                .unwrap()
+                .insert(
+                    id.to_string().as_str(),
+                    serde_json::to_vec(&v1).unwrap().as_slice(),
+                )
+                .unwrap();
+            txn.open_table(OWNER_RESUMES)
+                .unwrap()
+                .insert(("alice", id.to_string().as_str()), ())
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        {
+            let store = RedbStore::open(dir.path()).unwrap();
+            let got = store.get_resume("alice", id).await.unwrap();
+            assert_eq!(got.record.status, Status::Ready);
+            assert_eq!(got.record.v, RESUME_SCHEMA);
+            assert!(got.is_master);
+        }
+        // A record without any status cannot be migrated: the start fails.
+        let broken_id = Uuid::new_v4();
+        let mut broken = v1.clone();
+        broken["id"] = json!(broken_id);
+        broken.as_object_mut().unwrap().remove("state");
+        {
+            let db = Database::create(dir.path().join("vitae.redb")).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(RESUMES)
+                .unwrap()
+                .insert(
+                    broken_id.to_string().as_str(),
+                    serde_json::to_vec(&broken).unwrap().as_slice(),
+                )
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        let err = RedbStore::open(dir.path())
+            .err()
+            .expect("must refuse to start");
+        assert!(err.to_string().contains("no valid status"), "{err}");
     }
 }

@@ -1,0 +1,1539 @@
+//! Section bodies → JSON Resume entries (work, education, projects, skills,
+//! awards, certificates, publications, languages, interests, references,
+//! volunteer).
+//!
+//! Two steps per dated section. Segmentation: lines are classed as *head*
+//! (dates, bold, larger, short title-like lines), *text* (sentences: a
+//! summary) or *item* (bullets, indented list lines, with their wrapped
+//! continuations); an entry is a run of head lines followed by its text and
+//! items, and a head run holding several dates is cut so that each entry
+//! keeps one (the offset of the date inside the first entry is the layout's
+//! pattern). Field assignment: the head lines' cells are split at the
+//! separators resumes use (`|`, `·`, ` at `, dashes, commas that are not part
+//! of "A, B and C" company names) and the pieces are scored against
+//! vocabularies (job-title words, company suffixes, institution words,
+//! degree names) with their position (first cell of a line vs a right-hand
+//! cell) as a tie-breaker.
+
+use std::collections::BTreeMap;
+
+use vitae_common::resume::{
+    Award, Certificate, Education, Interest, Language, Project, Publication, Reference, Skill,
+    Volunteer, Work,
+};
+use vitae_common::Resume;
+
+use crate::basics::join_paragraph;
+use crate::dates::{self, DateRange};
+use crate::ir::{Line, CELL};
+use crate::sections::{Kind, Section, Sectioned};
+
+/// One entry's lines.
+#[derive(Debug, Default, Clone)]
+pub struct Entry {
+    pub head: Vec<Line>,
+    pub text: Vec<String>,
+    pub items: Vec<String>,
+    pub range: Option<DateRange>,
+}
+
+/// A head piece: its text and whether it began its line.
+#[derive(Debug, Clone)]
+struct Piece {
+    text: String,
+    first_cell: bool,
+}
+
+pub fn fill(
+    doc: &Sectioned,
+    resume: &mut Resume,
+    warnings: &mut Vec<String>,
+    confidence: &mut BTreeMap<String, f32>,
+) {
+    let mut unread_dates = 0usize;
+    for section in &doc.sections {
+        match section.kind {
+            Kind::Work => {
+                for e in segment(section, doc.body_size) {
+                    if let Some(w) = work(&e, &mut unread_dates) {
+                        resume.work.push(w);
+                    }
+                }
+            }
+            Kind::Volunteer => {
+                for e in segment(section, doc.body_size) {
+                    if let Some(w) = work(&e, &mut unread_dates) {
+                        resume.volunteer.push(Volunteer {
+                            organization: w.name,
+                            position: w.position,
+                            start_date: w.start_date,
+                            end_date: w.end_date,
+                            summary: w.summary,
+                            highlights: w.highlights,
+                            ..Volunteer::default()
+                        });
+                    }
+                }
+            }
+            Kind::Education => {
+                for e in segment(section, doc.body_size) {
+                    if let Some(ed) = education(&e) {
+                        resume.education.push(ed);
+                    }
+                }
+            }
+            Kind::Projects => {
+                for e in segment(section, doc.body_size) {
+                    if let Some(p) = project(&e) {
+                        resume.projects.push(p);
+                    }
+                }
+            }
+            Kind::Skills => resume.skills.extend(skills(section)),
+            Kind::Awards => {
+                for e in segment(section, doc.body_size) {
+                    let (title, other) = title_and_other(&e);
+                    if let Some(title) = title {
+                        resume.awards.push(Award {
+                            title: Some(title),
+                            awarder: other,
+                            date: e.range.as_ref().map(|r| r.start.iso()),
+                            summary: summary(&e),
+                            ..Award::default()
+                        });
+                    }
+                }
+            }
+            Kind::Certificates => {
+                for e in segment(section, doc.body_size) {
+                    let (title, other) = title_and_other(&e);
+                    if let Some(title) = title {
+                        resume.certificates.push(Certificate {
+                            name: Some(title),
+                            issuer: other,
+                            date: e.range.as_ref().map(|r| r.start.iso()),
+                            ..Certificate::default()
+                        });
+                    }
+                }
+            }
+            Kind::Publications => {
+                for e in segment(section, doc.body_size) {
+                    let (title, other) = title_and_other(&e);
+                    if let Some(title) = title {
+                        resume.publications.push(Publication {
+                            name: Some(title),
+                            publisher: other,
+                            release_date: e.range.as_ref().map(|r| r.start.iso()),
+                            summary: summary(&e),
+                            ..Publication::default()
+                        });
+                    }
+                }
+            }
+            Kind::Languages => resume.languages.extend(languages(section)),
+            Kind::Interests => {
+                for line in &section.lines {
+                    let t = line.flat();
+                    let (name, rest) = split_label(&t);
+                    let name = name.unwrap_or_else(|| t.clone());
+                    if name.is_empty() {
+                        continue;
+                    }
+                    resume.interests.push(Interest {
+                        name: Some(name),
+                        keywords: rest.map(|r| split_list(&r)).unwrap_or_default(),
+                        ..Interest::default()
+                    });
+                }
+            }
+            Kind::References => {
+                let text: Vec<&str> = section.lines.iter().map(|l| l.text.as_str()).collect();
+                if !text.is_empty() {
+                    resume.references.push(Reference {
+                        reference: Some(join_paragraph(&text)),
+                        ..Reference::default()
+                    });
+                }
+            }
+            Kind::Summary | Kind::Contact | Kind::Other => {}
+        }
+    }
+    if unread_dates > 0 {
+        warnings.push(format!(
+            "{unread_dates} date{} could not be read",
+            if unread_dates == 1 { "" } else { "s" }
+        ));
+    }
+    for (i, w) in resume.work.iter().enumerate() {
+        let c = if w.start_date.is_some() { 0.8 } else { 0.5 };
+        confidence.insert(format!("work[{i}].name"), c);
+        confidence.insert(format!("work[{i}].position"), c);
+        if w.start_date.is_some() {
+            confidence.insert(format!("work[{i}].startDate"), 0.85);
+        }
+    }
+    for (i, e) in resume.education.iter().enumerate() {
+        confidence.insert(
+            format!("education[{i}].institution"),
+            if e.institution.as_deref().is_some_and(has_institution_word) {
+                0.9
+            } else {
+                0.6
+            },
+        );
+    }
+    if resume.work.is_empty() && doc.section(Kind::Work).next().is_none() {
+        warnings.push("no work experience section found".into());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Segmentation
+
+/// Head lines and classified body lines of one entry, before field reading.
+type RawEntry = (Vec<Line>, Vec<(Class, String)>);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    Head,
+    Text,
+    Item,
+    /// A wrapped continuation of the previous item or text line.
+    Cont,
+    /// A sub-label such as "Highlights" that carries no data.
+    Label,
+}
+
+const SUB_LABELS: &[&str] = &[
+    "highlights",
+    "responsibilities",
+    "achievements",
+    "key achievements",
+    "accomplishments",
+    "tasks",
+    "duties",
+    "key responsibilities",
+    "main responsibilities",
+];
+
+fn is_sentence(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    let t = text.trim_end();
+    (t.ends_with('.') && words >= 3) || words > 12
+}
+
+fn starts_lower(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_lowercase())
+}
+
+/// Merge a date range wrapped onto the next line ("April 2019 – December" / "2021").
+fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if let Some(prev) = out.last_mut() {
+            let t = line.text.trim();
+            let is_year = t.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
+            let prev_last = prev
+                .text
+                .rsplit(CELL)
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let open_end = prev_last.ends_with(['–', '-', '—'])
+                || prev_last
+                    .rsplit(' ')
+                    .next()
+                    .is_some_and(|w| dates::month_number(w).is_some());
+            if is_year && open_end && dates::find_range(&prev_last).is_some() {
+                prev.text.push(' ');
+                prev.text.push_str(t);
+                continue;
+            }
+        }
+        out.push(line.clone());
+    }
+    out
+}
+
+pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
+    let lines = merge_wrapped_dates(&section.lines);
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    // The left edge of the section's non-list lines (lines split off a
+    // gutter heading row have no x of their own and are skipped).
+    let base_x = lines
+        .iter()
+        .filter(|l| !l.bullet && l.x > 0.0)
+        .map(|l| l.x)
+        .fold(f32::MAX, f32::min);
+    let base_x = if base_x == f32::MAX { 0.0 } else { base_x };
+    let has_x = lines.iter().any(|l| l.x > 0.0);
+    let indent_unit = if lines.iter().any(|l| l.size > 0.0) {
+        6.0
+    } else {
+        2.0
+    };
+
+    // Classify.
+    let mut classes: Vec<Class> = Vec::with_capacity(lines.len());
+    let mut last_item_x: Option<f32> = None;
+    // Runs of indented lines without glyphs: a list whose items are spaced
+    // apart (gaps inside the run) has its wrapped lines without a gap.
+    let indented: Vec<bool> = lines
+        .iter()
+        .map(|l| has_x && !l.bullet && l.x > base_x + indent_unit)
+        .collect();
+    let mut spaced_run = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if !indented[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && indented[i] {
+            i += 1;
+        }
+        let spaced = lines[start + 1..i].iter().any(|l| l.block_start);
+        for flag in &mut spaced_run[start..i] {
+            *flag = spaced;
+        }
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text.trim();
+        let lower = text.trim_end_matches(':').to_lowercase();
+        let has_date = line.cells().any(|c| dates::find_range(c).is_some());
+        let prev = classes.last().copied();
+        let class = if SUB_LABELS.contains(&lower.as_str()) {
+            Class::Label
+        } else if line.heading > 0 && line.heading < 6 {
+            Class::Head
+        } else if line.bullet {
+            if dates::is_date_line(text) {
+                Class::Head
+            } else {
+                Class::Item
+            }
+        } else if !line.block_start
+            && !has_date
+            && !line.bold
+            && ((matches!(prev, Some(Class::Item | Class::Cont))
+                && (has_x && last_item_x.is_some_and(|x| line.x > x + 1.0) || starts_lower(text)))
+                || (matches!(prev, Some(Class::Text)) && starts_lower(text)))
+        {
+            Class::Cont
+        } else if has_date || line.bold || (body_size > 0.0 && line.size > body_size * 1.08) {
+            Class::Head
+        } else if has_x && line.x > base_x + indent_unit && !has_date {
+            // An indented line without a bullet glyph: a list item.
+            if matches!(prev, Some(Class::Item | Class::Cont))
+                && !line.block_start
+                && (starts_lower(text) || spaced_run[i])
+            {
+                Class::Cont
+            } else {
+                Class::Item
+            }
+        } else if is_sentence(text) {
+            Class::Text
+        } else {
+            Class::Head
+        };
+        if class == Class::Item {
+            last_item_x = Some(line.x);
+        }
+        classes.push(class);
+    }
+
+    // Group: a head line after text/items starts a new entry.
+    let mut entries: Vec<RawEntry> = Vec::new();
+    let mut in_body = true;
+    for (line, class) in lines.iter().zip(classes.iter().copied()) {
+        match class {
+            Class::Label => {
+                if let Some(e) = entries.last_mut() {
+                    e.1.push((Class::Label, String::new()));
+                }
+                in_body = true;
+            }
+            Class::Head => {
+                if in_body || entries.is_empty() {
+                    entries.push((Vec::new(), Vec::new()));
+                }
+                in_body = false;
+                if let Some(e) = entries.last_mut() {
+                    e.0.push(line.clone());
+                }
+            }
+            Class::Text | Class::Item => {
+                if entries.is_empty() {
+                    entries.push((Vec::new(), Vec::new()));
+                }
+                if let Some(e) = entries.last_mut() {
+                    if e.0.is_empty() && e.1.is_empty() && class == Class::Text {
+                        // An entry cannot start with a sentence: treat as head.
+                        e.0.push(line.clone());
+                        continue;
+                    }
+                    e.1.push((class, line.text.replace(CELL, " ")));
+                }
+                in_body = true;
+            }
+            Class::Cont => {
+                if let Some(e) = entries.last_mut() {
+                    match e.1.last_mut() {
+                        Some((_, t)) => {
+                            let joined = join_paragraph(&[t.as_str(), line.text.as_str()]);
+                            *t = joined;
+                        }
+                        None => e.0.push(line.clone()),
+                    }
+                }
+            }
+        }
+    }
+
+    // Split head runs that hold several dates.
+    let mut out = Vec::new();
+    for (head, body) in entries {
+        let date_idx: Vec<usize> = head
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.cells().any(|c| dates::find_range(c).is_some()))
+            .map(|(i, _)| i)
+            .collect();
+        if date_idx.len() <= 1 {
+            out.push(make_entry(head, body));
+            continue;
+        }
+        let offset = date_idx[0];
+        let mut starts: Vec<usize> = vec![0];
+        for w in date_idx.windows(2) {
+            let start = w[1].saturating_sub(offset).max(w[0] + 1);
+            starts.push(start);
+        }
+        let n = starts.len();
+        let mut body = Some(body);
+        for k in 0..n {
+            let from = starts[k];
+            let to = if k + 1 < n { starts[k + 1] } else { head.len() };
+            let part = head[from..to.max(from)].to_vec();
+            let b = if k + 1 == n {
+                body.take().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            out.push(make_entry(part, b));
+        }
+    }
+    out
+}
+
+fn make_entry(head: Vec<Line>, body: Vec<(Class, String)>) -> Entry {
+    let mut e = Entry {
+        head,
+        ..Entry::default()
+    };
+    for line in &e.head {
+        for cell in line.cells() {
+            if let Some(r) = dates::find_range(cell) {
+                if e.range.is_none()
+                    || e.range.as_ref().is_some_and(|x| {
+                        x.end.is_none() && !x.present && (r.end.is_some() || r.present)
+                    })
+                {
+                    e.range = Some(r);
+                }
+            }
+        }
+    }
+    // A range written over two lines ("2016" / "2019" in a date column).
+    if let Some(r) = e.range.as_mut() {
+        if r.end.is_none() && !r.present {
+            let singles: Vec<DateRange> = e
+                .head
+                .iter()
+                .flat_map(|l| {
+                    l.cells()
+                        .filter(|c| dates::is_date_line(c))
+                        .filter_map(dates::find_range)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if let Some(next) = singles
+                .iter()
+                .find(|d| d.start != r.start && d.end.is_none() && d.start.year >= r.start.year)
+            {
+                r.end = Some(next.start);
+                r.present = next.present;
+            }
+        }
+    }
+    for (class, text) in body {
+        match class {
+            Class::Item => {
+                // A bullet that is only a date belongs to the head (Markdown layouts).
+                if dates::is_date_line(&text) && e.range.is_none() {
+                    e.range = dates::find_range(&text);
+                } else {
+                    e.items.push(text);
+                }
+            }
+            Class::Text => {
+                // A date cell on a summary line (right-aligned dates).
+                if e.range.is_none() {
+                    if let Some(r) = dates::find_range(&text) {
+                        if r.span.0 > 0 && dates::is_date_line(&text[r.span.0..]) {
+                            let t = text[..r.span.0].trim().to_string();
+                            e.range = Some(r);
+                            if !t.is_empty() {
+                                e.text.push(t);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                e.text.push(text)
+            }
+            _ => {}
+        }
+    }
+    e
+}
+
+fn summary(e: &Entry) -> Option<String> {
+    if e.text.is_empty() {
+        None
+    } else {
+        Some(e.text.join(" "))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pieces and vocabularies
+
+/// Split head lines into pieces, with date expressions removed.
+fn pieces(e: &Entry) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for line in &e.head {
+        for (ci, cell) in line.text.split(CELL).enumerate() {
+            let mut cell = cell.trim().to_string();
+            // Remove every date expression, and durations like "3 years 10 months".
+            while let Some(r) = dates::find_range(&cell) {
+                cell = format!("{} {}", &cell[..r.span.0], &cell[r.span.1..]);
+            }
+            let cell = strip_duration(&cell);
+            for part in split_pieces(&cell) {
+                let t = part
+                    .trim()
+                    .trim_matches(|c: char| {
+                        c == ','
+                            || c == '|'
+                            || c == '·'
+                            || c == '('
+                            || c == ')'
+                            || c == '–'
+                            || c == '-'
+                            || c == '—'
+                    })
+                    .trim();
+                if t.chars().filter(|c| c.is_alphanumeric()).count() == 0 {
+                    continue;
+                }
+                out.push(Piece {
+                    text: t.to_string(),
+                    first_cell: ci == 0,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn strip_duration(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let is_num = words[i].chars().all(|c| c.is_ascii_digit());
+        let unit = words.get(i + 1).map(|w| w.to_lowercase());
+        if is_num
+            && unit.as_deref().is_some_and(|u| {
+                u.starts_with("year")
+                    || u.starts_with("month")
+                    || u.starts_with("yr")
+                    || u.starts_with("mo")
+            })
+        {
+            i += 2;
+            continue;
+        }
+        out.push(words[i]);
+        i += 1;
+    }
+    out.join(" ")
+}
+
+/// Split at `|`, `·`, `•`, ` at `, ` @ `, spaced dashes, and commas that do
+/// not belong to an "A, B and C" name.
+fn split_pieces(cell: &str) -> Vec<String> {
+    let mut parts: Vec<String> = vec![cell.to_string()];
+    for sep in [
+        " | ", " · ", " • ", " — ", " – ", " - ", " at ", " @ ", " ⋅ ",
+    ] {
+        parts = parts
+            .into_iter()
+            .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
+            .collect();
+    }
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(split_commas(&p));
+    }
+    out
+}
+
+fn split_commas(p: &str) -> Vec<String> {
+    let parts: Vec<&str> = p.split(", ").map(str::trim).collect();
+    if parts.len() == 1 {
+        return vec![p.to_string()];
+    }
+    // Re-join "Shaffer, Carpenter and Moore": a run of capitalised single
+    // names ending in "X and Y" / "X & Y".
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = i;
+        // Extend while parts are single capitalised words and a later part is "X and Y".
+        while j + 1 < parts.len()
+            && is_single_name(parts[j])
+            && (is_single_name(parts[j + 1]) || is_and_pair(parts[j + 1]))
+            && parts[i..=j + 1].iter().any(|q| is_and_pair(q))
+        {
+            j += 1;
+            if is_and_pair(parts[j]) {
+                break;
+            }
+        }
+        if j > i && is_and_pair(parts[j]) {
+            out.push(parts[i..=j].join(", "));
+            i = j + 1;
+        } else {
+            out.push(parts[i].to_string());
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_single_name(s: &str) -> bool {
+    let s = s.trim();
+    !s.contains(' ') && s.chars().next().is_some_and(|c| c.is_uppercase()) && !is_title(s)
+}
+
+fn is_and_pair(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.len() == 3
+        && matches!(words[1], "and" | "&" | "y" | "und" | "et")
+        && words[0].chars().next().is_some_and(|c| c.is_uppercase())
+        && words[2].chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+const ROLE_WORDS: &[&str] = &[
+    "engineer",
+    "developer",
+    "designer",
+    "lead",
+    "manager",
+    "specialist",
+    "intern",
+    "analyst",
+    "scientist",
+    "lecturer",
+    "teacher",
+    "counselor",
+    "counsellor",
+    "assistant",
+    "advisor",
+    "adviser",
+    "consultant",
+    "director",
+    "architect",
+    "strategist",
+    "coordinator",
+    "administrator",
+    "officer",
+    "head",
+    "president",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "vp",
+    "associate",
+    "representative",
+    "nurse",
+    "practitioner",
+    "technician",
+    "writer",
+    "editor",
+    "researcher",
+    "professor",
+    "instructor",
+    "tutor",
+    "accountant",
+    "attorney",
+    "lawyer",
+    "programmer",
+    "tester",
+    "marketer",
+    "producer",
+    "owner",
+    "partner",
+    "principal",
+    "chief",
+    "fellow",
+    "mentor",
+    "trainer",
+    "planner",
+    "executive",
+    "clerk",
+    "agent",
+    "recruiter",
+    "controller",
+    "auditor",
+    "economist",
+    "librarian",
+    "pharmacist",
+    "physician",
+    "therapist",
+    "chef",
+    "photographer",
+    "artist",
+    "translator",
+    "operator",
+    "supervisor",
+    "secretary",
+    "receptionist",
+    "contributor",
+    "maintainer",
+    "student",
+    "apprentice",
+    "trainee",
+    "volunteer",
+    "member",
+    "chair",
+    "treasurer",
+    "organizer",
+    "organiser",
+    "ambassador",
+    "leader",
+    "doctor",
+    "surgeon",
+    "dentist",
+    "pilot",
+    "sales",
+    "salesperson",
+    "cashier",
+    "driver",
+    "mechanic",
+    "electrician",
+    "buyer",
+    "broker",
+    "underwriter",
+    "actuary",
+    "paralegal",
+    "investigator",
+    "inspector",
+    "psychologist",
+    "sre",
+    "devops",
+    "qa",
+    "ux",
+    "ui",
+    "staff",
+    "senior",
+    "junior",
+    "jr",
+    "sr",
+    "postdoc",
+    "postdoctoral",
+    "ta",
+    "ra",
+    "curator",
+    "journalist",
+    "reporter",
+    "copywriter",
+    "strategist",
+    "coach",
+    "captain",
+    "commander",
+    "sergeant",
+    "scrum",
+    "product",
+    "hr",
+    "generalist",
+];
+
+const COMPANY_WORDS: &[&str] = &[
+    "inc",
+    "inc.",
+    "llc",
+    "ltd",
+    "ltd.",
+    "plc",
+    "gmbh",
+    "gbr",
+    "ag",
+    "kg",
+    "ohg",
+    "sa",
+    "s.a.",
+    "s.a.s.",
+    "s.a.r.l.",
+    "sarl",
+    "sas",
+    "bv",
+    "b.v.",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "spa",
+    "srl",
+    "s.l.",
+    "s.l.u.",
+    "s.c.p",
+    "corp",
+    "corp.",
+    "corporation",
+    "company",
+    "co.",
+    "group",
+    "groep",
+    "holdings",
+    "partners",
+    "sons",
+    "solutions",
+    "systems",
+    "technologies",
+    "labs",
+    "studio",
+    "studios",
+    "agency",
+    "bank",
+    "capital",
+    "ventures",
+    "consulting",
+    "foundation",
+    "hospital",
+    "clinic",
+    "software",
+    "media",
+    "games",
+    "industries",
+    "international",
+    "enterprises",
+    "associates",
+    "asociados",
+    "pty",
+    "limited",
+    "gmbh.",
+    "lp",
+    "llp",
+];
+
+const INSTITUTION_WORDS: &[&str] = &[
+    "university",
+    "college",
+    "institute",
+    "school",
+    "academy",
+    "polytechnic",
+    "université",
+    "universite",
+    "universidad",
+    "universität",
+    "universitat",
+    "università",
+    "universiteit",
+    "hochschule",
+    "conservatory",
+    "institut",
+    "instituto",
+    "escuela",
+    "école",
+    "ecole",
+    "lycée",
+    "gymnasium",
+    "seminary",
+    "bootcamp",
+    "universidade",
+    "politecnico",
+    "tech",
+];
+
+fn words_lower(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == '/' || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+fn is_title(s: &str) -> bool {
+    title_score(s) > 0.0
+}
+
+fn title_score(s: &str) -> f32 {
+    let words = words_lower(s);
+    if words.is_empty() || words.len() > 8 {
+        return 0.0;
+    }
+    let mut score: f32 = 0.0;
+    if let Some(last) = words.last() {
+        if ROLE_WORDS.contains(&last.trim_end_matches('s')) || ROLE_WORDS.contains(&last.as_str()) {
+            score += 2.0;
+        }
+    }
+    if words.iter().any(|w| ROLE_WORDS.contains(&w.as_str())) {
+        score += 1.0;
+    }
+    if company_score(s) > 0.0 {
+        score -= 2.0;
+    }
+    score.max(0.0)
+}
+
+fn company_score(s: &str) -> f32 {
+    let words = words_lower(s);
+    let mut score = 0.0;
+    if words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str())) {
+        score += 2.0;
+    }
+    if is_and_pair(s) || s.contains(", ") && s.contains(" and ") {
+        score += 2.0;
+    }
+    // Hyphenated surnames: "Wong-Franklin".
+    let t = s.trim();
+    if !t.contains(' ') {
+        if let Some((a, b)) = t.split_once('-') {
+            if a.chars().next().is_some_and(|c| c.is_uppercase())
+                && b.chars().next().is_some_and(|c| c.is_uppercase())
+            {
+                score += 1.5;
+            }
+        }
+    }
+    score
+}
+
+fn has_institution_word(s: &str) -> bool {
+    words_lower(s)
+        .iter()
+        .any(|w| INSTITUTION_WORDS.contains(&w.as_str()))
+}
+
+fn looks_like_url(s: &str) -> bool {
+    let l = s.to_lowercase();
+    l.starts_with("http")
+        || l.starts_with("www.")
+        || (l.contains('.') && !l.contains(' ') && l.contains('/'))
+}
+
+// ---------------------------------------------------------------------------
+// Field assignment
+
+fn dates_into(e: &Entry) -> (Option<String>, Option<String>) {
+    match &e.range {
+        Some(r) => (Some(r.start.iso()), r.end.map(|d| d.iso())),
+        None => (None, None),
+    }
+}
+
+fn work(e: &Entry, unread: &mut usize) -> Option<Work> {
+    let pcs: Vec<Piece> = pieces(e)
+        .into_iter()
+        .filter(|p| !looks_like_url(&p.text))
+        .collect();
+    if pcs.is_empty() && e.items.is_empty() {
+        return None;
+    }
+    let mut used = vec![false; pcs.len()];
+    // Position: best title score.
+    let pos_idx = pcs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, title_score(&p.text)))
+        .filter(|(_, s)| *s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i);
+    if let Some(i) = pos_idx {
+        used[i] = true;
+    }
+    // Company: company-looking piece, else the first unused first-cell piece.
+    let comp_idx = pcs
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| !used[*i] && company_score(&p.text) > 0.0)
+        .map(|(i, _)| i)
+        .next()
+        .or_else(|| {
+            pcs.iter()
+                .enumerate()
+                .filter(|(i, p)| !used[*i] && p.first_cell)
+                .map(|(i, _)| i)
+                .next()
+        })
+        .or_else(|| (0..pcs.len()).find(|i| !used[*i]));
+    if let Some(i) = comp_idx {
+        used[i] = true;
+    }
+    // Without a title word, the other first piece is the position.
+    let pos_idx = pos_idx.or_else(|| {
+        let i = pcs
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| !used[*i] && p.first_cell)
+            .map(|(i, _)| i)
+            .next()?;
+        used[i] = true;
+        Some(i)
+    });
+    let location = pcs
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            !used[*i] && p.text.split_whitespace().count() <= 4 && !p.text.ends_with('.')
+        })
+        .map(|(_, p)| p.text.clone())
+        .next();
+    let (start, end) = dates_into(e);
+    if e.range.is_none()
+        && e.head
+            .iter()
+            .any(|l| l.text.chars().filter(|c| c.is_ascii_digit()).count() >= 4)
+    {
+        *unread += 1;
+    }
+    Some(Work {
+        name: comp_idx.map(|i| pcs[i].text.clone()),
+        position: pos_idx.map(|i| pcs[i].text.clone()),
+        location,
+        start_date: start,
+        end_date: end,
+        summary: summary(e),
+        highlights: e.items.clone(),
+        ..Work::default()
+    })
+}
+
+/// Degree names, longest first. Matching is on the start of a piece.
+const DEGREES: &[&str] = &[
+    "Master of Business Administration",
+    "Bachelor of Fine Arts",
+    "Bachelor of Engineering",
+    "Bachelor of Science",
+    "Bachelor of Arts",
+    "Bachelor of Technology",
+    "Bachelor of Laws",
+    "Bachelor of Business Administration",
+    "Bachelor of Commerce",
+    "Bachelor of Education",
+    "Master of Engineering",
+    "Master of Science",
+    "Master of Arts",
+    "Master of Fine Arts",
+    "Master of Education",
+    "Master of Laws",
+    "Master of Public Health",
+    "Master of Technology",
+    "Associate of Applied Science",
+    "Associate of Science",
+    "Associate of Arts",
+    "Doctor of Philosophy",
+    "Doctor of Medicine",
+    "High School Diploma",
+    "Juris Doctor",
+    "Bachelor's",
+    "Master's",
+    "Bachelor",
+    "Master",
+    "Associate",
+    "Doctorate",
+    "Diploma",
+    "Certificate",
+    "Ph.D.",
+    "PhD",
+    "Ph.D",
+    "MBA",
+    "M.B.A.",
+    "BSc",
+    "B.Sc.",
+    "B.Sc",
+    "BEng",
+    "B.Eng.",
+    "MEng",
+    "M.Eng.",
+    "MSc",
+    "M.Sc.",
+    "M.Sc",
+    "B.S.",
+    "B.A.",
+    "M.S.",
+    "M.A.",
+    "BS",
+    "BA",
+    "MS",
+    "MA",
+    "BBA",
+    "BFA",
+    "MFA",
+    "LLB",
+    "LLM",
+    "MD",
+    "MPH",
+    "BTech",
+    "MTech",
+    "HND",
+    "GED",
+    "Abitur",
+    "Licence",
+    "Licenciatura",
+];
+
+/// (studyType, area) when the piece starts with a degree name.
+fn degree(piece: &str) -> Option<(String, Option<String>)> {
+    let t = piece.trim();
+    for d in DEGREES {
+        let Some(head) = t.get(..d.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(d) {
+            continue;
+        }
+        let rest = &t[d.len()..];
+        // Must end at a word boundary.
+        if rest.chars().next().is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        // A lowercase "ba"/"ms" inside text is not a degree.
+        if d.len() <= 3 && head != *d {
+            continue;
+        }
+        let rest = rest.trim();
+        let rest = rest
+            .strip_prefix("in ")
+            .or_else(|| rest.strip_prefix("of "))
+            .or_else(|| rest.strip_prefix(", "))
+            .or_else(|| rest.strip_prefix("- "))
+            .or_else(|| rest.strip_prefix("– "))
+            .or_else(|| rest.strip_prefix(": "))
+            .unwrap_or(rest)
+            .trim();
+        let area = (!rest.is_empty()).then(|| rest.to_string());
+        return Some((head.to_string(), area));
+    }
+    None
+}
+
+fn education(e: &Entry) -> Option<Education> {
+    // Short list lines under a school (degree, field) are fields, not highlights.
+    let mut with_items = e.clone();
+    for item in &e.items {
+        if item.split_whitespace().count() <= 7 && !item.ends_with('.') {
+            with_items.head.push(Line::new(item.clone()));
+        }
+    }
+    let e = &with_items;
+    let mut pcs: Vec<Piece> = pieces(e)
+        .into_iter()
+        .filter(|p| !looks_like_url(&p.text))
+        .collect();
+    // Scores and courses are labelled lines: take them out of the pieces.
+    let mut score = None;
+    let mut courses = Vec::new();
+    pcs.retain(|p| {
+        let (label, rest) = split_label(&p.text);
+        match (label.as_deref().map(str::to_lowercase).as_deref(), rest) {
+            (Some("gpa" | "grade" | "score" | "cgpa" | "result"), Some(r)) => {
+                score = Some(r);
+                false
+            }
+            (Some("courses" | "coursework" | "relevant coursework"), Some(r)) => {
+                courses = split_list(&r);
+                false
+            }
+            _ => true,
+        }
+    });
+    for item in &e.items {
+        let (label, rest) = split_label(item);
+        match (label.as_deref().map(str::to_lowercase).as_deref(), rest) {
+            (Some("gpa" | "grade" | "score" | "cgpa"), Some(r)) => score = Some(r),
+            (Some("courses" | "coursework" | "relevant coursework"), Some(r)) => {
+                courses = split_list(&r)
+            }
+            _ => {}
+        }
+    }
+    if pcs.is_empty() {
+        return None;
+    }
+    let mut used = vec![false; pcs.len()];
+    let inst = pcs
+        .iter()
+        .position(|p| has_institution_word(&p.text) && degree(&p.text).is_none())
+        .or_else(|| {
+            pcs.iter()
+                .position(|p| degree(&p.text).is_none() && p.first_cell)
+        });
+    if let Some(i) = inst {
+        used[i] = true;
+    }
+    let mut study_type = None;
+    let mut area = None;
+    for (i, p) in pcs.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        if let Some((d, a)) = degree(&p.text) {
+            study_type = Some(d);
+            area = a;
+            used[i] = true;
+            break;
+        }
+    }
+    if area.is_none() {
+        if let Some(i) = (0..pcs.len()).find(|&i| {
+            !used[i]
+                && pcs[i].text.split_whitespace().count() <= 6
+                && !pcs[i].text.ends_with('.')
+                && !pcs[i].text.chars().any(|c| c.is_ascii_digit())
+        }) {
+            // A place after the institution on the same line is a location, not an area:
+            // accept areas on their own line or after a degree.
+            area = Some(pcs[i].text.clone());
+            used[i] = true;
+        }
+    }
+    let (start, end) = dates_into(e);
+    Some(Education {
+        institution: inst.map(|i| pcs[i].text.clone()),
+        area,
+        study_type,
+        start_date: start,
+        end_date: end,
+        score,
+        courses,
+        ..Education::default()
+    })
+}
+
+fn project(e: &Entry) -> Option<Project> {
+    let pcs = pieces(e);
+    let first = pcs.iter().find(|p| !looks_like_url(&p.text))?;
+    let (label, rest) = split_label(&first.text);
+    let (name, mut description) = match label {
+        Some(l) => (l, rest),
+        None => (first.text.clone(), None),
+    };
+    if description.is_none() {
+        description = summary(e);
+    }
+    let url = pcs
+        .iter()
+        .find(|p| looks_like_url(&p.text))
+        .map(|p| p.text.clone());
+    let (start, end) = dates_into(e);
+    Some(Project {
+        name: Some(name),
+        description,
+        highlights: e.items.clone(),
+        start_date: start,
+        end_date: end,
+        url,
+        ..Project::default()
+    })
+}
+
+/// (title, second piece) of a simple dated entry (awards, certificates, publications).
+fn title_and_other(e: &Entry) -> (Option<String>, Option<String>) {
+    let pcs = pieces(e);
+    let mut it = pcs.iter().filter(|p| !looks_like_url(&p.text));
+    let title = it.next().map(|p| p.text.clone());
+    let other = it.next().map(|p| p.text.clone());
+    (title, other)
+}
+
+/// "Label: rest" with a short label.
+pub fn split_label(text: &str) -> (Option<String>, Option<String>) {
+    if let Some((l, r)) = text.split_once(':') {
+        let l = l.trim();
+        if !l.is_empty()
+            && l.split_whitespace().count() <= 4
+            && !l.contains("://")
+            && !r.starts_with("//")
+        {
+            let r = r.trim();
+            return (Some(l.to_string()), (!r.is_empty()).then(|| r.to_string()));
+        }
+    }
+    (None, None)
+}
+
+/// Split a keyword list at commas, semicolons, middle dots, bullets, pipes and cell breaks.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(|c: char| {
+        matches!(
+            c,
+            ',' | ';' | '·' | '•' | '|' | CELL | '▪' | '◦' | '⋅' | '∙'
+        )
+    })
+    .map(|s| s.trim().trim_end_matches('.').trim())
+    .filter(|s| !s.is_empty())
+    .map(str::to_string)
+    .collect()
+}
+
+const LEVELS: &[&str] = &[
+    "beginner",
+    "novice",
+    "elementary",
+    "intermediate",
+    "advanced",
+    "expert",
+    "master",
+    "proficient",
+    "fluent",
+    "native",
+    "basic",
+    "good",
+    "excellent",
+    "strong",
+    "familiar",
+    "competent",
+    "conversational",
+    "professional",
+    "working",
+    "limited",
+    "full",
+];
+
+fn is_level(s: &str) -> bool {
+    let l = s.trim().to_lowercase();
+    LEVELS.contains(&l.as_str())
+        || l.split_whitespace()
+            .all(|w| LEVELS.contains(&w) || w == "proficiency")
+        || (l.len() <= 5 && l.ends_with("/5"))
+}
+
+fn skills(section: &Section) -> Vec<Skill> {
+    let mut out: Vec<Skill> = Vec::new();
+    let lines = &section.lines;
+    let body_x = lines.iter().map(|l| l.x).fold(f32::MAX, f32::min);
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let (label, rest) = split_label(&line.flat());
+        if let (Some(label), Some(rest)) = (label.clone(), rest) {
+            out.push(Skill {
+                name: Some(label),
+                keywords: split_list(&rest)
+                    .into_iter()
+                    .filter(|k| !is_level(k))
+                    .collect(),
+                ..Skill::default()
+            });
+            continue;
+        }
+        if let (Some(label), None) = (label, split_label(&line.flat()).1) {
+            out.push(Skill {
+                name: Some(label),
+                ..Skill::default()
+            });
+            continue;
+        }
+        // A group name: a bold/heading line, or a less indented line, followed
+        // by more indented or non-bold keyword lines.
+        let next = lines.get(i + 1);
+        let is_group = !line.bullet
+            && !text.contains(CELL)
+            && !text.contains(',')
+            && next.is_some_and(|n| {
+                (line.bold && !n.bold)
+                    || (line.heading > 0 && n.heading == 0)
+                    || (n.x > line.x + 4.0 && line.x <= body_x + 1.0)
+                    || (line.size > n.size + 0.4 && n.size > 0.0)
+                    || (n.bullet && !line.bullet)
+            });
+        if is_group {
+            out.push(Skill {
+                name: Some(text.to_string()),
+                ..Skill::default()
+            });
+            continue;
+        }
+        let kws: Vec<String> = split_list(text)
+            .into_iter()
+            .filter(|k| !is_level(k))
+            .collect();
+        if kws.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(s) => s.keywords.extend(kws),
+            None => out.push(Skill {
+                keywords: kws,
+                ..Skill::default()
+            }),
+        }
+    }
+    out.retain(|s| !s.keywords.is_empty() || s.name.is_some());
+    out
+}
+
+fn languages(section: &Section) -> Vec<Language> {
+    let mut out: Vec<Language> = Vec::new();
+    for line in &section.lines {
+        let t = line.flat();
+        let (label, rest) = split_label(&t);
+        if let Some(l) = label {
+            out.push(Language {
+                language: Some(l),
+                fluency: rest,
+                ..Language::default()
+            });
+            continue;
+        }
+        let cells: Vec<&str> = line.cells().collect();
+        if cells.len() >= 2 {
+            out.push(Language {
+                language: Some(cells[0].to_string()),
+                fluency: Some(cells[1..].join(" ")),
+                ..Language::default()
+            });
+            continue;
+        }
+        if is_level(&t) || t.to_lowercase().contains("proficien") {
+            if let Some(last) = out.last_mut() {
+                if last.fluency.is_none() {
+                    last.fluency = Some(t);
+                    continue;
+                }
+            }
+        }
+        if let Some((l, f)) = t.split_once(" (") {
+            out.push(Language {
+                language: Some(l.trim().to_string()),
+                fluency: Some(f.trim_end_matches(')').to_string()),
+                ..Language::default()
+            });
+            continue;
+        }
+        for (l, f) in t
+            .split_once(" - ")
+            .or_else(|| t.split_once(" – "))
+            .into_iter()
+        {
+            out.push(Language {
+                language: Some(l.trim().to_string()),
+                fluency: Some(f.trim().to_string()),
+                ..Language::default()
+            });
+        }
+        if !t.contains(" - ") && !t.contains(" – ") {
+            out.push(Language {
+                language: Some(t),
+                ..Language::default()
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_names_survive() {
+        assert_eq!(
+            split_pieces("Design Lead, Shaffer, Carpenter and Moore"),
+            vec!["Design Lead", "Shaffer, Carpenter and Moore"]
+        );
+        assert_eq!(
+            split_pieces("Luna, Tran and Washington, Lecturer"),
+            vec!["Luna, Tran and Washington", "Lecturer"]
+        );
+        assert_eq!(
+            split_pieces("UI Designer, Söding – Sondershausen"),
+            vec!["UI Designer", "Söding", "Sondershausen"]
+        );
+    }
+
+    #[test]
+    fn degrees() {
+        assert_eq!(
+            degree("BA in Linguistics"),
+            Some(("BA".into(), Some("Linguistics".into())))
+        );
+        assert_eq!(
+            degree("Bachelor of Science in Psychology"),
+            Some(("Bachelor of Science".into(), Some("Psychology".into())))
+        );
+        assert_eq!(degree("PhD"), Some(("PhD".into(), None)));
+        assert_eq!(degree("Basic SQL"), None);
+    }
+
+    fn section(kind: Kind, lines: Vec<Line>) -> Section {
+        Section {
+            kind,
+            title: String::new(),
+            level: 0,
+            lines,
+        }
+    }
+
+    #[test]
+    fn work_entries_split_on_dates() {
+        let bold = |t: &str| Line {
+            bold: true,
+            ..Line::new(t)
+        };
+        let bullet = |t: &str| Line {
+            bullet: true,
+            ..Line::new(t)
+        };
+        let s = section(
+            Kind::Work,
+            vec![
+                bold("Senior Software Engineer\tJan 2020 – Present"),
+                Line::new("Acme Inc"),
+                bullet("Built the billing platform"),
+                bold("Software Engineer\t2017 – 2019"),
+                Line::new("Wong-Franklin"),
+                bullet("Shipped things"),
+            ],
+        );
+        let entries = segment(&s, 0.0);
+        assert_eq!(entries.len(), 2);
+        let mut unread = 0;
+        let w = work(&entries[0], &mut unread).unwrap();
+        assert_eq!(w.position.as_deref(), Some("Senior Software Engineer"));
+        assert_eq!(w.name.as_deref(), Some("Acme Inc"));
+        assert_eq!(w.start_date.as_deref(), Some("2020-01"));
+        assert_eq!(w.end_date, None);
+        assert_eq!(w.highlights, vec!["Built the billing platform"]);
+        let w = work(&entries[1], &mut unread).unwrap();
+        assert_eq!(w.name.as_deref(), Some("Wong-Franklin"));
+        assert_eq!(w.end_date.as_deref(), Some("2019"));
+    }
+}

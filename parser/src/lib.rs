@@ -1,0 +1,215 @@
+//! Resume parsing: bytes of a PDF, DOCX, Markdown, text or JSON Resume file in,
+//! a JSON Resume document with warnings and per-field confidence out.
+//!
+//! The crate has no I/O and no async: the server runs [`parse`] on a worker
+//! (in a budgeted child process), `vitae-server parse` runs it directly.
+//! [`format`] decides what an upload is from its magic bytes.
+
+pub mod basics;
+pub mod dates;
+pub mod entries;
+pub mod extract;
+pub mod format;
+pub mod ir;
+pub mod sections;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub use format::{sniff, Format, SniffError};
+use vitae_common::{Resume, Stage};
+
+/// Limits one parse must stay within. Extractors check them as they go, so a
+/// hostile file ends with [`ParseError::OverBudget`] instead of running away.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// Stop with `OverBudget` once this instant has passed.
+    pub deadline: Option<Instant>,
+    /// Most pages a PDF may have.
+    pub max_pages: usize,
+    /// Most bytes a DOCX may unpack to (all parts read, summed).
+    pub max_unpacked_bytes: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            deadline: None,
+            max_pages: 50,
+            max_unpacked_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// The result of a successful parse.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub document: Resume,
+    /// The plain text extracted from the file, in reading order.
+    pub text: String,
+    /// Human-readable notes on what could not be read, e.g. "no email found".
+    pub warnings: Vec<String>,
+    /// Confidence 0.0..=1.0 per field, keyed by JSON path (`basics.email`, `work[0].startDate`).
+    pub confidence: BTreeMap<String, f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    /// The file is damaged or not what its format says.
+    #[error("the {format} file could not be read: {detail}")]
+    Corrupt { format: Format, detail: String },
+    /// The file was read but holds no text (e.g. a scanned PDF without a text layer).
+    #[error("no text found in the {0} file (is it a scanned image? Vitae does not OCR)")]
+    NoText(Format),
+    /// A limit of the [`Budget`] was hit.
+    #[error("the document exceeds the parse budget: {0}")]
+    OverBudget(String),
+}
+
+impl ParseError {
+    fn corrupt(format: Format, detail: impl Into<String>) -> ParseError {
+        ParseError::Corrupt {
+            format,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// `OverBudget` once the budget's deadline has passed.
+pub(crate) fn check_deadline(budget: &Budget) -> Result<(), ParseError> {
+    match budget.deadline {
+        Some(deadline) if Instant::now() >= deadline => Err(ParseError::OverBudget(
+            "the parse took longer than its time limit".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Parse one document.
+///
+/// `progress` is called with each stage as its work starts: `Extracting`,
+/// `Sectioning`, `Fields`, `Validating`, in that order, with a short human
+/// message. Never panics on any input: damaged or hostile files end in a
+/// [`ParseError`].
+pub fn parse(
+    bytes: &[u8],
+    format: Format,
+    budget: &Budget,
+    progress: &mut dyn FnMut(Stage, &str),
+) -> Result<Parsed, ParseError> {
+    let run = std::panic::AssertUnwindSafe(|| parse_inner(bytes, format, budget, progress));
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            tracing::error!(%format, panic = %what, "parser panicked");
+            Err(ParseError::corrupt(
+                format,
+                format!("the file could not be read (internal error: {what})"),
+            ))
+        }
+    }
+}
+
+fn parse_inner(
+    bytes: &[u8],
+    format: Format,
+    budget: &Budget,
+    progress: &mut dyn FnMut(Stage, &str),
+) -> Result<Parsed, ParseError> {
+    check_deadline(budget)?;
+    if format == Format::JsonResume {
+        return parse_json(bytes, progress);
+    }
+    progress(
+        Stage::Extracting,
+        &format!("extracting text from the {format} file"),
+    );
+    let extracted = extract::extract(bytes, format, budget)?;
+    check_deadline(budget)?;
+    if extracted.lines.iter().all(|l| l.text.trim().is_empty()) {
+        return Err(ParseError::NoText(format));
+    }
+    let pages = extracted.pages;
+    let what = if format == Format::Pdf {
+        format!(
+            "read {pages} page{}, {} lines",
+            if pages == 1 { "" } else { "s" },
+            extracted.lines.len()
+        )
+    } else {
+        format!("read {} lines", extracted.lines.len())
+    };
+    progress(Stage::Sectioning, &what);
+    let sectioned = sections::split(&extracted);
+    check_deadline(budget)?;
+    let names: Vec<&str> = sectioned.sections.iter().map(|s| s.kind.as_str()).collect();
+    progress(
+        Stage::Fields,
+        &if names.is_empty() {
+            "no section headings found".to_string()
+        } else {
+            format!("found {} sections: {}", names.len(), names.join(", "))
+        },
+    );
+    let mut out = Parsed {
+        text: extracted.text(),
+        ..Parsed::default()
+    };
+    let mut resume = Resume::default();
+    basics::fill(
+        &sectioned,
+        &mut resume,
+        &mut out.warnings,
+        &mut out.confidence,
+    );
+    entries::fill(
+        &sectioned,
+        &mut resume,
+        &mut out.warnings,
+        &mut out.confidence,
+    );
+    check_deadline(budget)?;
+    progress(
+        Stage::Validating,
+        "checking the document against the JSON Resume schema",
+    );
+    let value =
+        serde_json::to_value(&resume).map_err(|e| ParseError::corrupt(format, e.to_string()))?;
+    out.document =
+        Resume::from_value(value).map_err(|e| ParseError::corrupt(format, e.to_string()))?;
+    Ok(out)
+}
+
+fn parse_json(bytes: &[u8], progress: &mut dyn FnMut(Stage, &str)) -> Result<Parsed, ParseError> {
+    let format = Format::JsonResume;
+    progress(Stage::Extracting, "reading the JSON Resume file");
+    let text = extract::decode_text(bytes, format)?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ParseError::corrupt(format, format!("invalid JSON: {e}")))?;
+    progress(Stage::Sectioning, "the file is structured already");
+    progress(Stage::Fields, "taking the fields as they are");
+    progress(
+        Stage::Validating,
+        "checking the document against the JSON Resume schema",
+    );
+    let document =
+        Resume::from_value(value).map_err(|e| ParseError::corrupt(format, e.to_string()))?;
+    let mut warnings = Vec::new();
+    if document.name().is_none() {
+        warnings.push("no name found".to_string());
+    }
+    if document.email().is_none() {
+        warnings.push("no email found".to_string());
+    }
+    Ok(Parsed {
+        document,
+        text: text.to_string(),
+        warnings,
+        confidence: BTreeMap::new(),
+    })
+}

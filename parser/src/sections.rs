@@ -1,0 +1,416 @@
+//! Section detection: which lines are section headings, and what kind of
+//! section each one opens.
+//!
+//! A heading is recognised from its words (a vocabulary of section titles in
+//! many phrasings: "Work Experience", "Employment History", "Technical
+//! Skills", "Honors & Awards", …) together with a layout hint — an explicit
+//! heading style, bold, larger type, ALL CAPS, a rule next to it, a trailing
+//! colon, or standing alone as a block. Lines before the first heading form
+//! the header (name, contact details). A document without any heading is
+//! still parsed: everything is header, and [`crate::entries`] falls back to
+//! finding dated entries anywhere.
+
+use crate::ir::{Extracted, Line};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Summary,
+    Work,
+    Volunteer,
+    Education,
+    Skills,
+    Projects,
+    Awards,
+    Certificates,
+    Publications,
+    Languages,
+    Interests,
+    References,
+    Contact,
+    /// A heading that is clearly a heading but not one we know.
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Summary => "summary",
+            Kind::Work => "work",
+            Kind::Volunteer => "volunteer",
+            Kind::Education => "education",
+            Kind::Skills => "skills",
+            Kind::Projects => "projects",
+            Kind::Awards => "awards",
+            Kind::Certificates => "certificates",
+            Kind::Publications => "publications",
+            Kind::Languages => "languages",
+            Kind::Interests => "interests",
+            Kind::References => "references",
+            Kind::Contact => "contact",
+            Kind::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub kind: Kind,
+    pub title: String,
+    /// Explicit heading level of the title line (0 when styled by layout only).
+    pub level: u8,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sectioned {
+    /// Lines before the first heading (name, label, contact details), plus
+    /// DOCX header/footer lines.
+    pub header: Vec<Line>,
+    pub sections: Vec<Section>,
+    pub body_size: f32,
+}
+
+impl Sectioned {
+    pub fn section(&self, kind: Kind) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(move |s| s.kind == kind)
+    }
+
+    /// Every line of the document, header first.
+    pub fn all_lines(&self) -> impl Iterator<Item = &Line> {
+        self.header
+            .iter()
+            .chain(self.sections.iter().flat_map(|s| s.lines.iter()))
+    }
+}
+
+/// Keywords that decide a section's kind (checked in this order).
+const KEYWORDS: &[(&str, Kind)] = &[
+    ("volunteer", Kind::Volunteer),
+    ("volunteering", Kind::Volunteer),
+    ("voluntary", Kind::Volunteer),
+    ("community", Kind::Volunteer),
+    ("education", Kind::Education),
+    ("educational", Kind::Education),
+    ("academic", Kind::Education),
+    ("academics", Kind::Education),
+    ("studies", Kind::Education),
+    ("schooling", Kind::Education),
+    ("degrees", Kind::Education),
+    ("training", Kind::Education),
+    ("certifications", Kind::Certificates),
+    ("certification", Kind::Certificates),
+    ("certificates", Kind::Certificates),
+    ("certificate", Kind::Certificates),
+    ("licenses", Kind::Certificates),
+    ("licences", Kind::Certificates),
+    ("credentials", Kind::Certificates),
+    ("publications", Kind::Publications),
+    ("publication", Kind::Publications),
+    ("papers", Kind::Publications),
+    ("research", Kind::Publications),
+    ("awards", Kind::Awards),
+    ("award", Kind::Awards),
+    ("honors", Kind::Awards),
+    ("honours", Kind::Awards),
+    ("achievements", Kind::Awards),
+    ("accomplishments", Kind::Awards),
+    ("distinctions", Kind::Awards),
+    ("scholarships", Kind::Awards),
+    ("projects", Kind::Projects),
+    ("project", Kind::Projects),
+    ("portfolio", Kind::Projects),
+    ("languages", Kind::Languages),
+    ("language", Kind::Languages),
+    ("skills", Kind::Skills),
+    ("skill", Kind::Skills),
+    ("technologies", Kind::Skills),
+    ("competencies", Kind::Skills),
+    ("expertise", Kind::Skills),
+    ("proficiencies", Kind::Skills),
+    ("toolbox", Kind::Skills),
+    ("tools", Kind::Skills),
+    ("stack", Kind::Skills),
+    ("interests", Kind::Interests),
+    ("hobbies", Kind::Interests),
+    ("activities", Kind::Interests),
+    ("passions", Kind::Interests),
+    ("references", Kind::References),
+    ("referees", Kind::References),
+    ("recommendations", Kind::References),
+    ("testimonials", Kind::References),
+    ("experience", Kind::Work),
+    ("experiences", Kind::Work),
+    ("employment", Kind::Work),
+    ("work", Kind::Work),
+    ("career", Kind::Work),
+    ("jobs", Kind::Work),
+    ("positions", Kind::Work),
+    ("summary", Kind::Summary),
+    ("profile", Kind::Summary),
+    ("about", Kind::Summary),
+    ("objective", Kind::Summary),
+    ("overview", Kind::Summary),
+    ("introduction", Kind::Summary),
+    ("bio", Kind::Summary),
+    ("contact", Kind::Contact),
+    ("contacts", Kind::Contact),
+    ("details", Kind::Contact),
+    ("info", Kind::Contact),
+    ("information", Kind::Contact),
+];
+
+/// Words that may stand next to a keyword in a heading.
+const FILLERS: &[&str] = &[
+    "and",
+    "&",
+    "of",
+    "my",
+    "me",
+    "the",
+    "in",
+    "selected",
+    "professional",
+    "technical",
+    "key",
+    "core",
+    "relevant",
+    "other",
+    "additional",
+    "personal",
+    "history",
+    "background",
+    "recent",
+    "highlights",
+    "side",
+    "open",
+    "source",
+    "work",
+    "related",
+    "notable",
+    "featured",
+    "courses",
+    "coursework",
+    "qualifications",
+    "soft",
+    "hard",
+    "spoken",
+    "natural",
+    "programming",
+    "computer",
+    "it",
+    "industry",
+    "leadership",
+    "extracurricular",
+    "teaching",
+    "scientific",
+    "honors",
+    "awards",
+    "skills",
+    "summary",
+    "experience",
+    "volunteer",
+    "certifications",
+    "licenses",
+    "publications",
+    "projects",
+    "languages",
+    "interests",
+    "education",
+    "employment",
+    "academic",
+    "research",
+    "career",
+    "contact",
+    "information",
+    "details",
+    "affiliations",
+    "memberships",
+    "&amp;",
+    "/",
+    "-",
+    "+",
+    "executive",
+    "qualification",
+    "accomplishments",
+    "achievements",
+    "activities",
+    "tools",
+    "technologies",
+    "profile",
+    "more",
+    "social",
+];
+
+/// The section kind named by a heading text, if it reads like a section title.
+pub fn heading_kind(text: &str) -> Option<Kind> {
+    let norm: String = text
+        .trim()
+        .trim_end_matches([':', '.', ' '])
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '&' {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .to_lowercase();
+    let words: Vec<&str> = norm.split_whitespace().collect();
+    if words.is_empty() || words.len() > 5 {
+        return None;
+    }
+    let mut kind = None;
+    for w in &words {
+        let kw = KEYWORDS.iter().find(|(k, _)| k == w).map(|(_, kind)| *kind);
+        match kw {
+            Some(k) => {
+                // The first keyword with the highest priority wins: order in KEYWORDS.
+                let rank = |k: Kind| {
+                    KEYWORDS
+                        .iter()
+                        .position(|(_, kk)| *kk == k)
+                        .unwrap_or(usize::MAX)
+                };
+                kind = Some(match kind {
+                    Some(prev) if rank(prev) <= rank(k) => prev,
+                    _ => k,
+                });
+            }
+            None if FILLERS.contains(w) => {}
+            None => return None,
+        }
+    }
+    // "Work" alone is a heading; "Skills Summary" is skills; "Professional
+    // Summary" summary; "Work History" work.
+    if words.len() > 1 && kind == Some(Kind::Summary) {
+        if let Some(other) = words.iter().find_map(|w| {
+            KEYWORDS
+                .iter()
+                .find(|(k, kk)| k == w && *kk != Kind::Summary)
+                .map(|(_, kk)| *kk)
+        }) {
+            return Some(other);
+        }
+    }
+    kind
+}
+
+fn is_caps(text: &str) -> bool {
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// How strongly a line looks like a heading by layout alone.
+fn styled(line: &Line, body_size: f32) -> bool {
+    line.heading > 0
+        || line.bold
+        || is_caps(&line.text)
+        || (body_size > 0.0 && line.size > body_size * 1.1)
+        || line.rule_before
+        || line.text.trim_end().ends_with(':')
+        || line.block_start
+}
+
+pub fn split(doc: &Extracted) -> Sectioned {
+    let body = doc.body_size;
+    let mut out = Sectioned {
+        body_size: body,
+        ..Sectioned::default()
+    };
+    // The heading level used for sections in documents with explicit levels
+    // (Markdown, DOCX): the level of the first vocabulary heading.
+    let section_level = doc
+        .lines
+        .iter()
+        .filter(|l| l.heading > 0 && heading_kind(&l.text).is_some())
+        .map(|l| l.heading)
+        .min()
+        .unwrap_or(0);
+    for line in &doc.lines {
+        if line.aside && out.sections.is_empty() {
+            out.header.push(line.clone());
+            continue;
+        }
+        let text = line.text.trim();
+        // A heading in a left gutter shares its row with the first line of
+        // the section ("Work ⇥ Senior Developer"): split it off.
+        if let Some((first, rest)) = text.split_once(crate::ir::CELL) {
+            let in_skills = out.sections.last().is_some_and(|s| s.kind == Kind::Skills);
+            if let Some(kind) = heading_kind(first) {
+                let styled_cell = line.bold
+                    || is_caps(first)
+                    || (body > 0.0 && line.size > body * 1.1)
+                    || !out.sections.iter().any(|s| s.kind == kind);
+                if !line.bullet && styled_cell && !in_skills && kind != Kind::Contact {
+                    out.sections.push(Section {
+                        kind,
+                        title: first.trim().trim_end_matches(':').to_string(),
+                        level: line.heading,
+                        lines: Vec::new(),
+                    });
+                    let mut rest_line = line.clone();
+                    rest_line.text = rest.trim().to_string();
+                    rest_line.x = 0.0;
+                    if let Some(s) = out.sections.last_mut() {
+                        s.lines.push(rest_line);
+                    }
+                    continue;
+                }
+            }
+        }
+        let single_cell = !text.contains(crate::ir::CELL);
+        let kind = if single_cell && !line.bullet {
+            heading_kind(text)
+        } else {
+            None
+        };
+        let is_heading = match kind {
+            Some(_) => {
+                styled(line, body)
+                    && (line.heading == 0 || section_level == 0 || line.heading <= section_level)
+            }
+            None => {
+                // An unknown heading at the section level of a document that
+                // marks its headings explicitly.
+                section_level > 0 && line.heading == section_level && !out.sections.is_empty()
+            }
+        };
+        if is_heading {
+            out.sections.push(Section {
+                kind: kind.unwrap_or(Kind::Other),
+                title: text.trim_end_matches(':').to_string(),
+                level: line.heading,
+                lines: Vec::new(),
+            });
+            continue;
+        }
+        match out.sections.last_mut() {
+            Some(s) => s.lines.push(line.clone()),
+            None => out.header.push(line.clone()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary() {
+        assert_eq!(heading_kind("Work Experience"), Some(Kind::Work));
+        assert_eq!(heading_kind("EMPLOYMENT HISTORY"), Some(Kind::Work));
+        assert_eq!(heading_kind("Technical Skills:"), Some(Kind::Skills));
+        assert_eq!(heading_kind("Honors & Awards"), Some(Kind::Awards));
+        assert_eq!(
+            heading_kind("Licenses & Certifications"),
+            Some(Kind::Certificates)
+        );
+        assert_eq!(heading_kind("Volunteer Experience"), Some(Kind::Volunteer));
+        assert_eq!(heading_kind("Professional Summary"), Some(Kind::Summary));
+        assert_eq!(heading_kind("Education"), Some(Kind::Education));
+        assert_eq!(heading_kind("Acme Corp"), None);
+        assert_eq!(heading_kind("Experienced engineer who builds things"), None);
+    }
+}

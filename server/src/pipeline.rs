@@ -259,7 +259,19 @@ impl Worker {
                 reason: format!("the original upload could not be read: {error}"),
             },
         };
-        match self.store.finish_parse(id, outcome).await {
+        let stored = match self.store.finish_parse(id, outcome).await {
+            Err(StoreError::Backend(error)) => {
+                // The outcome could not be stored; try to record at least a
+                // failure, so neither the resource nor the stream hangs.
+                tracing::error!(resume = %id, %error, "cannot store parse outcome");
+                let reason = format!("the parse result could not be stored: {error}");
+                self.store
+                    .finish_parse(id, ParseOutcome::Failed { reason })
+                    .await
+            }
+            other => other,
+        };
+        match stored {
             Ok(stored) => {
                 tracing::info!(
                     resume = %id,
@@ -270,8 +282,21 @@ impl Worker {
                 );
                 publish_outcome(&self.hub, &stored);
             }
-            Err(StoreError::NotFound(_)) => {}
-            Err(error) => tracing::error!(resume = %id, %error, "cannot store parse outcome"),
+            // Deleted while parsing: drop the log its progress events re-created.
+            Err(StoreError::NotFound(_)) => self.hub.forget_parse(id),
+            Err(error) => {
+                tracing::error!(resume = %id, %error, "cannot store the parse failure either");
+                // Still end the stream: subscribers must not wait forever. The
+                // resume stays `parsing` and is parsed again at the next start.
+                let failed = Failed {
+                    reason: format!("the parse result could not be stored ({error}); it is retried at the next server start"),
+                };
+                self.hub.publish_parse(
+                    id,
+                    SseEvent::json(TERMINAL_EVENT_ID.to_string(), names::FAILED, &failed)
+                        .terminal(),
+                );
+            }
         }
     }
 

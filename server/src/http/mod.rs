@@ -205,7 +205,11 @@ async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Re
     if req.method() == Method::OPTIONS {
         return preflight(app, route, req.headers());
     }
-    let head_as_get = req.method() == Method::HEAD && route.methods().contains(&Method::GET);
+    // HEAD is GET without a body, except on share links, where a HEAD from a
+    // link-preview bot must not count as a view.
+    let head_as_get = req.method() == Method::HEAD
+        && route.methods().contains(&Method::GET)
+        && route != Route::PublicShare;
     if !route.methods().contains(req.method()) && !head_as_get {
         return Err(HttpError::new(
             ErrorCode::MethodNotAllowed,
@@ -420,16 +424,19 @@ pub async fn read_body(
     Ok((parts, collected.to_bytes()))
 }
 
-/// Parse a JSON request body into `T`, with a 400 that says what is wrong.
+/// Parse a JSON object request body into `T`, with a 400 that says what is
+/// wrong. Only objects: serde would otherwise accept a struct as an array.
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> HttpResult<T> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            HttpError::bad_request(format!("the body is not valid JSON: {inner}"))
-        } else {
-            HttpError::bad_request(format!("the body does not have the expected shape: {e}"))
-        }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| HttpError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(HttpError::bad_request(format!(
+            "the body must be a JSON object, found {}",
+            vitae_common::resume::json_type_name(&value)
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        HttpError::bad_request(format!("the body does not have the expected shape: {e}"))
     })
 }
 

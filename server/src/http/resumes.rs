@@ -50,7 +50,7 @@ fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
         resume_id: stored.record.id.to_string(),
         status: Some(stored.record.status),
         share_token: None,
-        at: resource::time(stored.record.updated_at),
+        at: resource::time(crate::store::now()),
     }
 }
 
@@ -121,7 +121,16 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     let user = ctx.user()?;
     // Multipart framing adds a little; the file itself is held to the limit below.
     let limit = app.config.max_upload_bytes;
-    let (parts, body) = read_body(req, limit + 16 * 1024).await?;
+    let (parts, body) = read_body(req, limit + 16 * 1024).await.map_err(|e| {
+        if e.code == ErrorCode::PayloadTooLarge {
+            HttpError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the file is larger than the {limit}-byte upload limit"),
+            )
+        } else {
+            e
+        }
+    })?;
     let content_type = super::content_type(&parts.headers);
     let (bytes, declared, filename) = if content_type.as_deref() == Some("multipart/form-data") {
         multipart_file(&parts, body).await?

@@ -74,16 +74,19 @@ async fn parse_stream(
         history,
         live: subscription.live,
     };
-    // A parse log holds at most seven events, far below the fan-out buffer;
-    // if a subscriber still lags, the terminal event carries the whole state.
-    let hub = app.hub.clone();
-    let owner = user.user.clone();
+    // A parse log holds at most seven events, far below the fan-out buffer.
+    // Should a subscriber still lag, its resync carries id 0: reconnecting
+    // with that id replays the whole log.
     Ok(respond(
         subscription,
         options(
             app,
-            Box::new(move |_| {
-                hub.resync_event(hub.latest_account_seq(&owner), "refetch the resume")
+            Box::new(|_| {
+                crate::sse::SseEvent::json(
+                    "0",
+                    vitae_common::names::RESYNC,
+                    &serde_json::json!({"reason": "this client fell behind; refetch the resume"}),
+                )
             }),
         ),
     ))

@@ -87,7 +87,9 @@ async fn run(subscription: Subscription, mut options: StreamOptions, tx: mpsc::S
                     continue;
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "SSE subscriber fell behind; sending resync");
+                    // Debug level: the admin log feed (info and up) must not carry
+                    // records about its own lagging subscribers.
+                    tracing::debug!(missed, "SSE subscriber fell behind; sending resync");
                     (options.on_lag)(missed).encode()
                 }
                 Err(broadcast::error::RecvError::Closed) => return,

@@ -140,7 +140,7 @@ impl RedbStore {
             .send(job)
             .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
         answer.await.map_err(|_| {
-            StoreError::Backend("a store operation panicked; its batch was rolled back".into())
+            StoreError::Backend("the write was not committed (see the server log)".into())
         })?
     }
 
@@ -221,6 +221,14 @@ fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
         txn.open_table(RESUME_SHARES)?;
         txn.open_table(TOKENS)?;
         let mut meta = txn.open_table(META)?;
+        // The file-level version catches a newer server's file even when it
+        // holds no resume records (only shares or tokens, say).
+        let written_by = meta.get("resume_schema")?.map(|v| v.value());
+        if let Some(found) = written_by.filter(|v| *v > RESUME_SCHEMA as u64) {
+            return Err(StoreError::Backend(format!(
+                "the data file was written by a newer vitae-server (schema {found}, this one knows {RESUME_SCHEMA}); upgrade vitae-server"
+            )));
+        }
         meta.insert("resume_schema", RESUME_SCHEMA as u64)?;
         let mut masters = txn.open_table(MASTERS)?;
         let mut resumes = txn.open_table(RESUMES)?;

@@ -183,7 +183,6 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
         });
         return ExitCode::FAILURE;
     }
-    limit_memory(args.memory_mib);
     let format = match Format::from_content_type(&args.content_type) {
         Ok(Some(format)) => format,
         _ => {
@@ -198,6 +197,9 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
         .name("parse".into())
         .stack_size(64 * 1024 * 1024)
         .spawn(move || {
+            // Set here, not before the spawn: the limit must not keep this
+            // thread's own stack from being mapped.
+            limit_memory(args.memory_mib);
             let budget = Budget {
                 deadline: Some(deadline),
                 ..Budget::default()

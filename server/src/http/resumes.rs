@@ -135,11 +135,10 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     let (bytes, declared, filename) = if content_type.as_deref() == Some("multipart/form-data") {
         multipart_file(&parts, body).await?
     } else {
-        (
-            body,
-            content_type,
-            ctx.query("filename").map(str::to_string),
-        )
+        // `curl --data-binary @cv.pdf` labels the body as a form; that label
+        // says nothing about the file, so the bytes and file name decide.
+        let declared = content_type.filter(|ct| ct != "application/x-www-form-urlencoded");
+        (body, declared, ctx.query("filename").map(str::to_string))
     };
     if bytes.len() as u64 > limit {
         return Err(HttpError::new(

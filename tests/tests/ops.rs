@@ -254,10 +254,20 @@ async fn access_token_is_never_logged() {
 
 #[tokio::test]
 async fn sigterm_ends_streams_and_exits_zero() {
-    let mut srv = TestServer::start_with(&["--heartbeat-secs", "1"]);
+    let mut srv = TestServer::start_with(&["--heartbeat-secs", "1", "--workers", "1"]);
     let api = srv.user("term").await;
-    let v = api.upload_ready("resume.md").await;
-    let _ = v;
+    api.upload_ready("resume.md").await;
+    // A parse stream of a resume still queued behind slower ones.
+    let mut last = String::new();
+    for i in 0..10 {
+        let name = ["resume.pdf", "resume.docx"][i % 2];
+        last = api.upload_fixture(name).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    }
+    let mut parse = api.sse(&format!("/v1/resumes/{last}/events"), None).await;
+    parse.assert_sse_headers();
     let mut account = api.sse("/v1/events", None).await;
     account.assert_sse_headers();
     let mut logs = srv.admin().sse("/v1/logs", None).await;
@@ -274,6 +284,7 @@ async fn sigterm_ends_streams_and_exits_zero() {
         ("account", &mut account),
         ("logs", &mut logs),
         ("account2", &mut account2),
+        ("parse", &mut parse),
     ] {
         let left = Duration::from_secs(15).saturating_sub(t0.elapsed());
         let deadline = Instant::now() + left;

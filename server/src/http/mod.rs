@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::server::conn::http1;
@@ -389,7 +389,16 @@ pub fn error_response(error: &HttpError, request_id: &str) -> Response<Body> {
     response
 }
 
+/// Most bytes past the limit read and thrown away before a 413, so the
+/// client (which is still sending) reads our answer instead of a reset.
+const DRAIN_AFTER_LIMIT: u64 = 32 * 1024 * 1024;
+
 /// Read a whole body, refusing more than `limit` bytes with 413.
+///
+/// A 413 closes the connection (`Connection: close`). Before answering, the
+/// rest of an over-limit body is drained (up to [`DRAIN_AFTER_LIMIT`] and a
+/// few seconds): answering while the client is still sending makes the
+/// kernel reset the connection, and the client never sees the 413.
 pub async fn read_body(
     req: Request<Incoming>,
     limit: u64,
@@ -399,29 +408,49 @@ pub async fn read_body(
             ErrorCode::PayloadTooLarge,
             format!("the body is larger than the {limit}-byte limit"),
         )
+        .with_header("connection", "close")
     };
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let (parts, mut body) = req.into_parts();
     if declared.is_some_and(|len| len > limit) {
+        if declared.is_some_and(|len| len <= limit + DRAIN_AFTER_LIMIT) {
+            drain(&mut body, limit + DRAIN_AFTER_LIMIT).await;
+        }
         return Err(too_large());
     }
-    let (parts, body) = req.into_parts();
-    let collected = Limited::new(body, limit as usize)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                too_large()
-            } else {
-                HttpError::bad_request(format!("the request body could not be read: {e}"))
-            }
+    let mut buffer = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            HttpError::bad_request(format!("the request body could not be read: {e}"))
         })?;
-    Ok((parts, collected.to_bytes()))
+        if let Ok(data) = frame.into_data() {
+            if (buffer.len() + data.len()) as u64 > limit {
+                drain(&mut body, DRAIN_AFTER_LIMIT).await;
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok((parts, buffer.freeze()))
+}
+
+async fn drain(body: &mut Incoming, max: u64) {
+    let mut seen = 0u64;
+    let reading = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                seen += data.len() as u64;
+                if seen > max {
+                    break;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), reading).await;
 }
 
 /// Parse a JSON object request body into `T`, with a 400 that says what is

@@ -123,10 +123,10 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     let limit = app.config.max_upload_bytes;
     let (parts, body) = read_body(req, limit + 16 * 1024).await.map_err(|e| {
         if e.code == ErrorCode::PayloadTooLarge {
-            HttpError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("the file is larger than the {limit}-byte upload limit"),
-            )
+            HttpError {
+                message: format!("the file is larger than the {limit}-byte upload limit"),
+                ..e
+            }
         } else {
             e
         }
@@ -143,7 +143,7 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     if bytes.len() as u64 > limit {
         return Err(HttpError::new(
             ErrorCode::PayloadTooLarge,
-            format!("the file is larger than the {limit}-byte limit"),
+            format!("the file is larger than the {limit}-byte upload limit"),
         ));
     }
     let format = sniff(&bytes, declared.as_deref(), filename.as_deref()).map_err(sniff_error)?;

@@ -119,6 +119,7 @@ pub fn init(json: bool) -> LogFeed {
     } else {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_filter(filter())
             .boxed()
     };

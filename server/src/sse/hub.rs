@@ -283,6 +283,25 @@ mod tests {
     }
 
     #[test]
+    fn a_subscriber_that_never_reads_never_blocks_publishing() {
+        let hub = Hub::new();
+        let mut stalled = hub.subscribe_account("alice", None).live.unwrap();
+        let mut reader = hub.subscribe_account("alice", None).live.unwrap();
+        // Far more than the fan-out buffer: publish must not wait for anyone.
+        for i in 0..(FANOUT_CAPACITY * 4) {
+            hub.publish_change("alice", &change("resume.updated"));
+            // The reading subscriber keeps up and sees every event in order.
+            let got = reader.try_recv().unwrap();
+            assert_eq!(got.id, format!("{}-{}", hub.epoch, i + 1));
+        }
+        // The stalled one learns it fell behind (and its stream sends resync).
+        assert!(matches!(
+            stalled.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+    }
+
+    #[test]
     fn ids_from_another_run_get_a_resync() {
         let hub = Hub::new();
         hub.publish_change("alice", &change("resume.created"));

@@ -84,12 +84,14 @@ pub fn fill(
     confidence: &mut BTreeMap<String, f32>,
 ) {
     let mut b = Basics::default();
-    let contact_lines: Vec<&Line> = doc
-        .header
-        .iter()
-        .chain(doc.section(Kind::Contact).flat_map(|s| s.lines.iter()))
-        .collect();
-    let all: Vec<&Line> = doc.all_lines().collect();
+    let contact_owned = unwrap_contact(
+        doc.header
+            .iter()
+            .chain(doc.section(Kind::Contact).flat_map(|s| s.lines.iter())),
+    );
+    let contact_lines: Vec<&Line> = contact_owned.iter().collect();
+    let all_owned = unwrap_contact(doc.all_lines());
+    let all: Vec<&Line> = all_owned.iter().collect();
 
     // Pieces: cells and " | " / " · " separated parts of contact lines.
     let pieces = |lines: &[&Line]| -> Vec<String> {
@@ -185,6 +187,42 @@ pub fn fill(
             consumed[i] = true;
         }
     }
+    // Bare user names next to (dropped) icons: lowercase handles standing
+    // alone in the contact area, or as one-word lines of a sidebar "About"
+    // block. The network is unknown, so it is left out.
+    let sidebar_lines: Vec<String> = doc
+        .sections
+        .iter()
+        .filter(|s| s.kind == Kind::Summary)
+        .flat_map(|s| s.lines.iter())
+        .filter(|l| l.block_start && !l.text.contains(' ') && !l.text.contains(CELL))
+        .map(|l| l.text.clone())
+        .collect();
+    let bare: Vec<(usize, String)> = head
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !consumed[*i])
+        .map(|(i, p)| (i, p.clone()))
+        .chain(sidebar_lines.iter().map(|p| (usize::MAX, p.clone())))
+        .filter(|(_, p)| is_bare_handle(p))
+        .collect();
+    for (i, p) in bare {
+        // "jdoe · github.com/jdoe": the handle beside its own profile link.
+        let handle = p.trim_start_matches('@');
+        if b.profiles
+            .iter()
+            .any(|q| q.network.is_some() && q.username.as_deref() == Some(handle))
+        {
+            continue;
+        }
+        b.profiles.push(Profile {
+            username: Some(p.trim_start_matches('@').to_string()),
+            ..Profile::default()
+        });
+        if let Some(c) = consumed.get_mut(i) {
+            *c = true;
+        }
+    }
     if b.url.is_none() {
         b.url = head
             .iter()
@@ -192,10 +230,35 @@ pub fn fill(
             .filter(|(i, _)| !consumed[*i])
             .find_map(|(_, p)| find_url(p));
     }
+    if b.url.is_none() {
+        b.url = sidebar_lines.iter().find_map(|p| {
+            let url = find_url(p)?;
+            (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
+        });
+    }
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }
-    b.location = head.iter().find_map(|p| find_location(p));
+    b.location = head.iter().find_map(|p| find_location(p)).or_else(|| {
+        // A sidebar "About" block holds the contact details under a summary
+        // heading: a line there that is nothing but a place.
+        doc.sections
+            .iter()
+            .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
+            .flat_map(|s| s.lines.iter())
+            .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .find_map(|w| {
+                // A place wrapped in a narrow column: try it joined to the line before.
+                let joined = format!("{} {}", w[0].text, w[1].text);
+                (!w[1].block_start)
+                    .then(|| find_location(&joined))
+                    .flatten()
+                    .or_else(|| find_location(&w[0].text))
+                    .or_else(|| find_location(&w[1].text))
+            })
+    });
     if b.location.is_some() {
         confidence.insert("basics.location".into(), 0.6);
     }
@@ -245,6 +308,71 @@ pub fn join_paragraph(lines: &[&str]) -> String {
             out.push(' ');
         }
         out.push_str(l);
+    }
+    out
+}
+
+/// A handle shown without its network: one lowercase token of letters,
+/// digits, `_ . -` (an `@` in front allowed), not a word with a period at
+/// its end and not a site or label.
+fn is_bare_handle(s: &str) -> bool {
+    let t = s.trim();
+    let u = t.trim_start_matches('@');
+    is_username(t)
+        && u.len() >= 4
+        && !u.starts_with(['.', '-'])
+        && !u.ends_with(['.', '-'])
+        && !u.contains('.')
+        && u.chars().all(|c| !c.is_uppercase())
+        && network_by_label(u).is_none()
+        && ![
+            "email",
+            "phone",
+            "mobile",
+            "website",
+            "web",
+            "address",
+            "location",
+            "contact",
+            "profiles",
+            "links",
+            "homepage",
+            "portfolio",
+            "telephone",
+        ]
+        .contains(&u)
+}
+
+/// Contact lines with their wraps mended: a narrow column breaks
+/// "jane@example.c" / "om" or "site.exampl" / "e.com"; a short one-token
+/// continuation in the same block is joined back when the result is an
+/// address or site.
+fn unwrap_contact<'a>(lines: impl Iterator<Item = &'a Line>) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    for line in lines {
+        let t = line.text.trim();
+        if let Some(prev) = out.last_mut() {
+            let last = prev
+                .text
+                .rsplit([' ', CELL])
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let short = t.chars().count() <= 5
+                && !t.contains([' ', CELL, '@'])
+                && t.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.');
+            if !line.block_start && short && (last.contains('@') || last.contains('.')) {
+                let joined = format!("{last}{t}");
+                if find_email(&joined).is_some_and(|e| e.len() == joined.len())
+                    || (!last.contains('@') && find_url(&joined).is_some())
+                {
+                    prev.text.push_str(t);
+                    continue;
+                }
+            }
+        }
+        out.push(line.clone());
     }
     out
 }
@@ -472,7 +600,15 @@ pub fn find_url(piece: &str) -> Option<String> {
                 "no", "dk", "fi", "pl", "br", "jp",
             ];
             if has_scheme || common.contains(&tld) {
-                return Some(trim_punct(w).trim_end_matches('.').to_string());
+                let url = trim_punct(w).trim_end_matches('.');
+                // "http:site.com" (a renderer dropped the slashes).
+                if let Some(rest) = url.strip_prefix("http:").or(url.strip_prefix("https:")) {
+                    if !rest.starts_with("//") {
+                        let scheme = &url[..url.len() - rest.len()];
+                        return Some(format!("{scheme}//{rest}"));
+                    }
+                }
+                return Some(url.to_string());
             }
         }
     }
@@ -544,6 +680,59 @@ const US_STATES: &[&str] = &[
     "WI", "WY", "DC",
 ];
 
+const US_STATE_NAMES: &[&str] = &[
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
+];
+
 fn is_place_word(s: &str) -> bool {
     let s = s.trim();
     !s.is_empty()
@@ -557,22 +746,148 @@ fn is_place_word(s: &str) -> bool {
         && s.split_whitespace().count() <= 4
 }
 
-/// "City, Region, CC" / "City, Country" / "City, ST".
-pub fn find_location(piece: &str) -> Option<Location> {
-    let piece = piece.trim().trim_start_matches("Location:").trim();
-    let parts: Vec<&str> = piece.split(',').map(str::trim).collect();
-    if parts.len() < 2 || parts.len() > 4 || !parts.iter().all(|p| is_place_word(p)) {
+/// "Silvolde NL" / "Shellyburgh TN US": a place without commas, ended by a
+/// known country code (and a region code before it).
+fn spaced_location(piece: &str) -> Option<Location> {
+    let mut tokens: Vec<&str> = piece.split_whitespace().collect();
+    let cc = *tokens.last()?;
+    if tokens.len() < 2 || tokens.len() > 5 || !is_code(cc) {
         return None;
     }
+    if !COUNTRIES.iter().any(|(_, c)| *c == cc) {
+        return None;
+    }
+    tokens.pop();
+    let mut region = match tokens.last() {
+        Some(r) if tokens.len() >= 2 && is_code(r) => {
+            let r = r.to_string();
+            tokens.pop();
+            Some(r)
+        }
+        _ => None,
+    };
+    // "East Angela Tennessee US": a state written out before the code.
+    if region.is_none() && cc == "US" {
+        for n in [2, 1] {
+            if tokens.len() > n {
+                let tail = tokens[tokens.len() - n..].join(" ");
+                if US_STATE_NAMES.iter().any(|s| s.eq_ignore_ascii_case(&tail)) {
+                    tokens.truncate(tokens.len() - n);
+                    region = Some(tail);
+                    break;
+                }
+            }
+        }
+    }
+    let city = tokens.join(" ");
+    let words_ok = tokens.len() <= 3
+        && tokens.iter().all(|t| {
+            t.chars().next().is_some_and(char::is_uppercase)
+                && t.chars().all(|c| c.is_alphabetic() || "'.-".contains(c))
+        });
+    if !words_ok || tokens.iter().any(|t| is_code(t)) {
+        return None;
+    }
+    Some(Location {
+        city: Some(city),
+        region,
+        country_code: Some(cc.to_string()),
+        ..Location::default()
+    })
+}
+
+/// A postal code: a short token group with digits ("94115", "A9E8P9", "SW1A 1AA").
+fn is_postal(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.len() <= 10
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        && s.split_whitespace().count() <= 2
+}
+
+fn country_name(s: &str) -> bool {
+    let l = s.trim().to_lowercase();
+    COUNTRIES.iter().any(|(n, _)| *n == l)
+}
+
+fn is_code(s: &str) -> bool {
+    s.len() == 2 && s.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// "City, Region, CC" / "City, Country" / "City, ST" / "City, Region (CC)" /
+/// "City, State ST 94115 CC" / "City, Region CC" — postal codes dropped.
+pub fn find_location(piece: &str) -> Option<Location> {
+    let piece = piece.trim();
+    let piece = ["Location:", "Address:", "Based in "]
+        .iter()
+        .find_map(|p| piece.strip_prefix(p))
+        .unwrap_or(piece)
+        .trim();
+    // "Region (DE)": the country in parentheses.
+    let (piece, mut country) = match piece.strip_suffix(')').and_then(|p| p.rsplit_once(" (")) {
+        Some((rest, cc)) if is_code(cc) || country_name(cc) => (rest.trim(), Some(cc.to_string())),
+        _ => (piece, None),
+    };
+    let mut parts: Vec<String> = piece
+        .split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() == 1 && country.is_none() {
+        return spaced_location(&parts[0]);
+    }
+    if parts.is_empty() || parts.len() > 5 {
+        return None;
+    }
+    // Postal codes standing alone are not places.
+    if parts.len() > 2 {
+        parts.retain(|p| !is_postal(p));
+    } else if parts.last().is_some_and(|p| is_postal(p)) {
+        return None;
+    }
+    // The last part may carry "State ST 94115 CC": peel country, zip, state code.
+    if let Some(last) = parts.last().cloned() {
+        let mut tokens: Vec<&str> = last.split_whitespace().collect();
+        if tokens.len() >= 2 {
+            while tokens.len() > 1 {
+                let t = tokens[tokens.len() - 1];
+                if t.chars().any(|c| c.is_ascii_digit()) && is_postal(t) {
+                    tokens.pop();
+                } else if country.is_none() && is_code(t) {
+                    country = Some(t.to_string());
+                    tokens.pop();
+                } else if country.is_some() && is_code(t) && US_STATES.contains(&t) {
+                    // "California CA": the state's code after its name.
+                    tokens.pop();
+                } else {
+                    break;
+                }
+            }
+            let rest = tokens.join(" ");
+            if let Some(l) = parts.last_mut() {
+                *l = rest;
+            }
+        }
+    }
+    if let Some(cc) = &country {
+        // The peeled country stands as its own last part.
+        if parts.last().is_none_or(|l| l != cc) {
+            parts.push(cc.clone());
+        }
+    }
+    // "street, City, Region, CC": only the last three parts must read as places.
+    if parts.len() < 2 || parts.len() > 5 || !parts.iter().rev().take(3).all(|p| is_place_word(p)) {
+        return None;
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let last = *parts.last()?;
     let country = COUNTRIES
         .iter()
         .find(|(n, _)| *n == last.to_lowercase())
         .map(|_| last.to_string())
-        .or_else(|| {
-            (last.len() == 2 && last.chars().all(|c| c.is_ascii_uppercase()))
-                .then(|| last.to_string())
-        });
+        .or_else(|| is_code(last).then(|| last.to_string()));
     let mut loc = Location::default();
     match parts.len() {
         2 => {
@@ -599,8 +914,8 @@ pub fn find_location(piece: &str) -> Option<Location> {
             } else {
                 loc.region = Some(format!("{}, {}", parts[n - 2], last));
             }
-            if n == 4 {
-                loc.address = Some(parts[0].to_string());
+            if n >= 4 {
+                loc.address = Some(parts[..n - 3].join(", "));
             }
         }
     }
@@ -785,9 +1100,36 @@ mod tests {
         assert_eq!(l.city.as_deref(), Some("Maryberg"));
         assert_eq!(l.region.as_deref(), Some("SD"));
         assert_eq!(l.country_code.as_deref(), Some("US"));
+        let l = find_location("Shellyburgh TN US").unwrap();
+        assert_eq!(l.region.as_deref(), Some("TN"));
+        let l = find_location("Schwäbisch Hall, (DE)").unwrap();
+        assert_eq!(l.city.as_deref(), Some("Schwäbisch Hall"));
+        assert_eq!(l.country_code.as_deref(), Some("DE"));
+        assert!(find_location("Senior Engineer AI").is_none());
+        let l =
+            find_location("19, boulevard de Breton, LebrunVille, Haute-Normandie (FR)").unwrap();
+        assert_eq!(l.city.as_deref(), Some("LebrunVille"));
+        assert_eq!(l.country_code.as_deref(), Some("FR"));
+        let l = find_location("East Angela Tennessee US").unwrap();
+        assert_eq!(l.city.as_deref(), Some("East Angela"));
+        assert_eq!(l.region.as_deref(), Some("Tennessee"));
         let l = find_location("Lyon, France").unwrap();
         assert_eq!(l.country_code.as_deref(), Some("France"));
         assert!(find_location("Python, Rust, Go and more things here, ok").is_none());
+        let l = find_location("San Francisco, California CA 94115 US").unwrap();
+        assert_eq!(l.city.as_deref(), Some("San Francisco"));
+        assert_eq!(l.region.as_deref(), Some("California"));
+        assert_eq!(l.country_code.as_deref(), Some("US"));
+        let l = find_location("Wolmirstedt, Baden-Württemberg (DE)").unwrap();
+        assert_eq!(l.region.as_deref(), Some("Baden-Württemberg"));
+        assert_eq!(l.country_code.as_deref(), Some("DE"));
+        let l = find_location("Lake Ricky, CA, A9E8P9").unwrap();
+        assert_eq!(l.city.as_deref(), Some("Lake Ricky"));
+        assert_eq!(l.country_code.as_deref(), Some("CA"));
+        assert_eq!(l.region, None);
+        let l = find_location("Danielleshire, Washington US").unwrap();
+        assert_eq!(l.region.as_deref(), Some("Washington"));
+        assert_eq!(l.country_code.as_deref(), Some("US"));
     }
 
     #[test]

@@ -73,7 +73,13 @@ fn tokens(s: &str) -> Vec<(Tok<'_>, usize, usize)> {
                     break;
                 }
             }
-            out.push((Tok::Num(&s[i..end]), i, end));
+            // "CS2011" is a code, not a year: digits glued to letters.
+            let glued = s[..i].chars().next_back().is_some_and(char::is_alphabetic);
+            if glued {
+                out.push((Tok::Word(&s[i..end]), i, end));
+            } else {
+                out.push((Tok::Num(&s[i..end]), i, end));
+            }
         } else if c.is_whitespace() {
             it.next();
         } else {

@@ -215,6 +215,11 @@ const SUB_LABELS: &[&str] = &[
     "duties",
     "key responsibilities",
     "main responsibilities",
+    "courses",
+    "major courses",
+    "relevant courses",
+    "coursework",
+    "relevant coursework",
 ];
 
 fn is_sentence(text: &str) -> bool {
@@ -228,9 +233,59 @@ fn starts_lower(text: &str) -> bool {
 }
 
 /// Merge a date range wrapped onto the next line ("April 2019 – December" / "2021").
+/// The first cell of a line when it is a lone date ("2012", "Sep 2012",
+/// "Present"), with the rest of the line.
+fn lone_date_cell(text: &str) -> Option<(&str, &str)> {
+    let (first, rest) = text.split_once(CELL).unwrap_or((text, ""));
+    let first = first.trim();
+    let lower = first.to_lowercase();
+    let present = matches!(lower.as_str(), "present" | "current" | "now" | "today");
+    let single = dates::find_range(first).is_some_and(|r| r.end.is_none() && !r.present)
+        && dates::is_date_line(first)
+        && first.chars().count() <= 14;
+    (present || single).then_some((first, rest.trim()))
+}
+
 fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    // Whether the last line pushed began with a lone start date.
+    let mut open_start = false;
     for line in lines {
+        // A date column: "2012 ⇥ Institute of" / "2014 ⇥ Technology" — the
+        // start on one line, the end on the next. Put the range on the first
+        // line; the second line's text continues it (after "of", "and") or
+        // stands as its own line.
+        if open_start {
+            if let (Some(prev), Some((end, rest))) = (out.last_mut(), lone_date_cell(&line.text)) {
+                let prev_text = prev.text.clone();
+                if let Some((start, prev_rest)) = lone_date_cell(&prev_text) {
+                    let connector = prev_rest
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|w| ["of", "and", "for", "de", "&", "in", "at"].contains(&w));
+                    let mut text = format!("{start} – {end}{CELL}{prev_rest}");
+                    if connector && !rest.is_empty() {
+                        text.push(' ');
+                        text.push_str(rest);
+                    }
+                    prev.text = text;
+                    open_start = false;
+                    if !connector && !rest.is_empty() {
+                        let mut next = line.clone();
+                        next.text = rest.to_string();
+                        next.block_start = false;
+                        out.push(next);
+                    }
+                    continue;
+                }
+            }
+        }
+        open_start = lone_date_cell(&line.text).is_some_and(|(d, _)| {
+            !matches!(
+                d.to_lowercase().as_str(),
+                "present" | "current" | "now" | "today"
+            )
+        });
         if let Some(prev) = out.last_mut() {
             let t = line.text.trim();
             let is_year = t.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
@@ -257,10 +312,79 @@ fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
     out
 }
 
+/// A degree set in a narrow cell beside the institution wraps inside words:
+/// "Bach ⇥ Uni, Area" / "elor of" / "Arts". When the first cell (or word)
+/// and the short lines under it spell a known degree with the spaces
+/// removed, the head line gets the degree back as its own cell.
+fn mend_degree_fragments(lines: Vec<Line>) -> Vec<Line> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let is_fragment = |l: &Line| {
+        let t = l.text.trim();
+        !t.is_empty()
+            && t.chars().count() <= 8
+            && !t.contains(CELL)
+            && !l.bullet
+            && !t.chars().any(|c| c.is_ascii_digit())
+    };
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        let mut j = i + 1;
+        while j < lines.len() && is_fragment(&lines[j]) {
+            j += 1;
+        }
+        if j > i + 1 {
+            let text = line.text.trim();
+            let (first, rest) = match text.split_once(CELL) {
+                Some((f, r)) if !f.contains(' ') => (f, r),
+                _ => text.split_once(' ').unwrap_or((text, "")),
+            };
+            let mut spelled = norm(first);
+            for l in &lines[i + 1..j] {
+                spelled.push_str(&norm(&l.text));
+            }
+            if let Some(d) = DEGREES.iter().find(|d| norm(d) == spelled) {
+                let mut head = line.clone();
+                head.text = format!("{d}{CELL}{}", rest.trim());
+                out.push(head);
+                i = j;
+                continue;
+            }
+        }
+        out.push(line.clone());
+        i += 1;
+    }
+    out
+}
+
 pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
-    let lines = merge_wrapped_dates(&section.lines);
+    let mut lines = merge_wrapped_dates(&section.lines);
+    if section.kind == Kind::Education {
+        lines = mend_degree_fragments(lines);
+    }
     if lines.is_empty() {
         return Vec::new();
+    }
+    // A section written as one list (every line a list item, as some
+    // converters emit): the list marks say nothing about entry heads, so a
+    // date line and the line before it are heads, not items.
+    let bullets = lines.iter().filter(|l| l.bullet).count();
+    if lines.len() >= 3 && bullets * 10 >= lines.len() * 9 {
+        let dated: Vec<bool> = lines
+            .iter()
+            .map(|l| crate::dates::find_range(&l.text).is_some() && l.text.chars().count() <= 60)
+            .collect();
+        for i in 0..lines.len() {
+            if dated[i] || dated.get(i + 1).copied().unwrap_or(false) {
+                lines[i].bullet = false;
+            }
+        }
     }
     // The left edge of the section's non-list lines (lines split off a
     // gutter heading row have no x of their own and are skipped).
@@ -586,7 +710,16 @@ fn split_pieces(cell: &str) -> Vec<String> {
     ] {
         parts = parts
             .into_iter()
-            .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|p| {
+                // "University of Texas at Austin" is one name (a campus).
+                if sep == " at "
+                    && p.split_once(sep)
+                        .is_some_and(|(left, _)| has_institution_word(left))
+                {
+                    return vec![p];
+                }
+                p.split(sep).map(str::to_string).collect::<Vec<_>>()
+            })
             .collect();
     }
     let mut out = Vec::new();
@@ -1361,9 +1494,26 @@ fn skills(section: &Section) -> Vec<Skill> {
             });
             continue;
         }
+        // A row of group names side by side ("Finance ⇥ Tools") over rows of
+        // separated keywords: names, not keywords.
+        let next = lines.get(i + 1);
+        let has_sep = |t: &str| t.contains(['·', ',', '•', '|', ';']);
+        let cells: Vec<&str> = line.cells().collect();
+        if cells.len() >= 2
+            && !has_sep(text)
+            && cells.iter().all(|c| c.split_whitespace().count() <= 3)
+            && next.is_some_and(|n| has_sep(&n.text) && !n.text.contains(':'))
+        {
+            for c in cells {
+                out.push(Skill {
+                    name: Some(c.to_string()),
+                    ..Skill::default()
+                });
+            }
+            continue;
+        }
         // A group name: a bold/heading line, or a less indented line, followed
         // by more indented or non-bold keyword lines.
-        let next = lines.get(i + 1);
         let is_group = !line.bullet
             && !text.contains(CELL)
             && !text.contains(',')

@@ -153,6 +153,9 @@ const KEYWORDS: &[(&str, Kind)] = &[
     ("introduction", Kind::Summary),
     ("bio", Kind::Summary),
     ("contact", Kind::Contact),
+    ("profiles", Kind::Contact),
+    ("links", Kind::Contact),
+    ("socials", Kind::Contact),
     ("contacts", Kind::Contact),
     ("details", Kind::Contact),
     ("info", Kind::Contact),
@@ -312,6 +315,25 @@ fn styled(line: &Line, body_size: f32) -> bool {
         || line.block_start
 }
 
+/// A running footer or header: "Page 2 of 3", "Jane Doe - Page 1 of 1", "2 / 3".
+pub fn is_page_marker(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words.len() > 10 {
+        return false;
+    }
+    let num = |w: &str| !w.is_empty() && w.len() <= 4 && w.chars().all(|c| c.is_ascii_digit());
+    let n = words.len();
+    (n >= 4
+        && words[n - 4] == "page"
+        && num(words[n - 3])
+        && words[n - 2] == "of"
+        && num(words[n - 1]))
+        || (n == 2 && words[0] == "page" && num(words[1]))
+        || (n == 3 && num(words[0]) && words[1] == "/" && num(words[2]))
+        || (n == 1 && lower.split_once('/').is_some_and(|(a, b)| num(a) && num(b)))
+}
+
 pub fn split(doc: &Extracted) -> Sectioned {
     let body = doc.body_size;
     let mut out = Sectioned {
@@ -327,7 +349,11 @@ pub fn split(doc: &Extracted) -> Sectioned {
         .map(|l| l.heading)
         .min()
         .unwrap_or(0);
+    let mut title_size: f32 = 0.0;
     for line in &doc.lines {
+        if is_page_marker(&line.text) {
+            continue;
+        }
         if line.aside && out.sections.is_empty() {
             out.header.push(line.clone());
             continue;
@@ -336,7 +362,17 @@ pub fn split(doc: &Extracted) -> Sectioned {
         // A heading in a left gutter shares its row with the first line of
         // the section ("Work ⇥ Senior Developer"): split it off.
         if let Some((first, rest)) = text.split_once(crate::ir::CELL) {
-            let in_skills = out.sections.last().is_some_and(|s| s.kind == Kind::Skills);
+            // Skill groups are often named like sections ("Languages"); a cell
+            // left of the skills' own left edge is a heading in the gutter.
+            let in_skills = out.sections.last().is_some_and(|s| {
+                let left = s
+                    .lines
+                    .iter()
+                    .filter(|l| l.x > 0.0)
+                    .map(|l| l.x)
+                    .fold(f32::MAX, f32::min);
+                s.kind == Kind::Skills && !(line.x > 0.0 && left < f32::MAX && line.x + 10.0 < left)
+            });
             if let Some(kind) = heading_kind(first) {
                 let styled_cell = line.bold
                     || is_caps(first)
@@ -365,9 +401,17 @@ pub fn split(doc: &Extracted) -> Sectioned {
         } else {
             None
         };
+        // Section titles of one document share their type size: a vocabulary
+        // word set clearly smaller than the titles so far ("Research" as a
+        // skill group under "Skills") is a sub-heading.
+        let smaller_than_titles = line.heading == 0
+            && line.size > 0.0
+            && title_size > 0.0
+            && line.size < title_size * 0.85;
         let is_heading = match kind {
             Some(_) => {
                 styled(line, body)
+                    && !smaller_than_titles
                     && (line.heading == 0 || section_level == 0 || line.heading <= section_level)
             }
             None => {
@@ -377,6 +421,13 @@ pub fn split(doc: &Extracted) -> Sectioned {
             }
         };
         if is_heading {
+            if line.size > 0.0 && kind.is_some() {
+                title_size = if title_size > 0.0 {
+                    title_size.min(line.size)
+                } else {
+                    line.size
+                };
+            }
             out.sections.push(Section {
                 kind: kind.unwrap_or(Kind::Other),
                 title: text.trim_end_matches(':').to_string(),
@@ -411,6 +462,9 @@ mod tests {
         assert_eq!(heading_kind("Professional Summary"), Some(Kind::Summary));
         assert_eq!(heading_kind("Education"), Some(Kind::Education));
         assert_eq!(heading_kind("Acme Corp"), None);
+        assert!(is_page_marker("Jane Doe - Page 1 of 2"));
+        assert!(is_page_marker("Page 3"));
+        assert!(!is_page_marker("Paged 3 of 4 teams through an outage"));
         assert_eq!(heading_kind("Experienced engineer who builds things"), None);
     }
 }

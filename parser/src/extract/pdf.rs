@@ -164,12 +164,56 @@ pub(crate) fn page_lines(runs: Vec<Run>, width: f32, page: usize) -> Vec<Line> {
     out
 }
 
+/// Give every run the horizontal extent of its phrase: the runs on its
+/// baseline that follow one another with at most a word gap between them
+/// (glyph-by-glyph text, a name whose two words are drawn apart). A gutter
+/// may fall between phrases, never inside one.
+fn phrase_extents(runs: &mut [Run]) {
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| {
+        runs[a]
+            .y
+            .total_cmp(&runs[b].y)
+            .then(runs[a].x0.total_cmp(&runs[b].x0))
+    });
+    // Rows of runs sharing a baseline.
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match rows.last_mut() {
+            Some(row) if (runs[i].y - runs[row[0]].y).abs() < 0.3 * runs[i].size.max(1.0) => {
+                row.push(i)
+            }
+            _ => rows.push(vec![i]),
+        }
+    }
+    for mut row in rows {
+        row.sort_by(|&a, &b| runs[a].x0.total_cmp(&runs[b].x0));
+        let mut start = 0;
+        while start < row.len() {
+            let mut end = start + 1;
+            let mut x1 = runs[row[start]].x1;
+            while end < row.len() {
+                let r = &runs[row[end]];
+                let size = r.size.max(runs[row[end - 1]].size).max(1.0);
+                if r.x0 - x1 > 0.6 * size {
+                    break;
+                }
+                x1 = x1.max(r.x1);
+                end += 1;
+            }
+            let x0 = runs[row[start]].x0;
+            for &i in &row[start..end] {
+                runs[i].px = (x0, x1);
+            }
+            start = end;
+        }
+    }
+}
+
 /// Split a page's runs into reading-order groups: a full-width band on top,
 /// then each column. One group when no gutter is found.
 fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
-    for r in runs.iter_mut() {
-        r.px = (r.x0, r.x1);
-    }
+    phrase_extents(&mut runs);
     let counts: Vec<usize> = runs.iter().map(|r| r.text.chars().count()).collect();
     let total_chars: usize = counts.iter().sum();
     // Column search is O(candidates × runs): skip it on absurd pages.
@@ -189,7 +233,7 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
     // Candidate gutters: x positions no run body crosses (runs are allowed to
     // cross in a top band, the header). A fixed number of candidates.
     let step = (span / 300.0).max(1.0);
-    let mut best: Option<(f32, f32)> = None; // (x, score)
+    let mut candidates: Vec<(f32, f32)> = Vec::new(); // (x, balance)
     let mut x = min_x + span * 0.15;
     while x < min_x + span * 0.85 {
         let mut left = 0usize;
@@ -217,15 +261,12 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
                 below_band * 100 >= total_chars * 60
             };
             if band_ok {
-                let balance = left.min(right) as f32;
-                if best.is_none_or(|(_, s)| balance > s) {
-                    best = Some((x, balance));
-                }
+                candidates.push((x, left.min(right) as f32));
             }
         }
         x += step;
     }
-    let Some((gx, _)) = best else {
+    let Some(gx) = pick_gutter(&runs, &candidates, step) else {
         return vec![runs];
     };
     // The header band: everything down to the last run crossing the gutter.
@@ -283,28 +324,29 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
     } else {
         &left
     };
-    let mut rows: Vec<(f32, String)> = Vec::new();
-    for r in small {
-        match rows
-            .iter_mut()
-            .find(|(y, _)| (y - r.y).abs() < 0.4 * r.size)
-        {
-            Some(row) => {
-                row.1.push(' ');
-                row.1.push_str(&r.text);
-            }
-            None => rows.push((r.y, r.text.clone())),
-        }
-    }
+    let rows: Vec<(f32, String)> = build_lines(small.clone(), 0)
+        .into_iter()
+        .map(|l| (0.0, l.text))
+        .collect();
+    let mut ys: Vec<f32> = small.iter().map(|r| r.y).collect();
+    ys.sort_by(f32::total_cmp);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 2.0);
     let dated = rows
         .iter()
         .filter(|(_, t)| crate::dates::find_range(t).is_some())
         .count();
-    let aligned = rows
+    // Section headings of its own make the narrow side a flow (a sidebar),
+    // however its rows happen to line up with the other side.
+    let headed = rows
         .iter()
-        .filter(|(y, _)| other.iter().any(|o| (o.y - y).abs() < 0.3 * o.size))
+        .filter(|(_, t)| !t.contains(CELL) && crate::sections::heading_kind(t).is_some())
         .count();
-    if dated * 100 >= rows.len() * 40 || aligned * 100 >= rows.len() * 85 {
+    let aligned = ys
+        .iter()
+        .filter(|y| other.iter().any(|o| (o.y - **y).abs() < 0.3 * o.size))
+        .count();
+    let aligned_mostly = headed == 0 && aligned * 100 >= ys.len() * 85;
+    if dated * 100 >= rows.len() * 40 || aligned_mostly {
         let mut all = band;
         all.extend(left);
         all.extend(right);
@@ -317,6 +359,61 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
     groups.push(left);
     groups.push(right);
     groups
+}
+
+/// Choose among the gutter positions: contiguous positions form a strip;
+/// prefer the strip whose right side starts at a shared left edge (a
+/// column's margin: many phrases begin at the same x just past it), since a
+/// strip before right-aligned cells (locations, dates) has ragged starts.
+/// Ties go to the strip with the most balanced sides. Strips much narrower
+/// than the widest are indents, not gutters.
+fn pick_gutter(runs: &[Run], candidates: &[(f32, f32)], step: f32) -> Option<f32> {
+    let mut strips: Vec<Vec<(f32, f32)>> = Vec::new();
+    for &c in candidates {
+        match strips.last_mut() {
+            Some(strip) if strip.last().is_some_and(|l| c.0 - l.0 <= step * 1.5) => strip.push(c),
+            _ => strips.push(vec![c]),
+        }
+    }
+    let mut sizes: Vec<f32> = runs.iter().map(|r| r.size).collect();
+    sizes.sort_by(f32::total_cmp);
+    let body = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0).max(1.0);
+    // Only the wide gaps: a narrow one inside a column (an indent) is no gutter.
+    let widths: Vec<f32> = strips
+        .iter()
+        .map(|s| s.last().map_or(0.0, |l| l.0) - s.first().map_or(0.0, |f| f.0) + step)
+        .collect();
+    let widest = widths.iter().copied().fold(0.0, f32::max);
+    let mut best: Option<(usize, f32, f32)> = None; // (edge rows, balance, x)
+    for (strip, width) in strips.iter().zip(&widths) {
+        if *width < 0.6 * widest {
+            continue;
+        }
+        let end = strip.last().map_or(0.0, |c| c.0);
+        // Phrase starts just right of the strip, one per phrase.
+        let mut starts: Vec<(f32, f32)> = runs
+            .iter()
+            .filter(|r| r.px.0 >= end && r.px.0 <= end + 3.0 * body)
+            .map(|r| (r.px.0, r.y))
+            .collect();
+        starts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        starts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 1.0);
+        let edge = starts
+            .iter()
+            .map(|s| starts.iter().filter(|t| (t.0 - s.0).abs() <= 2.0).count())
+            .max()
+            .unwrap_or(0);
+        let edge = if edge >= 3 { edge } else { 0 };
+        let (x, balance) = strip
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((end, 0.0));
+        if best.is_none_or(|(e, b, _)| (edge, balance) > (e, b)) {
+            best = Some((edge, balance, x));
+        }
+    }
+    best.map(|(_, _, x)| x)
 }
 
 /// Group runs into lines by baseline, order them, join the text.

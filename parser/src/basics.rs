@@ -239,25 +239,33 @@ pub fn fill(
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }
-    b.location = head.iter().find_map(|p| find_location(p)).or_else(|| {
+    b.location = best_location(head.iter().filter_map(|p| find_location(p))).or_else(|| {
         // A sidebar "About" block holds the contact details under a summary
-        // heading: a line there that is nothing but a place.
-        doc.sections
+        // heading: a block there that is nothing but a place, possibly
+        // wrapped over a few lines of a narrow column.
+        let lines: Vec<&Line> = doc
+            .sections
             .iter()
             .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
             .flat_map(|s| s.lines.iter())
             .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
-            .collect::<Vec<_>>()
-            .windows(2)
-            .find_map(|w| {
-                // A place wrapped in a narrow column: try it joined to the line before.
-                let joined = format!("{} {}", w[0].text, w[1].text);
-                (!w[1].block_start)
-                    .then(|| find_location(&joined))
-                    .flatten()
-                    .or_else(|| find_location(&w[0].text))
-                    .or_else(|| find_location(&w[1].text))
-            })
+            .collect();
+        let mut blocks: Vec<Vec<&Line>> = Vec::new();
+        for l in lines {
+            match blocks.last_mut() {
+                Some(b) if !l.block_start && b.len() < 4 => b.push(l),
+                _ => blocks.push(vec![l]),
+            }
+        }
+        let candidates = blocks.iter().flat_map(|b| {
+            let joined = b
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+        });
+        best_location(candidates.filter_map(|t| find_location(&t)))
     });
     if b.location.is_some() {
         confidence.insert("basics.location".into(), 0.6);
@@ -751,13 +759,17 @@ fn is_place_word(s: &str) -> bool {
 fn spaced_location(piece: &str) -> Option<Location> {
     let mut tokens: Vec<&str> = piece.split_whitespace().collect();
     let cc = *tokens.last()?;
-    if tokens.len() < 2 || tokens.len() > 5 || !is_code(cc) {
+    if tokens.len() < 2 || tokens.len() > 12 || !is_code(cc) {
         return None;
     }
     if !COUNTRIES.iter().any(|(_, c)| *c == cc) {
         return None;
     }
     tokens.pop();
+    // A postal code before the country ("… CA 94115 US").
+    if tokens.len() >= 2 && is_postal(tokens[tokens.len() - 1]) {
+        tokens.pop();
+    }
     let mut region = match tokens.last() {
         Some(r) if tokens.len() >= 2 && is_code(r) => {
             let r = r.to_string();
@@ -766,8 +778,8 @@ fn spaced_location(piece: &str) -> Option<Location> {
         }
         _ => None,
     };
-    // "East Angela Tennessee US": a state written out before the code.
-    if region.is_none() && cc == "US" {
+    // "East Angela Tennessee US" / "California CA": a state written out.
+    if cc == "US" {
         for n in [2, 1] {
             if tokens.len() > n {
                 let tail = tokens[tokens.len() - n..].join(" ");
@@ -779,8 +791,21 @@ fn spaced_location(piece: &str) -> Option<Location> {
             }
         }
     }
+    // "2712 Broadway St San Francisco": the city follows the street.
+    let mut address = None;
+    if let Some(i) = tokens.iter().rposition(|t| is_street_word(t)) {
+        if i + 1 < tokens.len()
+            && tokens[..i]
+                .iter()
+                .any(|t| t.chars().any(|c| c.is_ascii_digit()))
+        {
+            address = Some(tokens[..=i].join(" "));
+            tokens.drain(..=i);
+        }
+    }
     let city = tokens.join(" ");
-    let words_ok = tokens.len() <= 3
+    let words_ok = !tokens.is_empty()
+        && tokens.len() <= 3
         && tokens.iter().all(|t| {
             t.chars().next().is_some_and(char::is_uppercase)
                 && t.chars().all(|c| c.is_alphabetic() || "'.-".contains(c))
@@ -792,8 +817,160 @@ fn spaced_location(piece: &str) -> Option<Location> {
         city: Some(city),
         region,
         country_code: Some(cc.to_string()),
+        address,
         ..Location::default()
     })
+}
+
+/// Street-type words that end the street part of an address.
+fn is_street_word(t: &str) -> bool {
+    let l = t.trim_end_matches([',', '.']).to_lowercase();
+    [
+        "st",
+        "street",
+        "rd",
+        "road",
+        "roads",
+        "ave",
+        "avenue",
+        "blvd",
+        "boulevard",
+        "ln",
+        "lane",
+        "dr",
+        "drive",
+        "way",
+        "ct",
+        "court",
+        "pl",
+        "place",
+        "sq",
+        "square",
+        "ter",
+        "terrace",
+        "pkwy",
+        "parkway",
+        "hwy",
+        "highway",
+        "cres",
+        "crescent",
+        "close",
+        "row",
+        "plaza",
+        "trail",
+        "walk",
+        "mews",
+        "grove",
+        "gardens",
+        "hill",
+        "heights",
+        "park",
+        "route",
+        "path",
+        "alley",
+        "circle",
+        "cir",
+        "loop",
+        "ridge",
+        "view",
+        "vista",
+        "crossing",
+        "point",
+        "ports",
+        "port",
+        "extension",
+        "summit",
+        "station",
+        "stravenue",
+        "spur",
+        "villages",
+        "village",
+        "ville",
+        "wells",
+        "falls",
+        "fields",
+        "forks",
+        "junction",
+        "knolls",
+        "lakes",
+        "landing",
+        "light",
+        "manor",
+        "meadows",
+        "mill",
+        "mills",
+        "mission",
+        "motorway",
+        "oval",
+        "pass",
+        "pike",
+        "pines",
+        "plains",
+        "prairie",
+        "radial",
+        "ranch",
+        "rapids",
+        "rest",
+        "river",
+        "shoals",
+        "shores",
+        "skyway",
+        "springs",
+        "stream",
+        "throughway",
+        "trace",
+        "track",
+        "tunnel",
+        "turnpike",
+        "underpass",
+        "union",
+        "valley",
+        "viaduct",
+        "vista",
+        "wall",
+        "well",
+    ]
+    .contains(&l.as_str())
+}
+
+/// The most place-like of the candidates (a known country or state beats
+/// two capitalised words that merely sit around a comma); the first on ties.
+fn best_location(candidates: impl Iterator<Item = Location>) -> Option<Location> {
+    let score = |l: &Location| {
+        let mut s = 0;
+        if let Some(cc) = &l.country_code {
+            if COUNTRIES
+                .iter()
+                .any(|(n, c)| c == cc || n.eq_ignore_ascii_case(cc))
+            {
+                s += 2;
+            }
+        }
+        if let Some(r) = &l.region {
+            if US_STATES.contains(&r.as_str())
+                || US_STATE_NAMES.iter().any(|n| n.eq_ignore_ascii_case(r))
+            {
+                s += 1;
+            }
+        }
+        let shouting = |t: &Option<String>| {
+            t.as_deref().is_some_and(|t| {
+                t.len() > 12 && !t.contains(' ') && t.chars().all(|c| c.is_uppercase())
+            })
+        };
+        if shouting(&l.city) || shouting(&l.region) {
+            s -= 3;
+        }
+        s
+    };
+    let mut best: Option<(i32, Location)> = None;
+    for l in candidates {
+        let sc = score(&l);
+        if best.as_ref().is_none_or(|(b, _)| sc > *b) {
+            best = Some((sc, l));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0).map(|(_, l)| l)
 }
 
 /// A postal code: a short token group with digits ("94115", "A9E8P9", "SW1A 1AA").
@@ -1110,6 +1287,11 @@ mod tests {
             find_location("19, boulevard de Breton, LebrunVille, Haute-Normandie (FR)").unwrap();
         assert_eq!(l.city.as_deref(), Some("LebrunVille"));
         assert_eq!(l.country_code.as_deref(), Some("FR"));
+        let l = find_location("2712 Broadway St San Francisco California CA 94115 US").unwrap();
+        assert_eq!(l.city.as_deref(), Some("San Francisco"));
+        assert_eq!(l.region.as_deref(), Some("California"));
+        let l = find_location("24741 Kerry Roads East Angela Tennessee US").unwrap();
+        assert_eq!(l.city.as_deref(), Some("East Angela"));
         let l = find_location("East Angela Tennessee US").unwrap();
         assert_eq!(l.city.as_deref(), Some("East Angela"));
         assert_eq!(l.region.as_deref(), Some("Tennessee"));

@@ -34,6 +34,8 @@ pub struct Entry {
     pub head: Vec<Line>,
     pub text: Vec<String>,
     pub items: Vec<String>,
+    /// Items listed under a "Courses" label.
+    pub courses: Vec<String>,
     pub range: Option<DateRange>,
 }
 
@@ -246,11 +248,92 @@ fn lone_date_cell(text: &str) -> Option<(&str, &str)> {
     (present || single).then_some((first, rest.trim()))
 }
 
+/// "January 2022 – February ⇥ Role…" / "2023 ⇥ text": a date range set in a
+/// narrow left cell wraps (even inside a word: "Novem" / "ber 2021"). The
+/// end goes back to the range; the rest of the second line stays.
+fn mend_date_cell(prev: &mut Line, line: &mut Line) -> bool {
+    let Some((pfirst, prest)) = prev.text.split_once(CELL) else {
+        return false;
+    };
+    let pfirst = pfirst.trim();
+    let Some((first, rest)) = line
+        .text
+        .split_once(CELL)
+        .or(Some((line.text.as_str(), "")))
+    else {
+        return false;
+    };
+    let first = first.trim();
+    let Some(last_word) = pfirst.rsplit(' ').next() else {
+        return false;
+    };
+    let open_dash = pfirst.ends_with(['–', '-', '—']);
+    let open_month = dates::month_number(last_word).is_some();
+    let year_tail = |t: &str| {
+        let y = t.rsplit(' ').next().unwrap_or("");
+        y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) && t.split(' ').count() <= 2
+    };
+    if !year_tail(first) || !pfirst.contains(['–', '-', '—']) {
+        return false;
+    }
+    let joined = if open_dash || open_month {
+        format!("{pfirst} {first}")
+    } else {
+        // "Novem" + "ber 2021": a word broken without a hyphen.
+        let candidate = format!("{pfirst}{first}");
+        let w = candidate.rsplit(' ').nth(1).unwrap_or("");
+        if dates::month_number(w).is_none() {
+            return false;
+        }
+        candidate
+    };
+    if dates::find_range(&joined).is_none_or(|r| r.end.is_none() && !r.present) {
+        return false;
+    }
+    prev.text = format!("{joined}{CELL}{}", prest.trim());
+    line.text = rest.trim().to_string();
+    true
+}
+
+/// "2013 2017" / "Sep 2013 Jun 2017": two dates with only a space between
+/// (a converter dropped the dash) are a range.
+fn join_bare_range(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() < 2 || words.len() > 6 {
+        return None;
+    }
+    let single = |t: &str| {
+        dates::find_range(t)
+            .filter(|r| r.end.is_none() && !r.present && r.span == (0, t.len()))
+            .map(|r| r.start)
+    };
+    for k in 1..words.len() {
+        let (left, right) = (words[..k].join(" "), words[k..].join(" "));
+        if let (Some(a), Some(b)) = (single(&left), single(&right)) {
+            if b.year >= a.year {
+                return Some(format!("{left} – {right}"));
+            }
+        }
+    }
+    None
+}
+
 fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::with_capacity(lines.len());
     // Whether the last line pushed began with a lone start date.
     let mut open_start = false;
     for line in lines {
+        let joined_range;
+        let line = match join_bare_range(line.text.trim()) {
+            Some(t) => {
+                joined_range = Line {
+                    text: t,
+                    ..line.clone()
+                };
+                &joined_range
+            }
+            None => line,
+        };
         // A date column: "2012 ⇥ Institute of" / "2014 ⇥ Technology" — the
         // start on one line, the end on the next. Put the range on the first
         // line; the second line's text continues it (after "of", "and") or
@@ -280,6 +363,40 @@ fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
                 }
             }
         }
+        // "… Institute of ⇥ Sept 2020 – May 2024" / "Technology": a name
+        // wrapped after a connecting word continues on the next line.
+        if let Some(prev) = out.last_mut() {
+            let t = line.text.trim();
+            let first = prev.text.split(CELL).next().unwrap_or("").trim_end();
+            let connector = first
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| ["of", "and", "&", "for", "de", "in", "at", "the"].contains(&w));
+            if connector
+                && first.contains(' ')
+                && !line.block_start
+                && !line.bullet
+                && !t.contains(CELL)
+                && t.split_whitespace().count() <= 4
+                && t.chars().next().is_some_and(char::is_uppercase)
+                && dates::find_range(t).is_none()
+            {
+                let rest = prev.text[first.len()..].to_string();
+                prev.text = format!("{first} {t}{rest}");
+                continue;
+            }
+        }
+        if let Some(prev) = out.last_mut() {
+            let mut cur = line.clone();
+            if prev.text.contains(CELL) && mend_date_cell(prev, &mut cur) {
+                if !cur.text.is_empty() {
+                    cur.block_start = false;
+                    out.push(cur);
+                }
+                open_start = false;
+                continue;
+            }
+        }
         open_start = lone_date_cell(&line.text).is_some_and(|(d, _)| {
             !matches!(
                 d.to_lowercase().as_str(),
@@ -305,6 +422,20 @@ fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
                 prev.text.push(' ');
                 prev.text.push_str(t);
                 continue;
+            }
+            // "… – Septem" / "ber 2022": a month broken inside the word.
+            if let Some((frag, year)) = t.split_once(' ') {
+                let stub = prev_last.rsplit(' ').next().unwrap_or("");
+                let year_ok = year.len() == 4 && year.chars().all(|c| c.is_ascii_digit());
+                if year_ok
+                    && !stub.is_empty()
+                    && frag.chars().all(char::is_alphabetic)
+                    && dates::month_number(&format!("{stub}{frag}")).is_some()
+                    && dates::find_range(&prev_last).is_some()
+                {
+                    prev.text.push_str(t);
+                    continue;
+                }
             }
         }
         out.push(line.clone());
@@ -364,10 +495,11 @@ fn mend_degree_fragments(lines: Vec<Line>) -> Vec<Line> {
 }
 
 pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
-    let mut lines = merge_wrapped_dates(&section.lines);
-    if section.kind == Kind::Education {
-        lines = mend_degree_fragments(lines);
-    }
+    let mut lines = if section.kind == Kind::Education {
+        merge_wrapped_dates(&mend_degree_fragments(section.lines.clone()))
+    } else {
+        merge_wrapped_dates(&section.lines)
+    };
     if lines.is_empty() {
         return Vec::new();
     }
@@ -380,35 +512,95 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             .iter()
             .map(|l| crate::dates::find_range(&l.text).is_some() && l.text.chars().count() <= 60)
             .collect();
-        for i in 0..lines.len() {
-            if dated[i] || dated.get(i + 1).copied().unwrap_or(false) {
-                lines[i].bullet = false;
+        // The title before the date — unless a styled title follows it.
+        let styled_next = |i: usize| lines.get(i + 1).is_some_and(|n| n.heading > 0 || n.bold);
+        let heads: Vec<bool> = (0..lines.len())
+            .map(|i| {
+                dated[i] || (dated.get(i + 1).copied().unwrap_or(false) && !styled_next(i + 1))
+            })
+            .collect();
+        for (line, head) in lines.iter_mut().zip(heads) {
+            if head {
+                line.bullet = false;
             }
         }
     }
     // The left edge of the section's non-list lines (lines split off a
     // gutter heading row have no x of their own and are skipped).
-    let base_x = lines
+    // The leftmost x shared by two or more lines: one line drawn a little
+    // left of the rest (after an icon) does not make everything "indented".
+    let xs: Vec<f32> = lines
         .iter()
         .filter(|l| !l.bullet && l.x > 0.0)
         .map(|l| l.x)
+        .collect();
+    let shared = xs
+        .iter()
+        .copied()
+        .filter(|x| xs.iter().filter(|y| (*y - x).abs() < 1.0).count() >= 2)
         .fold(f32::MAX, f32::min);
+    let base_x = if shared < f32::MAX {
+        shared
+    } else {
+        xs.iter().copied().fold(f32::MAX, f32::min)
+    };
     let base_x = if base_x == f32::MAX { 0.0 } else { base_x };
     let has_x = lines.iter().any(|l| l.x > 0.0);
-    let indent_unit = if lines.iter().any(|l| l.size > 0.0) {
-        6.0
-    } else {
-        2.0
-    };
+    // Where list glyphs stand: a line without a glyph starting there is
+    // body text beside the list (a summary), not an item set by indent.
+    let bullet_xs: Vec<f32> = lines
+        .iter()
+        .filter(|l| l.bullet && l.x > 0.0)
+        .map(|l| l.x)
+        .collect();
+    let at_bullet_x = |l: &Line| bullet_xs.iter().any(|x| (x - l.x).abs() < 1.0);
+    let sized = lines.iter().any(|l| l.size > 0.0);
+    let indent_unit = if sized { 6.0 } else { 1.5 };
+    // Fixed-width text drifts sideways from entry to entry (`pdftotext
+    // -layout` pads lines per block): there an entry's own date line marks
+    // its left edge — the nearest one (before it on ties).
+    let dated_x: Vec<Option<f32>> = lines
+        .iter()
+        .map(|l| (l.x > 0.0 && !l.bullet && dates::is_date_line(&l.flat())).then_some(l.x))
+        .collect();
+    let line_base: Vec<f32> = (0..lines.len())
+        .map(|i| {
+            if sized {
+                return base_x;
+            }
+            let back = dated_x[..=i]
+                .iter()
+                .rev()
+                .enumerate()
+                .find_map(|(d, x)| x.map(|x| (d, x)));
+            let ahead = dated_x[i..]
+                .iter()
+                .enumerate()
+                .find_map(|(d, x)| x.map(|x| (d, x)));
+            match (back, ahead) {
+                (Some((db, xb)), Some((da, xa))) => {
+                    if da < db {
+                        xa
+                    } else {
+                        xb
+                    }
+                }
+                (Some((_, x)), None) | (None, Some((_, x))) => x,
+                (None, None) => base_x,
+            }
+        })
+        .collect();
 
     // Classify.
     let mut classes: Vec<Class> = Vec::with_capacity(lines.len());
     let mut last_item_x: Option<f32> = None;
+    let mut label_x: Option<f32> = None;
     // Runs of indented lines without glyphs: a list whose items are spaced
     // apart (gaps inside the run) has its wrapped lines without a gap.
     let indented: Vec<bool> = lines
         .iter()
-        .map(|l| has_x && !l.bullet && l.x > base_x + indent_unit)
+        .enumerate()
+        .map(|(i, l)| has_x && !l.bullet && l.x > line_base[i] + indent_unit && !at_bullet_x(l))
         .collect();
     let mut spaced_run = vec![false; lines.len()];
     let mut i = 0;
@@ -431,8 +623,37 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         let lower = text.trim_end_matches(':').to_lowercase();
         let has_date = line.cells().any(|c| dates::find_range(c).is_some());
         let prev = classes.last().copied();
+        let labelled_list = text.split_once(':').is_some_and(|(l, r)| {
+            !r.trim().is_empty() && SUB_LABELS.contains(&l.trim().to_lowercase().as_str())
+        });
         let class = if SUB_LABELS.contains(&lower.as_str()) {
             Class::Label
+        } else if labelled_list && !has_date {
+            // "Major courses: A · B": a list with its label, not an entry head.
+            Class::Item
+        } else if let Some(lx) = label_x.filter(|lx| {
+            // The list under a "Highlights:" / "Courses" label, however it is set.
+            !has_date
+                && !line.bold
+                && line.heading == 0
+                && (if has_x {
+                    line.x >= *lx + indent_unit * 0.75
+                } else {
+                    line.bullet
+                })
+                && matches!(prev, Some(Class::Label | Class::Item | Class::Cont))
+        }) {
+            let _ = lx;
+            let wrapped = (!line.block_start
+                && (starts_lower(text)
+                    || spaced_run[i]
+                    || !text.chars().next().is_some_and(char::is_uppercase)))
+                || (!sized && starts_lower(text));
+            if line.bullet || matches!(prev, Some(Class::Label)) || !wrapped {
+                Class::Item
+            } else {
+                Class::Cont
+            }
         } else if line.heading > 0 && line.heading < 6 {
             Class::Head
         } else if line.bullet {
@@ -441,6 +662,18 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             } else {
                 Class::Item
             }
+        } else if matches!(prev, Some(Class::Item | Class::Cont))
+            && !has_date
+            && !line.bold
+            && !line.bullet
+            && ((!line.block_start
+                && text.split_whitespace().count() <= 2
+                && !text.chars().next().is_some_and(char::is_alphabetic))
+                || (!sized && starts_lower(text) && last_item_x.is_some_and(|x| line.x >= x - 0.5)))
+        {
+            // "… by" / "40%": the tail of a wrapped item; in fixed-width text a
+            // blank line may split a wrapped item where the other column had text.
+            Class::Cont
         } else if !line.block_start
             && !has_date
             && !line.bold
@@ -451,7 +684,7 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             Class::Cont
         } else if has_date || line.bold || (body_size > 0.0 && line.size > body_size * 1.08) {
             Class::Head
-        } else if has_x && line.x > base_x + indent_unit && !has_date {
+        } else if has_x && line.x > line_base[i] + indent_unit && !has_date && !at_bullet_x(line) {
             // An indented line without a bullet glyph: a list item.
             if matches!(prev, Some(Class::Item | Class::Cont))
                 && !line.block_start
@@ -469,6 +702,11 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         if class == Class::Item {
             last_item_x = Some(line.x);
         }
+        match class {
+            Class::Label => label_x = Some(line.x),
+            Class::Item | Class::Cont => {}
+            _ => label_x = None,
+        }
         classes.push(class);
     }
 
@@ -479,7 +717,7 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         match class {
             Class::Label => {
                 if let Some(e) = entries.last_mut() {
-                    e.1.push((Class::Label, String::new()));
+                    e.1.push((Class::Label, line.text.trim().to_string()));
                 }
                 in_body = true;
             }
@@ -596,8 +834,14 @@ fn make_entry(head: Vec<Line>, body: Vec<(Class, String)>) -> Entry {
             }
         }
     }
+    let mut in_courses = false;
     for (class, text) in body {
         match class {
+            Class::Label => {
+                let l = text.trim_end_matches(':').to_lowercase();
+                in_courses = l.contains("course");
+            }
+            Class::Item if in_courses => e.courses.push(text),
             Class::Item => {
                 // A bullet that is only a date belongs to the head (Markdown layouts).
                 if dates::is_date_line(&text) && e.range.is_none() {
@@ -706,7 +950,7 @@ fn strip_duration(s: &str) -> String {
 fn split_pieces(cell: &str) -> Vec<String> {
     let mut parts: Vec<String> = vec![cell.to_string()];
     for sep in [
-        " | ", " · ", " • ", " — ", " – ", " - ", " at ", " @ ", " ⋅ ",
+        " | ", " · ", " • ", " — ", " – ", " - ", " at ", " @ ", " ⋅ ", " ∙ ",
     ] {
         parts = parts
             .into_iter()
@@ -1298,7 +1542,7 @@ fn education(e: &Entry) -> Option<Education> {
                 score = Some(r);
                 false
             }
-            (Some("courses" | "coursework" | "relevant coursework"), Some(r)) => {
+            (Some("courses" | "coursework" | "relevant coursework" | "major courses"), Some(r)) => {
                 courses = split_list(&r);
                 false
             }
@@ -1309,11 +1553,14 @@ fn education(e: &Entry) -> Option<Education> {
         let (label, rest) = split_label(item);
         match (label.as_deref().map(str::to_lowercase).as_deref(), rest) {
             (Some("gpa" | "grade" | "score" | "cgpa"), Some(r)) => score = Some(r),
-            (Some("courses" | "coursework" | "relevant coursework"), Some(r)) => {
+            (Some("courses" | "coursework" | "relevant coursework" | "major courses"), Some(r)) => {
                 courses = split_list(&r)
             }
             _ => {}
         }
+    }
+    if courses.is_empty() {
+        courses = e.courses.clone();
     }
     if pcs.is_empty() {
         return None;
@@ -1458,6 +1705,10 @@ const LEVELS: &[&str] = &[
     "full",
 ];
 
+fn has_sep_text(t: &str) -> bool {
+    t.contains(['·', ',', '•', '|', ';'])
+}
+
 fn is_level(s: &str) -> bool {
     let l = s.trim().to_lowercase();
     LEVELS.contains(&l.as_str())
@@ -1493,6 +1744,22 @@ fn skills(section: &Section) -> Vec<Skill> {
                 ..Skill::default()
             });
             continue;
+        }
+        // "Web Development ⇥ Master": a group with its level.
+        {
+            let cells: Vec<&str> = line.cells().collect();
+            if cells.len() == 2
+                && is_level(cells[1])
+                && !is_level(cells[0])
+                && !has_sep_text(cells[0])
+            {
+                out.push(Skill {
+                    name: Some(cells[0].to_string()),
+                    level: Some(cells[1].to_string()),
+                    ..Skill::default()
+                });
+                continue;
+            }
         }
         // A row of group names side by side ("Finance ⇥ Tools") over rows of
         // separated keywords: names, not keywords.
@@ -1531,10 +1798,13 @@ fn skills(section: &Section) -> Vec<Skill> {
             });
             continue;
         }
-        let kws: Vec<String> = split_list(text)
-            .into_iter()
-            .filter(|k| !is_level(k))
-            .collect();
+        // Boxed tags drawn apart without separators: the medium gaps split them.
+        let listed = if !line.chunks.is_empty() && !has_sep(text) && !is_sentence(text) {
+            line.chunks.clone()
+        } else {
+            split_list(text)
+        };
+        let kws: Vec<String> = listed.into_iter().filter(|k| !is_level(k)).collect();
         if kws.is_empty() {
             continue;
         }
@@ -1685,5 +1955,21 @@ mod tests {
         let w = work(&entries[1], &mut unread).unwrap();
         assert_eq!(w.name.as_deref(), Some("Wong-Franklin"));
         assert_eq!(w.end_date.as_deref(), Some("2019"));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn bare_year_pairs_are_ranges() {
+        assert_eq!(join_bare_range("2013 2017").as_deref(), Some("2013 – 2017"));
+        assert_eq!(
+            join_bare_range("Sep 2013 Jun 2017").as_deref(),
+            Some("Sep 2013 – Jun 2017")
+        );
+        assert_eq!(join_bare_range("2017 2013"), None);
+        assert_eq!(join_bare_range("Since 2013 about 2017"), None);
     }
 }

@@ -39,6 +39,11 @@ pub struct Line {
     /// The line came from a page header/footer part or a side column
     /// (DOCX headers, PDF sidebar): contact details often live there.
     pub aside: bool,
+    /// Pieces of the line split also at medium gaps (wider than a word
+    /// space, narrower than a cell break), as between the boxed tags of a
+    /// tag cloud; empty when the line has no such gap (or the format cannot
+    /// tell).
+    pub chunks: Vec<String>,
 }
 
 impl Line {

@@ -246,6 +246,12 @@ const FILLERS: &[&str] = &[
 
 /// The section kind named by a heading text, if it reads like a section title.
 pub fn heading_kind(text: &str) -> Option<Kind> {
+    // "Work Experience(3)" / "Projects (2)": a count after the title.
+    let text = text.trim();
+    let text = match text.strip_suffix(')').and_then(|t| t.rsplit_once('(')) {
+        Some((title, n)) if !n.is_empty() && n.trim().chars().all(|c| c.is_ascii_digit()) => title,
+        _ => text,
+    };
     let norm: String = text
         .trim()
         .trim_end_matches([':', '.', ' '])
@@ -350,8 +356,50 @@ pub fn split(doc: &Extracted) -> Sectioned {
         .min()
         .unwrap_or(0);
     let mut title_size: f32 = 0.0;
-    for line in &doc.lines {
+    // A skill group's title is followed by its level alone on a line or by a
+    // cloud of tags (see `Line::chunks`).
+    let group_next = |idx: usize| {
+        doc.lines.get(idx + 1).is_some_and(|n| {
+            (n.chunks.len() >= 2 && !n.text.contains(['@', '|', ':']))
+                || matches!(
+                    n.text.trim().to_lowercase().as_str(),
+                    "beginner" | "novice" | "intermediate" | "advanced" | "expert" | "master"
+                )
+        })
+    };
+    for (idx, line) in doc.lines.iter().enumerate() {
         if is_page_marker(&line.text) {
+            continue;
+        }
+        // Skill groups without a "Skills" title (a sidebar under "About"):
+        // a short title over a level or a tag cloud opens a skills section.
+        let current = out.sections.last().map(|s| s.kind);
+        let short_title = {
+            let t = line.text.trim();
+            !t.is_empty()
+                && t.split_whitespace().count() <= 4
+                && !t.contains(['@', crate::ir::CELL])
+                && !t.chars().any(|c| c.is_ascii_digit())
+                && !line.bullet
+        };
+        if short_title
+            && group_next(idx)
+            && matches!(current, Some(Kind::Summary | Kind::Contact))
+            && heading_kind(&line.text).is_none_or(|k| k != Kind::Skills)
+        {
+            out.sections.push(Section {
+                kind: Kind::Skills,
+                title: String::new(),
+                level: 0,
+                lines: vec![line.clone()],
+            });
+            continue;
+        }
+        if current == Some(Kind::Skills) && short_title && group_next(idx) {
+            // "Languages" as the name of a skill group, not a section.
+            if let Some(s) = out.sections.last_mut() {
+                s.lines.push(line.clone());
+            }
             continue;
         }
         if line.aside && out.sections.is_empty() {
@@ -462,6 +510,8 @@ mod tests {
         assert_eq!(heading_kind("Professional Summary"), Some(Kind::Summary));
         assert_eq!(heading_kind("Education"), Some(Kind::Education));
         assert_eq!(heading_kind("Acme Corp"), None);
+        assert_eq!(heading_kind("Work Experience(3)"), Some(Kind::Work));
+        assert_eq!(heading_kind("Projects (2)"), Some(Kind::Projects));
         assert!(is_page_marker("Jane Doe - Page 1 of 2"));
         assert!(is_page_marker("Page 3"));
         assert!(!is_page_marker("Paged 3 of 4 teams through an outage"));

@@ -356,8 +356,15 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
     if !band.is_empty() {
         groups.push(band);
     }
-    groups.push(left);
-    groups.push(right);
+    // The narrow flow (a sidebar) first, the main flow last: the main
+    // column's last section then runs on into the next page, as it does.
+    if chars(&right) < chars(&left) {
+        groups.push(right);
+        groups.push(left);
+    } else {
+        groups.push(left);
+        groups.push(right);
+    }
     groups
 }
 
@@ -443,16 +450,28 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
         let mut bold_chars = 0usize;
         let mut chars = 0usize;
         let mut size_chars: Vec<(f32, usize)> = Vec::new();
+        let mut chunks: Vec<String> = vec![String::new()];
+        let mut medium_gap = false;
         for r in &row {
             if let Some(x1) = last_x1 {
                 let gap = r.x0 - x1;
                 if gap > 0.8 * r.size {
                     raw.push(CELL);
+                    chunks.push(String::new());
                 } else if gap > 0.15 * r.size && !raw.ends_with(' ') && !r.text.starts_with(' ') {
                     raw.push(' ');
+                    if gap > 0.5 * r.size {
+                        medium_gap = true;
+                        chunks.push(String::new());
+                    } else if let Some(c) = chunks.last_mut() {
+                        c.push(' ');
+                    }
                 }
             }
             raw.push_str(&r.text);
+            if let Some(c) = chunks.last_mut() {
+                c.push_str(&r.text);
+            }
             let n = r.text.chars().filter(|c| !c.is_whitespace()).count();
             chars += n;
             if r.bold {
@@ -490,6 +509,15 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
             block_start,
             x: row[0].x0,
             page,
+            chunks: if medium_gap {
+                chunks
+                    .iter()
+                    .map(|c| clean_text(strip_bullet(c).0))
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             ..Line::default()
         });
     }
@@ -498,13 +526,19 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
 
 /// "S U M M A R Y" (CSS letter-spacing drawn glyph by glyph) → "SUMMARY";
 /// "W O R K   E X P" with wider word gaps keeps the word break.
-fn collapse_letter_spacing(text: &str) -> String {
+pub(crate) fn collapse_letter_spacing(text: &str) -> String {
     let tokens: Vec<&str> = text.split(' ').collect();
     if tokens.len() < 4 || text.contains(CELL) {
         return text.to_string();
     }
     let singles = tokens.iter().filter(|t| t.chars().count() == 1).count();
-    if singles * 10 < tokens.len() * 9 {
+    // Kerned pairs survive letter-spacing ("E D U C AT I O N"): capitals
+    // in ones and twos count too.
+    let kerned_caps = singles * 4 >= tokens.len() * 3
+        && tokens
+            .iter()
+            .all(|t| t.chars().count() <= 2 && t.chars().all(|c| c.is_uppercase() || c == '&'));
+    if singles * 10 < tokens.len() * 9 && !kerned_caps {
         return text.to_string();
     }
     let mut out = String::new();
@@ -585,6 +619,7 @@ mod tests {
     #[test]
     fn letter_spacing() {
         assert_eq!(collapse_letter_spacing("S U M M A R Y"), "SUMMARY");
+        assert_eq!(collapse_letter_spacing("E D U C AT I O N"), "EDUCATION");
         assert_eq!(collapse_letter_spacing("I am a b c"), "I am a b c");
     }
 }

@@ -44,7 +44,7 @@ pub fn extract(text: &str) -> Extracted {
             _ => (trimmed, 0),
         };
         let (body, bullet) = strip_bullet(trimmed);
-        let text = clean_text(&split_cells(body));
+        let text = super::pdf::collapse_letter_spacing(&clean_text(&split_cells(body)));
         if text.is_empty() {
             continue;
         }
@@ -54,7 +54,8 @@ pub fn extract(text: &str) -> Extracted {
             heading,
             block_start: blank_before,
             rule_before: rule_pending,
-            x: indent as f32,
+            // 1-based so that 0 keeps meaning "unknown" (as for DOCX).
+            x: indent as f32 + 1.0,
             ..Line::default()
         });
         blank_before = false;
@@ -171,10 +172,38 @@ fn reorder_columns(raw: &[&str]) -> Vec<String> {
         return unchanged();
     }
     let mut out: Vec<String> = raw[..band_end].iter().map(|s| s.to_string()).collect();
+    let (mut left, mut right) = (left, right);
+    // A few lines on one side above where the other side starts (a name
+    // block set off-centre) are the header: read first.
+    let first = |col: &[String]| col.iter().position(|r| !r.trim().is_empty());
+    if let (Some(fl), Some(fr)) = (first(&left), first(&right)) {
+        let (early, start) = if fl < fr {
+            (&mut left, fr)
+        } else {
+            (&mut right, fl)
+        };
+        let rows = early[..start]
+            .iter()
+            .filter(|r| !r.trim().is_empty())
+            .count();
+        if rows > 0 && rows <= 4 {
+            for r in early[..start].iter_mut() {
+                out.push(std::mem::take(r));
+            }
+        }
+    }
+    // The narrow flow (a sidebar) first, the main flow last, so that the
+    // main flow runs on into the next page.
+    let size = |col: &[String]| col.iter().map(|r| r.trim().len()).sum::<usize>();
+    let (first, second) = if size(&right) < size(&left) {
+        (right, left)
+    } else {
+        (left, right)
+    };
     out.push(String::new());
-    out.extend(left);
+    out.extend(first);
     out.push(String::new());
-    out.extend(right);
+    out.extend(second);
     out
 }
 
@@ -242,9 +271,9 @@ mod tests {
         let doc = extract(&text);
         let t: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(t[0], "Jane Doe");
-        assert_eq!(t[1], "Main column sentence number 00 here");
-        assert_eq!(t[12], "Main column sentence number 11 here");
-        assert_eq!(t[13], "side 00");
+        assert_eq!(t[1], "side 00");
+        assert_eq!(t[13], "Main column sentence number 00 here");
+        assert_eq!(t[24], "Main column sentence number 11 here");
     }
 
     #[test]

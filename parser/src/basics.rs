@@ -1315,6 +1315,33 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_contacts_and_bare_handles() {
+        let lines = [
+            Line {
+                block_start: true,
+                ..Line::new("sean.jackson@example.c")
+            },
+            Line::new("om"),
+            Line {
+                block_start: true,
+                ..Line::new("seanjackson")
+            },
+        ];
+        let out = unwrap_contact(lines.iter());
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].text, "sean.jackson@example.com");
+        assert!(is_bare_handle("seanjackson"));
+        assert!(is_bare_handle("zbuckley52"));
+        assert!(!is_bare_handle("Pharmacist"));
+        assert!(!is_bare_handle("collaboration."));
+        assert!(!is_bare_handle("email"));
+        assert_eq!(
+            find_url("http:richardhendricks.example.com").as_deref(),
+            Some("http://richardhendricks.example.com")
+        );
+    }
+
+    #[test]
     fn names() {
         let lines = vec![
             Line::new("Résumé"),

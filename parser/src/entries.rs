@@ -276,7 +276,11 @@ fn mend_date_cell(prev: &mut Line, line: &mut Line) -> bool {
     if !year_tail(first) || !pfirst.contains(['–', '-', '—']) {
         return false;
     }
-    let joined = if open_dash || open_month {
+    let frag_first = first
+        .split(' ')
+        .next()
+        .is_some_and(|w| w.chars().all(char::is_alphabetic) && !w.is_empty());
+    let joined = if (open_dash || open_month) && !frag_first {
         format!("{pfirst} {first}")
     } else {
         // "Novem" + "ber 2021": a word broken without a hyphen.
@@ -1288,6 +1292,22 @@ fn title_score(s: &str) -> f32 {
 }
 
 fn company_score(s: &str) -> f32 {
+    // "Awesome compression company" is a description: names are capitalised
+    // but for connectors ("and", "of", "y", "van").
+    let lower_words = s
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .filter(|w| {
+            ![
+                "and", "of", "the", "for", "de", "del", "la", "le", "van", "von", "der", "den",
+                "y", "e", "et", "und", "da", "do", "di", "du", "des", "&",
+            ]
+            .contains(w)
+        })
+        .count();
+    if lower_words >= 2 {
+        return 0.0;
+    }
     let words = words_lower(s);
     let mut score = 0.0;
     if words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str())) {
@@ -1562,6 +1582,24 @@ fn education(e: &Entry) -> Option<Education> {
     if courses.is_empty() {
         courses = e.courses.clone();
     }
+    // "Ph.D. University of Texas": a degree cell set right against the school.
+    let mut split: Vec<Piece> = Vec::with_capacity(pcs.len() + 1);
+    for p in pcs {
+        match degree(&p.text) {
+            Some((d, Some(rest))) if has_institution_word(&rest) => {
+                split.push(Piece {
+                    text: d,
+                    first_cell: p.first_cell,
+                });
+                split.push(Piece {
+                    text: rest,
+                    first_cell: false,
+                });
+            }
+            _ => split.push(p),
+        }
+    }
+    let pcs = split;
     if pcs.is_empty() {
         return None;
     }
@@ -1745,6 +1783,15 @@ fn skills(section: &Section) -> Vec<Skill> {
             });
             continue;
         }
+        // "Master" alone under a group name: that group's level.
+        if is_level(text) {
+            if let Some(last) = out.last_mut() {
+                if last.keywords.is_empty() && last.level.is_none() {
+                    last.level = Some(text.to_string());
+                }
+            }
+            continue;
+        }
         // "Web Development ⇥ Master": a group with its level.
         {
             let cells: Vec<&str> = line.cells().collect();
@@ -1769,7 +1816,15 @@ fn skills(section: &Section) -> Vec<Skill> {
         if cells.len() >= 2
             && !has_sep(text)
             && cells.iter().all(|c| c.split_whitespace().count() <= 3)
-            && next.is_some_and(|n| has_sep(&n.text) && !n.text.contains(':'))
+            && next.is_some_and(|n| {
+                let n_cells = n.cells().count();
+                !n.text.contains(':')
+                    && (has_sep(&n.text)
+                        || ((line.bold && !n.bold)
+                            || (n.size > 0.0 && line.size > n.size + 0.4)
+                            || n_cells >= cells.len() * 2)
+                            && n_cells >= cells.len())
+            })
         {
             for c in cells {
                 out.push(Skill {
@@ -1971,5 +2026,134 @@ mod more_tests {
         );
         assert_eq!(join_bare_range("2017 2013"), None);
         assert_eq!(join_bare_range("Since 2013 about 2017"), None);
+    }
+
+    fn sec(kind: Kind, lines: Vec<Line>) -> Section {
+        Section {
+            kind,
+            title: String::new(),
+            level: 0,
+            lines,
+        }
+    }
+
+    fn at(t: &str, x: f32) -> Line {
+        Line {
+            x,
+            size: 10.0,
+            ..Line::new(t)
+        }
+    }
+
+    #[test]
+    fn degree_wrapped_in_a_narrow_cell() {
+        let s = sec(
+            Kind::Education,
+            vec![
+                at(
+                    "Bach Lippstadt Institute of Technology, Accounting\t2013 – 2017",
+                    62.0,
+                ),
+                at("elor", 62.0),
+                at("of En", 62.0),
+                at("gi", 62.0),
+                at("neer", 62.0),
+                at("ing", 62.0),
+            ],
+        );
+        let entries = segment(&s, 10.0);
+        assert_eq!(entries.len(), 1);
+        let e = education(&entries[0]).unwrap();
+        assert_eq!(e.study_type.as_deref(), Some("Bachelor of Engineering"));
+        assert_eq!(
+            e.institution.as_deref(),
+            Some("Lippstadt Institute of Technology")
+        );
+        assert_eq!(e.area.as_deref(), Some("Accounting"));
+        assert_eq!(e.end_date.as_deref(), Some("2017"));
+    }
+
+    #[test]
+    fn date_column_over_two_lines() {
+        let s = sec(
+            Kind::Education,
+            vec![
+                at("2012\tSainte Aurore Institute of", 380.0),
+                at("2014\tTechnology", 380.0),
+                at("Master", 415.0),
+                at("2009\tPoirier School of Business", 380.0),
+                at("2011", 380.0),
+                at("MBA", 415.0),
+            ],
+        );
+        let entries = segment(&s, 10.0);
+        assert_eq!(entries.len(), 2);
+        let e = education(&entries[0]).unwrap();
+        assert_eq!(
+            e.institution.as_deref(),
+            Some("Sainte Aurore Institute of Technology")
+        );
+        assert_eq!(e.start_date.as_deref(), Some("2012"));
+        assert_eq!(e.end_date.as_deref(), Some("2014"));
+        let e = education(&entries[1]).unwrap();
+        assert_eq!(e.end_date.as_deref(), Some("2011"));
+        assert_eq!(e.study_type.as_deref(), Some("MBA"));
+    }
+
+    #[test]
+    fn month_broken_inside_a_date_cell() {
+        let s = sec(
+            Kind::Work,
+            vec![
+                at(
+                    "November 2019 – Novem\tFull Stack Developer, Finanzas Ibéricos S.C.P",
+                    56.0,
+                ),
+                at(
+                    "ber 2021\tVision-oriented human-resource parallelism.",
+                    138.0,
+                ),
+            ],
+        );
+        let entries = segment(&s, 10.0);
+        assert_eq!(entries.len(), 1);
+        let w = work(&entries[0], &mut 0).unwrap();
+        assert_eq!(w.start_date.as_deref(), Some("2019-11"));
+        assert_eq!(w.end_date.as_deref(), Some("2021-11"));
+        assert_eq!(w.name.as_deref(), Some("Finanzas Ibéricos S.C.P"));
+    }
+
+    #[test]
+    fn a_lowercase_phrase_is_not_the_company() {
+        assert_eq!(company_score("Awesome compression company"), 0.0);
+        assert!(company_score("Supermercados Almazán y asociados S.L.U.") >= 0.0);
+        assert!(company_score("Acme Company") > 0.0);
+    }
+
+    #[test]
+    fn tag_clouds_and_levels() {
+        let tags = Line {
+            chunks: vec!["Excel".into(), "SQL".into(), "Looker Studio".into()],
+            ..Line::new("Excel SQL Looker Studio")
+        };
+        let s = sec(
+            Kind::Skills,
+            vec![
+                Line {
+                    size: 10.5,
+                    ..Line::new("Analytics")
+                },
+                Line {
+                    size: 9.0,
+                    ..Line::new("Master")
+                },
+                Line { size: 9.5, ..tags },
+            ],
+        );
+        let groups = skills(&s);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].name.as_deref(), Some("Analytics"));
+        assert_eq!(groups[0].level.as_deref(), Some("Master"));
+        assert_eq!(groups[0].keywords, vec!["Excel", "SQL", "Looker Studio"]);
     }
 }

@@ -617,6 +617,27 @@ mod tests {
     }
 
     #[test]
+    fn a_name_drawn_across_the_gutter_stays_in_the_header() {
+        // A sidebar at the left, the main flow at the right, and the name in
+        // large type spanning both, its two words drawn as separate runs.
+        let mut runs = vec![
+            run("Richard", 53.0, 40.0, 30.0),
+            run("Hendriks", 170.0, 40.0, 30.0),
+        ];
+        for i in 0..30 {
+            runs.push(run("sidebar entry", 53.0, 100.0 + i as f32 * 13.0, 9.0));
+            runs.push(run(
+                "main column text about experience",
+                190.0,
+                104.0 + i as f32 * 15.0,
+                9.0,
+            ));
+        }
+        let lines = page_lines(runs, 612.0, 0);
+        assert_eq!(lines[0].text, "Richard Hendriks");
+    }
+
+    #[test]
     fn letter_spacing() {
         assert_eq!(collapse_letter_spacing("S U M M A R Y"), "SUMMARY");
         assert_eq!(collapse_letter_spacing("E D U C AT I O N"), "EDUCATION");

@@ -698,6 +698,13 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             } else {
                 Class::Item
             }
+        } else if section.kind == Kind::Projects
+            && line.block_start
+            && !line.bullet
+            && named_line(text)
+        {
+            // "Kestrel API: Volunteer project to …": one undated project per line.
+            Class::Head
         } else if is_sentence(text) {
             Class::Text
         } else {
@@ -715,9 +722,21 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     }
 
     // Group: a head line after text/items starts a new entry.
+    // "Name: description" lines of a projects list: one entry each.
+    let own_entry: Vec<bool> = lines
+        .iter()
+        .map(|l| {
+            section.kind == Kind::Projects && l.block_start && !l.bullet && named_line(&l.text)
+        })
+        .collect();
     let mut entries: Vec<RawEntry> = Vec::new();
     let mut in_body = true;
-    for (line, class) in lines.iter().zip(classes.iter().copied()) {
+    for ((line, class), own) in lines.iter().zip(classes.iter().copied()).zip(own_entry) {
+        if own && class == Class::Head {
+            entries.push((vec![line.clone()], Vec::new()));
+            in_body = true;
+            continue;
+        }
         match class {
             Class::Label => {
                 if let Some(e) = entries.last_mut() {
@@ -839,6 +858,10 @@ fn make_entry(head: Vec<Line>, body: Vec<(Class, String)>) -> Entry {
         }
     }
     let mut in_courses = false;
+    let mut after_date = e
+        .head
+        .last()
+        .is_some_and(|l| l.bullet && dates::is_date_line(&l.text));
     for (class, text) in body {
         match class {
             Class::Label => {
@@ -847,9 +870,24 @@ fn make_entry(head: Vec<Line>, body: Vec<(Class, String)>) -> Entry {
             }
             Class::Item if in_courses => e.courses.push(text),
             Class::Item => {
-                // A bullet that is only a date belongs to the head (Markdown layouts).
+                // A bullet that is only a date belongs to the head (Markdown
+                // layouts), and so does a short place bullet right after it.
                 if dates::is_date_line(&text) && e.range.is_none() {
                     e.range = dates::find_range(&text);
+                    after_date = true;
+                    continue;
+                }
+                let place = after_date
+                    && e.items.is_empty()
+                    && text.split_whitespace().count() <= 4
+                    && !text.ends_with('.')
+                    && !text.chars().any(|c| c.is_ascii_digit())
+                    && text
+                        .split_whitespace()
+                        .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()));
+                after_date = false;
+                if place {
+                    e.head.push(Line::new(text));
                 } else {
                     e.items.push(text);
                 }
@@ -1690,6 +1728,46 @@ fn title_and_other(e: &Entry) -> (Option<String>, Option<String>) {
 }
 
 /// "Label: rest" with a short label.
+/// "Name: what it is" — a capitalised name (not a field label such as
+/// "Technologies") before a colon and a description after it.
+fn named_line(text: &str) -> bool {
+    let (Some(label), Some(rest)) = split_label(text) else {
+        return false;
+    };
+    let lower = label.to_lowercase();
+    let field = [
+        "technologies",
+        "tech stack",
+        "stack",
+        "tools",
+        "keywords",
+        "built with",
+        "skills",
+        "role",
+        "roles",
+        "url",
+        "link",
+        "website",
+        "github",
+        "demo",
+        "languages",
+        "summary",
+        "description",
+        "highlights",
+        "date",
+        "dates",
+        "status",
+        "type",
+        "team",
+        "client",
+    ];
+    !field.contains(&lower.as_str())
+        && !SUB_LABELS.contains(&lower.as_str())
+        && label.chars().next().is_some_and(char::is_uppercase)
+        && rest.split_whitespace().count() >= 2
+        && dates::find_range(&label).is_none()
+}
+
 pub fn split_label(text: &str) -> (Option<String>, Option<String>) {
     if let Some((l, r)) = text.split_once(':') {
         let l = l.trim();

@@ -205,6 +205,9 @@ pub fn fill(
         .map(|(i, p)| (i, p.clone()))
         .chain(sidebar_lines.iter().map(|p| (usize::MAX, p.clone())))
         .filter(|(_, p)| is_bare_handle(p))
+        // A resume shows a handful of profiles; a page of lowercase words is
+        // not a list of handles (and must not cost quadratic time).
+        .take(8)
         .collect();
     for (i, p) in bare {
         // "jdoe · github.com/jdoe": the handle beside its own profile link.

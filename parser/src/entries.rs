@@ -227,7 +227,15 @@ const SUB_LABELS: &[&str] = &[
 fn is_sentence(text: &str) -> bool {
     let words = text.split_whitespace().count();
     let t = text.trim_end();
-    (t.ends_with('.') && words >= 3) || words > 12
+    // Prose without a final period: "A web application for writing essays"
+    // (names and titles capitalise their words).
+    let lower = text
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    (t.ends_with('.') && words >= 3)
+        || words > 12
+        || (words >= 5 && lower * 10 >= words * 6 && !text.contains(CELL))
 }
 
 fn starts_lower(text: &str) -> bool {
@@ -470,8 +478,9 @@ fn mend_degree_fragments(lines: Vec<Line>) -> Vec<Line> {
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
+        // Degree names are short: a handful of fragments at most.
         let mut j = i + 1;
-        while j < lines.len() && is_fragment(&lines[j]) {
+        while j < lines.len() && j <= i + 8 && is_fragment(&lines[j]) {
             j += 1;
         }
         if j > i + 1 {
@@ -533,16 +542,16 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     // gutter heading row have no x of their own and are skipped).
     // The leftmost x shared by two or more lines: one line drawn a little
     // left of the rest (after an icon) does not make everything "indented".
-    let xs: Vec<f32> = lines
+    let mut xs: Vec<f32> = lines
         .iter()
         .filter(|l| !l.bullet && l.x > 0.0)
         .map(|l| l.x)
         .collect();
+    xs.sort_by(f32::total_cmp);
     let shared = xs
-        .iter()
-        .copied()
-        .filter(|x| xs.iter().filter(|y| (*y - x).abs() < 1.0).count() >= 2)
-        .fold(f32::MAX, f32::min);
+        .windows(2)
+        .find(|w| w[1] - w[0] < 1.0)
+        .map_or(f32::MAX, |w| w[0]);
     let base_x = if shared < f32::MAX {
         shared
     } else {
@@ -552,12 +561,22 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     let has_x = lines.iter().any(|l| l.x > 0.0);
     // Where list glyphs stand: a line without a glyph starting there is
     // body text beside the list (a summary), not an item set by indent.
-    let bullet_xs: Vec<f32> = lines
+    let mut bullet_xs: Vec<f32> = lines
         .iter()
         .filter(|l| l.bullet && l.x > 0.0)
         .map(|l| l.x)
         .collect();
-    let at_bullet_x = |l: &Line| bullet_xs.iter().any(|x| (x - l.x).abs() < 1.0);
+    bullet_xs.sort_by(f32::total_cmp);
+    bullet_xs.dedup_by(|a, b| (*a - *b).abs() < 0.25);
+    let at_bullet_x = |l: &Line| {
+        // Sorted: the neighbours of the insertion point are the nearest.
+        let i = bullet_xs.partition_point(|x| *x < l.x);
+        [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| bullet_xs.get(j))
+            .any(|x| (x - l.x).abs() < 1.0)
+    };
     let sized = lines.iter().any(|l| l.size > 0.0);
     let indent_unit = if sized { 6.0 } else { 1.5 };
     // Fixed-width text drifts sideways from entry to entry (`pdftotext
@@ -567,20 +586,30 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         .iter()
         .map(|l| (l.x > 0.0 && !l.bullet && dates::is_date_line(&l.flat())).then_some(l.x))
         .collect();
+    // Nearest date line before / after each line, in one pass each way.
+    let mut before: Vec<Option<(usize, f32)>> = Vec::with_capacity(lines.len());
+    let mut last: Option<(usize, f32)> = None;
+    for (i, x) in dated_x.iter().enumerate() {
+        if let Some(x) = x {
+            last = Some((i, *x));
+        }
+        before.push(last);
+    }
+    let mut after: Vec<Option<(usize, f32)>> = vec![None; lines.len()];
+    let mut next: Option<(usize, f32)> = None;
+    for (i, x) in dated_x.iter().enumerate().rev() {
+        if let Some(x) = x {
+            next = Some((i, *x));
+        }
+        after[i] = next;
+    }
     let line_base: Vec<f32> = (0..lines.len())
         .map(|i| {
             if sized {
                 return base_x;
             }
-            let back = dated_x[..=i]
-                .iter()
-                .rev()
-                .enumerate()
-                .find_map(|(d, x)| x.map(|x| (d, x)));
-            let ahead = dated_x[i..]
-                .iter()
-                .enumerate()
-                .find_map(|(d, x)| x.map(|x| (d, x)));
+            let back = before[i].map(|(j, x)| (i - j, x));
+            let ahead = after[i].map(|(j, x)| (j - i, x));
             match (back, ahead) {
                 (Some((db, xb)), Some((da, xa))) => {
                     if da < db {

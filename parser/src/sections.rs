@@ -453,6 +453,8 @@ pub fn split(doc: &Extracted) -> Sectioned {
         // word set clearly smaller than the titles so far ("Research" as a
         // skill group under "Skills") is a sub-heading.
         let smaller_than_titles = line.heading == 0
+            && !is_caps(text)
+            && !line.rule_before
             && line.size > 0.0
             && title_size > 0.0
             && line.size < title_size * 0.85;
@@ -496,6 +498,48 @@ pub fn split(doc: &Extracted) -> Sectioned {
 mod tests {
     use super::*;
 
+    fn sized(text: &str, size: f32) -> Line {
+        Line {
+            size,
+            block_start: true,
+            ..Line::new(text)
+        }
+    }
+
+    #[test]
+    fn sub_headings_and_untitled_skill_groups() {
+        let doc = Extracted {
+            lines: vec![
+                sized("Jane Doe", 27.0),
+                sized("About", 19.5),
+                sized("jane@example.com", 10.5),
+                sized("Infrastructure", 10.5),
+                Line {
+                    chunks: vec!["Azure".into(), "Ansible".into()],
+                    ..sized("Azure Ansible", 9.5)
+                },
+                sized("Languages", 10.5),
+                sized("Expert", 9.0),
+                sized("Rust C#", 9.5),
+                sized("Skills", 19.5),
+                sized("Research", 13.5),
+                sized("Surveys", 10.5),
+                sized("Education", 19.5),
+            ],
+            pages: 1,
+            body_size: 10.5,
+        };
+        let s = split(&doc);
+        let kinds: Vec<Kind> = s.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![Kind::Summary, Kind::Skills, Kind::Skills, Kind::Education]
+        );
+        // "Languages" over a level is a skill group, "Research" a sub-heading.
+        assert!(s.sections[1].lines.iter().any(|l| l.text == "Languages"));
+        assert!(s.sections[2].lines.iter().any(|l| l.text == "Research"));
+    }
+
     #[test]
     fn vocabulary() {
         assert_eq!(heading_kind("Work Experience"), Some(Kind::Work));
@@ -511,6 +555,7 @@ mod tests {
         assert_eq!(heading_kind("Education"), Some(Kind::Education));
         assert_eq!(heading_kind("Acme Corp"), None);
         assert_eq!(heading_kind("Work Experience(3)"), Some(Kind::Work));
+        assert_eq!(heading_kind("Profiles"), Some(Kind::Contact));
         assert_eq!(heading_kind("Projects (2)"), Some(Kind::Projects));
         assert!(is_page_marker("Jane Doe - Page 1 of 2"));
         assert!(is_page_marker("Page 3"));

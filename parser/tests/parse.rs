@@ -360,3 +360,71 @@ fn pdf_two_columns_are_read_in_order() {
     assert!(!kws.iter().any(|k| k.contains("Built")), "{:?}", doc.skills);
     assert!(!doc.languages.is_empty());
 }
+
+#[test]
+fn huge_sections_parse_in_linear_time() {
+    // Tens of thousands of lines in one section used to cost quadratic time
+    // in entry segmentation; with a generous deadline a regression shows as
+    // `OverBudget` instead of a slow pass.
+    let mut text = String::from("Jane Doe\njane@example.com\n\nExperience\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("   Did thing number {i}\n"));
+    }
+    text.push_str("Education\n");
+    for _ in 0..20_000 {
+        text.push_str("ab\n");
+    }
+    let budget = Budget {
+        deadline: Some(Instant::now() + Duration::from_secs(60)),
+        ..Budget::default()
+    };
+    let parsed = parse(text.as_bytes(), Format::Text, &budget, &mut |_, _| {}).unwrap();
+    assert_eq!(parsed.document.email(), Some("jane@example.com"));
+}
+
+#[test]
+fn two_column_text_from_pdftotext_is_read_column_by_column() {
+    // A sidebar right of the main flow, as `pdftotext -layout` prints it.
+    let mut text = String::from("                         JANE DOE\n\n");
+    let main = [
+        "EXPERIENCE",
+        "Acme Corp                                  ",
+        "Senior Engineer                            ",
+        "Jan 2020 – Present                         ",
+        "   Built the billing platform for all teams",
+        "   Cut the cloud bill by a third in a year ",
+    ];
+    let side = [
+        "SKILLS",
+        "Rust",
+        "Go",
+        "Kubernetes",
+        "Terraform",
+        "Postgres",
+    ];
+    for (m, s) in main.iter().zip(side.iter()) {
+        text.push_str(&format!("{m:<48}        {s}\n"));
+    }
+    for _ in 0..4 {
+        text.push_str(&format!(
+            "{:<48}        {}\n",
+            "   Wrote a lot of things people used daily", "Kafka"
+        ));
+    }
+    let parsed = run(text.as_bytes(), Format::Text).unwrap();
+    let work = &parsed.document.work;
+    assert_eq!(work.len(), 1, "{:?}", parsed.text);
+    assert_eq!(work[0].name.as_deref(), Some("Acme Corp"));
+    assert_eq!(work[0].start_date.as_deref(), Some("2020-01"));
+    let skills: Vec<&str> = parsed
+        .document
+        .skills
+        .iter()
+        .flat_map(|s| s.keywords.iter().map(String::as_str))
+        .collect();
+    assert!(
+        skills.contains(&"Rust") && skills.contains(&"Kafka"),
+        "{skills:?}"
+    );
+    assert!(!skills.iter().any(|k| k.contains("Built")), "{skills:?}");
+}

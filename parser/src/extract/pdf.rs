@@ -405,11 +405,16 @@ fn pick_gutter(runs: &[Run], candidates: &[(f32, f32)], step: f32) -> Option<f32
             .collect();
         starts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         starts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 1.0);
-        let edge = starts
-            .iter()
-            .map(|s| starts.iter().filter(|t| (t.0 - s.0).abs() <= 2.0).count())
-            .max()
-            .unwrap_or(0);
+        starts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Most starts within a 4 pt window (two pointers over sorted x).
+        let mut edge = 0;
+        let mut lo = 0;
+        for hi in 0..starts.len() {
+            while starts[hi].0 - starts[lo].0 > 4.0 {
+                lo += 1;
+            }
+            edge = edge.max(hi + 1 - lo);
+        }
         let edge = if edge >= 3 { edge } else { 0 };
         let (x, balance) = strip
             .iter()

@@ -152,24 +152,12 @@ fn publish_progress(hub: &Hub, id: Uuid, stage: Stage, message: &str) {
 /// Publish the end of a parse: `stored`, the terminal event, and the account change.
 pub fn publish_outcome(hub: &Hub, stored: &StoredResume) {
     let id = stored.record.id;
-    let terminal = match stored.record.status {
-        Status::Ready => {
-            publish_progress(hub, id, Stage::Stored, "parsed document stored");
-            SseEvent::json(
-                TERMINAL_EVENT_ID.to_string(),
-                names::COMPLETE,
-                &resource::resume(stored, true),
-            )
-        }
-        _ => SseEvent::json(
-            TERMINAL_EVENT_ID.to_string(),
-            names::FAILED,
-            &Failed {
-                reason: stored.record.reason.clone().unwrap_or_default(),
-            },
-        ),
-    };
-    hub.publish_parse(id, terminal.terminal());
+    if stored.record.status == Status::Ready {
+        publish_progress(hub, id, Stage::Stored, "parsed document stored");
+    }
+    if let Some(terminal) = terminal_event(stored) {
+        hub.publish_parse(id, terminal);
+    }
     let at = resource::time(stored.record.updated_at);
     hub.publish_change(
         &stored.record.owner,
@@ -363,7 +351,7 @@ impl Worker {
             Ok(done) => done,
             Err(_) => {
                 feed.abort();
-                // `talk` (and with it the child handle) was dropped: kill_on_drop ends it.
+                // `child` is dropped when this returns: kill_on_drop ends it.
                 return failed(format!(
                     "parsing took longer than the {} s budget",
                     self.budget.timeout.as_secs()

@@ -207,36 +207,35 @@ impl TestServer {
 
     /// Start a server with extra `serve` flags (kept for [`TestServer::restart`]).
     pub fn start_with(args: &[&str]) -> TestServer {
-        let root = tempfile::Builder::new()
-            .prefix("vitae-e2e-")
-            .tempdir()
-            .expect("temp dir");
+        let root = Self::scratch_root();
         let data_dir = root.path().join("data");
         std::fs::create_dir(&data_dir).expect("create data dir");
-        let mut server = TestServer {
-            root,
-            data_dir,
-            foreign_dir: false,
-            args: args.iter().map(|s| s.to_string()).collect(),
-            child: None,
-            base: String::new(),
-            admin_token: String::new(),
-        };
-        server.spawn();
-        server
+        Self::launch(root, data_dir, false, args)
     }
 
     /// Start a server on a data dir the test made (e.g. after `token create`).
     /// The test owns that dir; `admin.token` is read when present.
     pub fn start_in(data_dir: &Path, args: &[&str]) -> TestServer {
-        let root = tempfile::Builder::new()
+        Self::launch(Self::scratch_root(), data_dir.to_path_buf(), true, args)
+    }
+
+    fn scratch_root() -> tempfile::TempDir {
+        tempfile::Builder::new()
             .prefix("vitae-e2e-")
             .tempdir()
-            .expect("temp dir");
+            .expect("temp dir")
+    }
+
+    fn launch(
+        root: tempfile::TempDir,
+        data_dir: PathBuf,
+        foreign_dir: bool,
+        args: &[&str],
+    ) -> TestServer {
         let mut server = TestServer {
             root,
-            data_dir: data_dir.to_path_buf(),
-            foreign_dir: true,
+            data_dir,
+            foreign_dir,
             args: args.iter().map(|s| s.to_string()).collect(),
             child: None,
             base: String::new(),

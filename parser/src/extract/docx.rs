@@ -79,29 +79,27 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
     };
     let headers = part_names("word/header");
     let footers = part_names("word/footer");
-    let mut seen = std::collections::HashSet::new();
-    for name in &headers {
-        if let Some(xml) = read_part(&mut zip, name)? {
-            for mut line in walk(&xml, &styles, budget)? {
-                if seen.insert(line.text.clone()) {
-                    line.aside = true;
-                    lines.push(line);
+    // Headers and footers repeat per section; keep each distinct line once,
+    // marked as aside (contact details live there, entries do not).
+    let mut aside_lines = |names: &[String]| -> Result<Vec<Line>, ParseError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for name in names {
+            if let Some(xml) = read_part(&mut zip, name)? {
+                for mut line in walk(&xml, &styles, budget)? {
+                    if seen.insert(line.text.clone()) {
+                        line.aside = true;
+                        out.push(line);
+                    }
                 }
             }
         }
-    }
+        Ok(out)
+    };
+    lines.extend(aside_lines(&headers)?);
+    let footer_lines = aside_lines(&footers)?;
     lines.extend(walk(&document, &styles, budget)?);
-    let mut seen = std::collections::HashSet::new();
-    for name in &footers {
-        if let Some(xml) = read_part(&mut zip, name)? {
-            for mut line in walk(&xml, &styles, budget)? {
-                if seen.insert(line.text.clone()) {
-                    line.aside = true;
-                    lines.push(line);
-                }
-            }
-        }
-    }
+    lines.extend(footer_lines);
     let mut out = Extracted {
         lines,
         pages: 1,

@@ -241,10 +241,11 @@ async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Re
     };
     match route {
         Route::Health => admin::health(),
-        Route::Resumes | Route::Resume | Route::ResumeMaster => {
-            resumes::handle(app, &ctx, req).await
-        }
-        Route::ResumeRevisions | Route::ResumeRevision => resumes::handle(app, &ctx, req).await,
+        Route::Resumes
+        | Route::Resume
+        | Route::ResumeMaster
+        | Route::ResumeRevisions
+        | Route::ResumeRevision => resumes::handle(app, &ctx, req).await,
         Route::ResumeShares | Route::Share | Route::PublicShare => {
             shares::handle(app, &ctx, req).await
         }

@@ -37,6 +37,16 @@ pub async fn handle(
     }
 }
 
+/// A `resync` with id 0: on the parse stream, reconnecting with that id
+/// replays the whole log; the log stream has no history to replay.
+fn resync_from_start(reason: String) -> crate::sse::SseEvent {
+    crate::sse::SseEvent::json(
+        "0",
+        vitae_common::names::RESYNC,
+        &serde_json::json!({ "reason": reason }),
+    )
+}
+
 fn options(app: &App, on_lag: Box<dyn Fn(u64) -> crate::sse::SseEvent + Send>) -> StreamOptions {
     StreamOptions {
         heartbeat: app.config.heartbeat,
@@ -81,13 +91,7 @@ async fn parse_stream(
         subscription,
         options(
             app,
-            Box::new(|_| {
-                crate::sse::SseEvent::json(
-                    "0",
-                    vitae_common::names::RESYNC,
-                    &serde_json::json!({"reason": "this client fell behind; refetch the resume"}),
-                )
-            }),
+            Box::new(|_| resync_from_start("this client fell behind; refetch the resume".into())),
         ),
     ))
 }
@@ -134,11 +138,9 @@ fn log_stream(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
         options(
             app,
             Box::new(|missed| {
-                crate::sse::SseEvent::json(
-                    "0",
-                    vitae_common::names::RESYNC,
-                    &serde_json::json!({"reason": format!("{missed} log records were dropped because this client fell behind")}),
-                )
+                resync_from_start(format!(
+                    "{missed} log records were dropped because this client fell behind"
+                ))
             }),
         ),
     ))

@@ -8,8 +8,10 @@
 //! a browser or `curl` sees exactly what the Rust client sees.
 
 pub mod api;
+pub mod diff;
 pub mod error;
 pub mod events;
+pub mod jobs;
 pub mod render;
 pub mod resume;
 

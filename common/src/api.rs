@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::diff::Diff;
+use crate::jobs::{JobKeywords, KeywordMatch};
 use crate::resume::Resume;
 
 /// Where a resume is in its parse.
@@ -54,6 +56,9 @@ pub struct ResumeResource {
     pub warnings: Vec<String>,
     pub is_master: bool,
     pub parent_id: Option<String>,
+    /// The job a tailored version was made for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
     pub revision: u64,
     pub created_at: String,
     pub updated_at: String,
@@ -100,6 +105,14 @@ pub struct ResumeList {
 pub struct RevisionResource {
     pub revision: u64,
     pub created_at: String,
+    /// How this revision came to be: `parsed`, `edited`, `restored revision N`,
+    /// `tailored for …`.
+    #[serde(default)]
+    pub origin: String,
+    /// What changed against the revision before it, per section
+    /// (`work: 1 added, 2 changed`), or `first revision`.
+    #[serde(default)]
+    pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Resume>,
 }
@@ -157,4 +170,97 @@ pub struct TokenResource {
 pub struct Health {
     pub status: String,
     pub version: String,
+}
+
+/// One side of a diff: a resume at a revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffSide {
+    pub resume_id: String,
+    pub revision: u64,
+    pub filename: String,
+}
+
+/// `GET /v1/resumes/{id}/diff?against=…`: what changed from `before` (the
+/// `against` side) to `after` (the resume in the path).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffResource {
+    pub before: DiffSide,
+    pub after: DiffSide,
+    #[serde(flatten)]
+    pub diff: Diff,
+}
+
+/// A stored job description and what was extracted from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResource {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    pub keywords: JobKeywords,
+    /// Bumped when `PUT` changes the description; previews name it.
+    pub revision: u64,
+    /// SHA-256 of the submitted description: the same text is never
+    /// stored or extracted twice.
+    pub content_hash: String,
+    /// `text`, `markdown` or `json` (the JSON Resume job schema).
+    pub format: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The description as prose; present on single-job answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobList {
+    pub jobs: Vec<JobResource>,
+}
+
+/// `POST /v1/resumes/{id}/tailor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TailorRequest {
+    pub job_id: String,
+}
+
+/// `POST /v1/resumes/{id}/tailor/confirm`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTailor {
+    pub job_id: String,
+    pub preview_hash: String,
+}
+
+/// Drafts from the optional language-model provider, each already checked
+/// against the source: anything naming an employer, date or skill the
+/// source lacks was dropped (and said so in `warnings`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Drafts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_letter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outreach_message: Option<String>,
+    /// The provider's model name, for the record.
+    pub model: String,
+}
+
+/// A tailoring preview: nothing is stored until it is confirmed with its
+/// `preview_hash`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TailorPreview {
+    /// SHA-256 over (source id + revision, job id + revision, tailored
+    /// document); confirm answers 409 when it no longer matches.
+    pub preview_hash: String,
+    pub source_id: String,
+    pub source_revision: u64,
+    pub job_id: String,
+    pub job_revision: u64,
+    pub tailored: Resume,
+    #[serde(rename = "match")]
+    pub keyword_match: KeywordMatch,
+    pub diff: Diff,
+    pub warnings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<Drafts>,
 }

@@ -60,6 +60,19 @@ pub struct ServeArgs {
     /// Log format: `text` or `json`.
     #[arg(long, env = "VITAE_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Base URL of an OpenAI-compatible API (Ollama, llama.cpp server, vLLM),
+    /// e.g. http://127.0.0.1:11434/v1. Off when absent.
+    #[arg(long, env = "VITAE_LLM_URL")]
+    pub llm_url: Option<String>,
+    /// Model name to ask the provider for.
+    #[arg(long, env = "VITAE_LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// Bearer key for the provider, if it wants one (env only: flags show in `ps`).
+    #[arg(skip)]
+    pub llm_api_key: Option<String>,
+    /// Seconds to wait for the provider before using the deterministic result.
+    #[arg(long, env = "VITAE_LLM_TIMEOUT_SECS")]
+    pub llm_timeout_secs: Option<u64>,
 }
 
 /// The same keys, as read from the TOML file.
@@ -79,6 +92,9 @@ struct FileConfig {
     parse_memory_mib: Option<u64>,
     heartbeat_secs: Option<u64>,
     log_format: Option<String>,
+    llm_url: Option<String>,
+    llm_model: Option<String>,
+    llm_timeout_secs: Option<u64>,
 }
 
 /// The resolved settings the server runs with.
@@ -97,6 +113,18 @@ pub struct Config {
     pub parse_memory_mib: u64,
     pub heartbeat: Duration,
     pub log_json: bool,
+    /// The optional language-model provider; `None` = off.
+    pub llm: Option<LlmConfig>,
+}
+
+/// Where the optional OpenAI-compatible provider is.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    /// Base URL without the trailing `/chat/completions`.
+    pub url: String,
+    pub model: String,
+    pub api_key: Option<String>,
+    pub timeout: Duration,
 }
 
 /// `$XDG_DATA_HOME/vitae` (or the platform's equivalent), else `./vitae-data`.
@@ -113,6 +141,37 @@ impl Config {
             None => FileConfig::default(),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let llm = match (
+            args.llm_url.or(file.llm_url),
+            args.llm_model.or(file.llm_model),
+        ) {
+            (None, None) => None,
+            (Some(url), Some(model)) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    anyhow::bail!("llm_url {url:?}: give an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1");
+                }
+                Some(LlmConfig {
+                    url: url.trim_end_matches('/').to_string(),
+                    model,
+                    api_key: args
+                        .llm_api_key
+                        .or_else(|| std::env::var("VITAE_LLM_API_KEY").ok())
+                        .filter(|k| !k.is_empty()),
+                    timeout: Duration::from_secs(
+                        args.llm_timeout_secs
+                            .or(file.llm_timeout_secs)
+                            .unwrap_or(20)
+                            .max(1),
+                    ),
+                })
+            }
+            (Some(_), None) => anyhow::bail!(
+                "llm_url is set but llm_model is not: name the model to use (VITAE_LLM_MODEL)"
+            ),
+            (None, Some(_)) => anyhow::bail!(
+                "llm_model is set but llm_url is not: give the provider's base URL (VITAE_LLM_URL)"
+            ),
+        };
         let config = Config {
             addr: args
                 .addr
@@ -167,6 +226,7 @@ impl Config {
                 Some("json") => true,
                 Some(other) => anyhow::bail!("log format {other:?}: use `text` or `json`"),
             },
+            llm,
         };
         if config.share_default_days == 0 || config.share_default_days > config.share_max_days {
             anyhow::bail!(

@@ -13,6 +13,7 @@
 
 mod config;
 mod http;
+mod llm;
 mod logs;
 mod offline;
 mod pipeline;
@@ -20,6 +21,7 @@ mod resource;
 mod serve;
 mod sse;
 mod store;
+mod tailoring;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -2,9 +2,9 @@
 //! Times leave the server as RFC 3339 UTC strings with milliseconds.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use vitae_common::{ResumeResource, RevisionResource, ShareResource};
+use vitae_common::{JobResource, ResumeResource, RevisionResource, ShareResource};
 
-use crate::store::{RevisionRecord, ShareRecord, StoredResume};
+use crate::store::{JobRecord, RevisionRecord, ShareRecord, StoredResume};
 
 pub fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -27,6 +27,7 @@ pub fn resume(stored: &StoredResume, with_document: bool) -> ResumeResource {
         warnings: r.warnings.clone(),
         is_master: stored.is_master,
         parent_id: r.parent_id.map(|p| p.to_string()),
+        job_id: r.job_id.map(|p| p.to_string()),
         revision: r.revision,
         created_at: time(r.created_at),
         updated_at: time(r.updated_at),
@@ -50,14 +51,59 @@ pub fn share(share: &ShareRecord, public_url: &str) -> ShareResource {
     }
 }
 
-pub fn revision(revision: &RevisionRecord, with_document: bool) -> RevisionResource {
+/// One revision; `summary` says what changed against the one before it,
+/// when the caller knows (the history list does).
+pub fn revision(
+    revision: &RevisionRecord,
+    with_document: bool,
+    summary: Option<String>,
+) -> RevisionResource {
     RevisionResource {
         revision: revision.revision,
         created_at: time(revision.created_at),
+        origin: revision.origin_or_default(),
+        summary: summary.unwrap_or_default(),
         document: if with_document {
             revision.document.clone()
         } else {
             None
         },
+    }
+}
+
+/// The history list, oldest first, each revision summarised against the one
+/// before it by the diff engine.
+pub fn revision_history(revisions: &[RevisionRecord]) -> Vec<RevisionResource> {
+    let mut previous: Option<&RevisionRecord> = None;
+    let mut out = Vec::with_capacity(revisions.len());
+    for current in revisions {
+        let summary = match (
+            previous.and_then(|p| p.document.as_ref()),
+            &current.document,
+        ) {
+            (Some(before), Some(after)) => {
+                vitae_common::diff::diff(before, after).summary.describe()
+            }
+            (None, _) if previous.is_none() => "first revision".to_string(),
+            _ => "no document to compare".to_string(),
+        };
+        out.push(revision(current, false, Some(summary)));
+        previous = Some(current);
+    }
+    out
+}
+
+pub fn job(job: &JobRecord, with_text: bool) -> JobResource {
+    JobResource {
+        id: job.id.to_string(),
+        title: job.title.clone(),
+        company: job.company.clone(),
+        keywords: job.keywords.clone(),
+        revision: job.revision,
+        content_hash: job.content_hash.clone(),
+        format: job.format.clone(),
+        created_at: time(job.created_at),
+        updated_at: time(job.updated_at),
+        text: with_text.then(|| job.text.clone()),
     }
 }

@@ -112,6 +112,13 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    let llm = match config.llm.clone() {
+        Some(llm) => {
+            tracing::info!(url = %llm.url, model = %llm.model, "language-model drafts on");
+            Some(crate::llm::Provider::new(llm).context("setting up the language-model client")?)
+        }
+        None => None,
+    };
     let app = Arc::new(App {
         store,
         hub,
@@ -119,6 +126,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         config,
         public_url,
         logs,
+        previews: Default::default(),
+        llm,
         shutdown: shutdown.clone(),
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");
@@ -127,6 +136,9 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         writeln!(stdout, "vitae-server listening on http://{addr}")?;
         stdout.flush()?;
     }
+    let url_file = data_dir.join(SERVER_URL_FILE);
+    write_url_file(&url_file, &format!("http://{addr}"))
+        .with_context(|| format!("writing {}", url_file.display()))?;
     let server = tokio::spawn(http::serve(app, listener, shutdown, DRAIN));
     wait_for_signal().await;
     tracing::info!("shutting down: ending streams, draining requests and parses");
@@ -138,8 +150,22 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
             "parses still running after the drain time; they are re-queued at the next start"
         );
     }
+    let _ = std::fs::remove_file(&url_file);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The file in the data dir that tells local clients (`vitae`) where the
+/// server that holds this dir listens. Removed at a clean stop; a stale one
+/// (after a crash) is caught by the client's health check.
+pub const SERVER_URL_FILE: &str = "server.url";
+
+/// Write via a temporary file and a rename, so a reader never sees half a
+/// URL. The second line is the server's pid, for `vitae server stop`.
+fn write_url_file(path: &Path, url: &str) -> std::io::Result<()> {
+    let temporary = path.with_extension("url.tmp");
+    std::fs::write(&temporary, format!("{url}\npid {}\n", std::process::id()))?;
+    std::fs::rename(&temporary, path)
 }
 
 async fn wait_for_signal() {

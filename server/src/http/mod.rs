@@ -8,11 +8,14 @@
 //! Handlers return `HttpResult<Response>`; errors become JSON bodies here.
 
 pub mod admin;
+pub mod diff;
 pub mod error;
+pub mod jobs;
 pub mod resumes;
 pub mod router;
 pub mod shares;
 pub mod streams;
+pub mod tailor;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -51,6 +54,10 @@ pub struct App {
     pub config: Config,
     pub public_url: String,
     pub logs: LogFeed,
+    /// Recent tailoring previews, by hash, for confirmation.
+    pub previews: crate::tailoring::Previews,
+    /// The optional language-model provider (`llm_url`, `llm_model`).
+    pub llm: Option<crate::llm::Provider>,
     pub shutdown: watch::Receiver<bool>,
 }
 
@@ -245,7 +252,11 @@ async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Re
         | Route::Resume
         | Route::ResumeMaster
         | Route::ResumeRevisions
-        | Route::ResumeRevision => resumes::handle(app, &ctx, req).await,
+        | Route::ResumeRevision
+        | Route::ResumeRevisionRestore => resumes::handle(app, &ctx, req).await,
+        Route::ResumeDiff => diff::handle(app, &ctx).await,
+        Route::ResumeTailor | Route::ResumeTailorConfirm => tailor::handle(app, &ctx, req).await,
+        Route::Jobs | Route::Job => jobs::handle(app, &ctx, req).await,
         Route::ResumeShares | Route::Share | Route::PublicShare => {
             shares::handle(app, &ctx, req).await
         }

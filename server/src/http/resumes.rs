@@ -33,18 +33,19 @@ pub async fn handle(
         (Route::ResumeMaster, _) => master(app, ctx).await,
         (Route::ResumeRevisions, _) => revisions(app, ctx).await,
         (Route::ResumeRevision, _) => revision(app, ctx).await,
+        (Route::ResumeRevisionRestore, _) => restore(app, ctx, req).await,
         _ => Err(HttpError::not_found("route")),
     }
 }
 
-fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> {
+pub fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> {
     if let Ok(value) = HeaderValue::from_str(&format!("\"{revision}\"")) {
         response.headers_mut().insert(ETAG, value);
     }
     response
 }
 
-fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
+pub fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
     ChangeEvent {
         kind: kind.to_string(),
         resume_id: stored.record.id.to_string(),
@@ -297,21 +298,38 @@ async fn revisions(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     json(
         StatusCode::OK,
         &RevisionList {
-            revisions: revisions
-                .iter()
-                .map(|r| resource::revision(r, false))
-                .collect(),
+            revisions: resource::revision_history(&revisions),
         },
     )
+}
+
+fn revision_number(ctx: &Ctx) -> HttpResult<u64> {
+    let raw = ctx.param("revision");
+    raw.parse::<u64>()
+        .map_err(|_| HttpError::bad_request(format!("{raw:?} is not a revision number")))
 }
 
 async fn revision(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
-    let raw = ctx.param("revision");
-    let number = raw
-        .parse::<u64>()
-        .map_err(|_| HttpError::bad_request(format!("{raw:?} is not a revision number")))?;
+    let number = revision_number(ctx)?;
     let revision = app.store.get_revision(&user.user, id, number).await?;
-    json(StatusCode::OK, &resource::revision(&revision, true))
+    json(StatusCode::OK, &resource::revision(&revision, true, None))
+}
+
+/// Copy revision N into a new current revision. `If-Match` guards it like
+/// an edit; the body, if any, is ignored.
+async fn restore(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?;
+    let id = ctx.uuid_param("id")?;
+    let number = revision_number(ctx)?;
+    let expected = if_match(req.headers())?;
+    let stored = app
+        .store
+        .restore_revision(&user.user, id, number, expected)
+        .await?;
+    app.hub
+        .publish_change(&user.user, &change("resume.updated", &stored));
+    let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
 }

@@ -16,6 +16,12 @@ pub enum Route {
     ResumeShares,
     ResumeRevisions,
     ResumeRevision,
+    ResumeRevisionRestore,
+    ResumeDiff,
+    ResumeTailor,
+    ResumeTailorConfirm,
+    Jobs,
+    Job,
     Share,
     Events,
     Logs,
@@ -27,10 +33,18 @@ impl Route {
     pub fn methods(self) -> &'static [Method] {
         match self {
             Route::Health | Route::ResumeEvents | Route::Events | Route::Logs => &[Method::GET],
-            Route::ResumeRevisions | Route::ResumeRevision | Route::PublicShare => &[Method::GET],
-            Route::Resumes | Route::ResumeShares => &[Method::GET, Method::POST],
+            Route::ResumeRevisions
+            | Route::ResumeRevision
+            | Route::ResumeDiff
+            | Route::PublicShare => &[Method::GET],
+            Route::Resumes | Route::ResumeShares | Route::Jobs => &[Method::GET, Method::POST],
             Route::Resume => &[Method::GET, Method::PATCH, Method::DELETE],
-            Route::ResumeMaster | Route::AdminTokens => &[Method::POST],
+            Route::Job => &[Method::GET, Method::PUT, Method::DELETE],
+            Route::ResumeMaster
+            | Route::ResumeRevisionRestore
+            | Route::ResumeTailor
+            | Route::ResumeTailorConfirm
+            | Route::AdminTokens => &[Method::POST],
             Route::Share => &[Method::DELETE],
         }
     }
@@ -63,6 +77,18 @@ static ROUTES: LazyLock<matchit::Router<Route>> = LazyLock::new(|| {
             "/v1/resumes/{id}/revisions/{revision}",
             Route::ResumeRevision,
         ),
+        (
+            "/v1/resumes/{id}/revisions/{revision}/restore",
+            Route::ResumeRevisionRestore,
+        ),
+        ("/v1/resumes/{id}/diff", Route::ResumeDiff),
+        ("/v1/resumes/{id}/tailor", Route::ResumeTailor),
+        (
+            "/v1/resumes/{id}/tailor/confirm",
+            Route::ResumeTailorConfirm,
+        ),
+        ("/v1/jobs", Route::Jobs),
+        ("/v1/jobs/{id}", Route::Job),
         ("/v1/shares/{token}", Route::Share),
         ("/v1/events", Route::Events),
         ("/v1/logs", Route::Logs),
@@ -105,5 +131,14 @@ mod tests {
         assert!(find("/v1/nope").is_none());
         assert!(find("/v1/resumes/a/b/c/d").is_none());
         assert_eq!(Route::Resume.allow(), "GET, PATCH, DELETE, OPTIONS");
+        assert_eq!(
+            find("/v1/resumes/a/revisions/2/restore").unwrap().0,
+            Route::ResumeRevisionRestore
+        );
+        assert_eq!(
+            find("/v1/resumes/a/tailor/confirm").unwrap().0,
+            Route::ResumeTailorConfirm
+        );
+        assert_eq!(find("/v1/jobs/j").unwrap().0, Route::Job);
     }
 }

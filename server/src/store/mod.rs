@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use records::{
-    ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord, StoredResume,
+    JobRecord, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord, StoredResume,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,34 @@ pub struct NewResume {
     pub content_type: String,
     pub original: Bytes,
     pub parent_id: Option<Uuid>,
+}
+
+/// A job description, extracted and ready to store.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub owner: String,
+    pub title: String,
+    pub company: Option<String>,
+    pub format: String,
+    pub body: String,
+    pub text: String,
+    pub keywords: vitae_common::jobs::JobKeywords,
+    pub content_hash: String,
+}
+
+/// A confirmed tailoring preview, to store as a new resume.
+#[derive(Debug, Clone)]
+pub struct NewTailored {
+    pub owner: String,
+    pub source_id: Uuid,
+    /// The source revision the preview was computed from; the store refuses
+    /// (`Conflict`) when the source has moved on since.
+    pub source_revision: u64,
+    pub job_id: Uuid,
+    pub job_revision: u64,
+    pub filename: String,
+    pub document: vitae_common::Resume,
+    pub origin: String,
 }
 
 /// Who a deleted resume's shares were, so callers can announce the revocations.
@@ -108,6 +136,19 @@ pub trait Store: Send + Sync + 'static {
         id: Uuid,
         revision: u64,
     ) -> Result<RevisionRecord, StoreError>;
+    /// Make revision `revision` current again by copying it into a new
+    /// revision: history is never rewritten.
+    async fn restore_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+        if_match: Option<u64>,
+    ) -> Result<StoredResume, StoreError>;
+    /// Store a tailored version as a new `ready` resume whose `parent_id` is
+    /// the source, atomically checking that neither the source nor the job
+    /// changed since the preview.
+    async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError>;
     /// Delete a resume, its revisions, original bytes and shares.
     async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError>;
     /// Make a `ready` resume its owner's master, atomically.
@@ -132,6 +173,25 @@ pub trait Store: Send + Sync + 'static {
     /// revoked; otherwise counts the access durably.
     async fn access_share(&self, token: &str, now: DateTime<Utc>)
         -> Result<SharedView, StoreError>;
+
+    // ---- jobs ----------------------------------------------------------
+    /// Store a job description. When the owner already stored one with the
+    /// same `content_hash`, that job is answered instead (`false`: not new).
+    async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError>;
+    /// The owner's job with this content hash, if any.
+    async fn find_job_by_hash(
+        &self,
+        owner: &str,
+        content_hash: &str,
+    ) -> Result<Option<JobRecord>, StoreError>;
+    async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError>;
+    /// All of `owner`'s jobs, oldest first.
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// Replace a job's description; a different content hash bumps its
+    /// revision (which makes earlier previews for it stale).
+    async fn update_job(&self, owner: &str, id: Uuid, new: NewJob)
+        -> Result<JobRecord, StoreError>;
+    async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError>;
 
     // ---- auth ----------------------------------------------------------
     /// Create an API token; only its hash is stored. Returns the plain token.

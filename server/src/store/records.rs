@@ -18,6 +18,7 @@ use vitae_common::{Resume, Status};
 pub const RESUME_SCHEMA: u32 = 2;
 pub const SHARE_SCHEMA: u32 = 1;
 pub const TOKEN_SCHEMA: u32 = 1;
+pub const JOB_SCHEMA: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResumeRecord {
@@ -33,7 +34,15 @@ pub struct ResumeRecord {
     pub warnings: Vec<String>,
     #[serde(default)]
     pub parent_id: Option<Uuid>,
+    /// The job a tailored version was made for. Added without a schema bump:
+    /// absent means "not tailored", which is true of every older record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<Uuid>,
     pub revision: u64,
+    /// How the current revision came to be (see [`RevisionRecord::origin`]);
+    /// absent on records written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_origin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(default)]
@@ -69,6 +78,44 @@ pub struct RevisionRecord {
     pub revision: u64,
     pub created_at: DateTime<Utc>,
     pub document: Option<Resume>,
+    /// `parsed`, `edited`, `restored revision N`, `tailored for …`; `None`
+    /// on revisions stored before origins were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+impl RevisionRecord {
+    /// The origin to show: revision 1 came from the parse (or from
+    /// tailoring, which records its own), later ones from edits.
+    pub fn origin_or_default(&self) -> String {
+        match (&self.origin, self.revision) {
+            (Some(origin), _) => origin.clone(),
+            (None, 1) => "parsed".into(),
+            (None, _) => "edited".into(),
+        }
+    }
+}
+
+/// A stored job description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub v: u32,
+    pub id: Uuid,
+    pub owner: String,
+    pub title: String,
+    #[serde(default)]
+    pub company: Option<String>,
+    /// `text`, `markdown` or `json`.
+    pub format: String,
+    /// The description as submitted (UTF-8).
+    pub body: String,
+    /// The description as prose, for display.
+    pub text: String,
+    pub keywords: vitae_common::jobs::JobKeywords,
+    pub content_hash: String,
+    pub revision: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,9 @@
 //! `resumes` id → record; `owner_resumes` (owner, id) → (); `originals` id →
 //! bytes; `texts` id → extracted text; `revisions` (id, rev) → old document;
 //! `masters` owner → id; `shares` token → record; `resume_shares` (id,
-//! token) → (); `tokens` sha256(token) → principal; `meta` key → u64.
+//! token) → (); `tokens` sha256(token) → principal; `jobs` id → record;
+//! `owner_jobs` (owner, id) → (); `job_hashes` (owner, content hash) → id;
+//! `meta` key → u64.
 
 use std::path::Path;
 use std::sync::mpsc as std_mpsc;
@@ -31,10 +33,10 @@ use uuid::Uuid;
 use vitae_common::{Resume, Status};
 
 use super::records::{
-    migrate_resume, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord,
-    StoredResume, RESUME_SCHEMA, SHARE_SCHEMA, TOKEN_SCHEMA,
+    migrate_resume, JobRecord, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord,
+    StoredResume, JOB_SCHEMA, RESUME_SCHEMA, SHARE_SCHEMA, TOKEN_SCHEMA,
 };
-use super::{DeletedResume, NewResume, SharedView, Store, StoreError};
+use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
 
 const RESUMES: TableDefinition<&str, &[u8]> = TableDefinition::new("resumes");
 const OWNER_RESUMES: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_resumes");
@@ -46,6 +48,9 @@ const SHARES: TableDefinition<&str, &[u8]> = TableDefinition::new("shares");
 const RESUME_SHARES: TableDefinition<(&str, &str), ()> = TableDefinition::new("resume_shares");
 const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+const OWNER_JOBS: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_jobs");
+const JOB_HASHES: TableDefinition<(&str, &str), &str> = TableDefinition::new("job_hashes");
 
 /// Most writes folded into one commit.
 const MAX_BATCH: usize = 512;
@@ -220,6 +225,9 @@ fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
         txn.open_table(SHARES)?;
         txn.open_table(RESUME_SHARES)?;
         txn.open_table(TOKENS)?;
+        txn.open_table(JOBS)?;
+        txn.open_table(OWNER_JOBS)?;
+        txn.open_table(JOB_HASHES)?;
         let mut meta = txn.open_table(META)?;
         // The file-level version catches a newer server's file even when it
         // holds no resume records (only shares or tokens, say).
@@ -265,6 +273,23 @@ fn load_resume<T: ReadableTable<&'static str, &'static [u8]>>(
         Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value())?)),
         None => Ok(None),
     }
+}
+
+/// The ids an `(owner, id)` index table lists for `owner`, in key order.
+fn ids_of_owner<T: ReadableTable<(&'static str, &'static str), ()>>(
+    index: &T,
+    owner: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut ids = Vec::new();
+    for entry in index.range((owner, "")..)? {
+        let (key, _) = entry?;
+        let (entry_owner, id) = key.value();
+        if entry_owner != owner {
+            break;
+        }
+        ids.push(id.to_string());
+    }
+    Ok(ids)
 }
 
 fn owned<T: ReadableTable<&'static str, &'static [u8]>>(
@@ -332,6 +357,80 @@ pub fn random_token(bytes: usize) -> Result<String, StoreError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
 }
 
+/// Make `document` the record's new current revision, keeping the current
+/// one (with its origin) in `revisions`. Callers have checked ownership,
+/// status and `If-Match`.
+fn push_revision(
+    txn: &WriteTransaction,
+    record: &mut ResumeRecord,
+    document: Resume,
+    origin: String,
+) -> Result<(), StoreError> {
+    let previous = RevisionRecord {
+        revision: record.revision,
+        created_at: record.updated_at,
+        document: record.document.take(),
+        origin: record.revision_origin.take(),
+    };
+    let key = record.id.to_string();
+    txn.open_table(REVISIONS)?.insert(
+        (key.as_str(), previous.revision),
+        serde_json::to_vec(&previous)?.as_slice(),
+    )?;
+    record.document = Some(document);
+    record.revision += 1;
+    record.revision_origin = Some(origin);
+    record.updated_at = super::now();
+    put_resume(txn, record)
+}
+
+/// The current revision of a record, in the shape of a stored one.
+fn current_revision(record: ResumeRecord) -> RevisionRecord {
+    RevisionRecord {
+        revision: record.revision,
+        created_at: record.updated_at,
+        document: record.document,
+        origin: record.revision_origin,
+    }
+}
+
+/// `If-Match` check shared by every edit.
+fn check_revision(record: &ResumeRecord, if_match: Option<u64>) -> Result<(), StoreError> {
+    match if_match {
+        Some(expected) if expected != record.revision => Err(StoreError::StaleRevision {
+            expected,
+            current: record.revision,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn load_job<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    owner: &str,
+    id: Uuid,
+) -> Result<JobRecord, StoreError> {
+    let key = id.to_string();
+    match table.get(key.as_str())? {
+        Some(bytes) => {
+            let job: JobRecord = serde_json::from_slice(bytes.value())?;
+            if job.owner == owner {
+                Ok(job)
+            } else {
+                Err(StoreError::NotFound("job"))
+            }
+        }
+        None => Err(StoreError::NotFound("job")),
+    }
+}
+
+fn put_job(txn: &WriteTransaction, job: &JobRecord) -> Result<(), StoreError> {
+    let key = job.id.to_string();
+    txn.open_table(JOBS)?
+        .insert(key.as_str(), serde_json::to_vec(job)?.as_slice())?;
+    Ok(())
+}
+
 /// Apply an RFC 7396 merge patch to a document and validate the result.
 fn merge_document(current: &Resume, patch: &serde_json::Value) -> Result<Resume, StoreError> {
     let mut value = serde_json::to_value(current)?;
@@ -353,7 +452,9 @@ impl Store for RedbStore {
             reason: None,
             warnings: Vec::new(),
             parent_id: new.parent_id,
+            job_id: None,
             revision: 1,
+            revision_origin: None,
             created_at: now,
             updated_at: now,
             document: None,
@@ -388,17 +489,11 @@ impl Store for RedbStore {
     async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
         let owner = owner.to_string();
         self.read(move |txn| {
-            let index = txn.open_table(OWNER_RESUMES)?;
             let resumes = txn.open_table(RESUMES)?;
             let masters = txn.open_table(MASTERS)?;
             let mut out = Vec::new();
-            for entry in index.range((owner.as_str(), "")..)? {
-                let (key, _) = entry?;
-                let (entry_owner, id) = key.value();
-                if entry_owner != owner {
-                    break;
-                }
-                if let Some(bytes) = resumes.get(id)? {
+            for id in ids_of_owner(&txn.open_table(OWNER_RESUMES)?, &owner)? {
+                if let Some(bytes) = resumes.get(id.as_str())? {
                     let record: ResumeRecord = serde_json::from_slice(bytes.value())?;
                     out.push(with_master(&masters, record)?);
                 }
@@ -496,14 +591,7 @@ impl Store for RedbStore {
         let owner = owner.to_string();
         self.write(move |txn| {
             let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
-            if let Some(expected) = if_match {
-                if expected != record.revision {
-                    return Err(StoreError::StaleRevision {
-                        expected,
-                        current: record.revision,
-                    });
-                }
-            }
+            check_revision(&record, if_match)?;
             let Some(current) = record
                 .document
                 .as_ref()
@@ -515,21 +603,110 @@ impl Store for RedbStore {
                 )));
             };
             let document = merge_document(current, &patch)?;
-            let previous = RevisionRecord {
-                revision: record.revision,
-                created_at: record.updated_at,
-                document: record.document.take(),
-            };
-            let key = id.to_string();
-            txn.open_table(REVISIONS)?.insert(
-                (key.as_str(), previous.revision),
-                serde_json::to_vec(&previous)?.as_slice(),
-            )?;
-            record.document = Some(document);
-            record.revision += 1;
-            record.updated_at = super::now();
-            put_resume(txn, &record)?;
+            push_revision(txn, &mut record, document, "edited".into())?;
             with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+    }
+
+    async fn restore_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+        if_match: Option<u64>,
+    ) -> Result<StoredResume, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            check_revision(&record, if_match)?;
+            if record.status != Status::Ready {
+                return Err(StoreError::Conflict(format!(
+                    "resume {id} is {}; only a ready resume has revisions to restore",
+                    record.status
+                )));
+            }
+            if revision == record.revision {
+                return Err(StoreError::Conflict(format!(
+                    "revision {revision} is already the current revision"
+                )));
+            }
+            let key = id.to_string();
+            let old: RevisionRecord =
+                match txn.open_table(REVISIONS)?.get((key.as_str(), revision))? {
+                    Some(value) => serde_json::from_slice(value.value())?,
+                    None => return Err(StoreError::NotFound("revision")),
+                };
+            let Some(document) = old.document else {
+                return Err(StoreError::Conflict(format!(
+                    "revision {revision} has no document to restore"
+                )));
+            };
+            push_revision(
+                txn,
+                &mut record,
+                document,
+                format!("restored revision {revision}"),
+            )?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+    }
+
+    async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError> {
+        let original = serde_json::to_vec_pretty(&tailored.document)?;
+        self.write(move |txn| {
+            let source = owned(&txn.open_table(RESUMES)?, &tailored.owner, tailored.source_id)?;
+            if source.status != Status::Ready {
+                return Err(StoreError::Conflict(format!(
+                    "resume {} is {}; preview again",
+                    source.id, source.status
+                )));
+            }
+            if source.revision != tailored.source_revision {
+                return Err(StoreError::Conflict(format!(
+                    "the preview is stale: resume {} is at revision {} now, the preview used revision {}; preview again",
+                    source.id, source.revision, tailored.source_revision
+                )));
+            }
+            let job = load_job(&txn.open_table(JOBS)?, &tailored.owner, tailored.job_id)?;
+            if job.revision != tailored.job_revision {
+                return Err(StoreError::Conflict(format!(
+                    "the preview is stale: job {} is at revision {} now, the preview used revision {}; preview again",
+                    job.id, job.revision, tailored.job_revision
+                )));
+            }
+            let now = super::now();
+            let record = ResumeRecord {
+                v: RESUME_SCHEMA,
+                id: Uuid::new_v4(),
+                owner: tailored.owner,
+                filename: tailored.filename,
+                content_type: "application/json".into(),
+                status: Status::Ready,
+                reason: None,
+                warnings: Vec::new(),
+                parent_id: Some(tailored.source_id),
+                job_id: Some(tailored.job_id),
+                revision: 1,
+                revision_origin: Some(tailored.origin),
+                created_at: now,
+                updated_at: now,
+                document: Some(tailored.document),
+                confidence: Default::default(),
+                size: original.len() as u64,
+            };
+            let key = record.id.to_string();
+            put_resume(txn, &record)?;
+            txn.open_table(OWNER_RESUMES)?
+                .insert((record.owner.as_str(), key.as_str()), ())?;
+            txn.open_table(ORIGINALS)?
+                .insert(key.as_str(), original.as_slice())?;
+            let mut masters = txn.open_table(MASTERS)?;
+            if masters.get(record.owner.as_str())?.is_none() {
+                masters.insert(record.owner.as_str(), key.as_str())?;
+            }
+            with_master(&masters, record)
         })
         .await
     }
@@ -549,11 +726,7 @@ impl Store for RedbStore {
                 let (_, value) = entry?;
                 out.push(serde_json::from_slice::<RevisionRecord>(value.value())?);
             }
-            out.push(RevisionRecord {
-                revision: record.revision,
-                created_at: record.updated_at,
-                document: record.document,
-            });
+            out.push(current_revision(record));
             Ok(out)
         })
         .await
@@ -569,11 +742,7 @@ impl Store for RedbStore {
         self.read(move |txn| {
             let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
             if revision == record.revision {
-                return Ok(RevisionRecord {
-                    revision,
-                    created_at: record.updated_at,
-                    document: record.document,
-                });
+                return Ok(current_revision(record));
             }
             let key = id.to_string();
             let table = txn.open_table(REVISIONS)?;
@@ -625,15 +794,9 @@ impl Store for RedbStore {
             if master_of(&masters, &owner)?.as_deref() == Some(key.as_str()) {
                 masters.remove(owner.as_str())?;
                 let resumes = txn.open_table(RESUMES)?;
-                let index = txn.open_table(OWNER_RESUMES)?;
                 let mut candidates = Vec::new();
-                for entry in index.range((owner.as_str(), "")..)? {
-                    let (k, _) = entry?;
-                    let (entry_owner, other) = k.value();
-                    if entry_owner != owner {
-                        break;
-                    }
-                    if let Some(bytes) = resumes.get(other)? {
+                for other in ids_of_owner(&txn.open_table(OWNER_RESUMES)?, &owner)? {
+                    if let Some(bytes) = resumes.get(other.as_str())? {
                         let other: ResumeRecord = serde_json::from_slice(bytes.value())?;
                         if other.status == Status::Ready {
                             candidates.push((other.created_at, other.id));
@@ -789,6 +952,139 @@ impl Store for RedbStore {
         .await
     }
 
+    async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError> {
+        self.write(move |txn| {
+            let mut hashes = txn.open_table(JOB_HASHES)?;
+            let existing = hashes
+                .get((new.owner.as_str(), new.content_hash.as_str()))?
+                .map(|id| id.value().to_string());
+            if let Some(id) = existing.and_then(|id| Uuid::parse_str(&id).ok()) {
+                let job = load_job(&txn.open_table(JOBS)?, &new.owner, id)?;
+                return Ok((job, false));
+            }
+            let now = super::now();
+            let job = JobRecord {
+                v: JOB_SCHEMA,
+                id: Uuid::new_v4(),
+                owner: new.owner,
+                title: new.title,
+                company: new.company,
+                format: new.format,
+                body: new.body,
+                text: new.text,
+                keywords: new.keywords,
+                content_hash: new.content_hash,
+                revision: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let key = job.id.to_string();
+            put_job(txn, &job)?;
+            txn.open_table(OWNER_JOBS)?
+                .insert((job.owner.as_str(), key.as_str()), ())?;
+            hashes.insert(
+                (job.owner.as_str(), job.content_hash.as_str()),
+                key.as_str(),
+            )?;
+            Ok((job, true))
+        })
+        .await
+    }
+
+    async fn find_job_by_hash(
+        &self,
+        owner: &str,
+        content_hash: &str,
+    ) -> Result<Option<JobRecord>, StoreError> {
+        let owner = owner.to_string();
+        let content_hash = content_hash.to_string();
+        self.read(move |txn| {
+            let hashes = txn.open_table(JOB_HASHES)?;
+            let Some(id) = hashes.get((owner.as_str(), content_hash.as_str()))? else {
+                return Ok(None);
+            };
+            let Ok(id) = Uuid::parse_str(id.value()) else {
+                return Ok(None);
+            };
+            load_job(&txn.open_table(JOBS)?, &owner, id).map(Some)
+        })
+        .await
+    }
+
+    async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| load_job(&txn.open_table(JOBS)?, &owner, id))
+            .await
+    }
+
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+        let owner = owner.to_string();
+        self.read(move |txn| {
+            let jobs = txn.open_table(JOBS)?;
+            let mut out = Vec::new();
+            for id in ids_of_owner(&txn.open_table(OWNER_JOBS)?, &owner)? {
+                if let Some(bytes) = jobs.get(id.as_str())? {
+                    out.push(serde_json::from_slice::<JobRecord>(bytes.value())?);
+                }
+            }
+            out.sort_by_key(|j| j.created_at);
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn update_job(
+        &self,
+        owner: &str,
+        id: Uuid,
+        new: NewJob,
+    ) -> Result<JobRecord, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let mut job = load_job(&txn.open_table(JOBS)?, &owner, id)?;
+            if job.content_hash == new.content_hash {
+                return Ok(job);
+            }
+            let mut hashes = txn.open_table(JOB_HASHES)?;
+            if let Some(other) = hashes.get((owner.as_str(), new.content_hash.as_str()))? {
+                return Err(StoreError::Conflict(format!(
+                    "job {} already holds this description",
+                    other.value()
+                )));
+            }
+            hashes.remove((owner.as_str(), job.content_hash.as_str()))?;
+            let key = id.to_string();
+            hashes.insert((owner.as_str(), new.content_hash.as_str()), key.as_str())?;
+            job.title = new.title;
+            job.company = new.company;
+            job.format = new.format;
+            job.body = new.body;
+            job.text = new.text;
+            job.keywords = new.keywords;
+            job.content_hash = new.content_hash;
+            job.revision += 1;
+            job.updated_at = super::now();
+            put_job(txn, &job)?;
+            Ok(job)
+        })
+        .await
+    }
+
+    async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
+        let owner = owner.to_string();
+        self.write(move |txn| {
+            let job = load_job(&txn.open_table(JOBS)?, &owner, id)?;
+            let key = id.to_string();
+            txn.open_table(JOBS)?.remove(key.as_str())?;
+            txn.open_table(OWNER_JOBS)?
+                .remove((owner.as_str(), key.as_str()))?;
+            txn.open_table(JOB_HASHES)?
+                .remove((owner.as_str(), job.content_hash.as_str()))?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn create_token(
         &self,
         user: &str,
@@ -830,7 +1126,7 @@ mod tests {
     //! These tests try to break the store: races for the master role, many
     //! writers at once, reopening after writes, stale revisions, cascades.
     use super::*;
-    use crate::store::NewResume;
+    use crate::store::{NewJob, NewResume, NewTailored};
     use serde_json::json;
 
     fn upload(owner: &str) -> NewResume {
@@ -1018,6 +1314,166 @@ mod tests {
         );
         let first = store.get_revision("alice", id, 1).await.unwrap();
         assert_eq!(first.document.unwrap().email(), None);
+    }
+
+    #[tokio::test]
+    async fn restoring_copies_an_old_revision_forward_and_keeps_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        store
+            .patch_document("alice", id, None, json!({"basics": {"name": "Janet"}}))
+            .await
+            .unwrap();
+        let restored = store
+            .restore_revision("alice", id, 1, Some(2))
+            .await
+            .unwrap();
+        assert_eq!(restored.record.revision, 3);
+        assert_eq!(
+            restored.record.document.as_ref().unwrap().name(),
+            Some("Jane")
+        );
+        let history = store.list_revisions("alice", id).await.unwrap();
+        let origins: Vec<_> = history.iter().map(|r| r.origin_or_default()).collect();
+        assert_eq!(origins, ["parsed", "edited", "restored revision 1"]);
+        assert_eq!(
+            history[1].document.as_ref().unwrap().name(),
+            Some("Janet"),
+            "the edited revision is still there, unchanged"
+        );
+        assert!(matches!(
+            store.restore_revision("alice", id, 1, Some(2)).await,
+            Err(StoreError::StaleRevision { .. })
+        ));
+        assert!(matches!(
+            store.restore_revision("alice", id, 3, None).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.restore_revision("alice", id, 9, None).await,
+            Err(StoreError::NotFound("revision"))
+        ));
+        assert!(matches!(
+            store.restore_revision("bob", id, 1, None).await,
+            Err(StoreError::NotFound("resume"))
+        ));
+    }
+
+    fn job(owner: &str, text: &str) -> NewJob {
+        NewJob {
+            owner: owner.into(),
+            title: "Engineer".into(),
+            company: None,
+            format: "text".into(),
+            body: text.into(),
+            text: text.into(),
+            keywords: Default::default(),
+            content_hash: format!("hash-of-{text}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn jobs_are_stored_once_per_description_and_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let (first, created) = store.create_job(job("alice", "Rust")).await.unwrap();
+        assert!(created);
+        let (again, created) = store.create_job(job("alice", "Rust")).await.unwrap();
+        assert!(!created);
+        assert_eq!(again.id, first.id);
+        let (bobs, created) = store.create_job(job("bob", "Rust")).await.unwrap();
+        assert!(created, "another owner's identical job is their own");
+        assert_ne!(bobs.id, first.id);
+        assert!(matches!(
+            store.get_job("bob", first.id).await,
+            Err(StoreError::NotFound("job"))
+        ));
+
+        let same = store
+            .update_job("alice", first.id, job("alice", "Rust"))
+            .await
+            .unwrap();
+        assert_eq!(same.revision, 1, "an identical text changes nothing");
+        let changed = store
+            .update_job("alice", first.id, job("alice", "Go"))
+            .await
+            .unwrap();
+        assert_eq!(changed.revision, 2);
+        assert!(store
+            .find_job_by_hash("alice", "hash-of-Rust")
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            store
+                .find_job_by_hash("alice", "hash-of-Go")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            first.id
+        );
+        let (other, _) = store.create_job(job("alice", "Java")).await.unwrap();
+        assert!(matches!(
+            store
+                .update_job("alice", other.id, job("alice", "Go"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.list_jobs("alice").await.unwrap().len(), 2);
+        store.delete_job("alice", first.id).await.unwrap();
+        assert!(matches!(
+            store.delete_job("alice", first.id).await,
+            Err(StoreError::NotFound("job"))
+        ));
+        assert!(store
+            .find_job_by_hash("alice", "hash-of-Go")
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn tailored_versions_need_the_previewed_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let source = ready_resume(&store, "alice").await;
+        let (job, _) = store.create_job(job("alice", "Rust")).await.unwrap();
+        let tailored = |source_revision, job_revision| NewTailored {
+            owner: "alice".into(),
+            source_id: source,
+            source_revision,
+            job_id: job.id,
+            job_revision,
+            filename: "cv (for Engineer).json".into(),
+            document: Resume::from_value(json!({"basics": {"name": "Jane"}})).unwrap(),
+            origin: "tailored for Engineer".into(),
+        };
+        let created = store.create_tailored(tailored(1, 1)).await.unwrap();
+        assert_eq!(created.record.parent_id, Some(source));
+        assert_eq!(created.record.job_id, Some(job.id));
+        assert_eq!(created.record.status, Status::Ready);
+        assert!(!created.is_master, "the source is already the master");
+        let history = store
+            .list_revisions("alice", created.record.id)
+            .await
+            .unwrap();
+        assert_eq!(history[0].origin_or_default(), "tailored for Engineer");
+
+        store
+            .patch_document("alice", source, None, json!({"basics": {"label": "x"}}))
+            .await
+            .unwrap();
+        match store.create_tailored(tailored(1, 1)).await {
+            Err(StoreError::Conflict(message)) => assert!(message.contains("stale"), "{message}"),
+            other => panic!("expected a stale conflict, got {other:?}"),
+        }
+        match store.create_tailored(tailored(2, 7)).await {
+            Err(StoreError::Conflict(message)) => assert!(message.contains("job"), "{message}"),
+            other => panic!("expected a stale job conflict, got {other:?}"),
+        }
+        assert_eq!(store.list_resumes("alice").await.unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -1,0 +1,65 @@
+//! `POST /v1/resumes/{id}/tailor` (a preview) and `…/tailor/confirm` (store
+//! it as a new resume). The logic lives in [`crate::tailoring`].
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use vitae_common::{ConfirmTailor, TailorRequest};
+
+use super::error::{HttpError, HttpResult};
+use super::resumes::{change, with_etag};
+use super::router::Route;
+use super::{json, parse_json, read_body, require_json, App, Body, Ctx};
+use crate::{resource, tailoring};
+
+/// Tailor requests are two ids and a hash.
+const MAX_TAILOR_BODY: u64 = 16 * 1024;
+
+fn job_uuid(raw: &str) -> HttpResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw.trim()).map_err(|_| {
+        HttpError::bad_request(format!(
+            "job_id {raw:?} is not a job id (a UUID from POST /v1/jobs)"
+        ))
+    })
+}
+
+pub async fn handle(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?.user.clone();
+    let id = ctx.uuid_param("id")?;
+    require_json(req.headers(), &[])?;
+    let (_, body) = read_body(req, MAX_TAILOR_BODY).await?;
+    if ctx.route == Route::ResumeTailorConfirm {
+        let request: ConfirmTailor = parse_json(&body)?;
+        let job_id = job_uuid(&request.job_id)?;
+        let stored = tailoring::confirm(
+            app.store.as_ref(),
+            &app.previews,
+            &user,
+            id,
+            job_id,
+            request.preview_hash.trim(),
+        )
+        .await?;
+        app.hub
+            .publish_change(&user, &change("resume.created", &stored));
+        let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
+        return Ok(with_etag(response, stored.record.revision));
+    }
+    let request: TailorRequest = parse_json(&body)?;
+    let job_id = job_uuid(&request.job_id)?;
+    let preview = tailoring::preview(
+        app.store.as_ref(),
+        &app.previews,
+        app.llm.as_ref(),
+        &user,
+        id,
+        job_id,
+    )
+    .await?;
+    json(StatusCode::OK, &preview)
+}

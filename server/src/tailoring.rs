@@ -1,0 +1,357 @@
+//! Tailoring a resume to a job: previews, their hashes, and confirmation.
+//!
+//! `vitae_tailor` does the deterministic work (reorder and select, never
+//! invent); this module binds it to stored versions. A preview names exactly
+//! what it was computed from — source id and revision, job id and revision —
+//! and its `preview_hash` covers those and the tailored document. Confirming
+//! stores the previewed document only while both are unchanged: the store
+//! re-checks the revisions inside its write transaction, so an edit that
+//! lands between the check and the write still turns the confirm into a 409.
+//!
+//! Previews are kept in a small in-memory cache keyed by hash (previews for
+//! different jobs never evict each other's hashes in practice: 1,024 entries,
+//! one hour). After a restart, or once evicted, a deterministic preview is
+//! recomputed from the current versions and its hash compared; only previews
+//! that held drafts from a language model cannot be recomputed, and their
+//! confirm answers 409 asking to preview again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use vitae_common::{Drafts, ErrorCode, Resume, Status, TailorPreview};
+
+use crate::http::error::{HttpError, HttpResult};
+use crate::llm::Provider;
+use crate::store::{JobRecord, NewTailored, Store, StoredResume};
+
+const CACHE_ENTRIES: usize = 1024;
+const CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// What a confirm needs from an earlier preview.
+#[derive(Debug, Clone)]
+struct CachedPreview {
+    owner: String,
+    source_id: Uuid,
+    source_revision: u64,
+    job_id: Uuid,
+    job_revision: u64,
+    tailored: Resume,
+    made: Instant,
+}
+
+#[derive(Default)]
+pub struct Previews {
+    cache: Mutex<HashMap<String, CachedPreview>>,
+}
+
+impl Previews {
+    fn remember(&self, hash: &str, preview: CachedPreview) {
+        let Ok(mut cache) = self.cache.lock() else {
+            return;
+        };
+        if cache.len() >= CACHE_ENTRIES {
+            cache.retain(|_, p| p.made.elapsed() < CACHE_TTL);
+        }
+        if cache.len() >= CACHE_ENTRIES {
+            // Still full of fresh previews: drop the oldest one.
+            if let Some(oldest) = cache
+                .iter()
+                .min_by_key(|(_, p)| p.made)
+                .map(|(k, _)| k.clone())
+            {
+                cache.remove(&oldest);
+            }
+        }
+        cache.insert(hash.to_string(), preview);
+    }
+
+    fn recall(&self, hash: &str) -> Option<CachedPreview> {
+        let cache = self.cache.lock().ok()?;
+        cache
+            .get(hash)
+            .filter(|p| p.made.elapsed() < CACHE_TTL)
+            .cloned()
+    }
+}
+
+/// The hash that ties a preview to its inputs and output.
+pub fn preview_hash(
+    source_id: Uuid,
+    source_revision: u64,
+    job_id: Uuid,
+    job_revision: u64,
+    tailored: &Resume,
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{source_id}@{source_revision}\0{job_id}@{job_revision}\0").as_bytes());
+    // A struct serialises its fields in declaration order and `extra` maps
+    // are sorted, so equal documents give equal bytes.
+    hasher.update(serde_json::to_vec(tailored).unwrap_or_default());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The source's parsed document, or a 409 that says why there is none.
+fn source_document(stored: &StoredResume) -> HttpResult<&Resume> {
+    let record = &stored.record;
+    match (&record.status, &record.document) {
+        (Status::Ready, Some(document)) => Ok(document),
+        (Status::Failed, _) => Err(HttpError::new(
+            ErrorCode::Conflict,
+            format!(
+                "resume {} failed to parse ({}); there is nothing to tailor",
+                record.id,
+                record.reason.as_deref().unwrap_or("no reason recorded")
+            ),
+        )),
+        (status, _) => Err(HttpError::new(
+            ErrorCode::Conflict,
+            format!(
+                "resume {} is {status}; tailor it once its parse is complete",
+                record.id
+            ),
+        )),
+    }
+}
+
+/// The deterministic part of a preview, shared by preview and confirm.
+struct Computed {
+    tailored: Resume,
+    keyword_match: vitae_common::jobs::KeywordMatch,
+    warnings: Vec<String>,
+}
+
+fn compute(source: &Resume, job: &JobRecord) -> Computed {
+    let tailoring = vitae_tailor::tailor(source, &job.keywords);
+    let violations = vitae_tailor::check_faithful(source, &tailoring.document);
+    if violations.is_empty() {
+        return Computed {
+            tailored: tailoring.document,
+            keyword_match: tailoring.keyword_match,
+            warnings: tailoring.warnings,
+        };
+    }
+    // The tailorer only reorders and selects, so this is a bug; the person
+    // gets their source unchanged and a warning instead of an invented fact.
+    tracing::error!(?violations, "tailoring broke the never-invent check");
+    let mut warnings = tailoring.warnings;
+    warnings.push(format!(
+        "tailoring was withdrawn because it changed facts ({}); the resume is shown unchanged",
+        violations.join("; ")
+    ));
+    Computed {
+        tailored: source.clone(),
+        keyword_match: tailoring.keyword_match,
+        warnings,
+    }
+}
+
+/// `POST /v1/resumes/{id}/tailor`.
+pub async fn preview(
+    store: &dyn Store,
+    previews: &Previews,
+    llm: Option<&Provider>,
+    owner: &str,
+    source_id: Uuid,
+    job_id: Uuid,
+) -> HttpResult<TailorPreview> {
+    let stored = store.get_resume(owner, source_id).await?;
+    let job = store.get_job(owner, job_id).await?;
+    let source = source_document(&stored)?;
+    let mut computed = compute(source, &job);
+    let drafts = match llm {
+        Some(provider) => draft(provider, source, &job, &mut computed).await,
+        None => None,
+    };
+    let diff = vitae_common::diff::diff(source, &computed.tailored);
+    let source_revision = stored.record.revision;
+    let hash = preview_hash(
+        source_id,
+        source_revision,
+        job_id,
+        job.revision,
+        &computed.tailored,
+    );
+    previews.remember(
+        &hash,
+        CachedPreview {
+            owner: owner.to_string(),
+            source_id,
+            source_revision,
+            job_id,
+            job_revision: job.revision,
+            tailored: computed.tailored.clone(),
+            made: Instant::now(),
+        },
+    );
+    Ok(TailorPreview {
+        preview_hash: hash,
+        source_id: source_id.to_string(),
+        source_revision,
+        job_id: job_id.to_string(),
+        job_revision: job.revision,
+        tailored: computed.tailored,
+        keyword_match: computed.keyword_match,
+        diff,
+        warnings: computed.warnings,
+        drafts,
+    })
+}
+
+/// Ask the provider for reworded highlights and drafts, and keep only what
+/// names nothing the source lacks. Every drop and every failure becomes a
+/// warning; the deterministic result stands when the provider fails.
+async fn draft(
+    provider: &Provider,
+    source: &Resume,
+    job: &JobRecord,
+    computed: &mut Computed,
+) -> Option<Drafts> {
+    let asked = provider.suggest(&computed.tailored, &job.title, &job.keywords.skills);
+    let suggestions = match asked.await {
+        Ok(suggestions) => suggestions,
+        Err(e) => {
+            tracing::warn!(error = %e, model = provider.model(), "language-model drafts failed");
+            computed.warnings.push(format!(
+                "the language model ({}) {e}; this preview is the deterministic tailoring only",
+                provider.model()
+            ));
+            return None;
+        }
+    };
+    for rewrite in suggestions.highlights {
+        let Some(slot) = highlight_at(&mut computed.tailored, &rewrite.path) else {
+            computed.warnings.push(format!(
+                "dropped a reworded highlight: {:?} is not a highlight of this resume",
+                rewrite.path
+            ));
+            continue;
+        };
+        let violations = vitae_tailor::check_text_faithful(source, &rewrite.text);
+        if violations.is_empty() && !rewrite.text.trim().is_empty() {
+            *slot = rewrite.text.trim().to_string();
+        } else {
+            computed.warnings.push(format!(
+                "dropped the reworded highlight {}: {}",
+                rewrite.path,
+                violations.join("; ")
+            ));
+        }
+    }
+    // A letter may name the company it is written to, which the resume
+    // cannot contain; nothing else new.
+    let addressee: Vec<&str> = job.company.as_deref().into_iter().collect();
+    let mut keep = |what: &str, text: Option<String>| {
+        let text = text.filter(|t| !t.trim().is_empty())?;
+        let violations = vitae_tailor::check_text_faithful_allowing(source, &text, &addressee);
+        if violations.is_empty() {
+            Some(text)
+        } else {
+            computed
+                .warnings
+                .push(format!("dropped the {what}: {}", violations.join("; ")));
+            None
+        }
+    };
+    let cover_letter = keep("cover letter", suggestions.cover_letter);
+    let outreach_message = keep("outreach message", suggestions.outreach_message);
+    Some(Drafts {
+        cover_letter,
+        outreach_message,
+        model: provider.model().to_string(),
+    })
+}
+
+/// The highlight string at `/work/{i}/highlights/{j}`, if there is one.
+fn highlight_at<'a>(document: &'a mut Resume, path: &str) -> Option<&'a mut String> {
+    let mut parts = path.strip_prefix("/work/")?.split('/');
+    let i: usize = parts.next()?.parse().ok()?;
+    if parts.next()? != "highlights" {
+        return None;
+    }
+    let j: usize = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    document.work.get_mut(i)?.highlights.get_mut(j)
+}
+
+/// `POST /v1/resumes/{id}/tailor/confirm`: store the previewed document as a
+/// new resume whose parent is the source.
+pub async fn confirm(
+    store: &dyn Store,
+    previews: &Previews,
+    owner: &str,
+    source_id: Uuid,
+    job_id: Uuid,
+    hash: &str,
+) -> HttpResult<StoredResume> {
+    let stored = store.get_resume(owner, source_id).await?;
+    let job = store.get_job(owner, job_id).await?;
+    let source = source_document(&stored)?;
+    let stale = |why: String| {
+        HttpError::new(
+            ErrorCode::Conflict,
+            format!("the preview {hash:?} cannot be confirmed: {why}; preview again"),
+        )
+    };
+    let cached = previews
+        .recall(hash)
+        .filter(|p| p.owner == owner && p.source_id == source_id && p.job_id == job_id);
+    let tailored = match cached {
+        Some(p) if p.source_revision != stored.record.revision => {
+            return Err(stale(format!(
+                "the resume changed since (revision {} then, {} now)",
+                p.source_revision, stored.record.revision
+            )))
+        }
+        Some(p) if p.job_revision != job.revision => {
+            return Err(stale(format!(
+                "the job description changed since (revision {} then, {} now)",
+                p.job_revision, job.revision
+            )))
+        }
+        Some(p) => p.tailored,
+        None => {
+            let computed = compute(source, &job);
+            let current = preview_hash(
+                source_id,
+                stored.record.revision,
+                job_id,
+                job.revision,
+                &computed.tailored,
+            );
+            if current != hash {
+                return Err(stale(format!(
+                    "it does not match a preview of the current versions (resume revision {}, job revision {})",
+                    stored.record.revision, job.revision
+                )));
+            }
+            computed.tailored
+        }
+    };
+    let stem = stored
+        .record
+        .filename
+        .rsplit_once('.')
+        .map_or(stored.record.filename.as_str(), |(stem, _)| stem);
+    let created = store
+        .create_tailored(NewTailored {
+            owner: owner.to_string(),
+            source_id,
+            source_revision: stored.record.revision,
+            job_id,
+            job_revision: job.revision,
+            filename: format!("{stem} (for {}).json", job.title),
+            document: tailored,
+            origin: format!("tailored for {}", job.title),
+        })
+        .await?;
+    Ok(created)
+}

@@ -13,7 +13,9 @@
 //! 3. durable writes/s: `POST /v1/resumes/{id}/shares` (each acknowledged
 //!    share is a committed redb write) from 1, 8, 32 and 64 clients, D
 //!    seconds each, then checks that the server lists every acknowledged share;
-//! 4. the server's VmRSS and VmHWM (`/proc/PID/status`) idle after start, at
+//! 4. diff and tailoring (issue 5): the engines in-process and
+//!    `GET …/diff`, `POST …/tailor` over HTTP, on a three-page resume;
+//! 5. the server's VmRSS and VmHWM (`/proc/PID/status`) idle after start, at
 //!    the peak of each phase (sampled every 50 ms) and after each phase.
 //!
 //! Non-2xx answers and transport errors are counted and shown, never timed.
@@ -25,6 +27,7 @@ mod client;
 mod phases;
 mod server;
 mod stats;
+mod versions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -109,6 +112,7 @@ struct Report {
     shares_listed: usize,
     /// The final `GET /v1/resumes/{id}/shares` of every share written.
     share_listing: phases::ShareListing,
+    versions: versions::VersionsRun,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -354,6 +358,9 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         server.memory()?,
         Some(sampler.finish()),
     ));
+    progress(args, "diff and tailoring of a three-page resume");
+    let versions = versions::run(&target, duration.div_f64(2.0)).await?;
+
     // Listing them all is one unpaginated answer: its cost is a figure too.
     let sampler = Sampler::start(server.pid);
     let listing = phases::list_shares(&target, &share_id).await?;
@@ -386,6 +393,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         writes,
         shares_acknowledged: acknowledged,
         shares_listed: listed,
+        versions,
         share_listing: listing,
         memory,
         server_log,
@@ -597,6 +605,8 @@ fn print_tables(report: &Report) {
         report.share_listing.bytes as f64 / 1e6,
         report.share_listing.ms
     );
+    println!();
+    versions::print(&report.versions);
     println!();
     println!("Server memory (/proc/PID/status; the parse child processes are not included)");
     println!(

@@ -98,26 +98,31 @@ pub const GOOD_FIXTURES: [&str; 5] = [
 
 /// Path of the `vitae-server` binary under test.
 pub fn server_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("VITAE_SERVER_BIN") {
+    workspace_bin("vitae-server", "VITAE_SERVER_BIN")
+}
+
+/// Path of the `vitae` client binary under test.
+pub fn client_bin() -> PathBuf {
+    workspace_bin("vitae", "VITAE_CLIENT_BIN")
+}
+
+/// A binary of the workspace: `$ENV_VAR`, else next to the test executable's
+/// profile dir (`target/<profile>/deps/<test>` → `target/<profile>/<name>`).
+fn workspace_bin(name: &str, env_var: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env_var) {
         let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "VITAE_SERVER_BIN={} does not exist",
-            p.display()
-        );
+        assert!(p.is_file(), "{env_var}={} does not exist", p.display());
         return p;
     }
     let exe = std::env::current_exe().expect("current_exe");
-    // target/<profile>/deps/<test-exe> -> target/<profile>/vitae-server
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test executable has no grandparent dir");
-    let bin = dir.join(format!("vitae-server{}", std::env::consts::EXE_SUFFIX));
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.is_file(),
-        "server binary {} is missing: run `cargo build --workspace --bins` first \
-         (or set VITAE_SERVER_BIN)",
+        "binary {} is missing: run `cargo build --workspace --bins` first (or set {env_var})",
         bin.display()
     );
     bin

@@ -1,0 +1,263 @@
+//! The terminal UI in a real pseudo-terminal: `vitae` runs inside tmux
+//! against a real server, keys go in with `send-keys`, and what the user
+//! would see is read back with `capture-pane`.
+//!
+//! Proves the main flows end to end: the library appears (live over SSE),
+//! a file is picked in the upload screen, its parse is followed to the
+//! review screen, a share link is created and listed, help opens and
+//! closes, and quitting leaves with status 0 and the terminal restored
+//! (the pane is back at the shell's plain screen, not the alternate one).
+//!
+//! Needs tmux (`.ci/run` installs it). Each test uses its own tmux server
+//! socket (`-L`), so tests run in parallel and never touch a user's tmux.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use vitae_tests::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// One tmux server (own socket) running `vitae` in a 120×40 pane.
+struct Tmux {
+    socket: String,
+    exit_file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(server: &TestServer, token: &str, extra_env: &[(&str, &str)]) -> Tmux {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let exit_file = dir.path().join("exit-status");
+        let socket = format!("vitae-test-{}", uuid::Uuid::new_v4().simple());
+        let mut env = format!(
+            "VITAE_URL={} VITAE_TOKEN={token} NO_COLOR=1 TERM=xterm-256color HOME={}",
+            server.url(),
+            dir.path().display()
+        );
+        for (k, v) in extra_env {
+            env.push_str(&format!(" {k}={v}"));
+        }
+        // The pane runs a shell that records vitae's exit status, then
+        // waits, so the final screen can still be read after vitae exits.
+        let script = format!(
+            "cd {root} && env {env} {bin}; echo $? > {exit}; printf 'VITAE-EXITED'; sleep 60",
+            root = workspace_root().display(),
+            bin = client_bin().display(),
+            exit = exit_file.display(),
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .arg(script)
+            .status()
+            .expect("run tmux (is it installed? .ci/run installs it)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux {
+            socket,
+            exit_file,
+            _dir: dir,
+        }
+    }
+
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J"])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Send keys by tmux name (`Enter`, `Escape`, `q`, …).
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys"])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    /// Type text literally.
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-l", text])
+            .status()
+            .expect("tmux send-keys -l");
+        assert!(status.success());
+    }
+
+    /// Wait until the screen contains `needle`; panics with the screen.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("waited {WAIT:?} for {needle:?}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn exit_status(&self) -> Option<String> {
+        std::fs::read_to_string(&self.exit_file)
+            .ok()
+            .map(|s| s.trim().to_string())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    workspace_root().join("tests/fixtures").join(name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_watch_review_share_and_quit() {
+    let server = TestServer::start();
+    let token = server.create_user("tui").await;
+    let api = server.api(&token);
+    let tmux = Tmux::start(&server, &token, &[]);
+
+    // The library, empty, with the live indicator from /v1/events.
+    let screen = tmux.wait_for("Resumes (0)");
+    assert!(screen.contains("No resumes yet"), "{screen}");
+    tmux.wait_for("● live");
+
+    // Help lists this screen's keys, and any key closes it.
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("Keys: Library");
+    assert!(help.contains("upload a file"), "{help}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("No resumes yet");
+
+    // Upload: type the fixture's path in the picker and press Enter.
+    tmux.keys(&["u"]);
+    tmux.wait_for("Upload a resume");
+    tmux.type_text(&fixture_path("resume.pdf").display().to_string());
+    tmux.keys(&["Enter"]);
+
+    // The parse is followed to the end, and the review screen opens on its own.
+    let review = tmux.wait_for("Review resume.pdf");
+    assert!(review.contains("Zoë Lindqvist"), "{review}");
+    let resumes = api.list().await;
+    assert_eq!(resumes.len(), 1);
+    assert_eq!(resumes[0]["status"], "ready");
+    let id = resumes[0]["id"].as_str().unwrap().to_string();
+
+    // Share: a new link with the default expiry, then listed with 0 views.
+    tmux.keys(&["s"]);
+    tmux.wait_for("Share resume.pdf");
+    tmux.keys(&["n"]);
+    tmux.wait_for("expires in days");
+    tmux.keys(&["Enter"]);
+    let shares = wait_until(|| async { api.shares(&id).await }, |s| s.len() == 1).await;
+    let token_prefix: String = shares[0]["token"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .take(8)
+        .collect();
+    let listed = tmux.wait_for(&token_prefix);
+    assert!(
+        listed.contains(&shares[0]["url"].as_str().unwrap()[..20]),
+        "{listed}"
+    );
+
+    // Back out to the library (the resume is listed, master), and quit.
+    tmux.keys(&["q"]);
+    tmux.wait_for("Review resume.pdf");
+    tmux.keys(&["q"]);
+    let library = tmux.wait_for("Resumes (1)");
+    assert!(
+        library.contains("★"),
+        "the first ready resume is master: {library}"
+    );
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"), "{after}");
+    // The alternate screen is gone: the UI's frame is no longer on screen.
+    assert!(
+        !after.contains("Resumes (1)"),
+        "terminal not restored:\n{after}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_parse_shows_the_reason_and_the_library_updates_live() {
+    let server = TestServer::start();
+    let token = server.create_user("tuifail").await;
+    let api = server.api(&token);
+    let tmux = Tmux::start(&server, &token, &[]);
+    tmux.wait_for("● live");
+
+    // A resume uploaded by someone else (a script) appears without a key press.
+    api.upload_ready("resume.md").await;
+    tmux.wait_for("resume.md");
+
+    tmux.keys(&["u"]);
+    tmux.wait_for("Upload a resume");
+    tmux.type_text(&fixture_path("corrupt.pdf").display().to_string());
+    tmux.keys(&["Enter"]);
+    let failed = tmux.wait_for("The parse failed");
+    assert!(failed.contains("r: upload it again"), "{failed}");
+    tmux.keys(&["q"]);
+    let library = tmux.wait_for("✕ failed");
+    assert!(library.contains("Resumes (2)"), "{library}");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_is_a_clear_error_not_a_broken_terminal() {
+    let server = TestServer::start();
+    let token = server.create_user("tuidown").await;
+    let tmux = Tmux::start(&server, &token, &[("VITAE_URL", "http://127.0.0.1:9")]);
+    let screen = tmux.wait_for("VITAE-EXITED");
+    assert!(screen.contains("vitae:"), "an error line: {screen}");
+    assert_ne!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+/// Poll `fetch` until `done` holds (bounded), returning the last value.
+async fn wait_until<T, F, Fut>(fetch: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = fetch().await;
+        if done(&value) || Instant::now() > deadline {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,176 @@
+//! What screens ask for ([`Effect`], [`Request`]) and what comes back from
+//! the async tasks that do it ([`Msg`]). The UI thread only ever sends a
+//! `Request` to [`super::tasks`] and later receives a `Msg`; it never waits.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use vitae_common::{
+    DiffResource, JobResource, LogRecord, ResumeResource, RevisionResource, ShareResource,
+    TailorPreview,
+};
+
+use crate::client::ClientError;
+use crate::screens::Screen;
+use crate::stream::{AccountUpdate, Link, ParseUpdate};
+
+pub type Reply<T> = Result<T, ClientError>;
+
+/// Work for the async side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    LoadResumes,
+    LoadResume(String),
+    Upload(PathBuf),
+    /// Follow a parse stream until its terminal event.
+    WatchParse(String),
+    Patch {
+        id: String,
+        patch: Value,
+        revision: u64,
+    },
+    SetMaster(String),
+    Delete(String),
+    LoadShares(String),
+    CreateShare {
+        id: String,
+        days: Option<u32>,
+    },
+    Revoke {
+        id: String,
+        token: String,
+    },
+    LoadRevisions(String),
+    Restore {
+        id: String,
+        revision: u64,
+    },
+    /// `GET /v1/resumes/{id}/diff?against=…[&revision=…]`.
+    Diff {
+        id: String,
+        against: String,
+        revision: Option<u64>,
+    },
+    LoadJobs,
+    AddJob {
+        body: String,
+        content_type: &'static str,
+    },
+    AddJobFile(PathBuf),
+    Tailor {
+        id: String,
+        job_id: String,
+    },
+    ConfirmTailor {
+        id: String,
+        job_id: String,
+        preview_hash: String,
+    },
+    /// Follow `/v1/logs` (admin tokens only).
+    WatchLogs,
+    /// Reconnect the account stream after it went offline.
+    Reconnect,
+    /// List a local directory (off the UI thread: it may be a slow mount).
+    ListDir(PathBuf),
+}
+
+/// What a screen's key or message handling wants done.
+#[derive(Debug, Default)]
+pub enum Effect {
+    #[default]
+    None,
+    /// Leave the app.
+    Quit,
+    /// Close the top screen.
+    Back,
+    /// Open a screen on top.
+    Open(Box<Screen>),
+    /// Replace the top screen.
+    Replace(Box<Screen>),
+    Request(Request),
+    /// A message for the status bar.
+    Info(String),
+    Error(String),
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    Many(Vec<Effect>),
+}
+
+impl Effect {
+    pub fn open(screen: impl Into<Screen>) -> Effect {
+        Effect::Open(Box::new(screen.into()))
+    }
+
+    pub fn replace(screen: impl Into<Screen>) -> Effect {
+        Effect::Replace(Box::new(screen.into()))
+    }
+
+    /// The first request this effect makes, if any (for tests).
+    pub fn request(&self) -> Option<Request> {
+        match self {
+            Effect::Request(request) => Some(request.clone()),
+            Effect::Many(effects) => effects.iter().find_map(Effect::request),
+            _ => None,
+        }
+    }
+
+    /// The screen this effect opens or switches to, if any (for tests).
+    pub fn screen(&self) -> Option<&Screen> {
+        match self {
+            Effect::Open(screen) | Effect::Replace(screen) => Some(screen),
+            Effect::Many(effects) => effects.iter().find_map(Effect::screen),
+            _ => None,
+        }
+    }
+}
+
+/// Answers from the async side.
+#[derive(Debug)]
+pub enum Msg {
+    Resumes(Reply<Vec<ResumeResource>>),
+    Resume(Reply<ResumeResource>),
+    Uploaded {
+        path: PathBuf,
+        result: Reply<ResumeResource>,
+    },
+    Parse {
+        id: String,
+        update: ParseUpdate,
+    },
+    Account(AccountUpdate),
+    Patched(Reply<ResumeResource>),
+    MasterSet(Reply<ResumeResource>),
+    Deleted {
+        id: String,
+        result: Reply<()>,
+    },
+    Shares {
+        id: String,
+        result: Reply<Vec<ShareResource>>,
+    },
+    ShareCreated(Reply<ShareResource>),
+    Revoked(Reply<ShareResource>),
+    Revisions {
+        id: String,
+        result: Reply<Vec<RevisionResource>>,
+    },
+    Restored(Reply<ResumeResource>),
+    Diff(Reply<DiffResource>),
+    Jobs(Reply<Vec<JobResource>>),
+    JobAdded(Reply<JobResource>),
+    Preview(Reply<TailorPreview>),
+    Confirmed(Reply<ResumeResource>),
+    Log(LogRecord),
+    LogLink(Link),
+    DirListing {
+        dir: PathBuf,
+        result: Result<Vec<DirEntry>, String>,
+    },
+}
+
+/// One entry of a listed directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+}

@@ -1,0 +1,756 @@
+//! Human output of the subcommands: aligned tables, a readable summary of a
+//! resume, a coloured diff, the tailoring match.
+//!
+//! Everything here returns a `String` and prints nothing, so the commands
+//! decide where text goes. Text that came from the server (file names, résumé
+//! fields) passes through [`clean`], because a file name with terminal escape
+//! sequences must not be able to repaint the user's terminal.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::Value;
+use vitae_common::diff::{Change, ChangeKind, WordOpKind};
+use vitae_common::{
+    DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareResource,
+    Status, TailorPreview,
+};
+
+use super::ids::short;
+
+/// ANSI styling, or none: colour only when stdout is a terminal and
+/// `NO_COLOR` is unset (<https://no-color.org>).
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    pub color: bool,
+}
+
+pub const BOLD: &str = "1";
+pub const DIM: &str = "2";
+pub const RED: &str = "31";
+pub const GREEN: &str = "32";
+pub const YELLOW: &str = "33";
+pub const CYAN: &str = "36";
+
+impl Paint {
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Control characters replaced, so server data cannot drive the terminal.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// One line: newlines and other control characters flattened to spaces,
+/// then cut to `max` characters with an ellipsis.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// An RFC 3339 time in the local zone, to the minute; the raw text when it
+/// does not parse (a newer server's format is still better shown than lost).
+pub fn time(rfc3339: &str) -> String {
+    match DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => clean(rfc3339),
+    }
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_999 => format!("{:.1} kB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A cell: its text and an optional colour.
+pub struct Cell {
+    text: String,
+    code: Option<&'static str>,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            code: None,
+        }
+    }
+
+    pub fn colored(text: impl Into<String>, code: &'static str) -> Cell {
+        Cell {
+            text: text.into(),
+            code: Some(code),
+        }
+    }
+}
+
+/// Columns padded to their widest cell, two spaces apart; the last column is
+/// not padded, so long file names and URLs do not drag trailing blanks.
+pub fn table(paint: Paint, headers: &[&str], rows: &[Vec<Cell>]) -> String {
+    let width = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(width(&cell.text));
+            }
+        }
+    }
+    let last = headers.len().saturating_sub(1);
+    let mut out = String::new();
+    let mut line = String::new();
+    for (i, h) in headers.iter().enumerate() {
+        let pad = if i == last {
+            0
+        } else {
+            widths[i] - width(h) + 2
+        };
+        line.push_str(&paint.paint(BOLD, h));
+        line.push_str(&" ".repeat(pad));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let text = match cell.code {
+                Some(code) => paint.paint(code, &cell.text),
+                None => cell.text.clone(),
+            };
+            let w = widths.get(i).copied().unwrap_or(0);
+            let pad = if i >= last {
+                0
+            } else {
+                w.saturating_sub(width(&cell.text)) + 2
+            };
+            line.push_str(&text);
+            line.push_str(&" ".repeat(pad));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn status_cell(status: Status) -> Cell {
+    let code = match status {
+        Status::Ready => GREEN,
+        Status::Failed => RED,
+        Status::Pending | Status::Parsing => YELLOW,
+    };
+    Cell::colored(status.as_str(), code)
+}
+
+/// `vitae list`.
+pub fn resume_table(paint: Paint, resumes: &[ResumeResource]) -> String {
+    let rows: Vec<Vec<Cell>> = resumes
+        .iter()
+        .map(|r| {
+            let mut file = clean(&r.filename);
+            if let Some(parent) = &r.parent_id {
+                let _ = write!(file, " (tailored from {})", short(parent));
+            }
+            vec![
+                Cell::new(short(&r.id)),
+                status_cell(r.status),
+                if r.is_master {
+                    Cell::colored("★", YELLOW)
+                } else {
+                    Cell::new("")
+                },
+                Cell::new(r.revision.to_string()),
+                Cell::new(time(&r.updated_at)),
+                Cell::new(file),
+            ]
+        })
+        .collect();
+    table(
+        paint,
+        &["ID", "STATUS", "M", "REV", "UPDATED", "FILE"],
+        &rows,
+    )
+}
+
+/// `vitae show`: the record, then the document summarised.
+pub fn show(paint: Paint, r: &ResumeResource) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        paint.paint(BOLD, &r.id),
+        paint.paint(BOLD, &clean(&r.filename))
+    );
+    let master = if r.is_master {
+        format!("  {}", paint.paint(YELLOW, "★ master"))
+    } else {
+        String::new()
+    };
+    let status = status_cell(r.status);
+    let _ = writeln!(
+        out,
+        "status    {}{master}",
+        paint.paint(status.code.unwrap_or(BOLD), &status.text)
+    );
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(out, "reason    {}", paint.paint(RED, &clean(reason)));
+    }
+    let _ = writeln!(
+        out,
+        "revision  {}, updated {}, created {}",
+        r.revision,
+        time(&r.updated_at),
+        time(&r.created_at)
+    );
+    let _ = writeln!(
+        out,
+        "file      {}, {}",
+        clean(&r.content_type),
+        size(r.size)
+    );
+    if let Some(parent) = &r.parent_id {
+        let job = r
+            .job_id
+            .as_deref()
+            .map(|j| format!(" for job {}", short(j)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "tailored  from {}{job}", short(parent));
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "warnings  {}",
+            paint.paint(YELLOW, &r.warnings.len().to_string())
+        );
+        for w in &r.warnings {
+            let _ = writeln!(out, "  {} {}", paint.paint(YELLOW, "!"), clean(w));
+        }
+    }
+    match r.document() {
+        Some(doc) => {
+            out.push('\n');
+            out.push_str(&document(paint, doc));
+        }
+        None if r.status == Status::Ready => {
+            let _ = writeln!(out, "\n(no document in this answer)");
+        }
+        None => {}
+    }
+    out
+}
+
+fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn dates(start: Option<&str>, end: Option<&str>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{s} – {e}"),
+        (Some(s), None) => format!("{s} – present"),
+        (None, Some(e)) => format!("until {e}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Two columns: what, and when, aligned within a section.
+fn dated_lines(out: &mut String, paint: Paint, entries: &[(String, String)]) {
+    let width = entries
+        .iter()
+        .map(|(what, _)| what.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (what, when) in entries {
+        let pad = width - what.chars().count();
+        let line = format!("  {what}{}  {}", " ".repeat(pad), paint.paint(DIM, when));
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// The parsed document, the way a reader skims a resume.
+pub fn document(paint: Paint, doc: &Resume) -> String {
+    let mut out = String::new();
+    let basics = doc.basics.clone().unwrap_or_default();
+    let name = basics.name.as_deref().unwrap_or("(no name)");
+    match basics.label.as_deref() {
+        Some(label) => {
+            let _ = writeln!(
+                out,
+                "{} — {}",
+                paint.paint(BOLD, &clean(name)),
+                clean(label)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{}", paint.paint(BOLD, &clean(name)));
+        }
+    }
+    let place = basics.location.as_ref().map(|l| {
+        join_some(
+            [
+                l.city.as_deref(),
+                l.region.as_deref(),
+                l.country_code.as_deref(),
+            ],
+            ", ",
+        )
+    });
+    let contact = join_some(
+        [
+            basics.email.as_deref(),
+            basics.phone.as_deref(),
+            place.as_deref(),
+            basics.url.as_deref(),
+        ],
+        " · ",
+    );
+    if !contact.is_empty() {
+        let _ = writeln!(out, "{}", clean(&contact));
+    }
+    for p in &basics.profiles {
+        let label = join_some([p.network.as_deref(), p.username.as_deref()], ": ");
+        let label = join_some([Some(label.as_str()), p.url.as_deref()], "  ");
+        if !label.is_empty() {
+            let _ = writeln!(out, "{}", clean(&label));
+        }
+    }
+    if let Some(summary) = &basics.summary {
+        let _ = writeln!(out, "{}", one_line(summary, 160));
+    }
+
+    if !doc.work.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Work"));
+        let entries: Vec<(String, String)> = doc
+            .work
+            .iter()
+            .map(|w| {
+                let what = join_some([w.position.as_deref(), w.name.as_deref()], ", ");
+                let when = dates(w.start_date.as_deref(), w.end_date.as_deref());
+                (clean(&what), clean(&when))
+            })
+            .collect();
+        dated_lines(&mut out, paint, &entries);
+    }
+    if !doc.education.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Education"));
+        let entries: Vec<(String, String)> = doc
+            .education
+            .iter()
+            .map(|e| {
+                let degree = join_some([e.study_type.as_deref(), e.area.as_deref()], " in ");
+                let what = join_some([Some(degree.as_str()), e.institution.as_deref()], ", ");
+                let when = dates(e.start_date.as_deref(), e.end_date.as_deref());
+                (clean(&what), clean(&when))
+            })
+            .collect();
+        dated_lines(&mut out, paint, &entries);
+    }
+    if !doc.skills.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Skills"));
+        for s in &doc.skills {
+            let name = s.name.as_deref().unwrap_or("");
+            let line = match (name.is_empty(), s.keywords.is_empty()) {
+                (false, false) => format!("{name}: {}", s.keywords.join(", ")),
+                (false, true) => name.to_string(),
+                (true, _) => s.keywords.join(", "),
+            };
+            let _ = writeln!(out, "  {}", one_line(&line, 120));
+        }
+    }
+    let rest: Vec<String> = [
+        (doc.projects.len(), "project", "projects"),
+        (doc.volunteer.len(), "volunteer role", "volunteer roles"),
+        (doc.awards.len(), "award", "awards"),
+        (doc.certificates.len(), "certificate", "certificates"),
+        (doc.publications.len(), "publication", "publications"),
+        (doc.languages.len(), "language", "languages"),
+        (doc.interests.len(), "interest", "interests"),
+        (doc.references.len(), "reference", "references"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| plural(n, one, many))
+    .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(out, "\nalso      {}", rest.join(", "));
+    }
+    out
+}
+
+fn side_label(side: &DiffSide) -> String {
+    format!(
+        "{} {} (revision {})",
+        short(&side.resume_id),
+        clean(&side.filename),
+        side.revision
+    )
+}
+
+/// A value on one line: strings bare, everything else as compact JSON
+/// (which escapes control characters itself).
+fn value_line(value: Option<&Value>, max: usize) -> String {
+    match value {
+        None | Some(Value::Null) => "∅".to_string(),
+        Some(Value::String(s)) if s.trim().is_empty() => format!("{s:?}"),
+        Some(Value::String(s)) => one_line(s, max),
+        Some(other) => one_line(&other.to_string(), max),
+    }
+}
+
+/// A value as lines for the unified form: strings as their lines, other
+/// values as pretty JSON.
+fn value_lines(value: Option<&Value>) -> Vec<String> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => s.lines().map(clean).collect(),
+        Some(other) => serde_json::to_string_pretty(other)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+/// A changed string with its word diff inline: colours on a terminal,
+/// git's `[-…-]{+…+}` markers otherwise.
+fn words_line(paint: Paint, change: &Change) -> String {
+    let mut out = String::new();
+    for op in &change.words {
+        let text = one_line(&op.text, 400);
+        let text = if op.text.starts_with(char::is_whitespace) {
+            format!(" {text}")
+        } else {
+            text
+        };
+        let text = if op.text.ends_with(char::is_whitespace) && !text.is_empty() {
+            format!("{text} ")
+        } else {
+            text
+        };
+        match op.op {
+            WordOpKind::Equal => out.push_str(&text),
+            WordOpKind::Delete if paint.color => out.push_str(&paint.paint(RED, &text)),
+            WordOpKind::Insert if paint.color => out.push_str(&paint.paint(GREEN, &text)),
+            WordOpKind::Delete => {
+                let _ = write!(out, "[-{text}-]");
+            }
+            WordOpKind::Insert => {
+                let _ = write!(out, "{{+{text}+}}");
+            }
+        }
+    }
+    out
+}
+
+/// `vitae diff`: a header naming both sides, the per-section summary, then
+/// the changes grouped by section (one line each, or with `unified` as
+/// `-`/`+` hunks).
+pub fn diff(paint: Paint, d: &DiffResource, unified: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(BOLD, &format!("--- {}", side_label(&d.before)))
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(BOLD, &format!("+++ {}", side_label(&d.after)))
+    );
+    if d.diff.changes.is_empty() {
+        let _ = writeln!(out, "no changes");
+        return out;
+    }
+    let total = d.diff.summary.total.total() as usize;
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        plural(total, "change", "changes"),
+        d.diff.summary.describe()
+    );
+    let mut section: Option<String> = None;
+    for change in &d.diff.changes {
+        let this = change.section();
+        if !unified && section.as_deref() != Some(this.as_str()) {
+            let name = if this.is_empty() { "document" } else { &this };
+            let _ = writeln!(out, "\n{}", paint.paint(CYAN, &format!("@@ {name} @@")));
+            section = Some(this);
+        }
+        if unified {
+            unified_hunk(&mut out, paint, change);
+        } else {
+            out.push_str(&change_line(paint, change));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn change_line(paint: Paint, change: &Change) -> String {
+    let path = clean(&change.path);
+    match change.kind {
+        ChangeKind::Added => paint.paint(
+            GREEN,
+            &format!("+ {path}: {}", value_line(change.after.as_ref(), 100)),
+        ),
+        ChangeKind::Removed => paint.paint(
+            RED,
+            &format!("- {path}: {}", value_line(change.before.as_ref(), 100)),
+        ),
+        ChangeKind::Moved => paint.paint(
+            YELLOW,
+            &format!(
+                "↕ {path}: moved from {}",
+                clean(change.from.as_deref().unwrap_or("?"))
+            ),
+        ),
+        ChangeKind::Changed if !change.words.is_empty() => {
+            format!(
+                "{} {path}: {}",
+                paint.paint(YELLOW, "~"),
+                words_line(paint, change)
+            )
+        }
+        ChangeKind::Changed => format!(
+            "{} {path}: {} → {}",
+            paint.paint(YELLOW, "~"),
+            paint.paint(RED, &value_line(change.before.as_ref(), 60)),
+            paint.paint(GREEN, &value_line(change.after.as_ref(), 60))
+        ),
+    }
+}
+
+fn unified_hunk(out: &mut String, paint: Paint, change: &Change) {
+    let mut header = format!("@@ {} ({}", clean(&change.path), change.kind);
+    if let Some(from) = &change.from {
+        let _ = write!(header, " from {}", clean(from));
+    }
+    header.push_str(") @@");
+    let _ = writeln!(out, "{}", paint.paint(CYAN, &header));
+    if change.kind == ChangeKind::Moved {
+        // The entry itself is unchanged by a move; one context line names it.
+        if let Some(first) = value_lines(change.after.as_ref()).first() {
+            let _ = writeln!(out, " {}", one_line(first, 100));
+        }
+        return;
+    }
+    for line in value_lines(change.before.as_ref()) {
+        let _ = writeln!(out, "{}", paint.paint(RED, &format!("-{line}")));
+    }
+    for line in value_lines(change.after.as_ref()) {
+        let _ = writeln!(out, "{}", paint.paint(GREEN, &format!("+{line}")));
+    }
+}
+
+fn share_state(s: &ShareResource) -> (&'static str, &'static str) {
+    if s.revoked {
+        return ("revoked", RED);
+    }
+    match DateTime::parse_from_rfc3339(&s.expires_at) {
+        Ok(t) if t.with_timezone(&Utc) <= Utc::now() => ("expired", DIM),
+        _ => ("active", GREEN),
+    }
+}
+
+/// `vitae shares`.
+pub fn shares_table(paint: Paint, shares: &[ShareResource]) -> String {
+    let rows: Vec<Vec<Cell>> = shares
+        .iter()
+        .map(|s| {
+            let (state, code) = share_state(s);
+            vec![
+                Cell::new(clean(&s.token)),
+                Cell::new(time(&s.expires_at)),
+                Cell::new(s.access_count.to_string()),
+                Cell::colored(state, code),
+                Cell::new(clean(&s.url)),
+            ]
+        })
+        .collect();
+    table(paint, &["TOKEN", "EXPIRES", "VIEWS", "STATE", "URL"], &rows)
+}
+
+/// `vitae revisions`.
+pub fn revisions_table(paint: Paint, revisions: &[RevisionResource]) -> String {
+    let rows: Vec<Vec<Cell>> = revisions
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::new(r.revision.to_string()),
+                Cell::new(time(&r.created_at)),
+                Cell::new(one_line(&r.origin, 40)),
+                Cell::new(one_line(&r.summary, 100)),
+            ]
+        })
+        .collect();
+    table(paint, &["REV", "CREATED", "ORIGIN", "CHANGES"], &rows)
+}
+
+/// `vitae job list`.
+pub fn jobs_table(paint: Paint, jobs: &[JobResource]) -> String {
+    let rows: Vec<Vec<Cell>> = jobs
+        .iter()
+        .map(|j| {
+            vec![
+                Cell::new(short(&j.id)),
+                Cell::new(time(&j.created_at)),
+                Cell::new(j.keywords.skills.len().to_string()),
+                Cell::new(one_line(
+                    &join_some([Some(j.title.as_str()), j.company.as_deref()], " · "),
+                    100,
+                )),
+            ]
+        })
+        .collect();
+    table(paint, &["ID", "CREATED", "SKILLS", "TITLE"], &rows)
+}
+
+/// `vitae job add`: the job and what was extracted.
+pub fn job(paint: Paint, j: &JobResource) -> String {
+    let mut out = String::new();
+    let title = join_some([Some(j.title.as_str()), j.company.as_deref()], " · ");
+    let _ = writeln!(
+        out,
+        "job {}  {}",
+        paint.paint(BOLD, short(&j.id)),
+        one_line(&title, 100)
+    );
+    let skills = if j.keywords.skills.is_empty() {
+        "none found".to_string()
+    } else {
+        one_line(&j.keywords.skills.join(", "), 200)
+    };
+    let _ = writeln!(out, "skills    {skills}");
+    let mut pitch = Vec::new();
+    if let Some(s) = &j.keywords.seniority {
+        pitch.push(clean(s));
+    }
+    if let Some(y) = j.keywords.years {
+        pitch.push(format!("{y}+ years"));
+    }
+    if !pitch.is_empty() {
+        let _ = writeln!(out, "level     {}", pitch.join(", "));
+    }
+    out
+}
+
+fn score(n: f64) -> String {
+    format!("{n:.1}")
+}
+
+/// `vitae tailor`: the keyword match, warnings and what tailoring changes.
+pub fn tailor(paint: Paint, p: &TailorPreview, job: Option<&JobResource>) -> String {
+    let mut out = String::new();
+    let job_name = match job {
+        Some(j) => format!("{} ({})", one_line(&j.title, 80), short(&j.id)),
+        None => short(&p.job_id).to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "tailoring {} (revision {}) for job {job_name}",
+        short(&p.source_id),
+        p.source_revision
+    );
+    let m = &p.keyword_match;
+    let _ = writeln!(
+        out,
+        "score     {} → {}",
+        score(m.score_before),
+        paint.paint(BOLD, &score(m.score_after))
+    );
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            one_line(&items.join(", "), 300)
+        }
+    };
+    let _ = writeln!(out, "matched   {}", paint.paint(GREEN, &list(&m.matched)));
+    let _ = writeln!(out, "missing   {}", paint.paint(RED, &list(&m.missing)));
+    let _ = writeln!(out, "changes   {}", p.diff.summary.describe());
+    if let Some(drafts) = &p.drafts {
+        let mut have = Vec::new();
+        if drafts.cover_letter.is_some() {
+            have.push("cover letter");
+        }
+        if drafts.outreach_message.is_some() {
+            have.push("outreach message");
+        }
+        if !have.is_empty() {
+            let _ = writeln!(
+                out,
+                "drafts    {} (by {}; see --json)",
+                have.join(", "),
+                clean(&drafts.model)
+            );
+        }
+    }
+    if !p.warnings.is_empty() {
+        let _ = writeln!(out, "warnings  {}", p.warnings.len());
+        for w in &p.warnings {
+            let _ = writeln!(out, "  {} {}", paint.paint(YELLOW, "!"), clean(w));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_do_not_pad_the_last_column() {
+        let plain = Paint { color: false };
+        let text = table(
+            plain,
+            &["ID", "NAME"],
+            &[
+                vec![Cell::new("a"), Cell::new("x")],
+                vec![Cell::new("abcdef"), Cell::new("y")],
+            ],
+        );
+        assert_eq!(text, "ID      NAME\na       x\nabcdef  y\n");
+    }
+
+    #[test]
+    fn server_text_cannot_reach_the_terminal_raw() {
+        assert_eq!(clean("a\x1b[2Jb"), "a\u{fffd}[2Jb");
+        assert_eq!(one_line("a\nb   c", 10), "a b c");
+        assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert_eq!(Paint { color: false }.paint(RED, "x"), "x");
+        assert_eq!(Paint { color: true }.paint(RED, "x"), "\x1b[31mx\x1b[0m");
+    }
+}

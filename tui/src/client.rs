@@ -1,0 +1,373 @@
+//! The typed HTTP client of the Vitae API, shared by the terminal UI and the
+//! scriptable subcommands.
+//!
+//! Every call answers the wire types of `vitae_common` or a [`ClientError`]
+//! that carries what the server said (status, error code, message, request
+//! id), so both front ends can show the server's own explanation. Streams
+//! live in [`crate::stream`]; this module is request/response only.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use vitae_common::{
+    ConfirmTailor, CreateShare, DiffResource, Health, JobList, JobResource, ResumeList,
+    ResumeResource, RevisionList, RevisionResource, ShareList, ShareResource, TailorPreview,
+    TailorRequest,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error body.
+    #[error("{message} ({status}, {code}; request {request_id})")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        request_id: String,
+    },
+    /// No answer: connection refused, reset, timeout.
+    #[error("cannot reach the server at {url}: {cause}")]
+    Transport { url: String, cause: String },
+    /// An answer that is not what the API documents.
+    #[error("unexpected answer from {url}: {cause}")]
+    Decode { url: String, cause: String },
+    /// A local problem before anything was sent (a file that cannot be read).
+    #[error("{0}")]
+    Local(String),
+}
+
+impl ClientError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's message alone, for a status line.
+    pub fn short(&self) -> String {
+        match self {
+            ClientError::Api { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+pub type ClientResult<T> = Result<T, ClientError>;
+
+/// The API at `base` (e.g. `http://127.0.0.1:7878`) with a bearer token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+/// Content types by file extension, for uploads and job descriptions.
+pub fn content_type_for(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("pdf") => "application/pdf",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("md" | "markdown") => "text/markdown",
+        Some("json") => "application/json",
+        _ => "text/plain",
+    }
+}
+
+/// File types the server can parse, by extension.
+pub const SUPPORTED_EXTENSIONS: [&str; 6] = ["pdf", "docx", "md", "markdown", "txt", "json"];
+
+impl Client {
+    pub fn new(base: &str, token: &str) -> ClientResult<Client> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| ClientError::Local(format!("cannot set up HTTP: {e}")))?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The underlying client, for streams.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(60))
+    }
+
+    async fn send_raw(&self, rb: RequestBuilder, path: &str) -> ClientResult<reqwest::Response> {
+        let url = self.url(path);
+        let response = rb.send().await.map_err(|e| ClientError::Transport {
+            url: url.clone(),
+            cause: error_chain(&e),
+        })?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        // Read the body loosely: a newer server may send codes this client
+        // does not know, and their message is still the best explanation.
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let field = |name: &str| body["error"][name].as_str().map(str::to_string);
+        Err(match field("message") {
+            Some(message) => ClientError::Api {
+                status: status.as_u16(),
+                code: field("code").unwrap_or_else(|| "unknown".into()),
+                message,
+                request_id: field("request_id").unwrap_or_default(),
+            },
+            None => ClientError::Decode {
+                url,
+                cause: format!("{status} with a body that is not a Vitae error: {text:.200}"),
+            },
+        })
+    }
+
+    async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder, path: &str) -> ClientResult<T> {
+        let response = self.send_raw(rb, path).await?;
+        let bytes = response.bytes().await.map_err(|e| ClientError::Transport {
+            url: self.url(path),
+            cause: error_chain(&e),
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode {
+            url: self.url(path),
+            cause: e.to_string(),
+        })
+    }
+
+    async fn send_empty(&self, rb: RequestBuilder, path: &str) -> ClientResult<()> {
+        self.send_raw(rb, path).await.map(|_| ())
+    }
+
+    // ---- resumes -------------------------------------------------------
+
+    pub async fn health(&self) -> ClientResult<Health> {
+        self.send(self.request(Method::GET, "/healthz"), "/healthz")
+            .await
+    }
+
+    pub async fn list(&self) -> ClientResult<Vec<ResumeResource>> {
+        let list: ResumeList = self
+            .send(self.request(Method::GET, "/v1/resumes"), "/v1/resumes")
+            .await?;
+        Ok(list.resumes)
+    }
+
+    pub async fn resume(&self, id: &str) -> ClientResult<ResumeResource> {
+        let path = format!("/v1/resumes/{id}");
+        self.send(self.request(Method::GET, &path), &path).await
+    }
+
+    /// Upload a file as a raw body with its content type and name.
+    pub async fn upload(&self, file: &Path) -> ClientResult<ResumeResource> {
+        let bytes = tokio::fs::read(file)
+            .await
+            .map_err(|e| ClientError::Local(format!("cannot read {}: {e}", file.display())))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".into());
+        let rb = self
+            .request(Method::POST, "/v1/resumes")
+            .query(&[("filename", name.as_str())])
+            .header("content-type", content_type_for(file))
+            .body(bytes);
+        self.send(rb, "/v1/resumes").await
+    }
+
+    /// JSON Merge Patch of the document, guarded by `If-Match` when given.
+    pub async fn patch(
+        &self,
+        id: &str,
+        patch: &Value,
+        if_match: Option<u64>,
+    ) -> ClientResult<ResumeResource> {
+        let path = format!("/v1/resumes/{id}");
+        let mut rb = self
+            .request(Method::PATCH, &path)
+            .header("content-type", "application/merge-patch+json")
+            .body(patch.to_string());
+        if let Some(revision) = if_match {
+            rb = rb.header("if-match", format!("\"{revision}\""));
+        }
+        self.send(rb, &path).await
+    }
+
+    pub async fn delete(&self, id: &str) -> ClientResult<()> {
+        let path = format!("/v1/resumes/{id}");
+        self.send_empty(self.request(Method::DELETE, &path), &path)
+            .await
+    }
+
+    pub async fn set_master(&self, id: &str) -> ClientResult<ResumeResource> {
+        let path = format!("/v1/resumes/{id}/master");
+        self.send(self.request(Method::POST, &path), &path).await
+    }
+
+    pub async fn revisions(&self, id: &str) -> ClientResult<Vec<RevisionResource>> {
+        let path = format!("/v1/resumes/{id}/revisions");
+        let list: RevisionList = self.send(self.request(Method::GET, &path), &path).await?;
+        Ok(list.revisions)
+    }
+
+    pub async fn revision(&self, id: &str, n: u64) -> ClientResult<RevisionResource> {
+        let path = format!("/v1/resumes/{id}/revisions/{n}");
+        self.send(self.request(Method::GET, &path), &path).await
+    }
+
+    pub async fn restore(&self, id: &str, n: u64) -> ClientResult<ResumeResource> {
+        let path = format!("/v1/resumes/{id}/revisions/{n}/restore");
+        self.send(self.request(Method::POST, &path), &path).await
+    }
+
+    /// What changed from `against` (`<id>`, `rev:N`, `<id>:rev:N`) to `id`.
+    pub async fn diff(
+        &self,
+        id: &str,
+        against: &str,
+        revision: Option<u64>,
+    ) -> ClientResult<DiffResource> {
+        let path = format!("/v1/resumes/{id}/diff");
+        let mut rb = self
+            .request(Method::GET, &path)
+            .query(&[("against", against)]);
+        if let Some(n) = revision {
+            rb = rb.query(&[("revision", n)]);
+        }
+        self.send(rb, &path).await
+    }
+
+    // ---- shares --------------------------------------------------------
+
+    pub async fn share(&self, id: &str, days: Option<u32>) -> ClientResult<ShareResource> {
+        let path = format!("/v1/resumes/{id}/shares");
+        let body = CreateShare {
+            expires_in_days: days,
+            expires_at: None,
+        };
+        self.send(self.request(Method::POST, &path).json(&body), &path)
+            .await
+    }
+
+    pub async fn shares(&self, id: &str) -> ClientResult<Vec<ShareResource>> {
+        let path = format!("/v1/resumes/{id}/shares");
+        let list: ShareList = self.send(self.request(Method::GET, &path), &path).await?;
+        Ok(list.shares)
+    }
+
+    pub async fn revoke(&self, token: &str) -> ClientResult<ShareResource> {
+        let path = format!("/v1/shares/{token}");
+        self.send(self.request(Method::DELETE, &path), &path).await
+    }
+
+    // ---- jobs and tailoring -------------------------------------------
+
+    /// Store a job description from a file (`.md`, `.json` or text).
+    pub async fn add_job(&self, file: &Path, title: Option<&str>) -> ClientResult<JobResource> {
+        let bytes = tokio::fs::read(file)
+            .await
+            .map_err(|e| ClientError::Local(format!("cannot read {}: {e}", file.display())))?;
+        let content_type = match content_type_for(file) {
+            "application/json" => "application/json",
+            "text/markdown" => "text/markdown",
+            _ => "text/plain",
+        };
+        self.add_job_text(bytes, content_type, title).await
+    }
+
+    /// Store a job description given as bytes with its content type.
+    pub async fn add_job_text(
+        &self,
+        body: Vec<u8>,
+        content_type: &str,
+        title: Option<&str>,
+    ) -> ClientResult<JobResource> {
+        let mut rb = self
+            .request(Method::POST, "/v1/jobs")
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(title) = title {
+            rb = rb.query(&[("title", title)]);
+        }
+        self.send(rb, "/v1/jobs").await
+    }
+
+    pub async fn jobs(&self) -> ClientResult<Vec<JobResource>> {
+        let list: JobList = self
+            .send(self.request(Method::GET, "/v1/jobs"), "/v1/jobs")
+            .await?;
+        Ok(list.jobs)
+    }
+
+    pub async fn tailor(&self, id: &str, job_id: &str) -> ClientResult<TailorPreview> {
+        let path = format!("/v1/resumes/{id}/tailor");
+        let body = TailorRequest {
+            job_id: job_id.to_string(),
+        };
+        self.send(self.request(Method::POST, &path).json(&body), &path)
+            .await
+    }
+
+    pub async fn confirm_tailor(
+        &self,
+        id: &str,
+        job_id: &str,
+        preview_hash: &str,
+    ) -> ClientResult<ResumeResource> {
+        let path = format!("/v1/resumes/{id}/tailor/confirm");
+        let body = ConfirmTailor {
+            job_id: job_id.to_string(),
+            preview_hash: preview_hash.to_string(),
+        };
+        self.send(self.request(Method::POST, &path).json(&body), &path)
+            .await
+    }
+}
+
+/// An error with its causes, which reqwest keeps in `source()`.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a status means "the thing is gone for good".
+pub fn is_not_found(error: &ClientError) -> bool {
+    matches!(error.status(), Some(s) if s == StatusCode::NOT_FOUND.as_u16())
+}

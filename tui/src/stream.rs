@@ -1,0 +1,380 @@
+//! Following the server's SSE streams, with bounded reconnects.
+//!
+//! reqwest-eventsource parses the stream; its own retry policy is switched
+//! off ([`Never`]) because it would reconnect forever (it ignores a maximum).
+//! Instead each watcher here decides:
+//!
+//! - a **parse stream** reconnects with exponential backoff and the last
+//!   `Last-Event-ID` only while the parse is unfinished, stops on the
+//!   terminal event (`complete`/`failed`) or a `204 No Content`, and gives up
+//!   after [`MAX_ATTEMPTS`] failed connections with a message that says so;
+//! - the **account stream** (`/v1/events`) reconnects the same way and, after
+//!   [`MAX_ATTEMPTS`], reports itself offline until asked to try again.
+//!
+//! Watchers run as tokio tasks and report over an unbounded channel, so the
+//! UI thread never waits on the network.
+
+use std::time::Duration;
+
+use eventsource_stream::Event as MessageEvent;
+use futures_util::StreamExt;
+use reqwest_eventsource::retry::Never;
+use reqwest_eventsource::{Error as SseError, Event, EventSource};
+use tokio::sync::mpsc::UnboundedSender;
+use vitae_common::{names, ChangeEvent, Failed, LogRecord, Progress, ResumeResource, StreamError};
+
+use crate::client::{error_chain, Client};
+
+/// Failed connections in a row before a watcher gives up.
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// Backoff before reconnect `attempt` (1-based): 250 ms doubling, at most 8 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let ms = 250u64.saturating_mul(1 << attempt.saturating_sub(1).min(5));
+    Duration::from_millis(ms.min(8_000))
+}
+
+/// Where a stream connection stands, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Live,
+    /// Waiting `delay` before reconnect `attempt` of [`MAX_ATTEMPTS`].
+    Retrying {
+        attempt: u32,
+        delay: Duration,
+        cause: String,
+    },
+    /// Stopped for good (finished, or gave up: see the cause).
+    Closed {
+        cause: String,
+    },
+}
+
+/// What a parse-stream watcher reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParseUpdate {
+    Link(Link),
+    Progress(Progress),
+    Complete(Box<ResumeResource>),
+    Failed(String),
+    /// The server could not encode an event; the stream goes on.
+    StreamError(String),
+    /// The watcher stopped without a terminal event (the cause says why).
+    GaveUp(String),
+}
+
+/// What the account-stream watcher reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountUpdate {
+    Link(Link),
+    Change(ChangeEvent),
+    /// The server lost track of where we were: fetch everything again.
+    Resync,
+}
+
+/// How one connection ended.
+enum Ended {
+    /// The stream is done for good; nothing more to report.
+    Done,
+    /// The connection failed; reconnect unless attempts are used up.
+    Retry(String),
+    /// A failure no retry can fix (401, 404, ...).
+    Fatal(String),
+}
+
+fn open(client: &Client, path: &str, last_id: Option<&str>) -> Result<EventSource, String> {
+    let mut rb = client
+        .http()
+        .get(client.url(path))
+        .bearer_auth(client.token());
+    if let Some(id) = last_id {
+        rb = rb.header("Last-Event-ID", id);
+    }
+    let mut source = EventSource::new(rb).map_err(|e| e.to_string())?;
+    source.set_retry_policy(Box::new(Never));
+    Ok(source)
+}
+
+/// Turn an eventsource error into what the watcher does next.
+async fn classify(error: SseError) -> Ended {
+    match error {
+        SseError::StreamEnded => Ended::Retry("the stream ended".into()),
+        SseError::InvalidStatusCode(status, _) if status.as_u16() == 204 => Ended::Done,
+        SseError::InvalidStatusCode(status, response) if status.is_client_error() => {
+            let body = response.text().await.unwrap_or_default();
+            let message = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+                .unwrap_or(body);
+            Ended::Fatal(format!("{status}: {message}"))
+        }
+        SseError::InvalidStatusCode(status, _) => {
+            Ended::Retry(format!("the server answered {status}"))
+        }
+        SseError::Transport(e) => Ended::Retry(error_chain(&e)),
+        other => Ended::Retry(other.to_string()),
+    }
+}
+
+/// Follow `GET /v1/resumes/{id}/events` until the terminal event.
+pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUpdate>) {
+    let path = format!("/v1/resumes/{id}/events");
+    let mut last_id: Option<String> = None;
+    let mut failures = 0u32;
+    loop {
+        let _ = tx.send(ParseUpdate::Link(Link::Connecting));
+        let ended = match open(&client, &path, last_id.as_deref()) {
+            Ok(source) => follow_parse(source, &tx, &mut last_id, &mut failures).await,
+            Err(e) => Ended::Fatal(e),
+        };
+        match ended {
+            Ended::Done => {
+                let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                    cause: "the parse has finished".into(),
+                }));
+                // A 204 means we already had the terminal event, or the
+                // server finished while we were away: fetch the outcome.
+                if let Ok(resume) = client.resume(&id).await {
+                    let _ = tx.send(terminal_of(resume));
+                }
+                return;
+            }
+            Ended::Fatal(cause) => {
+                let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                    cause: cause.clone(),
+                }));
+                let _ = tx.send(ParseUpdate::GaveUp(cause));
+                return;
+            }
+            Ended::Retry(cause) => {
+                failures += 1;
+                if failures > MAX_ATTEMPTS {
+                    let cause = format!("gave up after {MAX_ATTEMPTS} reconnects: {cause}");
+                    let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                        cause: cause.clone(),
+                    }));
+                    let _ = tx.send(ParseUpdate::GaveUp(cause));
+                    return;
+                }
+                let delay = backoff(failures);
+                let _ = tx.send(ParseUpdate::Link(Link::Retrying {
+                    attempt: failures,
+                    delay,
+                    cause,
+                }));
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+/// The update a fetched resume stands for, when its parse is over.
+fn terminal_of(resume: ResumeResource) -> ParseUpdate {
+    match resume.status {
+        vitae_common::Status::Failed => ParseUpdate::Failed(
+            resume
+                .reason
+                .unwrap_or_else(|| "the parse failed (no reason recorded)".into()),
+        ),
+        vitae_common::Status::Ready => ParseUpdate::Complete(Box::new(resume)),
+        status => ParseUpdate::GaveUp(format!(
+            "the stream ended while the resume is still {status}"
+        )),
+    }
+}
+
+async fn follow_parse(
+    mut source: EventSource,
+    tx: &UnboundedSender<ParseUpdate>,
+    last_id: &mut Option<String>,
+    failures: &mut u32,
+) -> Ended {
+    while let Some(item) = source.next().await {
+        match item {
+            Ok(Event::Open) => {
+                let _ = tx.send(ParseUpdate::Link(Link::Live));
+            }
+            Ok(Event::Message(message)) => {
+                // Data flowing again: the next failure starts a fresh count.
+                *failures = 0;
+                if !message.id.is_empty() {
+                    *last_id = Some(message.id.clone());
+                }
+                let update = match message.event.as_str() {
+                    names::PROGRESS => serde_json::from_str::<Progress>(&message.data)
+                        .map(ParseUpdate::Progress)
+                        .map_err(|e| e.to_string()),
+                    names::COMPLETE => serde_json::from_str::<ResumeResource>(&message.data)
+                        .map(|r| ParseUpdate::Complete(Box::new(r)))
+                        .map_err(|e| e.to_string()),
+                    names::FAILED => serde_json::from_str::<Failed>(&message.data)
+                        .map(|f| ParseUpdate::Failed(f.reason))
+                        .map_err(|e| e.to_string()),
+                    names::ERROR => serde_json::from_str::<StreamError>(&message.data)
+                        .map(|e| ParseUpdate::StreamError(e.message))
+                        .map_err(|e| e.to_string()),
+                    _ => continue,
+                };
+                match update {
+                    Ok(update) => {
+                        let terminal =
+                            matches!(update, ParseUpdate::Complete(_) | ParseUpdate::Failed(_));
+                        let _ = tx.send(update);
+                        if terminal {
+                            source.close();
+                            let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                                cause: "the parse has finished".into(),
+                            }));
+                            return Ended::Done;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(ParseUpdate::StreamError(format!(
+                            "an event the client cannot read ({}): {e}",
+                            message.event
+                        )));
+                    }
+                }
+            }
+            Err(error) => {
+                source.close();
+                return classify(error).await;
+            }
+        }
+    }
+    Ended::Retry("the stream ended".into())
+}
+
+/// Follow `GET /v1/events` until the receiver is dropped or
+/// [`MAX_ATTEMPTS`] reconnects failed in a row.
+pub async fn watch_account(client: Client, tx: UnboundedSender<AccountUpdate>) {
+    watch_feed(
+        client,
+        "/v1/events",
+        tx,
+        AccountUpdate::Link,
+        |message| match message.event.as_str() {
+            names::RESYNC => Some(AccountUpdate::Resync),
+            names::ERROR => None,
+            _ => serde_json::from_str::<ChangeEvent>(&message.data)
+                .ok()
+                .map(AccountUpdate::Change),
+        },
+    )
+    .await;
+}
+
+/// What the log watcher reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogUpdate {
+    Link(Link),
+    Record(LogRecord),
+}
+
+/// Follow `GET /v1/logs` (admin tokens) like the account stream.
+pub async fn watch_logs(client: Client, tx: UnboundedSender<LogUpdate>) {
+    watch_feed(client, "/v1/logs", tx, LogUpdate::Link, |message| {
+        (message.event == names::LOG)
+            .then(|| serde_json::from_str::<LogRecord>(&message.data).ok())
+            .flatten()
+            .map(LogUpdate::Record)
+    })
+    .await;
+}
+
+/// A long-lived feed: reconnect with backoff and `Last-Event-ID`, report
+/// the link state, give up after [`MAX_ATTEMPTS`] failures in a row.
+async fn watch_feed<T>(
+    client: Client,
+    path: &str,
+    tx: UnboundedSender<T>,
+    link: fn(Link) -> T,
+    map: fn(&MessageEvent) -> Option<T>,
+) {
+    let mut last_id: Option<String> = None;
+    let mut failures = 0u32;
+    loop {
+        if tx.send(link(Link::Connecting)).is_err() {
+            return;
+        }
+        let ended = match open(&client, path, last_id.as_deref()) {
+            Ok(source) => follow_feed(source, &tx, link, map, &mut last_id, &mut failures).await,
+            Err(e) => Ended::Fatal(e),
+        };
+        let cause = match ended {
+            Ended::Done => return,
+            Ended::Fatal(cause) => {
+                let _ = tx.send(link(Link::Closed { cause }));
+                return;
+            }
+            Ended::Retry(cause) => cause,
+        };
+        if tx.is_closed() {
+            return;
+        }
+        failures += 1;
+        if failures > MAX_ATTEMPTS {
+            let _ = tx.send(link(Link::Closed {
+                cause: format!("offline after {MAX_ATTEMPTS} reconnects: {cause}"),
+            }));
+            return;
+        }
+        let delay = backoff(failures);
+        let _ = tx.send(link(Link::Retrying {
+            attempt: failures,
+            delay,
+            cause,
+        }));
+        tokio::time::sleep(delay).await;
+    }
+}
+
+async fn follow_feed<T>(
+    mut source: EventSource,
+    tx: &UnboundedSender<T>,
+    link: fn(Link) -> T,
+    map: fn(&MessageEvent) -> Option<T>,
+    last_id: &mut Option<String>,
+    failures: &mut u32,
+) -> Ended {
+    while let Some(item) = source.next().await {
+        if tx.is_closed() {
+            source.close();
+            return Ended::Done;
+        }
+        match item {
+            Ok(Event::Open) => {
+                *failures = 0;
+                let _ = tx.send(link(Link::Live));
+            }
+            Ok(Event::Message(message)) => {
+                if !message.id.is_empty() {
+                    *last_id = Some(message.id.clone());
+                }
+                if let Some(update) = map(&message) {
+                    let _ = tx.send(update);
+                }
+            }
+            Err(error) => {
+                source.close();
+                return classify(error).await;
+            }
+        }
+    }
+    Ended::Retry("the stream ended".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_millis(250));
+        assert_eq!(backoff(2), Duration::from_millis(500));
+        assert_eq!(backoff(4), Duration::from_millis(2000));
+        assert_eq!(backoff(6), Duration::from_millis(8000));
+        assert_eq!(backoff(60), Duration::from_millis(8000));
+    }
+}

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use vitae_common::{ResumeResource, Status};
+use vitae_common::{DiffResource, DiffSide, Resume, ResumeResource, Status};
 use vitae_tui::app::theme::Theme;
-use vitae_tui::app::{App, Msg};
+use vitae_tui::app::{App, Effect, Msg};
+use vitae_tui::screens::diff::DiffState;
 
 const FRAMES: usize = 2000;
 
@@ -65,4 +66,24 @@ fn main() {
     let mut library = App::new(Theme::from_env(), "http://127.0.0.1:7878");
     library.on_msg(Msg::Resumes(Ok((0..1000).map(resume).collect())));
     measure("library, 1,000 resumes", &mut library);
+
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/fixtures");
+    let read = |name: &str| -> Resume {
+        let bytes = std::fs::read(fixtures.join(name)).expect("bench fixture");
+        serde_json::from_slice(&bytes).expect("a JSON Resume")
+    };
+    let (a, b) = (read("three_page_a.json"), read("three_page_b.json"));
+    let side = |id: &str, filename: &str| DiffSide {
+        resume_id: id.into(),
+        revision: 1,
+        filename: filename.into(),
+    };
+    let mut diff = App::new(Theme::from_env(), "http://127.0.0.1:7878");
+    diff.apply(Effect::open(DiffState::new("b", "a", None, "a → b")));
+    diff.on_msg(Msg::Diff(Ok(DiffResource {
+        before: side("a", "three_page_a.json"),
+        after: side("b", "three_page_b.json"),
+        diff: vitae_common::diff::diff(&a, &b),
+    })));
+    measure("diff screen, two three-page resumes", &mut diff);
 }

@@ -403,9 +403,20 @@ impl View for LibraryState {
         let name_width = (area.width as usize)
             .saturating_sub(2 + 2 + 12 + 5 + 17 + 8)
             .max(12);
+        // Only the rows that fit are built: a frame costs the same with
+        // ten resumes or ten thousand. Borders and header take 3 lines.
+        let visible = (area.height as usize).saturating_sub(3).max(1);
+        if self.cursor.index < self.offset {
+            self.offset = self.cursor.index;
+        } else if self.cursor.index >= self.offset + visible {
+            self.offset = self.cursor.index + 1 - visible;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
         let rows: Vec<Row> = self
             .rows
             .iter()
+            .skip(self.offset)
+            .take(visible)
             .map(|row| {
                 let r = &row.resume;
                 let marker = if r.is_master { "★" } else { " " };
@@ -441,10 +452,8 @@ impl View for LibraryState {
         .row_highlight_style(theme.selected())
         .block(block);
         let mut state = TableState::default()
-            .with_selected(Some(self.cursor.index))
-            .with_offset(self.offset);
+            .with_selected(Some(self.cursor.index.saturating_sub(self.offset)));
         frame.render_stateful_widget(table, area, &mut state);
-        self.offset = state.offset();
 
         if let Some(id) = &self.confirm_delete {
             let name = self

@@ -66,8 +66,10 @@ pub enum Request {
         job_id: String,
         preview_hash: String,
     },
-    /// Follow `/v1/logs` (admin tokens only).
+    /// Follow `/v1/logs` (admin tokens only); replaces a running log stream.
     WatchLogs,
+    /// Stop the log stream (the Logs screen closed).
+    StopLogs,
     /// Reconnect the account stream after it went offline.
     Reconnect,
     /// List a local directory (off the UI thread: it may be a slow mount).

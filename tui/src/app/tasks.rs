@@ -3,7 +3,10 @@
 //! (parse progress, account changes, logs) are long-running tasks on the
 //! same channel. Nothing here touches the terminal.
 
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::task::AbortHandle;
 
 use super::msg::{DirEntry, Msg, Request};
 use crate::client::Client;
@@ -13,11 +16,26 @@ use crate::stream::{self, LogUpdate};
 pub struct Tasks {
     client: Client,
     tx: UnboundedSender<Msg>,
+    /// The log stream's task, so closing the Logs screen can end it.
+    logs: Arc<Mutex<Option<AbortHandle>>>,
 }
 
 impl Tasks {
     pub fn new(client: Client, tx: UnboundedSender<Msg>) -> Tasks {
-        Tasks { client, tx }
+        Tasks {
+            client,
+            tx,
+            logs: Arc::default(),
+        }
+    }
+
+    /// Swap the running log stream for `next` (or none), ending the old one.
+    fn replace_logs(&self, next: Option<AbortHandle>) {
+        if let Ok(mut slot) = self.logs.lock() {
+            if let Some(old) = std::mem::replace(&mut *slot, next) {
+                old.abort();
+            }
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -57,9 +75,13 @@ impl Tasks {
                     }
                 });
             }
+            Request::StopLogs => self.replace_logs(None),
             Request::WatchLogs => {
                 let (updates, mut rx) = unbounded_channel();
-                tokio::spawn(stream::watch_logs(client, updates));
+                // Aborting the watcher drops its sender, which ends the
+                // forwarder below too.
+                let watcher = tokio::spawn(stream::watch_logs(client, updates));
+                self.replace_logs(Some(watcher.abort_handle()));
                 tokio::spawn(async move {
                     while let Some(update) = rx.recv().await {
                         let msg = match update {
@@ -140,7 +162,9 @@ async fn call(client: &Client, request: Request) -> Option<Msg> {
             job_id,
             preview_hash,
         } => Msg::Confirmed(client.confirm_tailor(&id, &job_id, &preview_hash).await),
-        Request::WatchParse(_) | Request::WatchLogs | Request::Reconnect => return None,
+        Request::WatchParse(_) | Request::WatchLogs | Request::StopLogs | Request::Reconnect => {
+            return None
+        }
     })
 }
 

@@ -88,7 +88,7 @@ const KEYS: &[Binding<Action>] = &[
     Binding { keys: &[Key::ch('3')], label: "3", help: "info and up (the default)", action: Action::Level(Filter::Info) },
     Binding { keys: &[Key::ch('4')], label: "4", help: "debug and up (everything)", action: Action::Level(Filter::Debug) },
     Binding { keys: &[Key::ch('c')], label: "c", help: "clear the screen", action: Action::Clear },
-    Binding { keys: nav::BACK, label: "q/Esc", help: "back (the stream goes on)", action: Action::Back },
+    Binding { keys: nav::BACK, label: "q/Esc", help: "back (stops the stream)", action: Action::Back },
 ];
 
 /// 1 error … 5 trace; an unknown level counts as info so it is seen.
@@ -270,7 +270,9 @@ impl LogsState {
                 self.entries.clear();
                 self.follow = true;
             }
-            Action::Back => return Effect::Back,
+            Action::Back => {
+                return Effect::Many(vec![Effect::Request(Request::StopLogs), Effect::Back])
+            }
         }
         Effect::None
     }
@@ -661,7 +663,9 @@ mod tests {
         insta::assert_snapshot!("logs_needs_admin", draw(&mut state, 90, 8));
         let mut waiting = LogsState::default();
         insta::assert_snapshot!("logs_waiting", draw(&mut waiting, 90, 5));
-        assert!(matches!(waiting.handle_key(&ch('q')), Effect::Back));
+        let back = waiting.handle_key(&ch('q'));
+        assert_eq!(back.request(), Some(Request::StopLogs));
+        assert!(matches!(back, Effect::Many(ref e) if matches!(e.last(), Some(Effect::Back))));
     }
 
     #[test]

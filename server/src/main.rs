@@ -12,6 +12,7 @@
 //! [`logs`] the tracing setup and the admin log feed.
 
 mod config;
+mod digest;
 mod http;
 mod llm;
 mod logs;

@@ -19,7 +19,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use vitae_common::{Drafts, ErrorCode, Resume, Status, TailorPreview};
 
@@ -85,16 +84,11 @@ pub fn preview_hash(
     job_revision: u64,
     tailored: &Resume,
 ) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{source_id}@{source_revision}\0{job_id}@{job_revision}\0").as_bytes());
+    let versions = format!("{source_id}@{source_revision}\0{job_id}@{job_revision}\0");
     // A struct serialises its fields in declaration order and `extra` maps
     // are sorted, so equal documents give equal bytes.
-    hasher.update(serde_json::to_vec(tailored).unwrap_or_default());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let document = serde_json::to_vec(tailored).unwrap_or_default();
+    crate::digest::sha256_hex(&[versions.as_bytes(), &document])
 }
 
 /// The source's parsed document, or a 409 that says why there is none.
@@ -125,6 +119,23 @@ struct Computed {
     tailored: Resume,
     keyword_match: vitae_common::jobs::KeywordMatch,
     warnings: Vec<String>,
+}
+
+/// Run CPU-bound work (tailoring takes milliseconds on a long resume, a
+/// diff hundreds of microseconds) on the blocking pool, not on a runtime
+/// worker that is serving other connections.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> HttpResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| HttpError::internal("tailoring", e))
+}
+
+/// [`compute`] on the blocking pool.
+async fn compute_off_runtime(source: &Resume, job: &JobRecord) -> HttpResult<Computed> {
+    let (source, job) = (source.clone(), job.clone());
+    off_runtime(move || compute(&source, &job)).await
 }
 
 fn compute(source: &Resume, job: &JobRecord) -> Computed {
@@ -164,12 +175,15 @@ pub async fn preview(
     let stored = store.get_resume(owner, source_id).await?;
     let job = store.get_job(owner, job_id).await?;
     let source = source_document(&stored)?;
-    let mut computed = compute(source, &job);
+    let mut computed = compute_off_runtime(source, &job).await?;
     let drafts = match llm {
         Some(provider) => draft(provider, source, &job, &mut computed).await,
         None => None,
     };
-    let diff = vitae_common::diff::diff(source, &computed.tailored);
+    let diff = {
+        let (source, tailored) = (source.clone(), computed.tailored.clone());
+        off_runtime(move || vitae_common::diff::diff(&source, &tailored)).await?
+    };
     let source_revision = stored.record.revision;
     let hash = preview_hash(
         source_id,
@@ -319,7 +333,7 @@ pub async fn confirm(
         }
         Some(p) => p.tailored,
         None => {
-            let computed = compute(source, &job);
+            let computed = compute_off_runtime(source, &job).await?;
             let current = preview_hash(
                 source_id,
                 stored.record.revision,

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vitae_common::{
@@ -124,10 +124,7 @@ impl Client {
 
     async fn send_raw(&self, rb: RequestBuilder, path: &str) -> ClientResult<reqwest::Response> {
         let url = self.url(path);
-        let response = rb.send().await.map_err(|e| ClientError::Transport {
-            url: url.clone(),
-            cause: error_chain(&e),
-        })?;
+        let response = rb.send().await.map_err(|e| transport(&url, &e))?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -153,10 +150,10 @@ impl Client {
 
     async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder, path: &str) -> ClientResult<T> {
         let response = self.send_raw(rb, path).await?;
-        let bytes = response.bytes().await.map_err(|e| ClientError::Transport {
-            url: self.url(path),
-            cause: error_chain(&e),
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport(&self.url(path), &e))?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode {
             url: self.url(path),
             cause: e.to_string(),
@@ -352,6 +349,20 @@ impl Client {
     }
 }
 
+/// A request that got no answer. reqwest's own message repeats the URL
+/// ("error sending request for url (…)"), which the error already names;
+/// its causes (connection refused, timed out) are what says what happened.
+fn transport(url: &str, error: &reqwest::Error) -> ClientError {
+    let cause = match std::error::Error::source(error) {
+        Some(source) => error_chain(source),
+        None => error.to_string(),
+    };
+    ClientError::Transport {
+        url: url.to_string(),
+        cause,
+    }
+}
+
 /// An error with its causes, which reqwest keeps in `source()`.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -365,9 +376,4 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// Whether a status means "the thing is gone for good".
-pub fn is_not_found(error: &ClientError) -> bool {
-    matches!(error.status(), Some(s) if s == StatusCode::NOT_FOUND.as_u16())
 }

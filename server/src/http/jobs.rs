@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
-use sha2::{Digest, Sha256};
 use vitae_common::{ErrorCode, JobList};
 use vitae_tailor::JobFormat;
 
@@ -119,17 +118,13 @@ async fn read_job(ctx: &Ctx, owner: &str, req: Request<Incoming>) -> HttpResult<
         .filter(|t| !t.is_empty())
         .map(|t| t.chars().take(200).collect::<String>());
     let format_name = format_name(format);
-    let mut hasher = Sha256::new();
-    hasher.update(format_name.as_bytes());
-    hasher.update([0]);
-    hasher.update(title.as_deref().unwrap_or("").as_bytes());
-    hasher.update([0]);
-    hasher.update(body.as_bytes());
-    let content_hash: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let content_hash = crate::digest::sha256_hex(&[
+        format_name.as_bytes(),
+        b"\0",
+        title.as_deref().unwrap_or("").as_bytes(),
+        b"\0",
+        body.as_bytes(),
+    ]);
     Ok(NewJob {
         owner: owner.to_string(),
         title: title.unwrap_or_default(),

@@ -295,12 +295,11 @@ async fn revisions(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let revisions = app.store.list_revisions(&user.user, id).await?;
-    json(
-        StatusCode::OK,
-        &RevisionList {
-            revisions: resource::revision_history(&revisions),
-        },
-    )
+    // One diff per revision: on the blocking pool, off the runtime workers.
+    let revisions = tokio::task::spawn_blocking(move || resource::revision_history(&revisions))
+        .await
+        .map_err(|e| HttpError::internal("summarising revisions", e))?;
+    json(StatusCode::OK, &RevisionList { revisions })
 }
 
 fn revision_number(ctx: &Ctx) -> HttpResult<u64> {

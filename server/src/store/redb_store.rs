@@ -27,7 +27,6 @@ use chrono::{DateTime, Utc};
 use redb::{
     Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
 };
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 use vitae_common::{Resume, Status};
@@ -345,8 +344,7 @@ fn load_share<T: ReadableTable<&'static str, &'static [u8]>>(
 /// usable credentials. The tokens are 256 random bits, so a plain hash (no
 /// salt, no stretching) is enough.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(&[token.as_bytes()])
 }
 
 /// A new random token: `bytes` bytes from the OS RNG, base64url without padding.

@@ -421,21 +421,7 @@ impl Failure {
 
 impl From<ClientError> for Failure {
     fn from(error: ClientError) -> Failure {
-        match error {
-            // reqwest's chain repeats the URL ("error sending request for
-            // url (…)"); the cause after it is what says what went wrong.
-            ClientError::Transport { url, cause } => {
-                let cause: Vec<&str> = cause
-                    .split(": ")
-                    .filter(|part| !part.starts_with("error sending request for url"))
-                    .collect();
-                Failure::Request(format!(
-                    "cannot reach the server at {url}: {}",
-                    cause.join(": ")
-                ))
-            }
-            other => Failure::Request(other.to_string()),
-        }
+        Failure::Request(error.to_string())
     }
 }
 

@@ -1,0 +1,34 @@
+//! SHA-256 as lowercase hex, the one form every hash of the server takes:
+//! stored token hashes, job content hashes and tailoring preview hashes.
+
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of the concatenation of `parts`, in hex. Callers put their own
+/// separators between parts that could run into each other.
+pub fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex(&hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digest_and_parts_concatenate() {
+        assert_eq!(
+            sha256_hex(&[b"abc"]),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(sha256_hex(&[b"a", b"bc"]), sha256_hex(&[b"abc"]));
+        assert_eq!(hex(&[0, 255, 16]), "00ff10");
+    }
+}

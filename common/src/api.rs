@@ -42,8 +42,11 @@ impl std::fmt::Display for Status {
 }
 
 /// A resume as the API shows it. `document` is `None` in lists and until parsed.
+/// `D` is the document's type: [`Resume`] for every client; the server may
+/// answer with the stored JSON text in its place, which reads the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResumeResource {
+#[serde(bound(serialize = "D: Serialize", deserialize = "D: Deserialize<'de>"))]
+pub struct ResumeResource<D = Resume> {
     pub id: String,
     pub owner: String,
     pub filename: String,
@@ -76,7 +79,7 @@ pub struct ResumeResource {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "present"
     )]
-    pub document: Option<Option<Resume>>,
+    pub document: Option<Option<D>>,
 }
 
 impl ResumeResource {

@@ -18,6 +18,7 @@ mod llm;
 mod logs;
 mod offline;
 mod pipeline;
+mod read_cache;
 mod resource;
 mod serve;
 mod sse;

@@ -15,7 +15,7 @@ pub fn events_url(id: &uuid::Uuid) -> String {
 }
 
 /// The resume resource; `document` only when asked (single-resume answers).
-pub fn resume(stored: &StoredResume, with_document: bool) -> ResumeResource {
+pub fn resume<D: Clone>(stored: &StoredResume<D>, with_document: bool) -> ResumeResource<D> {
     let r = &stored.record;
     ResumeResource {
         id: r.id.to_string(),

@@ -127,6 +127,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         public_url,
         logs,
         previews: Default::default(),
+        resume_answers: crate::read_cache::ReadCache::new(4096),
         llm,
         shutdown: shutdown.clone(),
     });

@@ -172,3 +172,25 @@ async fn concurrent_first_uploads_leave_exactly_one_master() {
         assert_eq!(m.len(), 1, "round {round}: exactly one master, got {m:?}");
     }
 }
+
+/// `GET /v1/resumes/{id}` answers come from a cache that any write empties:
+/// moving the master role is a write to *another* resume's row, and the
+/// cached answer of the old master must not survive it.
+#[tokio::test]
+async fn a_read_after_the_master_moves_shows_the_move() {
+    let api = server().user("cachedmaster").await;
+    let a = api.upload_ready("resume.md").await;
+    let a_id = a["id"].as_str().unwrap().to_string();
+    let b = api.upload_ready("resume.txt").await;
+    let b_id = b["id"].as_str().unwrap().to_string();
+    for _ in 0..3 {
+        assert_eq!(api.resume(&a_id).await["is_master"], true);
+    }
+    let r = api.post_empty(&format!("/v1/resumes/{b_id}/master")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(api.resume(&a_id).await["is_master"], false);
+    assert_eq!(api.resume(&b_id).await["is_master"], true);
+    // Another owner's read of the same id is still a 404, cached or not.
+    let other = server().user("cachedmaster-other").await;
+    assert_eq!(other.get(&format!("/v1/resumes/{a_id}")).await.status, 404);
+}

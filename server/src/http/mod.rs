@@ -56,6 +56,8 @@ pub struct App {
     pub logs: LogFeed,
     /// Recent tailoring previews, by hash, for confirmation.
     pub previews: crate::tailoring::Previews,
+    /// Encoded `GET /v1/resumes/{id}` answers (owner, id) → (revision, JSON).
+    pub resume_answers: crate::read_cache::ReadCache<(String, uuid::Uuid), (u64, Bytes)>,
     /// The optional language-model provider (`llm_url`, `llm_model`).
     pub llm: Option<crate::llm::Provider>,
     pub shutdown: watch::Receiver<bool>,
@@ -158,10 +160,19 @@ fn redact_path(path: &str) -> String {
     path.to_string()
 }
 
+/// A request id: 16 hex digits, unique within this process and very likely
+/// across restarts. Ids only correlate log lines with answers, so they need
+/// not be unpredictable: a random start (one system call per process, not
+/// per request) plus a counter.
 fn new_request_id() -> String {
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    crate::digest::hex(&bytes)
+    static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU64> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let mut seed = [0u8; 8];
+        let _ = getrandom::fill(&mut seed);
+        std::sync::atomic::AtomicU64::new(u64::from_le_bytes(seed))
+    });
+    let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{id:016x}")
 }
 
 async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
@@ -195,6 +206,12 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Re
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {
             tracing::error!(status, ms, %peer, "request failed");
+        } else if status < 400 && (method == Method::GET || method == Method::HEAD) {
+            // Successful reads are the bulk of the traffic and change
+            // nothing: their line is DEBUG, so the INFO log stays a record
+            // of what happened (writes, refusals, failures) and a read does
+            // not pay for a formatted line and a write to stderr.
+            tracing::debug!(status, ms, "request");
         } else {
             tracing::info!(status, ms, "request");
         }
@@ -370,15 +387,24 @@ pub fn empty(status: StatusCode) -> Response<Body> {
 }
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> HttpResult<Response<Body>> {
-    let body = serde_json::to_vec(value).map_err(|e| {
+    Ok(json_encoded(status, encode_json(value)?))
+}
+
+/// `value` as JSON, or the error that answers a value we cannot encode.
+pub fn encode_json<T: Serialize>(value: &T) -> HttpResult<Bytes> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
         HttpError::internal(&format!("serialising a {}", std::any::type_name::<T>()), e)
-    })?;
+    })
+}
+
+/// An answer whose JSON body is already encoded.
+pub fn json_encoded(status: StatusCode, body: Bytes) -> Response<Body> {
     let mut response = Response::new(full(body));
     *response.status_mut() = status;
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(response)
+    response
 }
 
 pub fn error_response(error: &HttpError, request_id: &str) -> Response<Body> {

@@ -8,6 +8,7 @@
 use std::sync::{Arc, LazyLock};
 
 use base64::Engine;
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
@@ -17,7 +18,7 @@ use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareLis
 
 use super::error::{HttpError, HttpResult};
 use super::router::Route;
-use super::{full, json, parse_json, read_body, require_json, App, Body, Ctx};
+use super::{full, json, json_encoded, parse_json, read_body, require_json, App, Body, Ctx};
 use crate::resource;
 
 pub async fn handle(
@@ -192,16 +193,21 @@ async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<R
         .unwrap_or("");
     let representation = negotiate(accept);
     let shared = app.store.access_share(token, crate::store::now()).await?;
-    tracing::info!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
-    let document = shared
-        .resume
-        .document
-        .clone()
-        .unwrap_or_else(Resume::default);
+    // A view is a read: DEBUG, like the request line of any other read.
+    tracing::debug!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
+    let raw = shared.resume.document.as_deref();
+    // The pages need the document parsed; its JSON form is the stored text.
+    let document = || -> Resume {
+        raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default()
+    };
     let mut response = match representation {
-        Representation::Json => json(StatusCode::OK, &document)?,
+        Representation::Json => match raw {
+            Some(raw) => json_encoded(StatusCode::OK, Bytes::copy_from_slice(raw.get().as_bytes())),
+            None => json(StatusCode::OK, &Resume::default())?,
+        },
         Representation::Markdown => {
-            let mut r = Response::new(full(render::markdown(&document)));
+            let mut r = Response::new(full(render::markdown(&document())));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/markdown; charset=utf-8"),
@@ -209,7 +215,7 @@ async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<R
             r
         }
         Representation::Html => {
-            let mut r = Response::new(full(render::html(&document)));
+            let mut r = Response::new(full(render::html(&document())));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),

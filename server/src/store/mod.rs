@@ -13,6 +13,7 @@
 
 pub mod records;
 pub mod redb_store;
+pub mod views;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -20,7 +21,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use records::{
-    JobRecord, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord, StoredResume,
+    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareRecord,
+    StoredResume,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -93,16 +95,31 @@ pub struct DeletedResume {
 #[derive(Debug, Clone)]
 pub struct SharedView {
     pub share: ShareRecord,
-    pub resume: ResumeRecord,
+    /// The shared resume, its document as stored (a link's JSON form passes
+    /// it through; its pages parse it).
+    pub resume: std::sync::Arc<ResumeRecord<RawDocument>>,
 }
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// A number that grows after every committed write, and only then. An
+    /// answer computed from reads begun after this returned `g` is current
+    /// for as long as this still returns `g` (see `crate::read_cache`).
+    fn generation(&self) -> u64;
+
     // ---- resumes -------------------------------------------------------
     /// Store a new upload with status `pending` and keep its original bytes.
     async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError>;
     /// One of `owner`'s resumes.
     async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError>;
+    /// [`Self::get_resume`] with the document left as the stored JSON text:
+    /// for answers that pass it through unchanged, which then skip parsing
+    /// and re-encoding it.
+    async fn get_resume_raw(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<StoredResume<RawDocument>, StoreError>;
     /// All of `owner`'s resumes, oldest first.
     async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError>;
     /// The uploaded bytes, as received.

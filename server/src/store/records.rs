@@ -20,8 +20,14 @@ pub const SHARE_SCHEMA: u32 = 1;
 pub const TOKEN_SCHEMA: u32 = 1;
 pub const JOB_SCHEMA: u32 = 1;
 
+/// A document kept as the JSON text it was stored as (see
+/// [`super::Store::get_resume_raw`]).
+pub type RawDocument = Box<serde_json::value::RawValue>;
+
+/// A stored resume. `D` is the document's type: [`Resume`], or
+/// [`RawDocument`] for reads that pass the document through untouched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResumeRecord {
+pub struct ResumeRecord<D = Resume> {
     pub v: u32,
     pub id: Uuid,
     pub owner: String,
@@ -45,8 +51,8 @@ pub struct ResumeRecord {
     pub revision_origin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    #[serde(default)]
-    pub document: Option<Resume>,
+    #[serde(default = "Option::default")]
+    pub document: Option<D>,
     #[serde(default)]
     pub confidence: BTreeMap<String, f32>,
     pub size: u64,
@@ -54,8 +60,8 @@ pub struct ResumeRecord {
 
 /// A resume with the facts derived from other tables.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoredResume {
-    pub record: ResumeRecord,
+pub struct StoredResume<D = Resume> {
+    pub record: ResumeRecord<D>,
     pub is_master: bool,
 }
 

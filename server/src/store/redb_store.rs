@@ -6,8 +6,12 @@
 //! each caller is answered only after the commit that holds its write is
 //! durable. Each operation checks its preconditions before it writes, so an
 //! operation that answers an error has written nothing and cannot spoil the
-//! others in its batch. Reads run on the blocking pool in their own MVCC read
-//! transactions and never wait for the writer.
+//! others in its batch. Reads run in their own MVCC read transactions and
+//! never wait for the writer: point lookups (a token, a resume, a share) on
+//! the calling task, since a cached B-tree lookup costs less than a hop to the
+//! blocking pool; listings and anything else that may be large on the
+//! blocking pool. Share-link views are counted in memory and written by the
+//! same writer thread in batches ([`super::views`]).
 //!
 //! Tables (keys are UUID strings, values JSON records with a schema version):
 //! `resumes` id → record; `owner_resumes` (owner, id) → (); `originals` id →
@@ -18,8 +22,10 @@
 //! `meta` key → u64.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -32,10 +38,12 @@ use uuid::Uuid;
 use vitae_common::{Resume, Status};
 
 use super::records::{
-    migrate_resume, JobRecord, ParseOutcome, Principal, ResumeRecord, RevisionRecord, ShareRecord,
-    StoredResume, JOB_SCHEMA, RESUME_SCHEMA, SHARE_SCHEMA, TOKEN_SCHEMA,
+    migrate_resume, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord,
+    ShareRecord, StoredResume, JOB_SCHEMA, RESUME_SCHEMA, SHARE_SCHEMA, TOKEN_SCHEMA,
 };
+use super::views::{ViewCounter, FLUSH_DELAY};
 use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
+use crate::read_cache::ReadCache;
 
 const RESUMES: TableDefinition<&str, &[u8]> = TableDefinition::new("resumes");
 const OWNER_RESUMES: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_resumes");
@@ -57,11 +65,25 @@ const MAX_BATCH: usize = 512;
 type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 type Job = Box<dyn FnOnce(&WriteTransaction) -> Completion + Send>;
 
+/// What the writer thread is asked to do.
+enum Work {
+    Write(Job),
+    /// Views are pending (the first since the last flush): store them soon.
+    Views,
+}
+
 pub struct RedbStore {
     db: Arc<Database>,
     /// `None` only while dropping.
-    writer: Option<std_mpsc::Sender<Job>>,
+    writer: Option<std_mpsc::Sender<Work>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
+    views: Arc<ViewCounter>,
+    /// Bumped by the writer thread after each commit ([`Store::generation`]).
+    generation: Arc<AtomicU64>,
+    /// Principals by token hash: every request authenticates.
+    principals: ReadCache<String, Principal>,
+    /// Share links and their resumes by token, for `/s/{token}`.
+    shared: ReadCache<String, (ShareRecord, Arc<ResumeRecord<RawDocument>>)>,
 }
 
 impl Drop for RedbStore {
@@ -112,16 +134,26 @@ impl RedbStore {
         })?;
         let db = Arc::new(db);
         init_and_migrate(&db)?;
-        let (writer, jobs) = std_mpsc::channel::<Job>();
-        let writer_db = db.clone();
+        let (sender, jobs) = std_mpsc::channel::<Work>();
+        let views = Arc::new(ViewCounter::default());
+        let generation = Arc::new(AtomicU64::new(0));
+        let writer = Writer {
+            db: db.clone(),
+            views: views.clone(),
+            generation: generation.clone(),
+        };
         let writer_thread = std::thread::Builder::new()
             .name("redb-writer".into())
-            .spawn(move || writer_loop(&writer_db, jobs))
+            .spawn(move || writer.run(jobs))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         Ok(RedbStore {
             db,
-            writer: Some(writer),
+            writer: Some(sender),
             writer_thread: Some(writer_thread),
+            views,
+            generation,
+            principals: ReadCache::new(1024),
+            shared: ReadCache::new(4096),
         })
     }
 
@@ -141,11 +173,39 @@ impl RedbStore {
         self.writer
             .as_ref()
             .ok_or_else(|| StoreError::Backend("the store is closing".into()))?
-            .send(job)
+            .send(Work::Write(job))
             .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
         answer.await.map_err(|_| {
             StoreError::Backend("the write was not committed (see the server log)".into())
         })?
+    }
+
+    /// Run the point lookup `op` in a read transaction on the calling task.
+    fn lookup<T>(
+        &self,
+        op: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_read()?;
+        op(&txn)
+    }
+
+    /// [`Self::read`] for reads that add pending views to share counts: no
+    /// flush of views may commit between its transaction and its look at the
+    /// pending counts.
+    async fn read_shares<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let views = self.views.clone();
+        tokio::task::spawn_blocking(move || {
+            let _no_flush = views.read_guard();
+            let txn = db.begin_read()?;
+            op(&txn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
     }
 
     /// Run `op` in a read transaction on the blocking pool.
@@ -164,21 +224,104 @@ impl RedbStore {
     }
 }
 
-fn writer_loop(db: &Database, jobs: std_mpsc::Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+/// The writer thread: group commits, and the batched share views.
+struct Writer {
+    db: Arc<Database>,
+    views: Arc<ViewCounter>,
+    generation: Arc<AtomicU64>,
+}
+
+impl Writer {
+    fn run(&self, work: std_mpsc::Receiver<Work>) {
+        // When pending views are due to be stored; `None` while none are pending.
+        let mut views_due: Option<Instant> = None;
+        loop {
+            let next = match views_due {
+                None => work
+                    .recv()
+                    .map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
+                Some(due) => work.recv_timeout(due.saturating_duration_since(Instant::now())),
+            };
+            let first = match next {
+                Ok(Work::Write(job)) => job,
+                Ok(Work::Views) => {
+                    views_due.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
+                    continue;
+                }
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                    views_due = self.flush_views();
+                    continue;
+                }
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match work.try_recv() {
+                    Ok(Work::Write(job)) => batch.push(job),
+                    Ok(Work::Views) => {
+                        views_due.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(batch);
+            if views_due.is_some_and(|due| due <= Instant::now()) {
+                views_due = self.flush_views();
             }
         }
-        let txn = match db.begin_write() {
+        // Closing: whatever views are still pending are stored now.
+        if !self.views.is_empty() {
+            self.flush_views();
+        }
+    }
+
+    /// Called after every commit, before anyone is answered.
+    fn committed(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Store the pending share views in one transaction. Answers when to try
+    /// again: never when it worked, after another delay when it did not.
+    fn flush_views(&self) -> Option<Instant> {
+        let stored = self.views.flush(|pending| {
+            let txn = self.db.begin_write()?;
+            {
+                let mut shares = txn.open_table(SHARES)?;
+                for (token, seen) in pending {
+                    // A share deleted with its resume meanwhile has nothing to count.
+                    let Some(mut share) = load_share(&shares, token)? else {
+                        continue;
+                    };
+                    share.access_count += seen.count;
+                    share.last_accessed_at = Some(
+                        share
+                            .last_accessed_at
+                            .map_or(seen.last, |l| l.max(seen.last)),
+                    );
+                    shares.insert(token.as_str(), serde_json::to_vec(&share)?.as_slice())?;
+                }
+            }
+            txn.commit()?;
+            self.committed();
+            Ok::<_, StoreError>(())
+        });
+        match stored {
+            Ok(_) => None,
+            Err(error) => {
+                tracing::error!(%error, "share views not stored; retrying");
+                Some(Instant::now() + FLUSH_DELAY)
+            }
+        }
+    }
+
+    /// Run a batch of writes in one transaction and commit once; answer each.
+    fn commit_batch(&self, batch: Vec<Job>) {
+        let txn = match self.db.begin_write() {
             Ok(txn) => txn,
             Err(e) => {
                 tracing::error!(error = %e, "cannot begin a write transaction");
                 // The jobs are dropped unanswered: their callers get an error.
-                continue;
+                return;
             }
         };
         let mut completions = Vec::with_capacity(batch.len());
@@ -200,8 +343,9 @@ fn writer_loop(db: &Database, jobs: std_mpsc::Receiver<Job>) {
         } else {
             txn.commit().map_err(StoreError::from)
         };
-        if let Err(e) = &committed {
-            tracing::error!(error = %e, "write batch not committed");
+        match &committed {
+            Ok(()) => self.committed(),
+            Err(e) => tracing::error!(error = %e, "write batch not committed"),
         }
         for completion in completions {
             let result = match &committed {
@@ -263,10 +407,10 @@ fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
 
 // ---- table helpers shared by reads and writes -----------------------------
 
-fn load_resume<T: ReadableTable<&'static str, &'static [u8]>>(
+fn load_resume<D: serde::de::DeserializeOwned, T: ReadableTable<&'static str, &'static [u8]>>(
     table: &T,
     id: Uuid,
-) -> Result<Option<ResumeRecord>, StoreError> {
+) -> Result<Option<ResumeRecord<D>>, StoreError> {
     let key = id.to_string();
     match table.get(key.as_str())? {
         Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value())?)),
@@ -291,11 +435,11 @@ fn ids_of_owner<T: ReadableTable<(&'static str, &'static str), ()>>(
     Ok(ids)
 }
 
-fn owned<T: ReadableTable<&'static str, &'static [u8]>>(
+fn owned<D: serde::de::DeserializeOwned, T: ReadableTable<&'static str, &'static [u8]>>(
     table: &T,
     owner: &str,
     id: Uuid,
-) -> Result<ResumeRecord, StoreError> {
+) -> Result<ResumeRecord<D>, StoreError> {
     match load_resume(table, id)? {
         Some(record) if record.owner == owner => Ok(record),
         _ => Err(StoreError::NotFound("resume")),
@@ -309,10 +453,10 @@ fn master_of<T: ReadableTable<&'static str, &'static str>>(
     Ok(masters.get(owner)?.map(|v| v.value().to_string()))
 }
 
-fn with_master<T: ReadableTable<&'static str, &'static str>>(
+fn with_master<D, T: ReadableTable<&'static str, &'static str>>(
     masters: &T,
-    record: ResumeRecord,
-) -> Result<StoredResume, StoreError> {
+    record: ResumeRecord<D>,
+) -> Result<StoredResume<D>, StoreError> {
     let is_master = master_of(masters, &record.owner)?.as_deref() == Some(&*record.id.to_string());
     Ok(StoredResume { record, is_master })
 }
@@ -475,13 +619,26 @@ impl Store for RedbStore {
         .await
     }
 
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
-        let owner = owner.to_string();
-        self.read(move |txn| {
-            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+        self.lookup(|txn| {
+            let record = owned(&txn.open_table(RESUMES)?, owner, id)?;
             with_master(&txn.open_table(MASTERS)?, record)
         })
-        .await
+    }
+
+    async fn get_resume_raw(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<StoredResume<RawDocument>, StoreError> {
+        self.lookup(|txn| {
+            let record = owned(&txn.open_table(RESUMES)?, owner, id)?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
     }
 
     async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
@@ -654,7 +811,8 @@ impl Store for RedbStore {
     async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError> {
         let original = serde_json::to_vec_pretty(&tailored.document)?;
         self.write(move |txn| {
-            let source = owned(&txn.open_table(RESUMES)?, &tailored.owner, tailored.source_id)?;
+            let source: ResumeRecord<RawDocument> =
+                owned(&txn.open_table(RESUMES)?, &tailored.owner, tailored.source_id)?;
             if source.status != Status::Ready {
                 return Err(StoreError::Conflict(format!(
                     "resume {} is {}; preview again",
@@ -861,7 +1019,7 @@ impl Store for RedbStore {
         let owner = owner.to_string();
         let token = random_token(24)?;
         self.write(move |txn| {
-            owned(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
             let share = ShareRecord {
                 v: SHARE_SCHEMA,
                 token,
@@ -887,8 +1045,9 @@ impl Store for RedbStore {
         resume_id: Uuid,
     ) -> Result<Vec<ShareRecord>, StoreError> {
         let owner = owner.to_string();
-        self.read(move |txn| {
-            owned(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+        let views = self.views.clone();
+        self.read_shares(move |txn| {
+            owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
             let key = resume_id.to_string();
             let index = txn.open_table(RESUME_SHARES)?;
             let shares = txn.open_table(SHARES)?;
@@ -899,7 +1058,8 @@ impl Store for RedbStore {
                 if resume != key {
                     break;
                 }
-                if let Some(share) = load_share(&shares, token)? {
+                if let Some(mut share) = load_share(&shares, token)? {
+                    views.add_pending(&mut share);
                     out.push(share);
                 }
             }
@@ -923,6 +1083,10 @@ impl Store for RedbStore {
             Ok(share)
         })
         .await
+        .map(|mut share| {
+            self.views.add_pending(&mut share);
+            share
+        })
     }
 
     async fn access_share(
@@ -930,24 +1094,38 @@ impl Store for RedbStore {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<SharedView, StoreError> {
-        let token = token.to_string();
-        self.write(move |txn| {
-            let mut share = load_share(&txn.open_table(SHARES)?, &token)?
-                .ok_or(StoreError::NotFound("share"))?;
-            if share.revoked {
-                return Err(StoreError::Gone("been revoked"));
+        let generation = self.generation();
+        let (mut share, resume) = match self.shared.get(&token.to_string(), generation) {
+            Some(hit) => hit,
+            None => {
+                let found = self.lookup(|txn| {
+                    let share = load_share(&txn.open_table(SHARES)?, token)?
+                        .ok_or(StoreError::NotFound("share"))?;
+                    let resume = load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
+                        .ok_or(StoreError::NotFound("share"))?;
+                    Ok((share, Arc::new(resume)))
+                })?;
+                self.shared
+                    .put(token.to_string(), generation, found.clone());
+                found
             }
-            if share.expires_at <= now {
-                return Err(StoreError::Gone("expired"));
+        };
+        // Checked on every view, cached or not: expiry needs no write to happen.
+        if share.revoked {
+            return Err(StoreError::Gone("been revoked"));
+        }
+        if share.expires_at <= now {
+            return Err(StoreError::Gone("expired"));
+        }
+        if self.views.record(token, now) {
+            if let Some(writer) = &self.writer {
+                // A stopped writer means the store is closing; its final flush
+                // still stores this view.
+                let _ = writer.send(Work::Views);
             }
-            let resume = load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
-                .ok_or(StoreError::NotFound("share"))?;
-            share.access_count += 1;
-            share.last_accessed_at = Some(now);
-            put_share(txn, &share)?;
-            Ok(SharedView { share, resume })
-        })
-        .await
+        }
+        self.views.add_pending(&mut share);
+        Ok(SharedView { share, resume })
     }
 
     async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError> {
@@ -1108,14 +1286,22 @@ impl Store for RedbStore {
 
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
         let hash = token_hash(token);
-        self.read(move |txn| {
+        let generation = self.generation();
+        if let Some(principal) = self.principals.get(&hash, generation) {
+            return Ok(Some(principal));
+        }
+        let principal: Option<Principal> = self.lookup(|txn| {
             let table = txn.open_table(TOKENS)?;
             match table.get(hash.as_str())? {
                 Some(value) => Ok(Some(serde_json::from_slice(value.value())?)),
                 None => Ok(None),
             }
-        })
-        .await
+        })?;
+        // Unknown tokens are not kept: guessing must not fill the cache.
+        if let Some(principal) = &principal {
+            self.principals.put(hash, generation, principal.clone());
+        }
+        Ok(principal)
     }
 }
 
@@ -1601,6 +1787,71 @@ mod tests {
             store.list_shares("alice", id).await.unwrap()[0].access_count,
             0
         );
+    }
+
+    #[tokio::test]
+    async fn share_views_are_counted_at_once_and_stored_by_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let now = super::super::now();
+        let share = store
+            .create_share("alice", id, now + chrono::Duration::days(1))
+            .await
+            .unwrap();
+        let generation = store.generation();
+        let views = 50;
+        let mut tasks = Vec::new();
+        let store = Arc::new(store);
+        for _ in 0..views {
+            let (store, token) = (store.clone(), share.token.clone());
+            tasks.push(tokio::spawn(async move {
+                store.access_share(&token, super::super::now()).await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        // Counted before anything is stored...
+        assert_eq!(
+            store.list_shares("alice", id).await.unwrap()[0].access_count,
+            views
+        );
+        // ...and stored by one write soon after, with the count unchanged
+        // across the flush.
+        tokio::time::sleep(FLUSH_DELAY * 3).await;
+        assert!(store.generation() > generation, "the views were written");
+        assert!(store.views.is_empty());
+        let listed = &store.list_shares("alice", id).await.unwrap()[0];
+        assert_eq!(listed.access_count, views);
+        assert!(listed.last_accessed_at.is_some());
+
+        // Views still pending at close are written by the closing writer.
+        store.access_share(&share.token, now).await.unwrap();
+        drop(Arc::into_inner(store).expect("the only handle"));
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store.list_shares("alice", id).await.unwrap()[0].access_count,
+            views + 1
+        );
+    }
+
+    #[tokio::test]
+    async fn the_generation_moves_with_every_commit_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let before = store.generation();
+        store.get_resume("alice", id).await.unwrap();
+        store.list_resumes("alice").await.unwrap();
+        assert_eq!(store.generation(), before, "reads write nothing");
+        store.set_master("alice", id).await.unwrap();
+        let after = store.generation();
+        assert!(after > before);
+        // A refused write commits nothing of its own... but shares a batch
+        // commit at most; it must never make the generation go back.
+        let _ = store.set_master("alice", Uuid::new_v4()).await;
+        assert!(store.generation() >= after);
     }
 
     #[tokio::test]

@@ -37,6 +37,7 @@ pub fn main(args: ServeArgs) -> ExitCode {
         }
     };
     let logs = crate::logs::init(config.log_json);
+    raise_open_file_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -55,6 +56,34 @@ pub fn main(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Raise the soft `RLIMIT_NOFILE` to the hard limit. Every connection and
+/// every SSE subscriber holds a socket; the usual soft limit of 1,024 would
+/// turn the 1,025th subscriber into an accept error, while the hard limit is
+/// what the administrator actually granted.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read or write the struct we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
+                tracing::warn!(soft = limit.rlim_cur, "could not raise the open-file limit");
+                return;
+            }
+        }
+    }
+    tracing::debug!(open_files = limit.rlim_max, "open-file limit");
 }
 
 /// Write DIR/admin.token (mode 0600) on first start.

@@ -1,31 +1,42 @@
 //! Turn a [`Subscription`] into a streaming `text/event-stream` response.
 //!
-//! Each subscriber gets its own task and a small bounded channel to its HTTP
-//! body. The task sends the history, then forwards live events, heartbeats
-//! every `heartbeat`, and stops on the terminal event, on server shutdown, or
-//! when the client goes away (the body is dropped and the send fails). A slow
-//! client only ever blocks its own task; the hub's broadcast moves on and the
-//! task learns it lagged.
+//! The response body *is* the subscriber: a stream that hyper's connection
+//! task polls, which reads the hub's broadcast channel directly. There is no
+//! task or channel per subscriber in between, so an event costs each
+//! subscriber one wake-up and one socket write, which is what lets one owner
+//! keep 10,000 streams open (see docs/benchmarks.md). The body sends the
+//! history, then live events, heartbeats every `heartbeat`, and ends on the
+//! terminal event or server shutdown; when the client goes away hyper drops
+//! the body and with it the subscription.
+//!
+//! A subscriber that is behind gets everything waiting for it in one chunk
+//! (up to [`COALESCE_BYTES`]), so catching up costs one write, not one per
+//! event. A slow client only ever delays itself: the hub's broadcast moves on
+//! and the body learns it lagged, then sends the resync event of
+//! [`StreamOptions::on_lag`].
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::{combinators::UnsyncBoxBody, BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::broadcast::{self, error::TryRecvError};
+use tokio::sync::watch;
+use tokio::time::{Interval, MissedTickBehavior};
 
 use super::hub::Subscription;
-use super::{heartbeat, SseEvent};
+use super::{heartbeat, SharedEvent, SseEvent};
 
 pub type Body = UnsyncBoxBody<Bytes, Infallible>;
 
-/// Chunks buffered between a subscriber's task and its socket.
-const BODY_BUFFER: usize = 16;
+/// Most bytes of queued events joined into one chunk for a subscriber that
+/// is behind; beyond it the rest follows in the next chunk.
+const COALESCE_BYTES: usize = 64 * 1024;
 
-/// Everything a stream task needs besides its subscription.
+/// Everything a stream needs besides its subscription.
 pub struct StreamOptions {
     pub heartbeat: Duration,
     pub shutdown: watch::Receiver<bool>,
@@ -33,13 +44,12 @@ pub struct StreamOptions {
     pub on_lag: Box<dyn Fn(u64) -> SseEvent + Send>,
 }
 
-/// Start the subscriber's task and answer with the streaming response.
+/// Answer with the streaming response of `subscription`.
 pub fn respond(subscription: Subscription, options: StreamOptions) -> Response<Body> {
-    let (tx, mut rx) = mpsc::channel::<Bytes>(BODY_BUFFER);
-    tokio::spawn(run(subscription, options, tx));
-    let stream = futures_util::stream::poll_fn(move |cx| {
-        rx.poll_recv(cx)
-            .map(|chunk| chunk.map(|b| Ok(Frame::data(b))))
+    let subscriber = Subscriber::new(subscription, options);
+    let stream = futures_util::stream::unfold(subscriber, |mut subscriber| async move {
+        let chunk = subscriber.next_chunk().await?;
+        Some((Ok(Frame::data(chunk)), subscriber))
     });
     let mut response = Response::new(StreamBody::new(stream).boxed_unsync());
     *response.status_mut() = StatusCode::OK;
@@ -50,54 +60,94 @@ pub fn respond(subscription: Subscription, options: StreamOptions) -> Response<B
     response
 }
 
-async fn run(subscription: Subscription, mut options: StreamOptions, tx: mpsc::Sender<Bytes>) {
-    // An opening comment makes the headers and first bytes leave at once, so
-    // clients see the stream open even before the first event.
-    if tx
-        .send(Bytes::from_static(b": stream open\n\n"))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    for event in &subscription.history {
-        if tx.send(event.encode()).await.is_err() || event.terminal {
-            return;
+/// One subscriber's position in its stream.
+struct Subscriber {
+    /// The opening comment and the history, sent as the first chunk: the
+    /// comment makes headers and first bytes leave at once, so clients see
+    /// the stream open even before the first event.
+    opening: Option<Bytes>,
+    live: Option<broadcast::Receiver<SharedEvent>>,
+    ticker: Interval,
+    shutdown: watch::Receiver<bool>,
+    on_lag: Box<dyn Fn(u64) -> SseEvent + Send>,
+    /// The terminal event (or the end of the live feed) has been sent.
+    finished: bool,
+}
+
+impl Subscriber {
+    fn new(subscription: Subscription, options: StreamOptions) -> Subscriber {
+        let mut opening = BytesMut::from(&b": stream open\n\n"[..]);
+        let mut finished = subscription.live.is_none();
+        for event in &subscription.history {
+            opening.extend_from_slice(&event.encode());
+            if event.terminal {
+                finished = true;
+                break;
+            }
+        }
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + options.heartbeat,
+            options.heartbeat,
+        );
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Subscriber {
+            opening: Some(opening.freeze()),
+            live: subscription.live,
+            ticker,
+            shutdown: options.shutdown,
+            on_lag: options.on_lag,
+            finished,
         }
     }
-    let Some(mut live) = subscription.live else {
-        return;
-    };
-    let mut ticker = tokio::time::interval_at(
-        tokio::time::Instant::now() + options.heartbeat,
-        options.heartbeat,
-    );
-    if *options.shutdown.borrow() {
-        return;
-    }
-    loop {
-        let chunk = tokio::select! {
-            _ = options.shutdown.changed() => return,
-            _ = ticker.tick() => heartbeat(),
+
+    /// The next bytes for the socket, or `None` when the stream ends.
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        if let Some(opening) = self.opening.take() {
+            return Some(opening);
+        }
+        if self.finished || *self.shutdown.borrow() {
+            return None;
+        }
+        let live = self.live.as_mut()?;
+        let first = tokio::select! {
+            _ = self.shutdown.changed() => return None,
+            _ = self.ticker.tick() => return Some(heartbeat()),
             received = live.recv() => match received {
                 Ok(event) => {
-                    if tx.send(event.encode()).await.is_err() || event.terminal {
-                        return;
-                    }
-                    continue;
+                    self.finished = event.terminal;
+                    event.encode()
                 }
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    // Debug level: the admin log feed (info and up) must not carry
-                    // records about its own lagging subscribers.
-                    tracing::debug!(missed, "SSE subscriber fell behind; sending resync");
-                    (options.on_lag)(missed).encode()
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
+                Err(broadcast::error::RecvError::Lagged(missed)) => resync(&self.on_lag, missed),
+                Err(broadcast::error::RecvError::Closed) => return None,
             },
-            _ = tx.closed() => return,
         };
-        if tx.send(chunk).await.is_err() {
-            return;
+        // Whatever else is already queued goes out in the same write.
+        let mut chunk: Option<BytesMut> = None;
+        while !self.finished && chunk.as_ref().map_or(first.len(), BytesMut::len) < COALESCE_BYTES {
+            let next = match live.try_recv() {
+                Ok(event) => {
+                    self.finished = event.terminal;
+                    event.encode()
+                }
+                Err(TryRecvError::Lagged(missed)) => resync(&self.on_lag, missed),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Closed) => {
+                    self.finished = true;
+                    break;
+                }
+            };
+            chunk
+                .get_or_insert_with(|| BytesMut::from(&first[..]))
+                .extend_from_slice(&next);
         }
+        Some(chunk.map_or(first, BytesMut::freeze))
     }
+}
+
+/// The resync event for a subscriber that missed `missed` events.
+fn resync(on_lag: &(dyn Fn(u64) -> SseEvent + Send), missed: u64) -> Bytes {
+    // Debug level: the admin log feed (info and up) must not carry
+    // records about its own lagging subscribers.
+    tracing::debug!(missed, "SSE subscriber fell behind; sending resync");
+    on_lag(missed).encode()
 }

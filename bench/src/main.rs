@@ -1,30 +1,38 @@
-//! `vitae-bench`: the server figures of issue 2, measured against the real
-//! `vitae-server` binary on loopback.
+//! `vitae-bench`: Vitae's performance figures (issue 8), measured against
+//! the real `vitae-server` release binary over HTTP on loopback, with a
+//! fresh data dir, in one command.
 //!
 //! It starts its own server (`serve --addr 127.0.0.1:0` on a temporary data
-//! dir), then measures, in order:
+//! dir) and runs these phases (`--only` picks some):
 //!
-//! 1. upload → `complete` latency: `POST /v1/resumes`, then the parse stream
-//!    `GET /v1/resumes/{id}/events` until `complete`, timed from the start of
-//!    the upload to receipt of that event; a PDF and a Markdown file, N each,
-//!    sequentially and from several connections at once;
-//! 2. `GET /v1/resumes/{id}` requests/s and latency from C keep-alive
-//!    connections for D seconds;
-//! 3. durable writes/s: `POST /v1/resumes/{id}/shares` (each acknowledged
-//!    share is a committed redb write) from 1, 8, 32 and 64 clients, D
-//!    seconds each, then checks that the server lists every acknowledged share;
-//! 4. diff and tailoring (issue 5): the engines in-process and
-//!    `GET …/diff`, `POST …/tailor` over HTTP, on a three-page resume;
-//! 5. the server's VmRSS and VmHWM (`/proc/PID/status`) idle after start, at
-//!    the peak of each phase (sampled every 50 ms) and after each phase.
+//! 1. `uploads`: upload → `complete` latency for a one-page PDF, DOCX and
+//!    Markdown file, sequentially and from 32 connections at once;
+//! 2. `reads`: `GET /v1/resumes/{id}` and `GET /s/{token}` (JSON) by `wrk`
+//!    at 1, 16 and 256 connections, against a bare hyper hello-world server
+//!    measured in the same run as the machine's limit ([`reads`]);
+//! 3. `fanout`: SSE fan-out to N subscribers of `/v1/events` ([`fanout`]);
+//! 4. `writes`: durable share creations/s from 1, 16 and 128 clients, then a
+//!    check that the server lists every acknowledged share;
+//! 5. `versions`: diff and tailoring of a three-page resume ([`versions`]);
+//! 6. `tui`: frame render time of the terminal UI at 200×60 ([`vitae_tui::perf`]);
+//!
+//! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
+//! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
+//! (default `target/bench-results`), and with `--docs DIR` rewrites
+//! `DIR/benchmarks.md` and `DIR/benchmarks/*.svg` from the run, including
+//! which targets were met.
 //!
 //! Non-2xx answers and transport errors are counted and shown, never timed.
-//! The load generator runs on the same machine as the server, so on a small
-//! machine the two compete for the cores: the figures are a floor, not the
+//! The load generators run on the same machine as the server, so on a small
+//! machine they compete for the cores: the figures are a floor, not the
 //! server's ceiling.
 
 mod client;
+mod fanout;
 mod phases;
+mod plot;
+mod reads;
+mod report;
 mod server;
 mod stats;
 mod versions;
@@ -43,16 +51,24 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
+const PHASES: [&str; 6] = ["uploads", "reads", "fanout", "writes", "versions", "tui"];
+
 /// Benchmark vitae-server on loopback.
 #[derive(Debug, Parser)]
 #[command(version)]
-struct Args {
+pub struct Args {
     /// The vitae-server binary (default: next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Run only these phases (uploads, reads, fanout, writes, versions, tui).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// One-page DOCX to upload (default: tests/fixtures/resume.docx).
+    #[arg(long)]
+    docx: Option<PathBuf>,
     /// Markdown file to upload (default: tests/fixtures/resume.md).
     #[arg(long)]
     md: Option<PathBuf>,
@@ -60,20 +76,31 @@ struct Args {
     #[arg(long, default_value_t = 200)]
     uploads: usize,
     /// Connections of the concurrent upload run.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 32)]
     upload_concurrency: usize,
-    /// Keep-alive connections of the GET load.
-    #[arg(long, short = 'c', default_value_t = 32)]
-    connections: usize,
-    /// Seconds of each load phase (the GET load and each write level).
+    /// Connection counts of the read benchmark.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,256")]
+    read_connections: Vec<usize>,
+    /// Seconds of each load run (each read run, each write level).
     #[arg(long, short = 'd', default_value_t = 10.0)]
     duration: f64,
     /// Concurrent clients of the durable-write levels.
-    #[arg(long, value_delimiter = ',', default_value = "1,8,32,64")]
+    #[arg(long, value_delimiter = ',', default_value = "1,16,128")]
     write_clients: Vec<usize>,
+    #[command(flatten)]
+    fanout: fanout::FanoutArgs,
+    /// Frames drawn per TUI scenario.
+    #[arg(long, default_value_t = 2000)]
+    tui_frames: usize,
     /// Worker threads of the bench's own runtime (default: the number of cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Where to write report.json, the CSV tables and the SVG charts.
+    #[arg(long, default_value = "target/bench-results")]
+    out: PathBuf,
+    /// Also rewrite DIR/benchmarks.md and DIR/benchmarks/*.svg from this run.
+    #[arg(long)]
+    docs: Option<PathBuf>,
     /// Print the results as JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -82,37 +109,56 @@ struct Args {
     keep_data: bool,
 }
 
+impl Args {
+    fn runs(&self, phase: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == phase)
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(unknown) = args.only.iter().find(|p| !PHASES.contains(&p.as_str())) {
+        bail!(
+            "--only: unknown phase {unknown:?}; phases: {}",
+            PHASES.join(", ")
+        );
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.unwrap_or(cores).max(1))
         .enable_all()
         .build()?;
     let report = runtime.block_on(run(&args))?;
+    report::write_outputs(&report, &args.out)?;
+    if let Some(docs) = &args.docs {
+        report::write_docs(&report, docs)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_tables(&report);
+        report::print_tables(&report);
+        eprintln!("results written to {}", args.out.display());
     }
     Ok(())
 }
 
 #[derive(Debug, Serialize)]
-struct Report {
+pub struct Report {
     date_utc: String,
     machine: Machine,
     server_binary: String,
     settings: Settings,
     fsync_baseline: Summary,
     uploads: Vec<UploadRun>,
-    reads: ReadRun,
+    reads: Vec<reads::ReadRow>,
+    fanout: Option<fanout::FanoutRun>,
     writes: Vec<WriteRun>,
     shares_acknowledged: u64,
     shares_listed: usize,
     /// The final `GET /v1/resumes/{id}/shares` of every share written.
-    share_listing: phases::ShareListing,
-    versions: versions::VersionsRun,
+    share_listing: Option<phases::ShareListing>,
+    versions: Option<versions::VersionsRun>,
+    tui: Vec<TuiRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -120,7 +166,7 @@ struct Report {
 }
 
 #[derive(Debug, Serialize)]
-struct Machine {
+pub struct Machine {
     cores: usize,
     cpu: String,
     kernel: String,
@@ -132,40 +178,41 @@ struct Machine {
 }
 
 #[derive(Debug, Serialize)]
-struct Settings {
+pub struct Settings {
+    phases: Vec<String>,
     uploads: usize,
     upload_concurrency: usize,
-    connections: usize,
+    read_connections: Vec<usize>,
     duration_s: f64,
     write_clients: Vec<usize>,
     bench_threads: usize,
-    pdf: String,
-    pdf_bytes: usize,
-    md: String,
-    md_bytes: usize,
+    files: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Serialize)]
-struct UploadRun {
+pub struct UploadRun {
     format: &'static str,
     concurrency: usize,
     summary: Summary,
 }
 
 #[derive(Debug, Serialize)]
-struct ReadRun {
-    connections: usize,
-    summary: Summary,
-    /// Server CPU time per successful request, in microseconds.
-    server_cpu_us_per_request: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct WriteRun {
+pub struct WriteRun {
     clients: usize,
     summary: Summary,
     /// Server CPU time per successful write, in microseconds.
     server_cpu_us_per_request: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TuiRun {
+    scenario: String,
+    width: u16,
+    height: u16,
+    frames: usize,
+    p50_us: f64,
+    p99_us: f64,
+    max_us: f64,
 }
 
 /// Microseconds of server CPU per successful request.
@@ -178,7 +225,7 @@ fn cpu_per_request(cpu_s: f64, summary: &Summary) -> f64 {
 }
 
 #[derive(Debug, Serialize)]
-struct MemoryPoint {
+pub struct MemoryPoint {
     point: String,
     vm_rss_kib: u64,
     vm_hwm_kib: u64,
@@ -192,20 +239,25 @@ fn progress(args: &Args, text: &str) {
     }
 }
 
+/// A binary that sits next to this one (the workspace's target dir).
+fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+    Ok(std::env::current_exe()?
+        .parent()
+        .context("the bench binary has no directory")?
+        .join(name))
+}
+
 async fn run(args: &Args) -> anyhow::Result<Report> {
-    if args.uploads == 0 || args.upload_concurrency == 0 || args.connections == 0 {
-        bail!("--uploads, --upload-concurrency and --connections must be at least 1");
+    if args.uploads == 0 || args.upload_concurrency == 0 {
+        bail!("--uploads and --upload-concurrency must be at least 1");
     }
-    if args.write_clients.contains(&0) {
-        bail!("--write-clients must all be at least 1");
+    if args.write_clients.contains(&0) || args.read_connections.contains(&0) {
+        bail!("--write-clients and --read-connections must all be at least 1");
     }
-    let duration = Duration::from_secs_f64(args.duration.max(0.1));
+    let duration = Duration::from_secs_f64(args.duration.max(1.0));
     let binary = match &args.server {
         Some(path) => path.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("the bench binary has no directory")?
-            .join("vitae-server"),
+        None => sibling("vitae-server")?,
     };
     if !binary.is_file() {
         bail!(
@@ -213,33 +265,43 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
             binary.display()
         );
     }
+    // Checked before anything runs, so a missing tool fails in a second.
+    let wrk = if args.runs("reads") {
+        Some(reads::find_wrk()?)
+    } else {
+        None
+    };
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-    let pdf_path = args
-        .pdf
-        .clone()
-        .unwrap_or_else(|| fixtures.join("resume.pdf"));
-    let md_path = args
-        .md
-        .clone()
-        .unwrap_or_else(|| fixtures.join("resume.md"));
-    let pdf = read_upload(&pdf_path, "application/pdf")?;
-    let md = read_upload(&md_path, "text/markdown")?;
+    let file =
+        |arg: &Option<PathBuf>, name: &str| arg.clone().unwrap_or_else(|| fixtures.join(name));
+    let pdf = read_upload(&file(&args.pdf, "resume.pdf"), "application/pdf")?;
+    let docx = read_upload(
+        &file(&args.docx, "resume.docx"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )?;
+    let md = read_upload(&file(&args.md, "resume.md"), "text/markdown")?;
+    let formats = [("pdf", &pdf), ("docx", &docx), ("markdown", &md)];
 
     let loadavg_start = loadavg();
     let data_dir = tempfile::Builder::new().prefix("vitae-bench-").tempdir()?;
     let settings = Settings {
+        phases: PHASES
+            .iter()
+            .filter(|p| args.runs(p))
+            .map(|p| p.to_string())
+            .collect(),
         uploads: args.uploads,
         upload_concurrency: args.upload_concurrency,
-        connections: args.connections,
+        read_connections: args.read_connections.clone(),
         duration_s: duration.as_secs_f64(),
         write_clients: args.write_clients.clone(),
         bench_threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        pdf: pdf_path.display().to_string(),
-        pdf_bytes: pdf.bytes.len(),
-        md: md_path.display().to_string(),
-        md_bytes: md.bytes.len(),
+        files: formats
+            .iter()
+            .map(|(format, f)| (format!("{format}: {}", f.filename), f.bytes.len()))
+            .collect(),
     };
 
     let fsync_baseline =
@@ -252,128 +314,154 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     memory.push(point("idle after start", server.memory()?, None));
 
-    // Uploads. A few untimed ones first, so the timed runs do not include
-    // the first spawn of the parse child or a cold page cache.
-    for file in [&pdf, &md] {
-        phases::uploads(&target, file, 3, 1).await?;
-    }
-    let mut uploads = Vec::new();
+    // A few untimed uploads first, so the timed runs do not include the
+    // first spawn of the parse child or a cold page cache; they also give
+    // the later phases a parsed resume to read and share.
     let mut pdf_ids = Vec::new();
-    let sampler = Sampler::start(server.pid);
-    for concurrency in [1, args.upload_concurrency] {
-        for (format, file) in [("pdf", &pdf), ("markdown", &md)] {
-            progress(
-                args,
-                &format!("{} {format} uploads, {concurrency} at a time", args.uploads),
-            );
-            let (summary, ids) = phases::uploads(&target, file, args.uploads, concurrency).await?;
-            if format == "pdf" {
-                pdf_ids.extend(ids);
-            }
-            uploads.push(UploadRun {
-                format,
-                concurrency,
-                summary,
-            });
+    for (format, file) in formats {
+        let (_, ids) = phases::uploads(&target, file, 3, 1).await?;
+        if format == "pdf" {
+            pdf_ids.extend(ids);
         }
     }
-    memory.push(point(
-        "after uploads",
-        server.memory()?,
-        Some(sampler.finish()),
-    ));
-
-    // Reads of one parsed PDF resume (a full resource with its document).
     let read_id = pdf_ids
         .first()
         .context("no PDF upload reached `ready`; nothing to read")?
         .clone();
-    progress(
-        args,
-        &format!(
-            "GET /v1/resumes/{{id}} from {} connections for {:.0} s",
-            args.connections,
-            duration.as_secs_f64()
-        ),
-    );
-    let read = Op {
-        method: Method::GET,
-        path: format!("/v1/resumes/{read_id}"),
-        body: Bytes::new(),
-        content_type: None,
-        expect: StatusCode::OK,
-    };
-    let sampler = Sampler::start(server.pid);
-    let cpu = server.cpu_seconds()?;
-    let summary = phases::load(&target, &read, args.connections, duration).await?;
-    let cpu = server.cpu_seconds()? - cpu;
-    let reads = ReadRun {
-        connections: args.connections,
-        server_cpu_us_per_request: cpu_per_request(cpu, &summary),
-        summary,
-    };
-    memory.push(point(
-        "after GET load",
-        server.memory()?,
-        Some(sampler.finish()),
-    ));
 
-    // Durable writes: share links on a second resume, so the count is exact.
-    let share_id = pdf_ids
-        .get(1)
-        .or(pdf_ids.first())
-        .context("no resume to share")?
-        .clone();
-    let before = phases::list_shares(&target, &share_id).await?.shares;
-    let write = Op {
-        method: Method::POST,
-        path: format!("/v1/resumes/{share_id}/shares"),
-        body: Bytes::from_static(br#"{"expires_in_days": 30}"#),
-        content_type: Some("application/json"),
-        expect: StatusCode::CREATED,
+    let mut uploads = Vec::new();
+    if args.runs("uploads") {
+        let sampler = Sampler::start(server.pid);
+        for concurrency in [1, args.upload_concurrency] {
+            for (format, file) in formats {
+                progress(
+                    args,
+                    &format!("{} {format} uploads, {concurrency} at a time", args.uploads),
+                );
+                let (summary, _) =
+                    phases::uploads(&target, file, args.uploads, concurrency).await?;
+                uploads.push(UploadRun {
+                    format,
+                    concurrency,
+                    summary,
+                });
+            }
+        }
+        memory.push(point(
+            "after uploads",
+            server.memory()?,
+            Some(sampler.finish()),
+        ));
+    }
+
+    let mut read_rows = Vec::new();
+    if let Some(wrk) = &wrk {
+        let share = phases::create_share(&target, &read_id).await?;
+        let hello = reads::Hello::start(&sibling("vitae-bench-hello")?).await?;
+        let limit = reads::Endpoint {
+            target: "hello",
+            addr: hello.addr,
+            path: "/".into(),
+            headers: vec![],
+            pid: hello.pid,
+        };
+        let endpoints = [
+            reads::Endpoint {
+                target: "resume",
+                addr: server.addr,
+                path: format!("/v1/resumes/{read_id}"),
+                headers: vec![format!("Authorization: Bearer {}", server.token)],
+                pid: server.pid,
+            },
+            reads::Endpoint {
+                target: "share",
+                addr: server.addr,
+                path: format!("/s/{share}"),
+                headers: vec!["Accept: application/json".into()],
+                pid: server.pid,
+            },
+        ];
+        let sampler = Sampler::start(server.pid);
+        read_rows = reads::run(
+            wrk,
+            &limit,
+            &endpoints,
+            &args.read_connections,
+            duration,
+            |text| progress(args, text),
+        )
+        .await?;
+        hello.stop().await;
+        memory.push(point(
+            "after reads",
+            server.memory()?,
+            Some(sampler.finish()),
+        ));
+    }
+
+    let fanout = if args.runs("fanout") {
+        progress(args, "SSE fan-out");
+        let run = fanout::run(&target, &server, &args.fanout).await?;
+        memory.push(point("after fan-out", server.memory()?, None));
+        Some(run)
+    } else {
+        None
     };
-    let sampler = Sampler::start(server.pid);
+
+    // Durable writes: share links on a resume of their own, so the count is exact.
     let mut writes = Vec::new();
     let mut acknowledged = 0;
-    for &clients in &args.write_clients {
-        progress(
-            args,
-            &format!(
-                "POST /v1/resumes/{{id}}/shares from {clients} clients for {:.0} s",
-                duration.as_secs_f64()
-            ),
-        );
-        let cpu = server.cpu_seconds()?;
-        let summary = phases::load(&target, &write, clients, duration).await?;
-        let cpu = server.cpu_seconds()? - cpu;
-        acknowledged += summary.ok;
-        writes.push(WriteRun {
-            clients,
-            server_cpu_us_per_request: cpu_per_request(cpu, &summary),
-            summary,
-        });
+    let mut share_listing = None;
+    let mut listed = 0;
+    if args.runs("writes") {
+        let share_id = pdf_ids.get(1).unwrap_or(&read_id).clone();
+        let before = phases::list_shares(&target, &share_id).await?.shares;
+        let write = Op {
+            method: Method::POST,
+            path: format!("/v1/resumes/{share_id}/shares"),
+            body: Bytes::from_static(br#"{"expires_in_days": 30}"#),
+            content_type: Some("application/json"),
+            expect: StatusCode::CREATED,
+        };
+        let sampler = Sampler::start(server.pid);
+        for &clients in &args.write_clients {
+            progress(
+                args,
+                &format!(
+                    "POST /v1/resumes/{{id}}/shares from {clients} clients for {:.0} s",
+                    duration.as_secs_f64()
+                ),
+            );
+            let cpu = server.cpu_seconds()?;
+            let summary = phases::load(&target, &write, clients, duration).await?;
+            let cpu = server.cpu_seconds()? - cpu;
+            acknowledged += summary.ok;
+            writes.push(WriteRun {
+                clients,
+                server_cpu_us_per_request: cpu_per_request(cpu, &summary),
+                summary,
+            });
+        }
+        memory.push(point(
+            "after writes",
+            server.memory()?,
+            Some(sampler.finish()),
+        ));
+        // Listing them all is one unpaginated answer: its cost is a figure too.
+        let listing = phases::list_shares(&target, &share_id).await?;
+        listed = listing.shares - before;
+        share_listing = Some(listing);
     }
-    memory.push(point(
-        "after writes",
-        server.memory()?,
-        Some(sampler.finish()),
-    ));
-    progress(args, "diff and tailoring of a three-page resume");
-    let versions = versions::run(&target, duration.div_f64(2.0)).await?;
 
-    // Listing them all is one unpaginated answer: its cost is a figure too.
-    let sampler = Sampler::start(server.pid);
-    let listing = phases::list_shares(&target, &share_id).await?;
-    memory.push(point(
-        "after listing shares",
-        server.memory()?,
-        Some(sampler.finish()),
-    ));
-    let listed = listing.shares - before;
+    let versions = if args.runs("versions") {
+        progress(args, "diff and tailoring of a three-page resume");
+        Some(versions::run(&target, duration.div_f64(2.0)).await?)
+    } else {
+        None
+    };
 
     tokio::time::sleep(Duration::from_secs(3)).await;
     memory.push(point("idle 3 s after load", server.memory()?, None));
-
     let log_path = server.log_path.clone();
     let exit = server.stop().await;
     let server_log = LogSummary::read(&log_path);
@@ -382,6 +470,14 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         eprintln!("kept the data dir {}", kept.display());
     }
 
+    // Last, with the server gone: the TUI draws on this machine's cores.
+    let tui = if args.runs("tui") {
+        progress(args, "TUI frame render time at 200×60");
+        tokio::task::block_in_place(|| tui_frames(args.tui_frames))?
+    } else {
+        Vec::new()
+    };
+
     Ok(Report {
         date_utc: now_utc(),
         machine: machine(loadavg_start),
@@ -389,16 +485,52 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         settings,
         fsync_baseline,
         uploads,
-        reads,
+        reads: read_rows,
+        fanout,
         writes,
         shares_acknowledged: acknowledged,
         shares_listed: listed,
+        share_listing,
         versions,
-        share_listing: listing,
+        tui,
         memory,
         server_log,
         server_exit: exit,
     })
+}
+
+/// The two TUI scenarios of `vitae_tui::perf` at 200×60.
+fn tui_frames(frames: usize) -> anyhow::Result<Vec<TuiRun>> {
+    let frames = frames.max(1);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let read = |name: &str| -> anyhow::Result<vitae_common::Resume> {
+        let path = fixtures.join(name);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(serde_json::from_slice(&bytes)?)
+    };
+    let (a, b) = (read("three_page_a.json")?, read("three_page_b.json")?);
+    let scenarios = [
+        ("library, 1,000 resumes", vitae_tui::perf::library_app(1000)),
+        (
+            "diff, two three-page resumes",
+            vitae_tui::perf::diff_app(&a, &b),
+        ),
+    ];
+    let mut runs = Vec::new();
+    for (name, mut app) in scenarios {
+        let times = vitae_tui::perf::frame_times(&mut app, 200, 60, frames);
+        let us = |i: usize| times[i.min(frames - 1)].as_secs_f64() * 1e6;
+        runs.push(TuiRun {
+            scenario: name.to_string(),
+            width: 200,
+            height: 60,
+            frames,
+            p50_us: us(frames / 2),
+            p99_us: us(frames * 99 / 100),
+            max_us: us(frames - 1),
+        });
+    }
+    Ok(runs)
 }
 
 fn read_upload(path: &Path, content_type: &'static str) -> anyhow::Result<Upload> {
@@ -481,169 +613,4 @@ fn now_utc() -> String {
         rest % 3600 / 60,
         rest % 60
     )
-}
-
-fn print_tables(report: &Report) {
-    let m = &report.machine;
-    let s = &report.settings;
-    println!("vitae-bench — {}", report.date_utc);
-    println!(
-        "machine: {} cores, {}, {} MiB, Linux {}; load average (1 min) {} at start, {} at end",
-        m.cores, m.cpu, m.memory_mib, m.kernel, m.loadavg_start, m.loadavg_end
-    );
-    println!(
-        "server: {} (load generator in the same machine, {} runtime threads)",
-        report.server_binary, s.bench_threads
-    );
-    println!(
-        "disk: 4 KiB overwrite + fdatasync in the data dir: p50 {:.2} ms, p99 {:.2} ms",
-        report.fsync_baseline.p50_ms, report.fsync_baseline.p99_ms
-    );
-    println!();
-    println!(
-        "Upload → `complete` ({} uploads per row; pdf {} B, markdown {} B)",
-        s.uploads, s.pdf_bytes, s.md_bytes
-    );
-    println!(
-        "{:<10} {:>5} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "format", "conc", "ok", "failed", "uploads/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
-    );
-    for run in &report.uploads {
-        let x = &run.summary;
-        println!(
-            "{:<10} {:>5} {:>6} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
-            run.format,
-            run.concurrency,
-            x.ok,
-            x.unexpected + x.errors,
-            x.per_second,
-            x.p50_ms,
-            x.p90_ms,
-            x.p99_ms,
-            x.max_ms
-        );
-    }
-    println!();
-    let r = &report.reads.summary;
-    println!(
-        "GET /v1/resumes/{{id}} ({} keep-alive connections, {:.1} s)",
-        report.reads.connections, r.elapsed_s
-    );
-    println!(
-        "{:>10} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>11}",
-        "requests",
-        "req/s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms",
-        "mean ms",
-        "non-2xx",
-        "errors",
-        "cpu µs/req"
-    );
-    println!(
-        "{:>10} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7} {:>11.0}",
-        r.ok,
-        r.per_second,
-        r.p50_ms,
-        r.p90_ms,
-        r.p99_ms,
-        r.max_ms,
-        r.mean_ms,
-        r.unexpected,
-        r.errors,
-        report.reads.server_cpu_us_per_request
-    );
-    println!();
-    println!(
-        "Durable writes: POST /v1/resumes/{{id}}/shares ({:.0} s per row)",
-        s.duration_s
-    );
-    println!(
-        "{:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>11}",
-        "clients",
-        "writes",
-        "writes/s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms",
-        "non-2xx",
-        "errors",
-        "cpu µs/req"
-    );
-    for run in &report.writes {
-        let x = &run.summary;
-        println!(
-            "{:>8} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7} {:>11.0}",
-            run.clients,
-            x.ok,
-            x.per_second,
-            x.p50_ms,
-            x.p90_ms,
-            x.p99_ms,
-            x.max_ms,
-            x.unexpected,
-            x.errors,
-            run.server_cpu_us_per_request
-        );
-    }
-    println!(
-        "acknowledged (201) shares: {}, listed by the server afterwards: {}{}",
-        report.shares_acknowledged,
-        report.shares_listed,
-        if report.shares_acknowledged as usize == report.shares_listed {
-            ""
-        } else {
-            "  <-- MISMATCH"
-        }
-    );
-    println!(
-        "listing them: GET /v1/resumes/{{id}}/shares answered {} shares, {:.1} MB, in {:.0} ms",
-        report.share_listing.shares,
-        report.share_listing.bytes as f64 / 1e6,
-        report.share_listing.ms
-    );
-    println!();
-    versions::print(&report.versions);
-    println!();
-    println!("Server memory (/proc/PID/status; the parse child processes are not included)");
-    println!(
-        "{:<22} {:>10} {:>10} {:>16}",
-        "point", "VmRSS MiB", "VmHWM MiB", "phase peak MiB"
-    );
-    let mib = |kib: u64| kib as f64 / 1024.0;
-    for p in &report.memory {
-        println!(
-            "{:<22} {:>10.1} {:>10.1} {:>16}",
-            p.point,
-            mib(p.vm_rss_kib),
-            mib(p.vm_hwm_kib),
-            p.peak_sampled_rss_kib
-                .map_or_else(|| "-".to_string(), |k| format!("{:.1}", mib(k)))
-        );
-    }
-    let problems: Vec<&String> = report
-        .uploads
-        .iter()
-        .flat_map(|u| &u.summary.first_problems)
-        .chain(&report.reads.summary.first_problems)
-        .chain(report.writes.iter().flat_map(|w| &w.summary.first_problems))
-        .collect();
-    if !problems.is_empty() {
-        println!();
-        println!("First problems seen:");
-        for problem in problems {
-            println!("  {problem}");
-        }
-    }
-    println!();
-    println!(
-        "server log: {} WARN, {} ERROR lines; shutdown: {}",
-        report.server_log.warn_lines, report.server_log.error_lines, report.server_exit
-    );
-    for line in &report.server_log.samples {
-        println!("  {line}");
-    }
 }

@@ -178,6 +178,31 @@ pub async fn load(
     Ok(all.summary(started.elapsed()))
 }
 
+/// Create a share link of resume `id`; its token.
+pub async fn create_share(target: &Target, id: &str) -> anyhow::Result<String> {
+    let mut conn = Conn::new(target.clone());
+    conn.connect().await?;
+    let reply = conn
+        .send(
+            Method::POST,
+            &format!("/v1/resumes/{id}/shares"),
+            Some("application/json"),
+            Bytes::from_static(br#"{"expires_in_days": 30}"#),
+        )
+        .await?;
+    if reply.status != StatusCode::CREATED {
+        bail!(
+            "{}",
+            describe("creating a share", reply.status, &reply.body)
+        );
+    }
+    let value: serde_json::Value = serde_json::from_slice(&reply.body)?;
+    value["token"]
+        .as_str()
+        .map(str::to_string)
+        .context("no `token` in the share")
+}
+
 /// One `GET /v1/resumes/{id}/shares`: how many shares it listed, how long
 /// it took and how big the answer was.
 #[derive(Debug, serde::Serialize)]

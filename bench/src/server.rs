@@ -92,24 +92,7 @@ impl Server {
     /// CPU time the server process has used so far (user + system, all
     /// threads; not its parse children while they run), in seconds.
     pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        // Fields after the command name (which may hold spaces) start at `state`.
-        let rest = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest)
-            .context("unreadable /proc/PID/stat")?;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| -> anyhow::Result<f64> {
-            Ok(fields
-                .get(i)
-                .context("short /proc/PID/stat")?
-                .parse::<f64>()?)
-        };
-        // utime and stime are fields 14 and 15 of stat(5); `state` is field 3.
-        let used = ticks(14 - 3)? + ticks(15 - 3)?;
-        // SAFETY: sysconf has no preconditions.
-        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        Ok(used / per_second.max(1) as f64)
+        cpu_seconds_of(self.pid)
     }
 
     /// SIGTERM, then wait for a graceful exit (SIGKILL after 15 s); how it ended.
@@ -131,6 +114,29 @@ impl Server {
             }
         }
     }
+}
+
+/// CPU time process `pid` has used so far (user + system, all threads), in
+/// seconds.
+pub fn cpu_seconds_of(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) start at `state`.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .context("unreadable /proc/PID/stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields
+            .get(i)
+            .context("short /proc/PID/stat")?
+            .parse::<f64>()?)
+    };
+    // utime and stime are fields 14 and 15 of stat(5); `state` is field 3.
+    let used = ticks(14 - 3)? + ticks(15 - 3)?;
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    Ok(used / per_second.max(1) as f64)
 }
 
 /// Resident memory of one process, in KiB.

@@ -138,35 +138,3 @@ pub async fn run(target: &Target, duration: Duration) -> anyhow::Result<Versions
         http_tailor,
     })
 }
-
-pub fn print(run: &VersionsRun) {
-    println!(
-        "Diff and tailoring of a three-page resume ({} changes between the two versions)",
-        run.changes
-    );
-    println!(
-        "{:<44} {:>8} {:>9} {:>9} {:>9}",
-        "what", "runs", "p50 µs", "p99 µs", "max µs"
-    );
-    for (what, s) in [
-        ("diff engine, in-process", &run.engine_diff),
-        ("tailor engine, in-process", &run.engine_tailor),
-        ("GET …/diff over HTTP (1 connection)", &run.http_diff),
-        (
-            "POST …/tailor preview over HTTP (1 conn.)",
-            &run.http_tailor,
-        ),
-    ] {
-        println!(
-            "{:<44} {:>8} {:>9.0} {:>9.0} {:>9.0}",
-            what,
-            s.ok,
-            s.p50_ms * 1000.0,
-            s.p99_ms * 1000.0,
-            s.max_ms * 1000.0
-        );
-        for problem in &s.first_problems {
-            println!("    problem: {problem}");
-        }
-    }
-}

@@ -15,5 +15,6 @@ pub mod app;
 pub mod cli;
 pub mod client;
 pub mod connect;
+pub mod perf;
 pub mod screens;
 pub mod stream;

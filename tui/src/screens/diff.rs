@@ -892,6 +892,23 @@ pub struct DiffPane {
     /// and so more room.
     color: bool,
     total: usize,
+    /// The last layout and what it was made from: laying a long diff out
+    /// costs more than a frame may, so a frame that changes none of its
+    /// inputs (a scroll, a redraw) only slices it.
+    cache: Option<(LayoutKey, std::rc::Rc<Rendered>)>,
+}
+
+/// Everything a layout depends on. The diff is known by its change list's
+/// address and length; `reset`, which owners call for every new diff, also
+/// drops the cache, so a new diff at a reused address is never mistaken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LayoutKey {
+    changes: usize,
+    len: usize,
+    mode: Mode,
+    width: u16,
+    color: bool,
+    current: Option<usize>,
 }
 
 impl DiffPane {
@@ -900,6 +917,7 @@ impl DiffPane {
     pub fn reset(&mut self) {
         self.scroll = 0;
         self.current = None;
+        self.cache = None;
     }
 
     /// The change whose header is highlighted.
@@ -907,15 +925,30 @@ impl DiffPane {
         self.current
     }
 
-    fn layout(&self, diff: &Diff) -> Rendered {
+    fn layout(&mut self, diff: &Diff) -> std::rc::Rc<Rendered> {
         let width = if self.width == 0 { 80 } else { self.width };
-        diff_lines(
+        let key = LayoutKey {
+            changes: diff.changes.as_ptr() as usize,
+            len: diff.changes.len(),
+            mode: self.mode,
+            width,
+            color: self.color,
+            current: self.current,
+        };
+        if let Some((cached, rendered)) = &self.cache {
+            if *cached == key {
+                return rendered.clone();
+            }
+        }
+        let rendered = std::rc::Rc::new(diff_lines(
             diff,
             self.mode,
             &Theme { color: self.color },
             width,
             self.current,
-        )
+        ));
+        self.cache = Some((key, rendered.clone()));
+        rendered
     }
 
     fn page(&self) -> usize {
@@ -1042,15 +1075,16 @@ impl DiffPane {
             );
             return;
         }
-        let rendered = diff_lines(diff, self.mode, theme, area.width, self.current);
+        let rendered = self.layout(diff);
         self.total = rendered.lines.len();
         let max = self.total.saturating_sub(area.height as usize);
         self.scroll = self.scroll.min(max);
         let visible: Vec<Line> = rendered
             .lines
-            .into_iter()
+            .iter()
             .skip(self.scroll)
             .take(area.height as usize)
+            .cloned()
             .collect();
         frame.render_widget(Paragraph::new(visible), area);
     }

@@ -1,0 +1,729 @@
+//! What a run says, in every form it is read in: tables on stdout;
+//! `report.json`, one CSV per table and one SVG chart per benchmark in the
+//! out dir; and `docs/benchmarks.md` (with `--docs`), which shows the latest
+//! tables and charts and checks the targets of issue 8 against the figures.
+//!
+//! Each table is built once as a [`Table`] and rendered three ways, so the
+//! console, the CSV files and the docs always agree.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::plot::{BarChart, LineChart, Series};
+use crate::stats::Summary;
+use crate::Report;
+
+pub struct Table {
+    /// File stem of its CSV (`reads` → `reads.csv`).
+    pub name: &'static str,
+    pub title: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    /// Lines printed under the table.
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    fn console(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>| -> String {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    // Text columns (the first) left, figures right.
+                    if i == 0 {
+                        format!("{c:<w$}", w = widths[i])
+                    } else {
+                        format!("{c:>w$}", w = widths[i])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let mut out = format!("{}\n", self.title);
+        out.push_str(&line(self.headers.clone()));
+        out.push('\n');
+        for row in &self.rows {
+            out.push_str(&line(row.iter().map(String::as_str).collect()));
+            out.push('\n');
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}");
+        }
+        out
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "| {} |", self.headers.join(" | "));
+        let _ = writeln!(
+            out,
+            "|{}",
+            self.headers
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i == 0 { "---|" } else { "---:|" })
+                .collect::<String>()
+        );
+        for row in &self.rows {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "\n{note}");
+        }
+        out
+    }
+
+    fn csv(&self) -> String {
+        let quote = |cell: &str| {
+            if cell.contains([',', '"', '\n']) {
+                format!("\"{}\"", cell.replace('"', "\"\""))
+            } else {
+                cell.to_string()
+            }
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}",
+            self.headers
+                .iter()
+                .map(|h| quote(h))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for row in &self.rows {
+            let _ = writeln!(
+                out,
+                "{}",
+                row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
+            );
+        }
+        out
+    }
+}
+
+fn f(value: f64, decimals: usize) -> String {
+    if value.is_finite() {
+        format!("{value:.decimals$}")
+    } else {
+        "-".into()
+    }
+}
+
+fn ms_row(s: &Summary) -> [String; 4] {
+    [
+        f(s.p50_ms, 2),
+        f(s.p90_ms, 2),
+        f(s.p99_ms, 2),
+        f(s.max_ms, 2),
+    ]
+}
+
+pub fn tables(r: &Report) -> Vec<Table> {
+    let mut tables = Vec::new();
+    if !r.uploads.is_empty() {
+        tables.push(Table {
+            name: "uploads",
+            title: format!(
+                "Upload → `complete` ({} uploads per row)",
+                r.settings.uploads
+            ),
+            headers: vec![
+                "format",
+                "concurrency",
+                "ok",
+                "failed",
+                "uploads/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+            ],
+            rows: r
+                .uploads
+                .iter()
+                .map(|u| {
+                    let s = &u.summary;
+                    let mut row = vec![
+                        u.format.to_string(),
+                        u.concurrency.to_string(),
+                        s.ok.to_string(),
+                        (s.unexpected + s.errors).to_string(),
+                        f(s.per_second, 1),
+                    ];
+                    row.extend(ms_row(s));
+                    row
+                })
+                .collect(),
+            notes: vec![format!(
+                "files: {}",
+                r.settings
+                    .files
+                    .iter()
+                    .map(|(name, bytes)| format!("{name} ({bytes} B)"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )],
+        });
+    }
+    if !r.reads.is_empty() {
+        tables.push(Table {
+            name: "reads",
+            title: format!(
+                "Reads by wrk ({:.0} s per row; `hello` is the bare hyper server, the machine's limit)",
+                r.settings.duration_s
+            ),
+            headers: vec![
+                "target", "connections", "requests", "req/s", "of limit", "p50 ms", "p90 ms",
+                "p99 ms", "max ms", "non-2xx", "errors", "server µs/req",
+            ],
+            rows: r
+                .reads
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.label().to_string(),
+                        x.connections.to_string(),
+                        x.requests.to_string(),
+                        f(x.requests_per_s, 0),
+                        format!("{:.0} %", x.fraction_of_limit * 100.0),
+                        f(x.p50_ms, 2),
+                        f(x.p90_ms, 2),
+                        f(x.p99_ms, 2),
+                        f(x.max_ms, 2),
+                        x.non_2xx.to_string(),
+                        x.socket_errors.to_string(),
+                        f(x.server_cpu_us_per_request, 1),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        });
+    }
+    if let Some(fanout) = &r.fanout {
+        tables.push(Table {
+            name: "fanout",
+            title: format!(
+                "SSE fan-out: `/v1/events` of one owner, {} changes {} ms apart",
+                fanout.changes, fanout.gap_ms
+            ),
+            headers: vec![
+                "subscribers",
+                "subscribed",
+                "received",
+                "expected",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "bytes/subscriber",
+                "resyncs",
+                "errors",
+                "load",
+            ],
+            rows: fanout
+                .rows
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.subscribers.to_string(),
+                        x.subscribed.to_string(),
+                        x.deliveries_received.to_string(),
+                        x.deliveries_expected.to_string(),
+                        f(x.p50_ms, 2),
+                        f(x.p90_ms, 2),
+                        f(x.p99_ms, 2),
+                        f(x.max_ms, 2),
+                        f(x.bytes_per_subscriber, 0),
+                        x.resyncs.to_string(),
+                        x.errors.to_string(),
+                        x.load_average.clone(),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        });
+    }
+    if !r.writes.is_empty() {
+        let mut notes = vec![format!(
+            "acknowledged (201) shares: {}, listed by the server afterwards: {}{}",
+            r.shares_acknowledged,
+            r.shares_listed,
+            if r.shares_acknowledged as usize == r.shares_listed {
+                ""
+            } else {
+                "  <-- MISMATCH"
+            }
+        )];
+        if let Some(listing) = &r.share_listing {
+            notes.push(format!(
+                "listing them: one GET …/shares answered {} shares, {:.1} MB, in {:.0} ms",
+                listing.shares,
+                listing.bytes as f64 / 1e6,
+                listing.ms
+            ));
+        }
+        notes.push(format!(
+            "disk floor: a 4 KiB overwrite + fdatasync in the data dir takes p50 {:.2} ms, p99 {:.2} ms",
+            r.fsync_baseline.p50_ms, r.fsync_baseline.p99_ms
+        ));
+        tables.push(Table {
+            name: "writes",
+            title: format!(
+                "Durable writes: POST /v1/resumes/{{id}}/shares ({:.0} s per row)",
+                r.settings.duration_s
+            ),
+            headers: vec![
+                "clients",
+                "writes",
+                "writes/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "non-2xx",
+                "errors",
+                "server µs/write",
+            ],
+            rows: r
+                .writes
+                .iter()
+                .map(|w| {
+                    let s = &w.summary;
+                    let mut row = vec![w.clients.to_string(), s.ok.to_string(), f(s.per_second, 0)];
+                    row.extend(ms_row(s));
+                    row.extend([
+                        s.unexpected.to_string(),
+                        s.errors.to_string(),
+                        f(w.server_cpu_us_per_request, 0),
+                    ]);
+                    row
+                })
+                .collect(),
+            notes,
+        });
+    }
+    if let Some(v) = &r.versions {
+        let row = |name: &str, s: &Summary| {
+            vec![
+                name.to_string(),
+                s.ok.to_string(),
+                f(s.p50_ms, 3),
+                f(s.p99_ms, 3),
+                f(s.max_ms, 3),
+            ]
+        };
+        tables.push(Table {
+            name: "versions",
+            title: format!(
+                "Diff and tailoring of a three-page resume ({} changes between the two)",
+                v.changes
+            ),
+            headers: vec!["operation", "runs", "p50 ms", "p99 ms", "max ms"],
+            rows: vec![
+                row("diff engine, in-process", &v.engine_diff),
+                row("tailor engine, in-process", &v.engine_tailor),
+                row("GET …/diff over HTTP", &v.http_diff),
+                row("POST …/tailor (preview) over HTTP", &v.http_tailor),
+            ],
+            notes: vec![],
+        });
+    }
+    if !r.tui.is_empty() {
+        tables.push(Table {
+            name: "tui",
+            title: "TUI frame render time (ratatui TestBackend)".into(),
+            headers: vec!["scenario", "size", "frames", "p50 µs", "p99 µs", "max µs"],
+            rows: r
+                .tui
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.scenario.clone(),
+                        format!("{}×{}", t.width, t.height),
+                        t.frames.to_string(),
+                        f(t.p50_us, 0),
+                        f(t.p99_us, 0),
+                        f(t.max_us, 0),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        });
+    }
+    let mib = |kib: u64| f(kib as f64 / 1024.0, 1);
+    tables.push(Table {
+        name: "memory",
+        title: "Server memory (/proc/PID/status; parse child processes not included)".into(),
+        headers: vec!["point", "VmRSS MiB", "VmHWM MiB", "phase peak MiB"],
+        rows: r
+            .memory
+            .iter()
+            .map(|p| {
+                vec![
+                    p.point.clone(),
+                    mib(p.vm_rss_kib),
+                    mib(p.vm_hwm_kib),
+                    p.peak_sampled_rss_kib.map_or_else(|| "-".into(), mib),
+                ]
+            })
+            .collect(),
+        notes: vec![format!(
+            "server log: {} WARN, {} ERROR lines; shutdown: {}",
+            r.server_log.warn_lines, r.server_log.error_lines, r.server_exit
+        )],
+    });
+    tables
+}
+
+/// One target of issue 8, checked.
+pub struct Check {
+    pub target: &'static str,
+    pub measured: String,
+    /// `None` when the run did not measure it.
+    pub met: Option<bool>,
+}
+
+pub fn checks(r: &Report) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for target in ["resume", "share"] {
+        let row = r
+            .reads
+            .iter()
+            .find(|x| x.target == target && x.connections == 16);
+        checks.push(Check {
+            target: if target == "resume" {
+                "GET /v1/resumes/{id} at 16 connections: ≥ 50 % of the bare hyper limit, p99 ≤ 2 ms"
+            } else {
+                "GET /s/{token} at 16 connections: ≥ 50 % of the bare hyper limit, p99 ≤ 2 ms"
+            },
+            measured: row.map_or_else(
+                || "not measured".into(),
+                |x| {
+                    format!(
+                        "{:.0} % of the limit ({:.0} req/s), p99 {:.2} ms",
+                        x.fraction_of_limit * 100.0,
+                        x.requests_per_s,
+                        x.p99_ms
+                    )
+                },
+            ),
+            met: row.map(|x| x.fraction_of_limit >= 0.5 && x.p99_ms <= 2.0),
+        });
+    }
+    let pdf = r
+        .uploads
+        .iter()
+        .find(|u| u.format == "pdf" && u.concurrency == 1);
+    checks.push(Check {
+        target: "upload → complete of a one-page PDF: p50 ≤ 20 ms",
+        measured: pdf.map_or_else(
+            || "not measured".into(),
+            |u| format!("p50 {:.1} ms", u.summary.p50_ms),
+        ),
+        met: pdf.map(|u| u.summary.ok > 0 && u.summary.p50_ms <= 20.0),
+    });
+    let sse = r
+        .fanout
+        .as_ref()
+        .and_then(|f| f.rows.iter().find(|x| x.subscribers >= 10_000));
+    checks.push(Check {
+        target: "10,000 SSE subscribers: broadcast p99 ≤ 100 ms, ≤ 20 KB RSS each",
+        measured: sse.map_or_else(
+            || "not measured".into(),
+            |x| {
+                format!(
+                    "p99 {:.1} ms, {:.1} KB each, {} of {} deliveries",
+                    x.p99_ms,
+                    x.bytes_per_subscriber / 1000.0,
+                    x.deliveries_received,
+                    x.deliveries_expected
+                )
+            },
+        ),
+        met: sse.map(|x| {
+            x.p99_ms <= 100.0
+                && x.bytes_per_subscriber <= 20_000.0
+                && x.deliveries_received == x.deliveries_expected
+        }),
+    });
+    let writes = r.writes.iter().find(|w| w.clients == 128);
+    checks.push(Check {
+        target: "durable writes at 128 clients: ≥ 2,000/s, every one listed after",
+        measured: writes.map_or_else(
+            || "not measured".into(),
+            |w| {
+                format!(
+                    "{:.0}/s; {} acknowledged, {} listed",
+                    w.summary.per_second, r.shares_acknowledged, r.shares_listed
+                )
+            },
+        ),
+        met: writes.map(|w| {
+            w.summary.per_second >= 2000.0 && r.shares_acknowledged as usize == r.shares_listed
+        }),
+    });
+    let worst = r.tui.iter().map(|t| t.p99_us).fold(f64::NAN, f64::max);
+    checks.push(Check {
+        target: "TUI at 200×60: ≤ 1 ms per frame (p99 of each scenario)",
+        measured: if r.tui.is_empty() {
+            "not measured".into()
+        } else {
+            r.tui
+                .iter()
+                .map(|t| format!("{} p99 {:.0} µs", t.scenario, t.p99_us))
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+        met: (!r.tui.is_empty()).then_some(worst <= 1000.0),
+    });
+    checks
+}
+
+fn checks_table(r: &Report) -> Table {
+    Table {
+        name: "targets",
+        title: "Targets of issue 8".into(),
+        headers: vec!["target", "measured", "met"],
+        rows: checks(r)
+            .into_iter()
+            .map(|c| {
+                vec![
+                    c.target.to_string(),
+                    c.measured,
+                    match c.met {
+                        Some(true) => "yes".into(),
+                        Some(false) => "NO".into(),
+                        None => "-".into(),
+                    },
+                ]
+            })
+            .collect(),
+        notes: vec![],
+    }
+}
+
+/// One chart per benchmark that ran: (file name, SVG).
+pub fn charts(r: &Report) -> Vec<(&'static str, String)> {
+    let mut charts = Vec::new();
+    if !r.reads.is_empty() {
+        let series = ["hello", "resume", "share"]
+            .iter()
+            .map(|target| Series {
+                name: match *target {
+                    "hello" => "bare hyper (limit)".to_string(),
+                    "resume" => "GET /v1/resumes/{id}".to_string(),
+                    _ => "GET /s/{token} (JSON)".to_string(),
+                },
+                points: r
+                    .reads
+                    .iter()
+                    .filter(|x| x.target == *target)
+                    .map(|x| (x.connections as f64, x.requests_per_s))
+                    .collect(),
+            })
+            .collect();
+        charts.push((
+            "reads.svg",
+            LineChart {
+                title: "Reads: requests/s by connections",
+                x_label: "keep-alive connections (wrk)",
+                y_label: "requests/s",
+                log_x: true,
+                series,
+            }
+            .svg(),
+        ));
+    }
+    if !r.uploads.is_empty() {
+        charts.push((
+            "uploads.svg",
+            BarChart {
+                title: "Upload → complete latency",
+                y_label: "ms",
+                categories: r
+                    .uploads
+                    .iter()
+                    .map(|u| format!("{} ×{}", u.format, u.concurrency))
+                    .collect(),
+                series: vec![
+                    (
+                        "p50".into(),
+                        r.uploads.iter().map(|u| u.summary.p50_ms).collect(),
+                    ),
+                    (
+                        "p99".into(),
+                        r.uploads.iter().map(|u| u.summary.p99_ms).collect(),
+                    ),
+                ],
+            }
+            .svg(),
+        ));
+    }
+    if let Some(fanout) = &r.fanout {
+        let line = |name: &str, pick: fn(&crate::fanout::FanoutRow) -> f64| Series {
+            name: name.to_string(),
+            points: fanout
+                .rows
+                .iter()
+                .map(|x| (x.subscribers as f64, pick(x)))
+                .collect(),
+        };
+        charts.push((
+            "fanout.svg",
+            LineChart {
+                title: "SSE fan-out: delivery latency by subscribers",
+                x_label: "subscribers of /v1/events",
+                y_label: "ms",
+                log_x: true,
+                series: vec![line("p50", |x| x.p50_ms), line("p99", |x| x.p99_ms)],
+            }
+            .svg(),
+        ));
+    }
+    if !r.writes.is_empty() {
+        charts.push((
+            "writes.svg",
+            LineChart {
+                title: "Durable writes/s by concurrent clients",
+                x_label: "clients",
+                y_label: "writes/s",
+                log_x: true,
+                series: vec![Series {
+                    name: "POST …/shares".into(),
+                    points: r
+                        .writes
+                        .iter()
+                        .map(|w| (w.clients as f64, w.summary.per_second))
+                        .collect(),
+                }],
+            }
+            .svg(),
+        ));
+    }
+    if !r.tui.is_empty() {
+        charts.push((
+            "tui.svg",
+            BarChart {
+                title: "TUI frame render time at 200×60",
+                y_label: "µs",
+                categories: r.tui.iter().map(|t| t.scenario.clone()).collect(),
+                series: vec![
+                    ("p50".into(), r.tui.iter().map(|t| t.p50_us).collect()),
+                    ("p99".into(), r.tui.iter().map(|t| t.p99_us).collect()),
+                ],
+            }
+            .svg(),
+        ));
+    }
+    charts
+}
+
+pub fn print_tables(r: &Report) {
+    let m = &r.machine;
+    println!("vitae-bench — {}", r.date_utc);
+    println!(
+        "machine: {} cores, {}, {} MiB, Linux {}; load average (1 min) {} at start, {} at end",
+        m.cores, m.cpu, m.memory_mib, m.kernel, m.loadavg_start, m.loadavg_end
+    );
+    println!();
+    for table in tables(r) {
+        println!("{}", table.console());
+    }
+    println!("{}", checks_table(r).console());
+}
+
+/// report.json, a CSV per table, an SVG per chart.
+pub fn write_outputs(r: &Report, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+    write("report.json", &serde_json::to_string_pretty(r)?)?;
+    for table in tables(r).iter().chain([&checks_table(r)]) {
+        write(&format!("{}.csv", table.name), &table.csv())?;
+    }
+    for (name, svg) in charts(r) {
+        write(name, &svg)?;
+    }
+    Ok(())
+}
+
+/// `DIR/benchmarks.md` and `DIR/benchmarks/*.svg`, from this run.
+pub fn write_docs(r: &Report, docs: &Path) -> anyhow::Result<()> {
+    let charts_dir = docs.join("benchmarks");
+    std::fs::create_dir_all(&charts_dir)
+        .with_context(|| format!("creating {}", charts_dir.display()))?;
+    let charts = charts(r);
+    for (name, svg) in &charts {
+        let path = charts_dir.join(name);
+        std::fs::write(&path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let m = &r.machine;
+    let mut md = String::new();
+    md.push_str("# Benchmarks\n\n");
+    md.push_str(
+        "Generated by `vitae-bench --docs docs` (bench/README.md says how to run it and what \
+         each figure means); do not edit by hand. The load generators run on the same machine \
+         as the server, so on a small machine they compete for its cores: the figures are a \
+         floor, not the server's ceiling. What limits each figure, and what was profiled and \
+         changed to reach it, is in [bench/README.md](../bench/README.md#what-limits-the-figures).\n\n",
+    );
+    let _ = writeln!(
+        md,
+        "Run of {}: {} cores ({}), {} MiB, Linux {}; load average {} at start, {} at end. \
+         Server: `{}`.\n",
+        r.date_utc,
+        m.cores,
+        m.cpu,
+        m.memory_mib,
+        m.kernel,
+        m.loadavg_start,
+        m.loadavg_end,
+        r.server_binary
+    );
+    let _ = writeln!(md, "## Targets\n\n{}", checks_table(r).markdown());
+    let chart_of = |table: &str| -> Option<&str> {
+        let name = format!("{table}.svg");
+        charts.iter().find(|(n, _)| *n == name).map(|(n, _)| *n)
+    };
+    for table in tables(r) {
+        let _ = writeln!(md, "## {}\n\n{}", table.title, table.markdown());
+        if let Some(chart) = chart_of(table.name) {
+            let _ = writeln!(md, "![{}](benchmarks/{chart})\n", table.title);
+        }
+    }
+    let path = docs.join("benchmarks.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_render_the_same_rows_everywhere() {
+        let table = Table {
+            name: "t",
+            title: "T".into(),
+            headers: vec!["a", "b"],
+            rows: vec![vec!["x, y".into(), "1".into()]],
+            notes: vec!["note".into()],
+        };
+        assert_eq!(table.csv(), "a,b\n\"x, y\",1\n");
+        assert!(table
+            .markdown()
+            .starts_with("| a | b |\n|---|---:|\n| x, y | 1 |"));
+        assert!(table.console().contains("x, y  1"));
+    }
+}

@@ -1,6 +1,6 @@
 //! Server-Sent Events: the event type and wire encoding ([`SseEvent`]), the
-//! hub that fans events out to subscribers ([`hub`]), and the per-subscriber
-//! task that turns a subscription into a streaming HTTP body ([`stream`]).
+//! hub that fans events out to subscribers ([`hub`]), and the body
+//! that streams a subscription to its HTTP client ([`stream`]).
 //!
 //! Every event that carries data also carries `id:` and `retry:`. Payloads are
 //! serialised once, when published; a payload that cannot be serialised is a

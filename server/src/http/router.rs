@@ -27,6 +27,10 @@ pub enum Route {
     Logs,
     AdminTokens,
     PublicShare,
+    /// The web console page, `/app` (and `/app/`).
+    Console,
+    /// One of the console's static files, `/app/{asset}`.
+    ConsoleAsset,
 }
 
 impl Route {
@@ -36,7 +40,9 @@ impl Route {
             Route::ResumeRevisions
             | Route::ResumeRevision
             | Route::ResumeDiff
-            | Route::PublicShare => &[Method::GET],
+            | Route::PublicShare
+            | Route::Console
+            | Route::ConsoleAsset => &[Method::GET],
             Route::Resumes | Route::ResumeShares | Route::Jobs => &[Method::GET, Method::POST],
             Route::Resume => &[Method::GET, Method::PATCH, Method::DELETE],
             Route::Job => &[Method::GET, Method::PUT, Method::DELETE],
@@ -94,6 +100,9 @@ static ROUTES: LazyLock<matchit::Router<Route>> = LazyLock::new(|| {
         ("/v1/logs", Route::Logs),
         ("/v1/admin/tokens", Route::AdminTokens),
         ("/s/{token}", Route::PublicShare),
+        ("/app", Route::Console),
+        ("/app/", Route::Console),
+        ("/app/{asset}", Route::ConsoleAsset),
     ];
     for (path, route) in table {
         // The table is static; a bad pattern is caught by the test below.
@@ -140,5 +149,11 @@ mod tests {
             Route::ResumeTailorConfirm
         );
         assert_eq!(find("/v1/jobs/j").unwrap().0, Route::Job);
+        assert_eq!(find("/app").unwrap().0, Route::Console);
+        assert_eq!(find("/app/").unwrap().0, Route::Console);
+        let (route, params) = find("/app/console.js").unwrap();
+        assert_eq!(route, Route::ConsoleAsset);
+        assert_eq!(params, vec![("asset".into(), "console.js".into())]);
+        assert!(find("/app/a/b").is_none());
     }
 }

@@ -1,0 +1,175 @@
+//! The web console at `/app`: one page, one script, one stylesheet, compiled
+//! into the binary from `server/web/` so the server stays a single file to
+//! deploy and the console always matches the API it was built with.
+//!
+//! The files are public (the person pastes their API token into the page; the
+//! page then calls the same `/v1` API as every other client), so these routes
+//! skip authentication. Each answer carries a strong `ETag` (a hash of the
+//! file) and `Cache-Control: no-cache`: browsers revalidate on every load and
+//! get a bodiless `304` while the file is unchanged, so an upgraded server
+//! never leaves a stale script running against a newer API. The page's CSP
+//! allows only same-origin script, style and connections, which is why the
+//! console has no inline script or style at all.
+
+use std::sync::LazyLock;
+
+use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use hyper::{Response, StatusCode};
+use vitae_common::ErrorCode;
+
+use super::error::{HttpError, HttpResult};
+use super::router::Route;
+use super::{empty, full, Body, Ctx};
+
+/// The page's Content-Security-Policy. `img-src data:` is for the inline
+/// favicon, which keeps browsers from asking for a `/favicon.ico` we lack.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+frame-ancestors 'none'";
+
+/// One embedded file and what we answer with it.
+struct Asset {
+    bytes: &'static [u8],
+    content_type: &'static str,
+    etag: HeaderValue,
+}
+
+impl Asset {
+    fn new(bytes: &'static [u8], content_type: &'static str) -> Asset {
+        // 128 bits of the hash is plenty to tell versions of a file apart.
+        let hash = crate::digest::sha256_hex(&[bytes]);
+        let etag = HeaderValue::from_str(&format!("\"{}\"", &hash[..32]))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        Asset {
+            bytes,
+            content_type,
+            etag,
+        }
+    }
+}
+
+static PAGE: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        include_bytes!("../../web/console.html"),
+        "text/html; charset=utf-8",
+    )
+});
+static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        include_bytes!("../../web/console.js"),
+        "text/javascript; charset=utf-8",
+    )
+});
+static STYLE: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        include_bytes!("../../web/console.css"),
+        "text/css; charset=utf-8",
+    )
+});
+
+/// `GET`/`HEAD` of `/app`, `/app/` or `/app/{asset}`.
+pub fn handle(ctx: &Ctx, headers: &HeaderMap) -> HttpResult<Response<Body>> {
+    let asset: &Asset = match ctx.route {
+        Route::Console => &PAGE,
+        _ => match ctx.param("asset") {
+            "console.js" => &SCRIPT,
+            "console.css" => &STYLE,
+            other => {
+                return Err(HttpError::new(
+                    ErrorCode::NotFound,
+                    format!("the console has no file {other:?}: it serves /app, /app/console.js and /app/console.css"),
+                ))
+            }
+        },
+    };
+    Ok(answer(asset, headers))
+}
+
+fn answer(asset: &Asset, request: &HeaderMap) -> Response<Body> {
+    let mut response = if if_none_match(request, &asset.etag) {
+        empty(StatusCode::NOT_MODIFIED)
+    } else {
+        let mut response = Response::new(full(asset.bytes));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+        response
+    };
+    let h = response.headers_mut();
+    h.insert(ETAG, asset.etag.clone());
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // The same strict set on every file (and on 304s, which refresh the
+    // cached headers): harmless on scripts, and nothing to forget.
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    response
+}
+
+/// Does `If-None-Match` name this entity? Weak comparison, as RFC 9110
+/// prescribes for this header: `W/"x"` matches `"x"`; `*` matches anything.
+fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let ours = etag.to_str().unwrap_or("");
+    request
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn etags_are_quoted_content_hashes_and_differ_per_file() {
+        let page = PAGE.etag.to_str().unwrap();
+        assert!(page.starts_with('"') && page.ends_with('"') && page.len() == 34);
+        assert_ne!(PAGE.etag, SCRIPT.etag);
+        assert_ne!(SCRIPT.etag, STYLE.etag);
+    }
+
+    #[test]
+    fn if_none_match_uses_weak_comparison_and_lists() {
+        let etag = HeaderValue::from_static("\"abc\"");
+        assert!(if_none_match(&headers("\"abc\""), &etag));
+        assert!(if_none_match(&headers("W/\"abc\""), &etag));
+        assert!(if_none_match(&headers("\"x\", \"abc\""), &etag));
+        assert!(if_none_match(&headers("*"), &etag));
+        assert!(!if_none_match(&headers("\"abcd\""), &etag));
+        assert!(!if_none_match(&headers("abc"), &etag));
+        assert!(!if_none_match(&HeaderMap::new(), &etag));
+    }
+
+    #[test]
+    fn the_page_loads_only_its_own_files() {
+        let page = std::str::from_utf8(PAGE.bytes).unwrap();
+        assert!(page.contains("src=\"/app/console.js\""));
+        assert!(page.contains("href=\"/app/console.css\""));
+        // The CSP forbids inline code; keep the page honest about it.
+        assert!(!page.contains("<style"));
+        assert!(!page.contains(" style="));
+        let handler = page.split(" on").skip(1).any(|rest| {
+            let name: String = rest.chars().take_while(char::is_ascii_lowercase).collect();
+            !name.is_empty() && rest[name.len()..].starts_with('=')
+        });
+        assert!(!handler, "no inline event handlers");
+        let script = std::str::from_utf8(SCRIPT.bytes).unwrap();
+        assert!(
+            !script.contains("innerHTML"),
+            "server text goes in as textContent"
+        );
+    }
+}

@@ -1,16 +1,90 @@
 //! Render a JSON Resume document as Markdown or as a standalone HTML page.
 //!
 //! One renderer for every place that shows a resume outside the API: the
-//! public share page, `vitae export --format md|html`. The HTML escapes every
-//! value and carries no script; its one inline style is [`HTML_STYLE`], which
-//! the share page allows by hash in its Content-Security-Policy.
+//! public share page ([`share_html`], and [`notice_html`] for links that lead
+//! nowhere), `vitae export --format md|html` ([`markdown`], [`html`]). The
+//! HTML escapes every value, attributes included, carries no script, and
+//! makes a link only of `http:`, `https:`, `mailto:` and `tel:` addresses
+//! ([`safe_href`]); everything else is shown as text. Its one inline style is
+//! the static [`HTML_STYLE`], which the share page allows by hash in its
+//! Content-Security-Policy.
 
 use std::fmt::Write;
 
-use crate::resume::Resume;
+use crate::resume::{Basics, Resume};
 
-/// The stylesheet inlined in rendered HTML pages.
-pub const HTML_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}h1{margin-bottom:.2rem}h2{border-bottom:1px solid #ccc;margin-top:1.6rem}.muted{color:#666}ul{padding-left:1.2rem}";
+/// The stylesheet inlined in every rendered page (the share page, its
+/// notices, exported HTML). It is static text, so the share page's CSP can
+/// allow exactly it by hash and nothing else; it loads nothing (no fonts, no
+/// images). Screen: a single readable column that reflows on phones, with a
+/// dark variant. Print: black on white, smaller type, no footer, entries
+/// kept whole, so "Save as PDF" gives one or two tidy pages.
+pub const HTML_STYLE: &str = r#"
+:root{--ink:#1c2127;--muted:#5a6370;--rule:#d8dde3;--accent:#0a58a8;--paper:#fff;--tag:#eef1f5}
+@media screen and (prefers-color-scheme:dark){:root{--ink:#e5e8ec;--muted:#a2abb6;--rule:#39414c;--accent:#83b9ff;--paper:#15191e;--tag:#252c35}}
+*,*::before,*::after{box-sizing:border-box}
+html{background:var(--paper);color:var(--ink);-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{max-width:48rem;margin:0 auto;padding:2.5rem 1.25rem 3rem;font:1rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-kerning:normal;overflow-wrap:break-word}
+a{color:var(--accent);text-decoration-thickness:1px;text-underline-offset:.15em}
+a:hover{text-decoration-thickness:2px}
+a:focus-visible{outline:2px solid var(--accent);outline-offset:2px;border-radius:2px}
+h1,h2,h3{line-height:1.2;margin:0}
+body>header{padding-bottom:1.1rem;border-bottom:2px solid var(--ink)}
+h1{font-size:2.25rem;font-weight:700;letter-spacing:-.02em}
+.label{margin:.3rem 0 0;font-size:1.15rem;color:var(--muted)}
+address{font-style:normal}
+.contact{list-style:none;margin:.75rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1.25rem;font-size:.95rem}
+.contact li{overflow-wrap:anywhere}
+section{margin-top:1.8rem}
+h2{font-size:.85rem;font-weight:700;letter-spacing:.08em;text-transform:uppercase;color:var(--muted);border-bottom:1px solid var(--rule);padding-bottom:.35rem;margin-bottom:.9rem}
+section>p{margin:0 0 .6rem}
+article{margin:0 0 1.2rem}
+article:last-child{margin-bottom:0}
+.head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:0 1rem}
+h3{font-size:1.05rem;font-weight:650}
+.org{font-weight:400}
+.when{margin:0;color:var(--muted);font-size:.9rem;white-space:nowrap;font-variant-numeric:tabular-nums}
+.meta{margin:.1rem 0 0;color:var(--muted);font-size:.9rem}
+article p{margin:.4rem 0 0}
+article ul{margin:.4rem 0 0;padding-left:1.2rem}
+article li{margin:.15rem 0}
+li::marker{color:var(--muted)}
+article ul.tags{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.35rem}
+.tags li{margin:0;padding:.05rem .6rem;border-radius:1rem;background:var(--tag);font-size:.85rem}
+blockquote{margin:.4rem 0 0;padding-left:.9rem;border-left:3px solid var(--rule);font-style:italic}
+blockquote p:first-child{margin-top:0}
+.compact{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.9rem 1.5rem}
+.compact>h2{grid-column:1/-1;margin-bottom:0}
+.compact article{margin:0}
+body>footer{margin-top:2.5rem;padding-top:1rem;border-top:1px solid var(--rule);color:var(--muted);font-size:.9rem}
+.notice main{margin-top:18vh;text-align:center}
+.notice h1{font-size:1.6rem}
+.notice p{color:var(--muted);margin:.8rem auto 0;max-width:28rem}
+@media (max-width:36rem){body{padding:1.5rem 1rem 2rem}h1{font-size:1.85rem}.when{white-space:normal}}
+@page{margin:14mm 15mm}
+@media print{
+:root{--ink:#000;--muted:#444;--rule:#aaa;--accent:#000;--paper:#fff;--tag:transparent}
+body{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}
+a{text-decoration:none}
+body>header{padding-bottom:.5em;border-bottom-width:1.5pt}
+h1{font-size:20pt}
+.label{font-size:11pt;margin-top:.15em}
+.contact{font-size:9pt;gap:0 1.2em;margin-top:.4em}
+section{margin-top:1em}
+h2{font-size:8.5pt;padding-bottom:.2em;margin-bottom:.5em;break-after:avoid;page-break-after:avoid}
+h3{font-size:10pt}
+article{margin-bottom:.7em;break-inside:avoid;page-break-inside:avoid}
+.when,.meta{font-size:8.5pt}
+article p,article ul{margin-top:.2em}
+article li{margin:0}
+p,li{orphans:3;widows:3}
+article ul.tags{gap:0 .35em}
+.tags li{padding:0;background:none;border-radius:0;font-size:9pt}
+.tags li:not(:last-child)::after{content:","}
+.compact{grid-template-columns:repeat(3,1fr);gap:.4em 1.2em}
+body>footer{display:none}
+}
+"#;
 
 fn dates(start: Option<&str>, end: Option<&str>) -> Option<String> {
     match (start, end) {
@@ -262,6 +336,16 @@ pub fn markdown(resume: &Resume) -> String {
     out
 }
 
+// ---- HTML ------------------------------------------------------------------
+//
+// The page is built for three readers: a recruiter on a phone or a laptop, a
+// screen reader (one `<h1>`, an `<h2>` per section, an `<h3>` per entry,
+// lists as lists), and a printer ("Save as PDF" from the browser). Element
+// ids are a contract with the browser tests and anyone styling the page:
+// each section is `<section id="KEY">` with KEY the JSON Resume key
+// (`summary` for `basics.summary`), and the share page's alternates are
+// `a#format-json` and `a#format-md`.
+
 /// Escape text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -278,52 +362,593 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// The resume as a standalone HTML page; every value escaped, no script.
-pub fn html(resume: &Resume) -> String {
-    let e = escape_html;
-    let basics = resume.basics.clone().unwrap_or_default();
-    let name = basics.name.as_deref().unwrap_or("Resume");
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>{}</title><style>{HTML_STYLE}</style></head><body>\n<header><h1>{}</h1>",
-        e(name),
-        e(name)
-    );
-    if let Some(label) = &basics.label {
-        let _ = write!(out, "<p><strong>{}</strong></p>", e(label));
+/// The schemes a rendered link may carry; anything else is shown as text.
+const LINK_SCHEMES: [&str; 4] = ["https://", "http://", "mailto:", "tel:"];
+
+/// `raw` if it is safe to make clickable: it starts with one of
+/// [`LINK_SCHEMES`] (any letter case) and holds no whitespace or control
+/// character anywhere.
+///
+/// Browsers strip leading spaces and C0 controls and delete tabs and
+/// newlines inside a URL before they read its scheme, so `" javascript:"` or
+/// `"java\tscript:"` would run script. Refusing every such character, rather
+/// than cleaning it away, means the scheme checked here is the scheme the
+/// browser sees.
+pub fn safe_href(raw: &str) -> Option<&str> {
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
     }
-    let contact = contact_line(resume);
-    if !contact.is_empty() {
-        let joined: Vec<String> = contact.iter().map(|c| e(c)).collect();
-        let _ = write!(out, "<p class=\"muted\">{}</p>", joined.join(" · "));
+    LINK_SCHEMES.iter().find_map(|scheme| {
+        let head = raw.get(..scheme.len())?;
+        let rest = &raw[scheme.len()..];
+        (head.eq_ignore_ascii_case(scheme) && !rest.is_empty()).then_some(raw)
+    })
+}
+
+/// A `mailto:` target for a plain address, when it looks like one.
+fn mailto_href(email: &str) -> Option<String> {
+    // Characters that have a meaning in a mailto URL (headers, fragments,
+    // lists) or no business in a bare address.
+    const REFUSED: &[char] = &[
+        '"', '<', '>', '(', ')', '[', ']', '\\', ',', ';', ':', '?', '#', '&', '%', '/', '`', '\'',
+    ];
+    let (local, domain) = email.split_once('@')?;
+    let plain = !email
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || REFUSED.contains(&c));
+    (plain && !local.is_empty() && domain.contains('.') && !domain.contains('@'))
+        .then(|| format!("mailto:{email}"))
+}
+
+/// A `tel:` target for a phone number written with the usual separators.
+fn tel_href(phone: &str) -> Option<String> {
+    let trimmed = phone.trim();
+    let allowed = trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-./()".contains(c));
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let plus_only_first = !trimmed.chars().skip(1).any(|c| c == '+');
+    (allowed && plus_only_first && digits.len() >= 3).then(|| {
+        let plus = if trimmed.starts_with('+') { "+" } else { "" };
+        format!("tel:{plus}{digits}")
+    })
+}
+
+/// A URL as people read it: no scheme, no `www.`, no trailing slash.
+fn display_url(url: &str) -> &str {
+    let mut text = url;
+    for scheme in ["https://", "http://"] {
+        if text
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        {
+            text = &text[scheme.len()..];
+        }
     }
-    out.push_str("</header>\n");
-    if let Some(summary) = &basics.summary {
-        let _ = writeln!(out, "<p>{}</p>", e(summary));
+    let text = text.strip_prefix("www.").unwrap_or(text);
+    let text = text.strip_suffix('/').unwrap_or(text);
+    if text.is_empty() {
+        url
+    } else {
+        text
     }
-    for (heading, entries) in sections(resume) {
-        let _ = writeln!(out, "<section><h2>{heading}</h2>");
-        for entry in entries {
-            let _ = write!(out, "<h3>{}</h3>", e(&entry.title));
-            if !entry.detail.is_empty() {
-                let _ = write!(out, "<p class=\"muted\">{}</p>", e(&entry.detail));
+}
+
+/// `<a>` for `href` (already checked) with `text`; web links get the `rel`
+/// that keeps the opened page from reaching back or learning where it came
+/// from, and tells search engines the link is no endorsement.
+fn anchor(href: &str, text: &str) -> String {
+    let external = href
+        .get(..4)
+        .is_some_and(|h| h.eq_ignore_ascii_case("http"));
+    let rel = if external {
+        " rel=\"noopener noreferrer nofollow\""
+    } else {
+        ""
+    };
+    format!(
+        "<a href=\"{}\"{rel}>{}</a>",
+        escape_html(href),
+        escape_html(text)
+    )
+}
+
+/// `text` as a link to `url` when `url` is safe, else as plain text.
+fn linked(text: &str, url: Option<&str>) -> String {
+    match url.and_then(safe_href) {
+        Some(href) => anchor(href, text),
+        None => escape_html(text),
+    }
+}
+
+/// A field's text, or `None` when it is missing or blank.
+fn filled(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The non-blank items of a list field.
+fn items(list: &[String]) -> Vec<&str> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An ISO date at the precision JSON Resume allows (`2020`, `2020-01`,
+/// `2020-01-31`) as `<time>`, shown the way a resume writes it (`Jan 2020`);
+/// anything else (`Spring 2020`, `present`) as escaped text.
+fn date_html(date: &str) -> String {
+    let date = date.trim();
+    let number = |s: &str, len: usize| -> Option<usize> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let mut parts = date.split('-');
+    let year = parts.next().and_then(|y| number(y, 4));
+    let month = parts.next().map(|m| number(m, 2));
+    let day = parts.next().map(|d| number(d, 2));
+    let shown = match (year, month, day, parts.next()) {
+        (Some(y), None, None, None) => Some(y.to_string()),
+        (Some(y), Some(Some(m @ 1..=12)), None, None) => Some(format!("{} {y}", MONTHS[m - 1])),
+        (Some(y), Some(Some(m @ 1..=12)), Some(Some(d @ 1..=31)), None) => {
+            Some(format!("{d} {} {y}", MONTHS[m - 1]))
+        }
+        _ => None,
+    };
+    match shown {
+        Some(shown) => format!("<time datetime=\"{}\">{shown}</time>", escape_html(date)),
+        None => escape_html(date),
+    }
+}
+
+/// A start–end range; an entry with a start and no end is current.
+fn range_html(start: Option<&str>, end: Option<&str>) -> Option<String> {
+    match (start, end) {
+        (None, None) => None,
+        (Some(s), None) => Some(format!("{} – Present", date_html(s))),
+        (None, Some(e)) => Some(date_html(e)),
+        (Some(s), Some(e)) => Some(format!("{} – {}", date_html(s), date_html(e))),
+    }
+}
+
+/// Text with blank lines as paragraph breaks and single newlines as `<br>`.
+fn paragraphs_html(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(|l| escape_html(l.trim())).collect();
+            format!("<p>{}</p>", lines.join("<br>"))
+        })
+        .collect()
+}
+
+/// One entry of a section, in the shape every kind shares: a heading made of
+/// a title and an organisation (either may be a link), dates, a line of
+/// details, prose, bullets and keyword tags.
+#[derive(Default)]
+struct Card<'a> {
+    /// Owned: education composes it from two fields.
+    title: Option<String>,
+    title_url: Option<&'a str>,
+    org: Option<&'a str>,
+    org_url: Option<&'a str>,
+    /// Already HTML (it holds `<time>` elements).
+    when: Option<String>,
+    meta: Vec<&'a str>,
+    prose: Option<&'a str>,
+    quote: Option<&'a str>,
+    bullets: Vec<&'a str>,
+    tags: Vec<&'a str>,
+}
+
+/// A URL field for a card. One that cannot be a link is also kept as text
+/// among the details, so the reader still sees what the person wrote.
+fn card_url<'a>(url: &'a Option<String>, meta: &mut Vec<&'a str>) -> Option<&'a str> {
+    let url = filled(url)?;
+    if safe_href(url).is_none() {
+        meta.push(url);
+    }
+    Some(url)
+}
+
+fn owned(field: &Option<String>) -> Option<String> {
+    filled(field).map(str::to_string)
+}
+
+impl Card<'_> {
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.title_url.is_none()
+            && self.org.is_none()
+            && self.when.is_none()
+            && self.meta.is_empty()
+            && self.prose.is_none()
+            && self.quote.is_none()
+            && self.bullets.is_empty()
+            && self.tags.is_empty()
+    }
+
+    fn render(&self, out: &mut String) {
+        out.push_str("<article>");
+        let title_href = self.title_url.and_then(safe_href);
+        let title = match (&self.title, title_href) {
+            (Some(t), href) => Some(linked(t, href)),
+            // Only a link to show: its address is the best title there is.
+            (None, Some(href)) => Some(anchor(href, display_url(href))),
+            (None, None) => None,
+        };
+        let org = self.org.map(|o| linked(o, self.org_url));
+        let heading = match (title, org) {
+            (Some(t), Some(o)) => Some(format!("{t}<span class=\"org\">, {o}</span>")),
+            (Some(only), None) | (None, Some(only)) => Some(only),
+            (None, None) => None,
+        };
+        if heading.is_some() || self.when.is_some() {
+            out.push_str("<div class=\"head\">");
+            if let Some(h) = heading {
+                let _ = write!(out, "<h3>{h}</h3>");
             }
-            if let Some(text) = &entry.text {
-                let _ = write!(out, "<p>{}</p>", e(text));
+            if let Some(when) = &self.when {
+                let _ = write!(out, "<p class=\"when\">{when}</p>");
             }
-            if !entry.bullets.is_empty() {
-                out.push_str("<ul>");
-                for b in &entry.bullets {
-                    let _ = write!(out, "<li>{}</li>", e(b));
+            out.push_str("</div>");
+        }
+        if !self.meta.is_empty() {
+            let meta: Vec<String> = self.meta.iter().map(|m| escape_html(m)).collect();
+            let _ = write!(out, "<p class=\"meta\">{}</p>", meta.join(" · "));
+        }
+        if let Some(prose) = self.prose {
+            out.push_str(&paragraphs_html(prose));
+        }
+        if let Some(quote) = self.quote {
+            let _ = write!(out, "<blockquote>{}</blockquote>", paragraphs_html(quote));
+        }
+        for (class, list) in [("", &self.bullets), (" class=\"tags\"", &self.tags)] {
+            if !list.is_empty() {
+                let _ = write!(out, "<ul{class}>");
+                for item in list.iter() {
+                    let _ = write!(out, "<li>{}</li>", escape_html(item));
                 }
                 out.push_str("</ul>");
             }
-            out.push('\n');
+        }
+        out.push_str("</article>\n");
+    }
+}
+
+/// One `<section>` of entries: its JSON Resume key (the element id), its
+/// heading, and whether its entries are short enough to sit side by side.
+struct Part<'a> {
+    key: &'static str,
+    heading: &'static str,
+    compact: bool,
+    cards: Vec<Card<'a>>,
+}
+
+/// The entry sections of the page, in the order a reader scans a resume
+/// (the Markdown form uses the same order), without empty entries.
+fn parts(resume: &Resume) -> Vec<Part<'_>> {
+    let work = resume.work.iter().map(|w| {
+        let mut meta: Vec<&str> = [filled(&w.location), filled(&w.description)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let org_url = card_url(&w.url, &mut meta);
+        Card {
+            title: owned(&w.position),
+            org: filled(&w.name),
+            org_url,
+            when: range_html(filled(&w.start_date), filled(&w.end_date)),
+            meta,
+            prose: filled(&w.summary),
+            bullets: items(&w.highlights),
+            ..Card::default()
+        }
+    });
+    let education = resume.education.iter().map(|e| {
+        let mut meta: Vec<&str> = filled(&e.score).into_iter().collect();
+        let org_url = card_url(&e.url, &mut meta);
+        let title = match (filled(&e.study_type), filled(&e.area)) {
+            (Some(kind), Some(area)) => Some(format!("{kind}, {area}")),
+            (one, other) => one.or(other).map(str::to_string),
+        };
+        Card {
+            title,
+            org: filled(&e.institution),
+            org_url,
+            when: range_html(filled(&e.start_date), filled(&e.end_date)),
+            meta,
+            bullets: items(&e.courses),
+            ..Card::default()
+        }
+    });
+    let projects = resume.projects.iter().map(|p| {
+        let mut meta: Vec<&str> = [filled(&p.entity), filled(&p.kind)]
+            .into_iter()
+            .flatten()
+            .chain(items(&p.roles))
+            .collect();
+        let title_url = card_url(&p.url, &mut meta);
+        Card {
+            title: owned(&p.name),
+            title_url,
+            when: range_html(filled(&p.start_date), filled(&p.end_date)),
+            meta,
+            prose: filled(&p.description),
+            bullets: items(&p.highlights),
+            tags: items(&p.keywords),
+            ..Card::default()
+        }
+    });
+    let skills = resume.skills.iter().map(|s| Card {
+        title: owned(&s.name),
+        meta: filled(&s.level).into_iter().collect(),
+        tags: items(&s.keywords),
+        ..Card::default()
+    });
+    let volunteer = resume.volunteer.iter().map(|v| {
+        let mut meta = Vec::new();
+        let org_url = card_url(&v.url, &mut meta);
+        Card {
+            title: owned(&v.position),
+            org: filled(&v.organization),
+            org_url,
+            when: range_html(filled(&v.start_date), filled(&v.end_date)),
+            meta,
+            prose: filled(&v.summary),
+            bullets: items(&v.highlights),
+            ..Card::default()
+        }
+    });
+    let awards = resume.awards.iter().map(|a| Card {
+        title: owned(&a.title),
+        org: filled(&a.awarder),
+        when: filled(&a.date).map(date_html),
+        prose: filled(&a.summary),
+        ..Card::default()
+    });
+    let certificates = resume.certificates.iter().map(|c| {
+        let mut meta = Vec::new();
+        let title_url = card_url(&c.url, &mut meta);
+        Card {
+            title: owned(&c.name),
+            title_url,
+            org: filled(&c.issuer),
+            when: filled(&c.date).map(date_html),
+            meta,
+            ..Card::default()
+        }
+    });
+    let publications = resume.publications.iter().map(|p| {
+        let mut meta = Vec::new();
+        let title_url = card_url(&p.url, &mut meta);
+        Card {
+            title: owned(&p.name),
+            title_url,
+            org: filled(&p.publisher),
+            when: filled(&p.release_date).map(date_html),
+            meta,
+            prose: filled(&p.summary),
+            ..Card::default()
+        }
+    });
+    let languages = resume.languages.iter().map(|l| Card {
+        title: owned(&l.language),
+        meta: filled(&l.fluency).into_iter().collect(),
+        ..Card::default()
+    });
+    let interests = resume.interests.iter().map(|i| Card {
+        title: owned(&i.name),
+        tags: items(&i.keywords),
+        ..Card::default()
+    });
+    let references = resume.references.iter().map(|r| Card {
+        title: owned(&r.name),
+        quote: filled(&r.reference),
+        ..Card::default()
+    });
+    fn part<'a>(
+        key: &'static str,
+        heading: &'static str,
+        compact: bool,
+        cards: impl Iterator<Item = Card<'a>>,
+    ) -> Part<'a> {
+        Part {
+            key,
+            heading,
+            compact,
+            cards: cards.filter(|c| !c.is_empty()).collect(),
+        }
+    }
+    let mut out = vec![
+        part("work", "Experience", false, work),
+        part("education", "Education", false, education),
+        part("projects", "Projects", false, projects),
+        part("skills", "Skills", true, skills),
+        part("volunteer", "Volunteering", false, volunteer),
+        part("awards", "Awards", false, awards),
+        part("certificates", "Certificates", false, certificates),
+        part("publications", "Publications", false, publications),
+        part("languages", "Languages", true, languages),
+        part("interests", "Interests", true, interests),
+        part("references", "References", false, references),
+    ];
+    out.retain(|p| !p.cards.is_empty());
+    out
+}
+
+/// The contact line under the name: each item already HTML.
+fn contact_html(basics: &Basics) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(email) = filled(&basics.email) {
+        out.push(match mailto_href(email) {
+            Some(href) => anchor(&href, email),
+            None => escape_html(email),
+        });
+    }
+    if let Some(phone) = filled(&basics.phone) {
+        out.push(match tel_href(phone) {
+            Some(href) => anchor(&href, phone),
+            None => escape_html(phone),
+        });
+    }
+    if let Some(url) = filled(&basics.url) {
+        out.push(match safe_href(url) {
+            Some(href) => anchor(href, display_url(href)),
+            None => escape_html(url),
+        });
+    }
+    if let Some(loc) = &basics.location {
+        let place = [
+            filled(&loc.city),
+            filled(&loc.region),
+            filled(&loc.country_code),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        if !place.is_empty() {
+            out.push(escape_html(&place));
+        }
+    }
+    for p in &basics.profiles {
+        let label = [filled(&p.network), filled(&p.username)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        // On screen and on paper alike, the address itself says the most.
+        let item = match (filled(&p.url).and_then(safe_href), filled(&p.url)) {
+            (Some(href), _) => anchor(href, display_url(href)),
+            (None, _) if !label.is_empty() => escape_html(&label),
+            (None, Some(url)) => escape_html(url),
+            (None, None) => continue,
+        };
+        out.push(item);
+    }
+    out
+}
+
+/// The document head: title, no indexing, and link-preview tags that carry
+/// the name and label only, never contact details.
+fn head_html(out: &mut String, title: &str, og: Option<(&str, Option<&str>)>) {
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\">\
+         <meta name=\"robots\" content=\"noindex, nofollow\">\
+         <title>{}</title>",
+        escape_html(title)
+    );
+    if let Some((name, label)) = og {
+        let _ = write!(
+            out,
+            "<meta property=\"og:type\" content=\"profile\"><meta property=\"og:title\" content=\"{}\">",
+            escape_html(name)
+        );
+        if let Some(label) = label {
+            let _ = write!(
+                out,
+                "<meta property=\"og:description\" content=\"{}\">",
+                escape_html(label)
+            );
+        }
+    }
+    let _ = writeln!(out, "<style>{HTML_STYLE}</style></head>");
+}
+
+/// The resume as a standalone HTML page: every value escaped, no script,
+/// only safe links. This is the file `vitae export --format html` writes.
+pub fn html(resume: &Resume) -> String {
+    page(resume, false)
+}
+
+/// The resume as the public share page: [`html`] plus a footer linking to
+/// the JSON and Markdown forms of the same share (`?format=json|md`, relative
+/// to the page's own address).
+pub fn share_html(resume: &Resume) -> String {
+    page(resume, true)
+}
+
+fn page(resume: &Resume, alternates: bool) -> String {
+    let basics = resume.basics.clone().unwrap_or_default();
+    let name = filled(&basics.name).unwrap_or("Resume");
+    let label = filled(&basics.label);
+    let title = match label {
+        Some(label) => format!("{name} — {label}"),
+        None => name.to_string(),
+    };
+    let mut out = String::with_capacity(16 * 1024);
+    head_html(&mut out, &title, Some((name, label)));
+    let _ = write!(out, "<body>\n<header><h1>{}</h1>", escape_html(name));
+    if let Some(label) = label {
+        let _ = write!(out, "<p class=\"label\">{}</p>", escape_html(label));
+    }
+    let contact = contact_html(&basics);
+    if !contact.is_empty() {
+        out.push_str("<address><ul class=\"contact\">");
+        for item in contact {
+            let _ = write!(out, "<li>{item}</li>");
+        }
+        out.push_str("</ul></address>");
+    }
+    out.push_str("</header>\n<main>\n");
+    if let Some(summary) = filled(&basics.summary) {
+        let _ = writeln!(
+            out,
+            "<section id=\"summary\" aria-labelledby=\"summary-title\"><h2 id=\"summary-title\">Summary</h2>{}</section>",
+            paragraphs_html(summary)
+        );
+    }
+    for part in parts(resume) {
+        let class = if part.compact {
+            " class=\"compact\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<section id=\"{key}\"{class} aria-labelledby=\"{key}-title\"><h2 id=\"{key}-title\">{}</h2>",
+            part.heading,
+            key = part.key
+        );
+        for card in &part.cards {
+            card.render(&mut out);
         }
         out.push_str("</section>\n");
     }
+    out.push_str("</main>\n");
+    if alternates {
+        out.push_str(
+            "<footer><p>This resume is also available as \
+             <a id=\"format-json\" href=\"?format=json\" type=\"application/json\">JSON Resume</a> and \
+             <a id=\"format-md\" href=\"?format=md\" type=\"text/markdown\">Markdown</a>.</p></footer>\n",
+        );
+    }
     out.push_str("</body></html>\n");
+    out
+}
+
+/// A small page that explains why there is no resume to show (an unknown,
+/// expired or revoked share link). It uses [`HTML_STYLE`], so the share
+/// page's Content-Security-Policy covers it too.
+pub fn notice_html(heading: &str, message: &str) -> String {
+    let mut out = String::with_capacity(HTML_STYLE.len() + 1024);
+    head_html(&mut out, heading, None);
+    let _ = write!(
+        out,
+        "<body class=\"notice\">\n<main><h1>{}</h1><p>{}</p></main>\n</body></html>\n",
+        escape_html(heading),
+        escape_html(message)
+    );
     out
 }
 
@@ -350,7 +975,227 @@ mod tests {
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("Acme &amp; Co"));
         assert!(page.contains("Shipped &quot;things&quot;"));
-        assert!(page.contains("2020-01 – present"));
+        assert!(page.contains("<time datetime=\"2020-01\">Jan 2020</time> – Present"));
+    }
+
+    const HOSTILE_URLS: [&str; 16] = [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "\u{0}javascript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "\u{1}https://example.com",
+        " https://example.com",
+        "https://example.com\u{0}",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "/relative/path",
+        "//evil.example/protocol-relative",
+        "example.com",
+        "https://",
+        "\u{feff}javascript:alert(1)",
+    ];
+
+    #[test]
+    fn only_web_mail_and_phone_links_pass_the_scheme_filter() {
+        for good in [
+            "https://example.com",
+            "HTTPS://Example.com/a?b=c#d",
+            "http://example.com",
+            "mailto:a@example.com",
+            "tel:+46701234567",
+        ] {
+            assert_eq!(safe_href(good), Some(good), "{good:?} should be a link");
+        }
+        for bad in HOSTILE_URLS {
+            assert_eq!(safe_href(bad), None, "{bad:?} must not be a link");
+        }
+    }
+
+    /// Every field kind that holds a URL, plus text fields, filled with
+    /// hostile values: nothing comes out as markup or as a dangerous link.
+    #[test]
+    fn hostile_values_come_out_inert() {
+        let xss = "<script>alert(1)</script>";
+        let attr = "\" onerror=\"alert(2)";
+        let mut doc = json!({
+            "basics": {"name": xss, "label": attr, "email": format!("x@example.com{attr}"),
+                       "phone": xss, "url": "javascript:alert(3)", "summary": xss,
+                       "location": {"city": attr},
+                       "profiles": [{"network": xss, "url": "JaVaScRiPt:alert(4)"},
+                                    {"network": "N", "url": format!("https://example.com/{attr}")}]},
+            "work": [{"name": xss, "position": attr, "url": "\u{0}javascript:alert(5)",
+                      "highlights": [xss], "summary": attr}],
+            "skills": [{"name": xss, "keywords": [attr]}],
+            "references": [{"name": attr, "reference": xss}]
+        });
+        let urls: Vec<_> = HOSTILE_URLS
+            .iter()
+            .map(|u| json!({"name": "P", "url": u}))
+            .collect();
+        doc["projects"] = json!(urls);
+        let page = share_html(&Resume::from_value(doc).unwrap());
+        let lower = page.to_ascii_lowercase();
+        assert!(!lower.contains("<script"), "{page}");
+        assert!(
+            !page.contains("\" onerror"),
+            "an attribute broke out: {page}"
+        );
+        assert!(page.contains("&quot; onerror=&quot;alert(2)"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        for href in lower.split("href=\"").skip(1) {
+            let href = &href[..href.find('"').unwrap()];
+            assert!(
+                ["https://", "http://", "mailto:", "tel:", "?format="]
+                    .iter()
+                    .any(|s| href.starts_with(s)),
+                "a link with another scheme: {href:?}"
+            );
+            assert!(!href.contains('"') && !href.contains('<'), "{href:?}");
+        }
+        // The hostile addresses are still shown, as text.
+        assert!(page.contains("javascript:alert(3)"), "{page}");
+        assert!(page.contains("data:text/html,&lt;script&gt;"), "{page}");
+        // A broken email and a phone of markup are not links.
+        assert!(!lower.contains("href=\"mailto:"), "{page}");
+        assert!(!lower.contains("href=\"tel:"), "{page}");
+    }
+
+    #[test]
+    fn escape_html_covers_text_and_both_quotes() {
+        assert_eq!(
+            escape_html("<a href='x' title=\"y\">&</a>"),
+            "&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+
+    fn full() -> Resume {
+        Resume::from_value(json!({
+            "basics": {"name": "Zoë Lindqvist", "label": "Staff Engineer",
+                       "email": "zoe@example.com", "phone": "+46 70-123 45 67",
+                       "url": "https://zoe.example.com/", "summary": "One.\n\nTwo.",
+                       "location": {"city": "Uppsala", "countryCode": "SE"},
+                       "profiles": [{"network": "GitHub", "username": "zoe", "url": "https://github.com/zoe"}]},
+            "work": [{"name": "Acme", "url": "https://acme.example", "position": "Engineer",
+                      "startDate": "2019-03", "endDate": "2021-12-31", "highlights": ["Did"]}],
+            "volunteer": [{"organization": "Club", "position": "Coach", "startDate": "2018"}],
+            "education": [{"institution": "Uni", "area": "CS", "studyType": "MSc", "courses": ["Algo"]}],
+            "awards": [{"title": "Prize", "date": "2020-05", "awarder": "Guild"}],
+            "certificates": [{"name": "Cert", "issuer": "Org", "date": "2021"}],
+            "publications": [{"name": "Paper", "publisher": "Journal", "releaseDate": "Spring 2022"}],
+            "skills": [{"name": "Rust", "level": "Expert", "keywords": ["tokio", "hyper"]}],
+            "languages": [{"language": "Swedish", "fluency": "Native"}],
+            "interests": [{"name": "Sailing", "keywords": ["Baltic"]}],
+            "references": [{"name": "Ann", "reference": "Great."}],
+            "projects": [{"name": "Vitae", "url": "https://vitae.example", "keywords": ["Rust"]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_page_has_the_element_contract() {
+        let page = share_html(&full());
+        assert_eq!(page.matches("<h1>").count(), 1);
+        assert!(page.contains("<h1>Zoë Lindqvist</h1>"));
+        for key in [
+            "summary",
+            "work",
+            "volunteer",
+            "education",
+            "awards",
+            "certificates",
+            "publications",
+            "skills",
+            "languages",
+            "interests",
+            "references",
+            "projects",
+        ] {
+            let open = format!("<section id=\"{key}\"");
+            assert_eq!(page.matches(&open).count(), 1, "{key}: {page}");
+            assert!(page.contains(&format!(
+                "aria-labelledby=\"{key}-title\"><h2 id=\"{key}-title\">"
+            )));
+        }
+        assert!(page.contains("<a id=\"format-json\" href=\"?format=json\""));
+        assert!(page.contains("<a id=\"format-md\" href=\"?format=md\""));
+        assert!(page.contains("<a href=\"mailto:zoe@example.com\">zoe@example.com</a>"));
+        assert!(page.contains("<a href=\"tel:+46701234567\">+46 70-123 45 67</a>"));
+        assert!(page.contains(
+            "<a href=\"https://github.com/zoe\" rel=\"noopener noreferrer nofollow\">github.com/zoe</a>"
+        ));
+        assert!(page.contains("<time datetime=\"2021-12-31\">31 Dec 2021</time>"));
+        assert!(
+            page.contains("Spring 2022"),
+            "free-form dates stay as written"
+        );
+        assert!(page.contains("<p>One.</p><p>Two.</p>"));
+        // The export has no links back to a share.
+        assert!(!html(&full()).contains("format-json"));
+    }
+
+    #[test]
+    fn the_head_carries_name_and_label_only() {
+        let page = share_html(&full());
+        let head = &page[..page.find("</head>").unwrap()];
+        assert!(head.contains("<title>Zoë Lindqvist — Staff Engineer</title>"));
+        assert!(head.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+        assert!(head.contains("<meta property=\"og:title\" content=\"Zoë Lindqvist\">"));
+        assert!(head.contains("<meta property=\"og:description\" content=\"Staff Engineer\">"));
+        assert!(head.contains("<meta property=\"og:type\" content=\"profile\">"));
+        for private in [
+            "zoe@example.com",
+            "+46",
+            "Uppsala",
+            "github.com",
+            "zoe.example.com",
+        ] {
+            assert!(!head.contains(private), "{private} in the head: {head}");
+        }
+        assert_eq!(page.matches("<style>").count(), 1);
+        assert!(page.contains(&format!("<style>{HTML_STYLE}</style>")));
+    }
+
+    #[test]
+    fn empty_entries_and_sections_are_left_out() {
+        let resume = Resume::from_value(json!({
+            "basics": {"name": "A", "summary": "  "},
+            "work": [{"name": " ", "highlights": [""]}],
+            "skills": [{}]
+        }))
+        .unwrap();
+        let page = share_html(&resume);
+        assert!(!page.contains("<section"), "{page}");
+        assert!(page.contains("<main>\n</main>"), "{page}");
+    }
+
+    #[test]
+    fn the_stylesheet_prints_tidily_and_loads_nothing() {
+        assert!(HTML_STYLE.contains("@media print{"));
+        assert!(HTML_STYLE.contains("@page{"));
+        assert!(HTML_STYLE.contains("body>footer{display:none}"));
+        assert!(HTML_STYLE.contains("break-inside:avoid"));
+        assert!(!HTML_STYLE.contains("url("), "no external resources");
+        assert!(!HTML_STYLE.contains("@import"));
+        assert!(!HTML_STYLE.contains("</"), "cannot close its own element");
+    }
+
+    #[test]
+    fn the_notice_page_is_small_and_escaped() {
+        let page = notice_html("No resume at this link", "Ask <them>.");
+        assert!(page.contains("<title>No resume at this link</title>"));
+        assert!(page.contains("<h1>No resume at this link</h1><p>Ask &lt;them&gt;.</p>"));
+        assert!(page.contains("noindex"));
+        assert!(!page.contains("og:"));
+    }
+
+    #[test]
+    fn dates_outside_iso_are_text() {
+        assert_eq!(date_html("2020"), "<time datetime=\"2020\">2020</time>");
+        assert_eq!(date_html("2020-13"), "2020-13");
+        assert_eq!(date_html("2020-02-30x"), "2020-02-30x");
+        assert_eq!(date_html("<b>"), "&lt;b&gt;");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Share links: create, list, revoke, and the public page at `/s/{token}`.
 //!
 //! The public page needs no token of ours: the share token is the
-//! credential. It answers HTML (escaped, no script, a strict CSP), JSON or
-//! Markdown by `Accept`, and counts each successful view durably before it
-//! answers. Unknown tokens are 404; expired or revoked ones 410.
+//! credential. It answers HTML (the page from `render::share_html`: escaped,
+//! no script, a strict CSP), JSON (the stored document, byte for byte) or
+//! Markdown, by `?format=html|json|md` or else by `Accept`, and counts each
+//! successful view durably before it answers. Unknown tokens are 404; expired
+//! or revoked ones 410: a small HTML page when the client asked for HTML by
+//! name, the JSON error body otherwise.
 
 use std::sync::{Arc, LazyLock};
 
@@ -158,30 +161,112 @@ static SHARE_PAGE_CSP: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Representation {
     Html,
     Json,
     Markdown,
 }
 
+/// The media types named in `Accept`, in order, lower-cased, without the
+/// ones refused outright with `q=0`.
+fn accepted(accept: &str) -> impl Iterator<Item = String> + '_ {
+    accept.split(',').filter_map(|item| {
+        let mut params = item.split(';');
+        let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = params.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("q")
+                    && v.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
+            })
+        });
+        (!media.is_empty() && !refused).then_some(media)
+    })
+}
+
 /// Pick by the first media type of `Accept` we can serve; HTML otherwise.
 fn negotiate(accept: &str) -> Representation {
-    for item in accept.split(',') {
-        let media = item
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match media.as_str() {
-            "application/json" => return Representation::Json,
-            "text/markdown" | "text/x-markdown" => return Representation::Markdown,
-            "text/html" | "application/xhtml+xml" => return Representation::Html,
-            _ => {}
+    accepted(accept)
+        .find_map(|media| match media.as_str() {
+            "application/json" => Some(Representation::Json),
+            "text/markdown" | "text/x-markdown" => Some(Representation::Markdown),
+            "text/html" | "application/xhtml+xml" => Some(Representation::Html),
+            _ => None,
+        })
+        .unwrap_or(Representation::Html)
+}
+
+/// `?format=`, which overrides `Accept` (the page's own links use it, and a
+/// link cannot set a header). Absent is `None`; an unknown value is a 400.
+fn format_param(ctx: &Ctx) -> HttpResult<Option<Representation>> {
+    match ctx.query("format") {
+        None => Ok(None),
+        Some("html") => Ok(Some(Representation::Html)),
+        Some("json") => Ok(Some(Representation::Json)),
+        Some("md") => Ok(Some(Representation::Markdown)),
+        Some(other) => Err(HttpError::bad_request(format!(
+            "unknown format {other:?}: use html, json or md"
+        ))),
+    }
+}
+
+/// Whether a failed view should answer a page rather than the JSON error:
+/// only when the client asked for HTML in so many words (`?format=html`, or
+/// `text/html` named in `Accept`). `curl`'s `*/*`, no `Accept` and scripts
+/// keep the JSON error body every other endpoint answers.
+fn wants_html_errors(format: Option<Representation>, accept: &str) -> bool {
+    match format {
+        Some(f) => f == Representation::Html,
+        None => accepted(accept).any(|media| media == "text/html"),
+    }
+}
+
+/// Headers on every answer of the public view, pages and errors alike.
+fn protect(headers: &mut hyper::HeaderMap, html: bool) {
+    if html {
+        if let Ok(csp) = HeaderValue::from_str(&SHARE_PAGE_CSP) {
+            headers.insert("content-security-policy", csp);
         }
     }
-    Representation::Html
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // A revoked link must stop working at once, so nothing may cache it.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.append(hyper::header::VARY, HeaderValue::from_static("Accept"));
+}
+
+fn html_response(status: StatusCode, page: String) -> Response<Body> {
+    let mut r = Response::new(full(page));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    protect(r.headers_mut(), true);
+    r
+}
+
+/// The page a browser gets instead of a resume: the same words for every
+/// reason in a class, since the visitor can do one thing about it.
+fn notice(error: &HttpError) -> Option<Response<Body>> {
+    let (status, heading, message) = match error.code {
+        ErrorCode::NotFound => (
+            StatusCode::NOT_FOUND,
+            "No resume at this link",
+            "Check that the address is complete, or ask the person who shared it for a new link.",
+        ),
+        ErrorCode::Gone => (
+            StatusCode::GONE,
+            "This link has expired or was revoked",
+            "Ask the person who shared it for a new one.",
+        ),
+        _ => return None,
+    };
+    Some(html_response(status, render::notice_html(heading, message)))
 }
 
 async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
@@ -191,8 +276,25 @@ async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<R
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let representation = negotiate(accept);
-    let shared = app.store.access_share(token, crate::store::now()).await?;
+    // Checked before the lookup, so a malformed request counts no view.
+    let format = format_param(ctx)?;
+    let representation = format.unwrap_or_else(|| negotiate(accept));
+    let shared = match app.store.access_share(token, crate::store::now()).await {
+        Ok(shared) => shared,
+        Err(error) => {
+            let error = HttpError::from(error);
+            if wants_html_errors(format, accept) {
+                if let Some(page) = notice(&error) {
+                    return Ok(page);
+                }
+            }
+            // 404 and 410 are cacheable by default; a cache must not hand
+            // this answer to a browser, nor keep it after a new share.
+            return Err(error
+                .with_header("cache-control", "no-store")
+                .with_header("vary", "Accept"));
+        }
+    };
     // A view is a read: DEBUG, like the request line of any other read.
     tracing::debug!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
     let raw = shared.resume.document.as_deref();
@@ -215,27 +317,13 @@ async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<R
             r
         }
         Representation::Html => {
-            let mut r = Response::new(full(render::html(&document())));
-            r.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            if let Ok(csp) = HeaderValue::from_str(&SHARE_PAGE_CSP) {
-                r.headers_mut().insert("content-security-policy", csp);
-            }
-            r
+            return Ok(html_response(
+                StatusCode::OK,
+                render::share_html(&document()),
+            ))
         }
     };
-    let headers = response.headers_mut();
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    // A revoked link must stop working at once, so nothing may cache it.
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.append(hyper::header::VARY, HeaderValue::from_static("Accept"));
+    protect(response.headers_mut(), false);
     Ok(response)
 }
 
@@ -259,6 +347,69 @@ mod tests {
             negotiate("image/png, application/json"),
             Representation::Json
         );
+    }
+
+    #[test]
+    fn accept_refusals_and_parameters() {
+        assert_eq!(
+            negotiate("application/json;q=0, text/markdown"),
+            Representation::Markdown
+        );
+        assert_eq!(negotiate("*/*"), Representation::Html);
+        assert_eq!(negotiate("TEXT/MARKDOWN"), Representation::Markdown);
+    }
+
+    fn ctx_with_query(query: &[(&str, &str)]) -> Ctx {
+        Ctx {
+            route: Route::PublicShare,
+            params: Vec::new(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            principal: None,
+        }
+    }
+
+    #[test]
+    fn the_format_parameter_names_three_forms() {
+        let format = |v| format_param(&ctx_with_query(&[("format", v)]));
+        assert_eq!(format("html").unwrap(), Some(Representation::Html));
+        assert_eq!(format("json").unwrap(), Some(Representation::Json));
+        assert_eq!(format("md").unwrap(), Some(Representation::Markdown));
+        assert_eq!(format_param(&ctx_with_query(&[])).unwrap(), None);
+        for bad in ["", "pdf", "HTML", "markdown", "<script>"] {
+            let err = format(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::BadRequest);
+            assert!(err.message.contains("html, json or md"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn html_errors_only_when_html_is_asked_for_by_name() {
+        assert!(wants_html_errors(Some(Representation::Html), ""));
+        assert!(!wants_html_errors(Some(Representation::Json), "text/html"));
+        assert!(wants_html_errors(
+            None,
+            "text/html,application/xhtml+xml,*/*;q=0.8"
+        ));
+        assert!(wants_html_errors(None, "application/json, text/html;q=0.5"));
+        assert!(!wants_html_errors(None, ""));
+        assert!(!wants_html_errors(None, "*/*"));
+        assert!(!wants_html_errors(None, "application/json"));
+        assert!(!wants_html_errors(None, "text/html;q=0"));
+    }
+
+    #[test]
+    fn the_notice_pages_answer_the_right_status() {
+        let page = notice(&HttpError::not_found("share")).unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        let page = notice(&HttpError::new(ErrorCode::Gone, "expired")).unwrap();
+        assert_eq!(page.status(), StatusCode::GONE);
+        let h = page.headers();
+        assert_eq!(h[CACHE_CONTROL], "no-store");
+        assert_eq!(h["content-security-policy"], SHARE_PAGE_CSP.as_str());
+        assert!(notice(&HttpError::internal("testing", "x")).is_none());
     }
 
     #[test]
@@ -291,6 +442,11 @@ mod tests {
 
     #[test]
     fn the_csp_allows_exactly_the_page_style() {
-        assert!(SHARE_PAGE_CSP.starts_with("default-src 'none'; style-src 'sha256-"));
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(render::HTML_STYLE.as_bytes()));
+        assert_eq!(
+            *SHARE_PAGE_CSP,
+            format!("default-src 'none'; style-src 'sha256-{hash}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        );
     }
 }

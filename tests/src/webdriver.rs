@@ -490,6 +490,41 @@ impl Browser {
             .unwrap_or_else(|e| panic!("screenshot is not base64: {e}"))
     }
 
+    /// A PNG of the whole page, beyond the viewport (Chromium's DevTools
+    /// `Page.captureScreenshot` through chromedriver; W3C WebDriver has only
+    /// viewport screenshots).
+    pub async fn screenshot_full_page(&self) -> Vec<u8> {
+        let metrics = self.cdp("Page.getLayoutMetrics", json!({})).await;
+        let size = &metrics["cssContentSize"];
+        let (w, h) = (size["width"].as_f64(), size["height"].as_f64());
+        let (Some(w), Some(h)) = (w, h) else {
+            panic!("no cssContentSize in {metrics}");
+        };
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({
+                    "format": "png",
+                    "captureBeyondViewport": true,
+                    "clip": {"x": 0, "y": 0, "width": w.ceil(), "height": h.ceil(), "scale": 1},
+                }),
+            )
+            .await;
+        base64_decode(
+            shot["data"]
+                .as_str()
+                .unwrap_or_else(|| panic!("screenshot: {shot}")),
+        )
+        .unwrap_or_else(|e| panic!("screenshot is not base64: {e}"))
+    }
+
+    /// A Chrome DevTools Protocol command, through chromedriver.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let body = json!({"cmd": cmd, "params": params});
+        self.must(Method::POST, "/goog/cdp/execute", Some(body))
+            .await
+    }
+
     /// The page printed to PDF with the browser's defaults (US Letter, 1 cm
     /// margins, no backgrounds), as a person's "Print → Save as PDF" would.
     pub async fn print_pdf(&self) -> Vec<u8> {

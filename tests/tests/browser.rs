@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use vitae_tests::webdriver::{pdf_page_count, Browser};
@@ -135,6 +136,183 @@ impl Drop for StaticSite {
 }
 
 // ---------------------------------------------------------------------------
+// Resumes
+
+/// A document that fills every JSON Resume section.
+fn full_document() -> Value {
+    json!({
+        "basics": {
+            "name": "Ingrid Åkesson",
+            "label": "Principal Platform Engineer",
+            "email": "ingrid.akesson@example.com",
+            "phone": "+46 70 555 01 23",
+            "url": "https://ingrid.example.com",
+            "summary": "Platform engineer who keeps large fleets boring to operate.",
+            "location": {"city": "Göteborg", "countryCode": "SE", "region": "Västra Götaland"},
+            "profiles": [
+                {"network": "GitHub", "username": "ingrida", "url": "https://github.com/ingrida"}
+            ]
+        },
+        "work": [{
+            "name": "Havsörn Logistics",
+            "position": "Principal Platform Engineer",
+            "url": "https://havsorn.example.com",
+            "startDate": "2020-01",
+            "summary": "Runs the internal platform for 300 engineers.",
+            "highlights": ["Halved deploy times across 120 services"]
+        }],
+        "volunteer": [{
+            "organization": "Kodklubben Göteborg",
+            "position": "Mentor",
+            "startDate": "2018-09",
+            "summary": "Teaches programming to teenagers on weekends.",
+            "highlights": ["Ran 40 workshops"]
+        }],
+        "education": [{
+            "institution": "Chalmers University of Technology",
+            "area": "Software Engineering",
+            "studyType": "Master of Science",
+            "startDate": "2010-09",
+            "endDate": "2015-06",
+            "courses": ["Distributed Systems"]
+        }],
+        "awards": [{
+            "title": "Engineer of the Year",
+            "date": "2022-12-01",
+            "awarder": "Havsörn Logistics",
+            "summary": "For the platform migration."
+        }],
+        "certificates": [{
+            "name": "Certified Kubernetes Administrator",
+            "date": "2021-04-01",
+            "issuer": "CNCF",
+            "url": "https://cncf.example.org/cka"
+        }],
+        "publications": [{
+            "name": "Boring Platforms at Scale",
+            "publisher": "Nordic Systems Journal",
+            "releaseDate": "2023-03-01",
+            "url": "https://journal.example.org/boring",
+            "summary": "Why the best platform is the one nobody notices."
+        }],
+        "skills": [{"name": "Infrastructure", "level": "Expert", "keywords": ["Kubernetes", "Terraform"]}],
+        "languages": [{"language": "Swedish", "fluency": "Native speaker"}],
+        "interests": [{"name": "Sailing", "keywords": ["Archipelago racing"]}],
+        "references": [{"name": "Erik Holm", "reference": "Ingrid made our platform dependable."}],
+        "projects": [{
+            "name": "Fleetwatch",
+            "description": "Open-source fleet health dashboard.",
+            "startDate": "2021-02",
+            "url": "https://fleetwatch.example.org",
+            "highlights": ["Used by 50 companies"]
+        }]
+    })
+}
+
+/// A typical resume: summary, three jobs with highlights, a degree, skills.
+fn typical_document() -> Value {
+    json!({
+        "basics": {
+            "name": "Zoë Lindqvist",
+            "label": "Senior Backend Engineer",
+            "email": "zoe.lindqvist@example.com",
+            "phone": "+46 70 123 45 67",
+            "url": "https://zoe.example.com",
+            "summary": "Backend engineer with ten years of building reliable storage and streaming services. Cares about latency budgets, operability and clear APIs; happiest when a system is boring in production.",
+            "location": {"city": "Uppsala", "countryCode": "SE"},
+            "profiles": [{"network": "GitHub", "username": "zoel", "url": "https://github.com/zoel"}]
+        },
+        "work": [
+            {
+                "name": "Nordlys Systems AB",
+                "position": "Senior Backend Engineer",
+                "startDate": "2019-03",
+                "summary": "Leads the event-streaming platform team (6 engineers).",
+                "highlights": [
+                    "Cut p99 ingest latency from 800 ms to 90 ms by reworking batching and back-pressure",
+                    "Moved 40 services to a shared Rust runtime, removing two on-call rotations",
+                    "Designed the tenant isolation model now used by every product team",
+                    "Mentored four engineers into senior roles"
+                ]
+            },
+            {
+                "name": "Fjällräv Data",
+                "position": "Software Engineer",
+                "startDate": "2015-06",
+                "endDate": "2019-02",
+                "summary": "Built and ran the billing pipeline.",
+                "highlights": [
+                    "Wrote the invoice reconciliation service that replaced a nightly batch job",
+                    "Brought billing disputes down 70% with an auditable ledger",
+                    "Introduced property-based testing for the pricing engine"
+                ]
+            },
+            {
+                "name": "Uppsala Analytics",
+                "position": "Junior Developer",
+                "startDate": "2013-01",
+                "endDate": "2015-05",
+                "summary": "Data tooling for research groups.",
+                "highlights": [
+                    "Built an ETL tool used by 12 research groups",
+                    "Cut report generation from hours to minutes"
+                ]
+            }
+        ],
+        "education": [{
+            "institution": "Uppsala University",
+            "area": "Computer Science",
+            "studyType": "Master of Science",
+            "startDate": "2010-09",
+            "endDate": "2015-06"
+        }],
+        "skills": [
+            {"name": "Languages", "keywords": ["Rust", "Go", "Python", "SQL"]},
+            {"name": "Systems", "keywords": ["PostgreSQL", "Kafka", "Kubernetes", "Linux"]},
+            {"name": "Practices", "keywords": ["Observability", "Incident response", "API design"]}
+        ]
+    })
+}
+
+/// Upload `doc` as a JSON Resume file, wait for `ready`, check the stored
+/// document is `doc`; returns the resume id.
+async fn ready_document(api: &Api, doc: &Value, filename: &str) -> String {
+    let r = api
+        .upload(serde_json::to_vec(doc).unwrap(), CT_JSON, filename)
+        .await;
+    assert_eq!(r.status, 202, "uploading {filename}: {}", r.text());
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let done = api.wait_terminal(&id).await;
+    assert_eq!(done["status"], "ready", "{filename} did not import: {done}");
+    if let Err(diff) = json_subset(doc, &done["document"], "document") {
+        panic!("the stored document differs from the upload: {diff}");
+    }
+    id
+}
+
+/// Share `id` and return the share's public URL.
+async fn share_url(api: &Api, id: &str) -> String {
+    let s = api.share(id, &json!({"expires_in_days": 7})).await;
+    s["url"].as_str().expect("share url").to_string()
+}
+
+/// What a browser sends as `Accept` when following a link.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+async fn get_with_accept(url: &str, accept: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .unwrap()
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+// ---------------------------------------------------------------------------
 // The client itself
 
 /// Every WebDriver call the other tests rely on, on a page with no Vitae code
@@ -142,7 +320,8 @@ impl Drop for StaticSite {
 #[tokio::test]
 async fn webdriver_client_drives_a_plain_page() {
     let (listener, origin) = StaticSite::bind().await;
-    let page = r#"<!doctype html><html><head><meta charset="utf-8"><title>WebDriver check</title></head><body>
+    let page = r#"<!doctype html><html><head><meta charset="utf-8"><title>WebDriver check</title>
+<style>@media print { #tall { display: none } }</style></head><body>
 <h1 id="title">Plain page</h1>
 <p id="hidden" style="display:none">hidden text</p>
 <a id="link" href="/other?x=1">other</a>
@@ -150,6 +329,7 @@ async fn webdriver_client_drives_a_plain_page() {
 <input id="file" type="file">
 <button id="go">Go</button>
 <p id="out"></p>
+<div id="tall" style="height: 3000px">tall</div>
 <script>
 document.getElementById('go').addEventListener('click', () => {
   const out = document.getElementById('out');
@@ -158,7 +338,8 @@ document.getElementById('go').addEventListener('click', () => {
 });
 </script></body></html>"#;
     let _site = StaticSite::serve(listener, HashMap::from([("/", page.into())]));
-    let b = browser("webdriver_client").await;
+    // No failure dir: this test times out on purpose.
+    let b = Browser::start().await;
     b.goto(&format!("{origin}/")).await;
     assert_eq!(b.title().await, "WebDriver check");
     assert_eq!(b.current_url().await, format!("{origin}/"));
@@ -176,7 +357,7 @@ document.getElementById('go').addEventListener('click', () => {
     assert_eq!(hidden.text().await, "", "hidden text is not rendered text");
     assert!(b.try_find("#does-not-exist").await.is_none());
     assert_eq!(b.find_all("input").await.len(), 2);
-    assert_eq!(b.find_all("body > *").await.len(), 8);
+    assert_eq!(b.find_all("body > *").await.len(), 9);
     let link = b.find("a#link").await;
     assert_eq!(link.attribute("href").await.as_deref(), Some("/other?x=1"));
     assert_eq!(link.property("href").await, format!("{origin}/other?x=1"));
@@ -258,8 +439,11 @@ document.getElementById('go').addEventListener('click', () => {
     let (w, h) = png_size(&png);
     assert!(w >= 1000 && h >= 600, "screenshot is {w}x{h}");
     keep_artifact("webdriver-check.png", &png);
+    let png = b.screenshot_full_page().await;
+    let (fw, fh) = png_size(&png);
+    assert!(fw >= 1000 && fh > 3000, "full-page screenshot is {fw}x{fh}");
 
-    // Print: a one-page PDF.
+    // Print: a one-page PDF (the print stylesheet hides the tall block).
     let pdf = b.print_pdf().await;
     assert!(pdf.starts_with(b"%PDF-"), "print did not give a PDF");
     assert_eq!(pdf_page_count(&pdf), 1, "a short page prints on one page");
@@ -327,4 +511,115 @@ fn processes_mentioning(marker: &Path) -> Vec<u32> {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// The share page
+
+/// The sections of the share page and a phrase each must show.
+const SECTIONS: [(&str, &str); 12] = [
+    ("summary", "keeps large fleets boring"),
+    ("work", "Havsörn Logistics"),
+    ("education", "Chalmers University of Technology"),
+    ("skills", "Infrastructure"),
+    ("projects", "Fleetwatch"),
+    ("volunteer", "Kodklubben Göteborg"),
+    ("awards", "Engineer of the Year"),
+    ("certificates", "Certified Kubernetes Administrator"),
+    ("publications", "Boring Platforms at Scale"),
+    ("languages", "Swedish"),
+    ("interests", "Sailing"),
+    ("references", "Erik Holm"),
+];
+
+#[tokio::test]
+async fn share_page_renders_every_section() {
+    let server = TestServer::start();
+    let api = server.admin();
+    let doc = full_document();
+    let id = ready_document(&api, &doc, "full.json").await;
+    let url = share_url(&api, &id).await;
+
+    let b = browser("share_page_renders_every_section").await;
+    b.goto(&url).await;
+    let h1s = b.find_all("h1").await;
+    assert_eq!(h1s.len(), 1, "one <h1> on the share page");
+    assert_eq!(h1s[0].text().await.trim(), "Ingrid Åkesson");
+
+    let mut problems = Vec::new();
+    for (key, phrase) in SECTIONS {
+        let Some(section) = b.try_find(&format!("section#{key}")).await else {
+            problems.push(format!("no section#{key}"));
+            continue;
+        };
+        if !section.is_displayed().await {
+            problems.push(format!("section#{key} is not visible"));
+        }
+        let text = section.text().await;
+        if !text.contains(phrase) {
+            problems.push(format!("section#{key} does not show {phrase:?}: {text:?}"));
+        }
+    }
+    // Screenshot before judging, so a failure still leaves the picture.
+    let png = b.screenshot_full_page().await;
+    png_size(&png);
+    keep_artifact("share-page.png", &png);
+    assert!(
+        problems.is_empty(),
+        "share page sections:\n{}",
+        problems.join("\n")
+    );
+
+    // The footer links give the other forms even when followed by a browser
+    // (which sends an HTML-first Accept header).
+    let json_href = b.find("a#format-json").await.property("href").await;
+    let md_href = b.find("a#format-md").await.property("href").await;
+    let json_href = json_href.as_str().expect("a#format-json href");
+    let md_href = md_href.as_str().expect("a#format-md href");
+    let r = get_with_accept(json_href, BROWSER_ACCEPT).await;
+    assert_eq!(r.status(), 200, "GET {json_href}");
+    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(
+        ct.starts_with("application/json"),
+        "{json_href} content-type {ct:?}"
+    );
+    let got: Value = r.json().await.expect("the JSON link gives JSON");
+    if let Err(diff) = json_subset(&doc, &got, "document") {
+        panic!("{json_href} is not the document: {diff}");
+    }
+    let r = get_with_accept(md_href, BROWSER_ACCEPT).await;
+    assert_eq!(r.status(), 200, "GET {md_href}");
+    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(
+        ct.starts_with("text/markdown") || ct.starts_with("text/plain"),
+        "{md_href} content-type {ct:?}"
+    );
+    let md = r.text().await.unwrap();
+    assert!(
+        md.contains("# Ingrid Åkesson"),
+        "{md_href} is not the Markdown form: {md}"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn share_page_prints_to_at_most_two_pages() {
+    let server = TestServer::start();
+    let api = server.admin();
+    let id = ready_document(&api, &typical_document(), "typical.json").await;
+    let url = share_url(&api, &id).await;
+
+    let b = browser("share_page_prints").await;
+    b.goto(&url).await;
+    b.find("h1").await;
+    let pdf = b.print_pdf().await;
+    let path = keep_artifact("share-page.pdf", &pdf);
+    assert!(pdf.starts_with(b"%PDF-"), "print did not give a PDF");
+    let pages = pdf_page_count(&pdf);
+    assert!(
+        (1..=2).contains(&pages),
+        "a typical resume prints on 1-2 pages, got {pages} ({})",
+        path.display()
+    );
+    b.close().await;
 }

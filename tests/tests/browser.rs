@@ -623,3 +623,275 @@ async fn share_page_prints_to_at_most_two_pages() {
     );
     b.close().await;
 }
+
+// ---------------------------------------------------------------------------
+// Hostile content
+
+const SCRIPT_PAYLOAD: &str = "<script>window.__xss=1</script>";
+const IMG_PAYLOAD: &str = "<img src=x onerror=\"window.__xss=1\">";
+const ATTR_PAYLOAD: &str = "\" onmouseover=\"window.__xss=1";
+const JS_URL: &str = "javascript:window.__xss=1";
+const JS_URL_MIXED: &str = "JaVaScRiPt:window.__xss=1";
+/// Browsers drop tabs and newlines inside URLs, so this is `javascript:` too.
+const JS_URL_TAB: &str = "java\tscript:window.__xss=1";
+
+fn hostile_name() -> String {
+    format!("Mallory {SCRIPT_PAYLOAD}")
+}
+
+fn hostile_document() -> Value {
+    json!({
+        "basics": {
+            "name": hostile_name(),
+            "label": IMG_PAYLOAD,
+            "email": format!("mallory{ATTR_PAYLOAD}@example.com"),
+            "url": JS_URL,
+            "image": JS_URL,
+            "summary": format!("Summary {ATTR_PAYLOAD} end"),
+            "profiles": [
+                {"network": "GitHub", "username": ATTR_PAYLOAD, "url": JS_URL_MIXED},
+                {"network": "Web", "url": JS_URL_TAB}
+            ]
+        },
+        "work": [{
+            "name": IMG_PAYLOAD,
+            "position": SCRIPT_PAYLOAD,
+            "url": JS_URL_MIXED,
+            "startDate": "2020-01",
+            "highlights": [ATTR_PAYLOAD, IMG_PAYLOAD]
+        }],
+        "projects": [{"name": "Payload project", "url": JS_URL, "description": SCRIPT_PAYLOAD}],
+        "publications": [{"name": "Payload paper", "url": JS_URL_MIXED}],
+        "certificates": [{"name": "Payload cert", "url": JS_URL_TAB}],
+        "skills": [{"name": "Skills", "keywords": [IMG_PAYLOAD]}]
+    })
+}
+
+/// Returns a list of problems on the current page: script ran, an element
+/// carries an injected handler, a link or resource has a dangerous URL.
+/// `scope` is the CSS selector of the part of the page that shows the resume.
+const INERT_CHECK: &str = r#"
+const scope = document.querySelector(arguments[0]);
+const problems = [];
+if (!scope) { return ['no ' + arguments[0]]; }
+// Give any injected handler its chance to run.
+for (const el of scope.querySelectorAll('*')) {
+  for (const type of ['mouseover', 'mouseenter', 'focus', 'click']) {
+    if (type === 'click' && el.closest('a, button, form, input')) continue;
+    el.dispatchEvent(new MouseEvent(type, {bubbles: true}));
+  }
+}
+if (window.__xss !== undefined) problems.push('window.__xss = ' + window.__xss);
+for (const el of [scope, ...scope.querySelectorAll('*')]) {
+  for (const attr of el.getAttributeNames()) {
+    if (attr.toLowerCase().startsWith('on')) problems.push(el.tagName + ' has ' + attr + '=' + el.getAttribute(attr));
+  }
+  if (el.tagName === 'SCRIPT' && el.textContent.includes('__xss')) problems.push('a script element holds the payload');
+  for (const prop of ['src', 'action', 'formAction', 'data']) {
+    const v = typeof el[prop] === 'string' ? el[prop] : '';
+    if (/^\s*(javascript|data|vbscript):/i.test(v)) problems.push(el.tagName + '.' + prop + ' = ' + v);
+  }
+}
+for (const a of document.querySelectorAll('a[href], area[href]')) {
+  if (!['http:', 'https:', 'mailto:', 'tel:'].includes(a.protocol)) {
+    problems.push('link ' + a.getAttribute('href') + ' has protocol ' + a.protocol);
+  }
+}
+return problems;
+"#;
+
+async fn assert_inert(b: &Browser, scope: &str, page: &str) {
+    let problems = b.js(INERT_CHECK, &[json!(scope)]).await;
+    assert_eq!(
+        problems,
+        json!([]),
+        "the hostile resume is not inert on {page}"
+    );
+    let untouched = b.js("return window.__xss === undefined;", &[]).await;
+    assert_eq!(untouched, true, "a payload ran on {page}");
+}
+
+#[tokio::test]
+async fn hostile_resume_renders_inert() {
+    let server = TestServer::start();
+    let api = server.admin();
+    let id = ready_document(&api, &hostile_document(), "hostile.json").await;
+    let url = share_url(&api, &id).await;
+
+    let b = browser("hostile_resume_renders_inert").await;
+    b.goto(&url).await;
+    b.find("h1").await;
+    assert_inert(&b, "body", "the share page").await;
+    let text = b.find("body").await.text().await;
+    for payload in [SCRIPT_PAYLOAD, IMG_PAYLOAD, ATTR_PAYLOAD] {
+        assert!(
+            text.contains(payload),
+            "the payload {payload:?} is not shown as text on the share page: {text}"
+        );
+    }
+    assert_eq!(b.find("h1").await.text().await.trim(), hostile_name());
+    keep_artifact("hostile-share-page.png", &b.screenshot_full_page().await);
+
+    // The console shows the same resume; loading it must run nothing either.
+    open_console(&b, &server).await;
+    save_token(&b, server.admin_token()).await;
+    let item = format!("ul#resumes li[data-resume-id=\"{id}\"]");
+    b.wait_for(&item, UI_TIMEOUT).await.click().await;
+    b.wait_for(&format!("#resume[data-resume-id=\"{id}\"]"), UI_TIMEOUT)
+        .await;
+    let name = b.wait_for("#resume-name", UI_TIMEOUT).await;
+    assert_eq!(
+        name.text().await.trim(),
+        hostile_name(),
+        "#resume-name shows the name as text"
+    );
+    assert_inert(&b, "#resume", "the console").await;
+    keep_artifact("hostile-console.png", &b.screenshot_full_page().await);
+    b.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// The console
+
+/// Open the console at `/app` (checking first that the server serves it, so a
+/// missing console fails at once rather than after a wait).
+async fn open_console(b: &Browser, server: &TestServer) {
+    let url = format!("{}/app", server.url());
+    let r = get_with_accept(&url, BROWSER_ACCEPT).await;
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let body = r.text().await.unwrap_or_default();
+    assert!(
+        status == 200 && ct.starts_with("text/html"),
+        "GET /app must serve the console page; got {status} {ct:?}: {}",
+        body.chars().take(300).collect::<String>()
+    );
+    b.goto(&url).await;
+}
+
+/// Type the token into the console and save it.
+async fn save_token(b: &Browser, token: &str) {
+    let input = b.wait_for("input#token", UI_TIMEOUT).await;
+    input.clear().await;
+    input.send_keys(token).await;
+    b.find("button#token-save").await.click().await;
+}
+
+#[tokio::test]
+async fn console_upload_shows_live_progress_and_parsed_resume() {
+    let server = TestServer::start();
+    let api = server.admin();
+    let b = browser("console_upload").await;
+    open_console(&b, &server).await;
+    save_token(&b, server.admin_token()).await;
+    let stored = b
+        .js("return sessionStorage.getItem('vitae.token');", &[])
+        .await;
+    assert_eq!(
+        stored,
+        server.admin_token(),
+        "the token is kept in sessionStorage"
+    );
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/resume.md");
+    b.find("input#file")
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await;
+    b.find("button#upload").await.click().await;
+    let status = b
+        .wait_until(
+            "#parse-status to reach complete or failed",
+            "const s = document.querySelector('#parse-status');
+             const v = s && s.dataset.status;
+             const err = document.querySelector('#error');
+             return (v === 'complete' || v === 'failed')
+                 ? v
+                 : {status: v, error: err && err.textContent};",
+            PARSE_TIMEOUT,
+        )
+        .await;
+    assert_eq!(status, "complete", "the parse ended {status}");
+
+    let stages = b.find_all("ol#progress li[data-stage]").await;
+    assert!(stages.len() >= 2, "{} progress stages shown", stages.len());
+    for li in &stages {
+        let stage = li.attribute("data-stage").await.unwrap_or_default();
+        let class = li.attribute("class").await.unwrap_or_default();
+        assert!(
+            class.split_whitespace().any(|c| c == "done"),
+            "stage {stage:?} is not done (class {class:?})"
+        );
+    }
+
+    let list = api.list().await;
+    assert_eq!(list.len(), 1, "one resume after one upload: {list:?}");
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let resume = api.resume(&id).await;
+    assert_eq!(resume["status"], "ready");
+    let shown_id = b.find("#resume").await.attribute("data-resume-id").await;
+    assert_eq!(
+        shown_id.as_deref(),
+        Some(id.as_str()),
+        "#resume shows the new resume"
+    );
+    let name = resume["document"]["basics"]["name"]
+        .as_str()
+        .expect("parsed name");
+    assert_eq!(name, FIXTURE_NAME);
+    assert_eq!(b.find("#resume-name").await.text().await.trim(), name);
+    keep_artifact("console-parsed.png", &b.screenshot_full_page().await);
+
+    // Share it for 7 days from the console.
+    let days = b.find("input#share-days").await;
+    days.clear().await;
+    days.send_keys("7").await;
+    b.find("button#share-create").await.click().await;
+    let row = b
+        .wait_for("table#shares tbody tr[data-token]", UI_TIMEOUT)
+        .await;
+    let token = row.attribute("data-token").await.expect("data-token");
+    let shares = api.shares(&id).await;
+    let share = shares
+        .iter()
+        .find(|s| s["token"] == token.as_str())
+        .unwrap_or_else(|| panic!("the row's token {token} is not among {shares:?}"));
+    let expires = parse_time(&share["expires_at"]);
+    let want = chrono::Utc::now() + chrono::Duration::days(7);
+    assert!(
+        (expires - want).num_seconds().abs() < 300,
+        "share-days 7 gave expires_at {expires}"
+    );
+    let href = b
+        .find(&format!("tr[data-token=\"{token}\"] a.share-url"))
+        .await
+        .property("href")
+        .await;
+    let href = href.as_str().expect("share-url href").to_string();
+    assert!(href.ends_with(&format!("/s/{token}")), "share url {href}");
+    b.find(&format!("tr[data-token=\"{token}\"] .access-count"))
+        .await;
+    let r = get_with_accept(&href, "application/json").await;
+    assert_eq!(r.status(), 200, "GET {href}");
+    let got: Value = r.json().await.expect("share JSON");
+    assert_eq!(got["basics"]["name"], name, "the share shows the resume");
+
+    // Revoke from the console: the row says so and the link is gone.
+    b.find(&format!("tr[data-token=\"{token}\"] button.revoke"))
+        .await
+        .click()
+        .await;
+    b.wait_for(
+        &format!("table#shares tbody tr[data-token=\"{token}\"][data-revoked=\"true\"]"),
+        UI_TIMEOUT,
+    )
+    .await;
+    let r = get_with_accept(&href, "application/json").await;
+    assert_eq!(r.status(), 410, "a revoked share answers 410");
+    keep_artifact("console-shares.png", &b.screenshot_full_page().await);
+    b.close().await;
+}

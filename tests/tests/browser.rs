@@ -895,3 +895,108 @@ async fn console_upload_shows_live_progress_and_parsed_resume() {
     keep_artifact("console-shares.png", &b.screenshot_full_page().await);
     b.close().await;
 }
+
+// ---------------------------------------------------------------------------
+// Cross-origin EventSource
+
+/// A third-party page that opens the account stream of `server` with `token`
+/// (in credentials mode when its URL has `?credentials`) and records events.
+fn event_source_page(server: &str, token: &str) -> String {
+    let server = serde_json::to_string(server).unwrap();
+    let token = serde_json::to_string(token).unwrap();
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>third-party app</title></head><body>
+<p>A page on another origin that follows the Vitae account stream.</p>
+<script>
+const withCredentials = new URLSearchParams(location.search).has('credentials');
+window.__events = [];
+window.__errors = [];
+window.__opened = false;
+const es = new EventSource({server} + '/v1/events?access_token=' + encodeURIComponent({token}), {{ withCredentials }});
+window.__es = es;
+es.onopen = () => {{ window.__opened = true; }};
+es.onerror = () => {{ window.__errors.push(es.readyState); }};
+for (const name of ['resume.created', 'resume.updated', 'resume.deleted', 'master.changed',
+                    'share.created', 'share.revoked', 'resync']) {{
+  es.addEventListener(name, (e) => window.__events.push({{ name, data: JSON.parse(e.data) }}));
+}}
+</script></body></html>"#
+    )
+}
+
+/// On an allowed origin's page: the stream opens, and a share created over the
+/// API arrives as `share.created`.
+async fn allowed_page_receives(b: &Browser, api: &Api, resume_id: &str, page: &str) {
+    b.goto(page).await;
+    b.wait_until(
+        &format!("the EventSource of {page} to open"),
+        "return window.__opened ? true : {readyState: window.__es && window.__es.readyState, errors: window.__errors};",
+        UI_TIMEOUT,
+    )
+    .await;
+    let token = api.share(resume_id, &json!({"expires_in_days": 1})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let script = format!(
+        "return window.__events.some((e) => e.name === 'share.created' && e.data.share_token === '{token}')
+             || {{events: window.__events, errors: window.__errors}};"
+    );
+    let got = b
+        .wait_until(
+            &format!("share.created {token} on {page}"),
+            &script,
+            UI_TIMEOUT,
+        )
+        .await;
+    assert_eq!(got, true, "share.created on {page}: {got}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_origin_event_source() {
+    let (allowed_listener, allowed) = StaticSite::bind().await;
+    let (other_listener, other) = StaticSite::bind().await;
+    let server = TestServer::start_with(&["--cors-origin", &allowed]);
+    let api = server.admin();
+    let id = api.upload_ready("resume.md").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = event_source_page(server.url(), server.admin_token());
+    let _allowed_site = StaticSite::serve(allowed_listener, HashMap::from([("/", page.clone())]));
+    let _other_site = StaticSite::serve(other_listener, HashMap::from([("/", page)]));
+    let b = browser("cross_origin_event_source").await;
+
+    // The allowed origin, without credentials mode.
+    allowed_page_receives(&b, &api, &id, &format!("{allowed}/")).await;
+
+    // Another origin: the browser refuses the stream (CORS), so the
+    // EventSource fails for good and nothing reaches the page.
+    b.goto(&format!("{other}/")).await;
+    let seen = b
+        .wait_until(
+            "the EventSource of the disallowed origin to fail (readyState CLOSED)",
+            "return (window.__es.readyState === 2 && window.__errors.length > 0)
+                 || {readyState: window.__es.readyState, errors: window.__errors, opened: window.__opened};",
+            UI_TIMEOUT,
+        )
+        .await;
+    assert_eq!(seen, true);
+    api.share(&id, &json!({"expires_in_days": 1})).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let state = b
+        .js(
+            "return {opened: window.__opened, events: window.__events};",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        state,
+        json!({"opened": false, "events": []}),
+        "a disallowed origin must not get the stream"
+    );
+
+    // The allowed origin in credentials mode (needs Access-Control-Allow-Credentials).
+    allowed_page_receives(&b, &api, &id, &format!("{allowed}/?credentials")).await;
+    b.close().await;
+}

@@ -14,6 +14,8 @@
 //! The server binary is `$VITAE_SERVER_BIN`, or `vitae-server` in the same
 //! target dir as the test executable (`cargo build --workspace --bins` first).
 
+pub mod webdriver;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};

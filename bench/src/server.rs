@@ -1,6 +1,7 @@
 //! The `vitae-server` process under measurement.
 //!
-//! Started as `vitae-server serve --addr 127.0.0.1:0 --data-dir <tempdir>`;
+//! Started as `vitae-server serve --addr 127.0.0.1:0 --data-dir <tempdir>`
+//! with the admission limits lifted;
 //! the bound address comes from the first stdout line, the admin token from
 //! `<data-dir>/admin.token`. Its stderr (the server's logs) goes to a file
 //! in the data dir, so that warnings and errors logged during the run can be
@@ -37,6 +38,14 @@ impl Server {
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir)
+            // The benchmarks are one client address opening 10,000 streams
+            // of one owner and reading share links at the machine's limit:
+            // the admission limits (docs/operations.md, "Limits") that guard
+            // a shared server against exactly that are lifted here.
+            .args(["--max-connections", "1000000"])
+            .args(["--max-streams", "1000000"])
+            .args(["--max-streams-per-owner", "1000000"])
+            .args(["--share-rate", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

@@ -15,12 +15,16 @@ pub enum ErrorCode {
     Conflict,
     Gone,
     PreconditionFailed,
+    /// The request body did not arrive within the body timeout.
+    RequestTimeout,
     PayloadTooLarge,
     UnsupportedMediaType,
     Unprocessable,
     TooManyRequests,
     Internal,
     Unavailable,
+    /// The data dir's disk is (nearly) full; nothing was written.
+    InsufficientStorage,
 }
 
 impl ErrorCode {
@@ -34,12 +38,14 @@ impl ErrorCode {
             ErrorCode::Conflict => 409,
             ErrorCode::Gone => 410,
             ErrorCode::PreconditionFailed => 412,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Unprocessable => 422,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
+            ErrorCode::InsufficientStorage => 507,
         }
     }
 }

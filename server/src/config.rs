@@ -73,6 +73,30 @@ pub struct ServeArgs {
     /// Seconds to wait for the provider before using the deterministic result.
     #[arg(long, env = "VITAE_LLM_TIMEOUT_SECS")]
     pub llm_timeout_secs: Option<u64>,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "VITAE_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a client may take to send a whole request body (else 408).
+    #[arg(long, env = "VITAE_BODY_TIMEOUT_SECS")]
+    pub body_timeout_secs: Option<u64>,
+    /// Open connections at once; past it new ones get 503.
+    #[arg(long, env = "VITAE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open event streams at once, all owners together; past it 503.
+    #[arg(long, env = "VITAE_MAX_STREAMS")]
+    pub max_streams: Option<usize>,
+    /// Open event streams of one owner; past it 429.
+    #[arg(long, env = "VITAE_MAX_STREAMS_PER_OWNER")]
+    pub max_streams_per_owner: Option<usize>,
+    /// Share-link views per second from one client address (bursts of 5x); 0 = no limit.
+    #[arg(long, env = "VITAE_SHARE_RATE")]
+    pub share_rate: Option<u32>,
+    /// Failed authentications per minute from one client address (also the burst); 0 = no limit.
+    #[arg(long, env = "VITAE_AUTH_FAILURES_PER_MIN")]
+    pub auth_failures_per_min: Option<u32>,
+    /// Free space (MiB) the data dir's disk must keep; writes that would go below answer 507.
+    #[arg(long, env = "VITAE_MIN_FREE_MIB")]
+    pub min_free_mib: Option<u64>,
 }
 
 /// The same keys, as read from the TOML file.
@@ -95,6 +119,14 @@ struct FileConfig {
     llm_url: Option<String>,
     llm_model: Option<String>,
     llm_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    max_streams: Option<usize>,
+    max_streams_per_owner: Option<usize>,
+    share_rate: Option<u32>,
+    auth_failures_per_min: Option<u32>,
+    min_free_mib: Option<u64>,
 }
 
 /// The resolved settings the server runs with.
@@ -115,6 +147,24 @@ pub struct Config {
     pub log_json: bool,
     /// The optional language-model provider; `None` = off.
     pub llm: Option<LlmConfig>,
+    pub limits: Limits,
+}
+
+/// What one client, one owner and the whole server may hold or ask for
+/// (docs/operations.md, "Limits"; enforced by `crate::limits`).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_connections: usize,
+    pub max_streams: usize,
+    pub max_streams_per_owner: usize,
+    /// Share views per second per client address; 0 = off.
+    pub share_rate: u32,
+    /// Failed authentications per minute per client address; 0 = off.
+    pub auth_failures_per_min: u32,
+    /// Bytes the data dir's file system must keep free after a write.
+    pub min_free_bytes: u64,
 }
 
 /// Where the optional OpenAI-compatible provider is.
@@ -227,6 +277,41 @@ impl Config {
                 Some(other) => anyhow::bail!("log format {other:?}: use `text` or `json`"),
             },
             llm,
+            limits: Limits {
+                header_timeout: Duration::from_secs(
+                    args.header_timeout_secs
+                        .or(file.header_timeout_secs)
+                        .unwrap_or(10)
+                        .max(1),
+                ),
+                body_timeout: Duration::from_secs(
+                    args.body_timeout_secs
+                        .or(file.body_timeout_secs)
+                        .unwrap_or(60)
+                        .max(1),
+                ),
+                max_connections: args
+                    .max_connections
+                    .or(file.max_connections)
+                    .unwrap_or(16_384)
+                    .max(1),
+                max_streams: args
+                    .max_streams
+                    .or(file.max_streams)
+                    .unwrap_or(16_384)
+                    .max(1),
+                max_streams_per_owner: args
+                    .max_streams_per_owner
+                    .or(file.max_streams_per_owner)
+                    .unwrap_or(256)
+                    .max(1),
+                share_rate: args.share_rate.or(file.share_rate).unwrap_or(20),
+                auth_failures_per_min: args
+                    .auth_failures_per_min
+                    .or(file.auth_failures_per_min)
+                    .unwrap_or(60),
+                min_free_bytes: args.min_free_mib.or(file.min_free_mib).unwrap_or(64) * 1024 * 1024,
+            },
         };
         if config.share_default_days == 0 || config.share_default_days > config.share_max_days {
             anyhow::bail!(

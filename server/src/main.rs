@@ -14,6 +14,7 @@
 mod config;
 mod digest;
 mod http;
+mod limits;
 mod llm;
 mod logs;
 mod offline;

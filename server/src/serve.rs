@@ -109,11 +109,11 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
     let store: Arc<dyn Store> = {
         let dir = data_dir.clone();
-        Arc::new(
-            tokio::task::spawn_blocking(move || RedbStore::open(&dir))
-                .await?
-                .with_context(|| format!("opening the store in {}", data_dir.display()))?,
-        )
+        let store = tokio::task::spawn_blocking(move || RedbStore::open(&dir))
+            .await?
+            .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+        store.set_min_free_bytes(config.limits.min_free_bytes);
+        Arc::new(store)
     };
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
@@ -148,6 +148,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let admission = crate::limits::Admission::new(&config.limits);
     let app = Arc::new(App {
         store,
         hub,
@@ -158,6 +159,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         previews: Default::default(),
         resume_answers: crate::read_cache::ReadCache::new(4096),
         llm,
+        admission,
         shutdown: shutdown.clone(),
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");

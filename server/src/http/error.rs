@@ -6,6 +6,7 @@
 
 use vitae_common::ErrorCode;
 
+use crate::limits::Refusal;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone)]
@@ -27,6 +28,12 @@ impl HttpError {
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> HttpError {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The same error with another message.
+    pub fn with_message(mut self, message: impl Into<String>) -> HttpError {
+        self.message = message.into();
         self
     }
 
@@ -62,10 +69,40 @@ impl From<StoreError> for HttpError {
             ),
             StoreError::Invalid(message) => HttpError::unprocessable(message),
             StoreError::Gone(_) => HttpError::new(ErrorCode::Gone, error.to_string()),
-            StoreError::Locked(_) | StoreError::Backend(_) => {
+            StoreError::Full(_) => HttpError::new(
+                ErrorCode::InsufficientStorage,
+                format!("{error}; nothing was written, and reads still work. Free some space on the server's disk"),
+            ),
+            StoreError::ReadOnly(_) => HttpError::new(
+                ErrorCode::Unavailable,
+                format!("{error}; nothing was written, and reads still work. Writes resume once the data dir is writable again"),
+            )
+            .with_header("retry-after", "60"),
+            StoreError::Locked(_) | StoreError::Unusable(_) | StoreError::Backend(_) => {
                 HttpError::internal("accessing the store", error)
             }
         }
+    }
+}
+
+impl From<Refusal> for HttpError {
+    fn from(refusal: Refusal) -> Self {
+        let retry_after = refusal.retry_after_secs().to_string();
+        let error = match refusal {
+            Refusal::ServerFull { what, cap } => HttpError::new(
+                ErrorCode::Unavailable,
+                format!("the server has {cap} {what} open, its limit; try again shortly"),
+            ),
+            Refusal::OwnerFull { what, cap } => HttpError::new(
+                ErrorCode::TooManyRequests,
+                format!("you have {cap} {what} open, the limit per user; close some first"),
+            ),
+            Refusal::RateLimited { .. } => HttpError::new(
+                ErrorCode::TooManyRequests,
+                "too many requests from your address; wait as long as Retry-After says",
+            ),
+        };
+        error.with_header("retry-after", retry_after)
     }
 }
 

@@ -62,6 +62,8 @@ pub struct App {
     pub resume_answers: crate::read_cache::ReadCache<(String, uuid::Uuid), (u64, Bytes)>,
     /// The optional language-model provider (`llm_url`, `llm_model`).
     pub llm: Option<crate::llm::Provider>,
+    /// Connection and stream caps, rate limits (`crate::limits`).
+    pub admission: crate::limits::Admission,
     pub shutdown: watch::Receiver<bool>,
 }
 
@@ -127,20 +129,28 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let permit = match app.admission.connections.admit() {
+            Ok(permit) => permit,
+            Err(refusal) => {
+                tokio::spawn(refuse_connection(stream, refusal));
+                continue;
+            }
+        };
+        let service_app = app.clone();
         let service = service_fn(move |req| {
-            let app = app.clone();
+            let app = service_app.clone();
             async move { Ok::<_, Infallible>(dispatch(app, req, peer).await) }
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
+            .header_read_timeout(app.config.limits.header_timeout)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
+            drop(permit);
         });
     }
     drop(listener);
@@ -150,6 +160,51 @@ pub async fn serve(
     {
         tracing::warn!("some connections did not finish within the drain time");
     }
+}
+
+/// Answer a connection past `max_connections` with a 503 and close it.
+///
+/// The request is read first (briefly, and only its head): closing a
+/// socket with unread bytes in it makes the kernel send a reset, and the
+/// client would see "connection reset" instead of our answer.
+async fn refuse_connection(mut stream: tokio::net::TcpStream, refusal: crate::limits::Refusal) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 1024];
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let error = HttpError::from(refusal);
+    let body = serde_json::to_vec(&ErrorBody {
+        error: ApiError {
+            code: error.code,
+            message: error.message.clone(),
+            request_id: new_request_id(),
+        },
+    })
+    .unwrap_or_default();
+    let mut answer = format!(
+        "HTTP/1.1 {} Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        error.code.status(),
+        body.len()
+    );
+    for (name, value) in &error.headers {
+        answer.push_str(&format!("{name}: {value}\r\n"));
+    }
+    answer.push_str("\r\n");
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.write_all(&body).await?;
+        stream.shutdown().await
+    })
+    .await;
+    tracing::debug!(reason = %error.message, "connection refused");
 }
 
 fn redact_path(path: &str) -> String {
@@ -177,8 +232,15 @@ fn new_request_id() -> String {
     format!("{id:016x}")
 }
 
-async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+/// When the request's body must have arrived; read by [`read_body`].
+#[derive(Debug, Clone, Copy)]
+struct BodyDeadline(Instant);
+
+async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let request_id = new_request_id();
+    req.extensions_mut().insert(BodyDeadline(
+        Instant::now() + app.config.limits.body_timeout,
+    ));
     let started = Instant::now();
     let method = req.method().clone();
     // The path only: the query may hold an access token and is never logged;
@@ -192,7 +254,7 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Re
         .map(str::to_string);
     let cors_allowed = cors_allows(&app, &req);
     let mut response = async {
-        match route_and_call(&app, req).await {
+        match route_and_call(&app, req, peer).await {
             Ok(response) => response,
             Err(error) => error_response(&error, &request_id),
         }
@@ -222,7 +284,11 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Re
     response
 }
 
-async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+async fn route_and_call(
+    app: &Arc<App>,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+) -> HttpResult<Response<Body>> {
     let Some((route, params)) = router::find(req.uri().path()) else {
         return Err(HttpError::new(
             ErrorCode::NotFound,
@@ -258,10 +324,20 @@ async fn route_and_call(app: &Arc<App>, req: Request<Incoming>) -> HttpResult<Re
         route,
         Route::Health | Route::PublicShare | Route::Console | Route::ConsoleAsset
     );
+    if route == Route::PublicShare {
+        app.admission
+            .share_views
+            .check(peer.ip())
+            .map_err(|refusal| {
+                HttpError::from(refusal).with_message(
+                    "too many share-link views from your address; wait as long as Retry-After says",
+                )
+            })?;
+    }
     let principal = if public {
         None
     } else {
-        Some(authenticate(app, route, req.headers(), &query).await?)
+        Some(authenticate(app, route, req.headers(), &query, peer).await?)
     };
     let ctx = Ctx {
         route,
@@ -294,6 +370,7 @@ async fn authenticate(
     route: Route,
     headers: &HeaderMap,
     query: &[(String, String)],
+    peer: SocketAddr,
 ) -> HttpResult<Principal> {
     let unauthorized = |message: &str| {
         HttpError::new(ErrorCode::Unauthorized, message)
@@ -327,9 +404,26 @@ async fn authenticate(
             ))
         }
     };
+    // An address that keeps presenting bad tokens is refused before its
+    // next token is even looked at, good or bad: that is what makes guessing
+    // slow. Requests without a token guess nothing and are not counted.
+    let too_many = |refusal| {
+        HttpError::from(refusal).with_message(
+            "too many failed authentications from your address; check the token and wait as long as Retry-After says",
+        )
+    };
+    app.admission
+        .failed_auth
+        .would_admit(peer.ip())
+        .map_err(too_many)?;
     match app.store.authenticate(&token).await? {
         Some(principal) => Ok(principal),
-        None => Err(unauthorized("the token is not valid")),
+        None => {
+            // This failure takes its token from the bucket; the answer is
+            // still 401, the next attempt is the one refused.
+            let _ = app.admission.failed_auth.check(peer.ip());
+            Err(unauthorized("the token is not valid"))
+        }
     }
 }
 
@@ -581,20 +675,37 @@ pub async fn read_body(
         }
         return Err(too_large());
     }
-    let mut buffer = bytes::BytesMut::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            HttpError::bad_request(format!("the request body could not be read: {e}"))
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if (buffer.len() + data.len()) as u64 > limit {
-                drain(&mut body, DRAIN_AFTER_LIMIT).await;
-                return Err(too_large());
+    // The whole body must arrive by the deadline set when the request came
+    // in (`body_timeout_secs`): a client that trickles bytes (slowloris)
+    // would otherwise hold its connection and its buffer for ever.
+    let deadline = parts
+        .extensions
+        .get::<BodyDeadline>()
+        .map_or_else(|| Instant::now() + Duration::from_secs(60), |d| d.0);
+    let reading = async {
+        let mut buffer = bytes::BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                HttpError::bad_request(format!("the request body could not be read: {e}"))
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if (buffer.len() + data.len()) as u64 > limit {
+                    drain(&mut body, DRAIN_AFTER_LIMIT).await;
+                    return Err(too_large());
+                }
+                buffer.extend_from_slice(&data);
             }
-            buffer.extend_from_slice(&data);
         }
+        Ok(buffer.freeze())
+    };
+    match tokio::time::timeout_at(deadline.into(), reading).await {
+        Ok(read) => Ok((parts, read?)),
+        Err(_) => Err(HttpError::new(
+            ErrorCode::RequestTimeout,
+            "the request body did not arrive in time; send it faster or in a smaller request",
+        )
+        .with_header("connection", "close")),
     }
-    Ok((parts, buffer.freeze()))
 }
 
 async fn drain(body: &mut Incoming, max: u64) {

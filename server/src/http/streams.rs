@@ -15,6 +15,7 @@ use vitae_common::{ErrorCode, TERMINAL_EVENT_ID};
 use super::error::{HttpError, HttpResult};
 use super::router::Route;
 use super::{empty, App, Body, Ctx};
+use crate::limits::Permit;
 use crate::pipeline::terminal_event;
 use crate::sse::hub::Subscription;
 use crate::sse::stream::{respond, StreamOptions};
@@ -47,11 +48,21 @@ fn resync_from_start(reason: String) -> crate::sse::SseEvent {
     )
 }
 
-fn options(app: &App, on_lag: Box<dyn Fn(u64) -> crate::sse::SseEvent + Send>) -> StreamOptions {
+/// A slot for one more stream of `owner`, or the 429/503 that says why not.
+fn admit(app: &App, owner: &str) -> HttpResult<Permit> {
+    Ok(app.admission.streams.admit_for(owner)?)
+}
+
+fn options(
+    app: &App,
+    permit: Permit,
+    on_lag: Box<dyn Fn(u64) -> crate::sse::SseEvent + Send>,
+) -> StreamOptions {
     StreamOptions {
         heartbeat: app.config.heartbeat,
         shutdown: app.shutdown.clone(),
         on_lag,
+        permit: Some(permit),
     }
 }
 
@@ -74,6 +85,7 @@ async fn parse_stream(
     if last >= TERMINAL_EVENT_ID && stored.record.status.is_terminal() {
         return Ok(empty(StatusCode::NO_CONTENT));
     }
+    let permit = admit(app, &user.user)?;
     let subscription = app.hub.subscribe_parse(id, terminal_event(&stored));
     let history = subscription
         .history
@@ -91,6 +103,7 @@ async fn parse_stream(
         subscription,
         options(
             app,
+            permit,
             Box::new(|_| resync_from_start("this client fell behind; refetch the resume".into())),
         ),
     ))
@@ -102,6 +115,7 @@ fn account_stream(
     last_event_id: Option<String>,
 ) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
+    let permit = admit(app, &user.user)?;
     let subscription = app
         .hub
         .subscribe_account(&user.user, last_event_id.as_deref());
@@ -111,6 +125,7 @@ fn account_stream(
         subscription,
         options(
             app,
+            permit,
             Box::new(move |missed| {
                 hub.resync_event(
                     hub.latest_account_seq(&owner),
@@ -129,6 +144,7 @@ fn log_stream(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
             "the log stream needs an admin token",
         ));
     }
+    let permit = admit(app, &user.user)?;
     let subscription = Subscription {
         history: Vec::new(),
         live: Some(app.logs.subscribe()),
@@ -137,6 +153,7 @@ fn log_stream(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
         subscription,
         options(
             app,
+            permit,
             Box::new(|missed| {
                 resync_from_start(format!(
                     "{missed} log records were dropped because this client fell behind"

@@ -42,6 +42,9 @@ pub struct StreamOptions {
     pub shutdown: watch::Receiver<bool>,
     /// The event to send when the subscriber fell behind by `n` events.
     pub on_lag: Box<dyn Fn(u64) -> SseEvent + Send>,
+    /// The stream's slot under the stream limits, given back when the body
+    /// is dropped (the stream ended or the client went away).
+    pub permit: Option<crate::limits::Permit>,
 }
 
 /// Answer with the streaming response of `subscription`.
@@ -72,6 +75,7 @@ struct Subscriber {
     on_lag: Box<dyn Fn(u64) -> SseEvent + Send>,
     /// The terminal event (or the end of the live feed) has been sent.
     finished: bool,
+    _permit: Option<crate::limits::Permit>,
 }
 
 impl Subscriber {
@@ -97,6 +101,7 @@ impl Subscriber {
             shutdown: options.shutdown,
             on_lag: options.on_lag,
             finished,
+            _permit: options.permit,
         }
     }
 

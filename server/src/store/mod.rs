@@ -39,6 +39,13 @@ pub enum StoreError {
     Gone(&'static str),
     #[error("the data dir is in use by another process (a running server?): {0}")]
     Locked(String),
+    /// The data file is not ours, or is damaged: the server must not start.
+    #[error("{0}")]
+    Unusable(String),
+    #[error("{0}")]
+    Full(String),
+    #[error("{0}")]
+    ReadOnly(String),
     #[error("storage error: {0}")]
     Backend(String),
 }

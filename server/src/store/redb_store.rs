@@ -74,6 +74,8 @@ enum Work {
 
 pub struct RedbStore {
     db: Arc<Database>,
+    /// The data dir and the free space its disk must keep ([`disk_room`]).
+    room: Arc<Room>,
     /// `None` only while dropping.
     writer: Option<std_mpsc::Sender<Work>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
@@ -126,19 +128,51 @@ impl RedbStore {
             StoreError::Backend(format!("cannot create {}: {e}", data_dir.display()))
         })?;
         let path = data_dir.join("vitae.redb");
-        let db = Database::create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                StoreError::Locked(path.display().to_string())
+        refuse_foreign_file(&path)?;
+        let unusable = |detail: &dyn std::fmt::Display| {
+            StoreError::Unusable(format!(
+                "{} is damaged ({detail}); the server will not start on it and has not changed it. \
+                 Restore it from a backup (docs/operations.md, \"Backups and restore\"), or move it \
+                 away to start with an empty store",
+                path.display()
+            ))
+        };
+        // redb checks its pages as it reads them, and some damage makes it
+        // panic rather than answer an error: either way, the file is damaged.
+        let opened = std::panic::catch_unwind(|| {
+            let db = Database::create(&path).map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => {
+                    StoreError::Locked(path.display().to_string())
+                }
+                redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
+                    unusable(&detail)
+                }
+                other => StoreError::Backend(format!("cannot open {}: {other}", path.display())),
+            })?;
+            init_and_migrate(&db).map_err(|e| match e {
+                StoreError::Backend(detail) if detail.contains("corrupt") => unusable(&detail),
+                other => other,
+            })?;
+            Ok::<_, StoreError>(db)
+        });
+        let db = match opened {
+            Ok(db) => Arc::new(db?),
+            Err(panic) => {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "the storage engine stopped on it".into());
+                return Err(unusable(&detail));
             }
-            other => StoreError::Backend(format!("cannot open {}: {other}", path.display())),
-        })?;
-        let db = Arc::new(db);
-        init_and_migrate(&db)?;
+        };
+        let room = Arc::new(Room::new(data_dir)?);
         let (sender, jobs) = std_mpsc::channel::<Work>();
         let views = Arc::new(ViewCounter::default());
         let generation = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             db: db.clone(),
+            room: room.clone(),
             views: views.clone(),
             generation: generation.clone(),
         };
@@ -148,6 +182,7 @@ impl RedbStore {
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         Ok(RedbStore {
             db,
+            room,
             writer: Some(sender),
             writer_thread: Some(writer_thread),
             views,
@@ -157,12 +192,24 @@ impl RedbStore {
         })
     }
 
+    /// Keep at least `bytes` free on the data dir's disk: a write that finds
+    /// less is refused ([`StoreError::Full`]) before it touches the file.
+    pub fn set_min_free_bytes(&self, bytes: u64) {
+        self.room.min_free_bytes.store(bytes, Ordering::Relaxed);
+    }
+
     /// Run `op` inside the next group commit; answer once it is durable.
+    ///
+    /// A full or read-only disk refuses the write here, before it is queued:
+    /// redb treats a failed write to its file as fatal for the open database
+    /// (every later read fails too, until it is reopened), so the store
+    /// never lets a write get that far when it can tell it would fail.
     async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
     {
+        self.room.check()?;
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job = Box::new(move |txn| {
             let result = op(txn);
@@ -224,9 +271,107 @@ impl RedbStore {
     }
 }
 
+/// Where the data lives and how much room its disk must keep.
+struct Room {
+    dir: std::path::PathBuf,
+    min_free_bytes: AtomicU64,
+    /// `DIR/.write-probe`: one byte rewritten before each write.
+    probe: std::fs::File,
+}
+
+/// The probe file's name in the data dir.
+const WRITE_PROBE: &str = ".write-probe";
+
+impl Room {
+    fn new(dir: &Path) -> Result<Room, StoreError> {
+        let path = dir.join(WRITE_PROBE);
+        let probe = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Backend(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Room {
+            dir: dir.to_path_buf(),
+            min_free_bytes: AtomicU64::new(0),
+            probe,
+        })
+    }
+
+    /// Refuse a write when the data dir's file system is read-only or has
+    /// less than the reserve free (for the caller: `507`/`503`).
+    ///
+    /// Read-only is found two ways: the mount flag, and a one-byte write to
+    /// the probe file (no fsync, so it costs a page-cache write). The second
+    /// catches a file system that stopped taking writes after an error
+    /// while still mounted read-write (ext4's `errors=remount-ro` on recent
+    /// kernels), which the mount flag does not show.
+    fn check(&self) -> Result<(), StoreError> {
+        use std::os::unix::fs::FileExt;
+        let read_only = || {
+            StoreError::ReadOnly(format!(
+                "the file system of the data dir {} does not take writes (read-only)",
+                self.dir.display()
+            ))
+        };
+        if let Err(e) = self.probe.write_at(b"v", 0) {
+            return Err(match e.raw_os_error() {
+                Some(libc::EROFS) | Some(libc::EPERM) | Some(libc::EACCES) => read_only(),
+                Some(libc::ENOSPC) | Some(libc::EDQUOT) => StoreError::Full(format!(
+                    "the disk of the data dir {} has no space left",
+                    self.dir.display()
+                )),
+                _ => StoreError::ReadOnly(format!(
+                    "writing to the data dir {} fails: {e}",
+                    self.dir.display()
+                )),
+            });
+        }
+        let Some(disk) = disk_state(&self.dir) else {
+            // Unknown (statvfs failed): let the write try.
+            return Ok(());
+        };
+        if disk.read_only {
+            return Err(read_only());
+        }
+        let reserve = self.min_free_bytes.load(Ordering::Relaxed);
+        if disk.free_bytes < reserve {
+            return Err(StoreError::Full(format!(
+                "the disk of the data dir {} has {} MiB free, below the {} MiB the server keeps in reserve (min_free_mib)",
+                self.dir.display(),
+                disk.free_bytes / (1024 * 1024),
+                reserve / (1024 * 1024)
+            )));
+        }
+        Ok(())
+    }
+}
+
+struct DiskState {
+    read_only: bool,
+    /// Bytes an unprivileged process may still write.
+    free_bytes: u64,
+}
+
+fn disk_state(dir: &Path) -> Option<DiskState> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs writes only into the struct we pass, which is plain
+    // old data and fully initialised by zeroing.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    Some(DiskState {
+        read_only: stat.f_flag & libc::ST_RDONLY != 0,
+        free_bytes: (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64),
+    })
+}
+
 /// The writer thread: group commits, and the batched share views.
 struct Writer {
     db: Arc<Database>,
+    room: Arc<Room>,
     views: Arc<ViewCounter>,
     generation: Arc<AtomicU64>,
 }
@@ -283,6 +428,11 @@ impl Writer {
     /// Store the pending share views in one transaction. Answers when to try
     /// again: never when it worked, after another delay when it did not.
     fn flush_views(&self) -> Option<Instant> {
+        if let Err(error) = self.room.check() {
+            // Counts wait in memory until there is room again.
+            tracing::warn!(%error, "share views not stored yet");
+            return Some(Instant::now() + FLUSH_DELAY);
+        }
         let stored = self.views.flush(|pending| {
             let txn = self.db.begin_write()?;
             {
@@ -354,6 +504,46 @@ impl Writer {
             };
             completion(result);
         }
+    }
+}
+
+/// The first bytes of every redb file.
+const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
+
+/// Refuse a file at the store's path that is not a redb file (someone's
+/// document, another program's database): redb would refuse it too, but
+/// this says which file it is and what to do. Empty files are fine: redb
+/// initialises them.
+fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Backend(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let refuse = |what: &str| {
+        StoreError::Unusable(format!(
+            "{} {what}, so it is not a Vitae data file; the server will not start on it and has not \
+             changed it. Move it away, or start with another --data-dir",
+            path.display()
+        ))
+    };
+    if !metadata.is_file() {
+        return Err(refuse("is not a regular file"));
+    }
+    if metadata.len() == 0 {
+        return Ok(());
+    }
+    let mut head = [0u8; REDB_MAGIC.len()];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    match read {
+        Ok(()) if head == REDB_MAGIC => Ok(()),
+        Ok(()) | Err(_) => Err(refuse("does not start with redb's header")),
     }
 }
 

@@ -79,6 +79,9 @@ enum Ended {
     Done,
     /// The connection failed; reconnect unless attempts are used up.
     Retry(String),
+    /// The server is busy or this client is over a limit (429/503): reconnect
+    /// like [`Ended::Retry`], but not before the server's `Retry-After`.
+    Wait(String, Duration),
     /// A failure no retry can fix (401, 404, ...).
     Fatal(String),
 }
@@ -101,6 +104,17 @@ async fn classify(error: SseError) -> Ended {
     match error {
         SseError::StreamEnded => Ended::Retry("the stream ended".into()),
         SseError::InvalidStatusCode(status, _) if status.as_u16() == 204 => Ended::Done,
+        SseError::InvalidStatusCode(status, response)
+            if status.as_u16() == 429 || status.as_u16() == 503 =>
+        {
+            let after = retry_after(response.headers());
+            let body = response.text().await.unwrap_or_default();
+            let message = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("the server answered {status}"));
+            Ended::Wait(message, after)
+        }
         SseError::InvalidStatusCode(status, response) if status.is_client_error() => {
             let body = response.text().await.unwrap_or_default();
             let message = serde_json::from_str::<serde_json::Value>(&body)
@@ -117,6 +131,17 @@ async fn classify(error: SseError) -> Ended {
     }
 }
 
+/// The server's `Retry-After` in seconds (1 s when absent or not a number),
+/// capped at a minute so a watcher never sleeps for long.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    let secs = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    Duration::from_secs(secs.clamp(1, 60))
+}
+
 /// Follow `GET /v1/resumes/{id}/events` until the terminal event.
 pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUpdate>) {
     let path = format!("/v1/resumes/{id}/events");
@@ -128,7 +153,7 @@ pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUp
             Ok(source) => follow_parse(source, &tx, &mut last_id, &mut failures).await,
             Err(e) => Ended::Fatal(e),
         };
-        match ended {
+        let (cause, at_least) = match ended {
             Ended::Done => {
                 let _ = tx.send(ParseUpdate::Link(Link::Closed {
                     cause: "the parse has finished".into(),
@@ -147,25 +172,25 @@ pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUp
                 let _ = tx.send(ParseUpdate::GaveUp(cause));
                 return;
             }
-            Ended::Retry(cause) => {
-                failures += 1;
-                if failures > MAX_ATTEMPTS {
-                    let cause = format!("gave up after {MAX_ATTEMPTS} reconnects: {cause}");
-                    let _ = tx.send(ParseUpdate::Link(Link::Closed {
-                        cause: cause.clone(),
-                    }));
-                    let _ = tx.send(ParseUpdate::GaveUp(cause));
-                    return;
-                }
-                let delay = backoff(failures);
-                let _ = tx.send(ParseUpdate::Link(Link::Retrying {
-                    attempt: failures,
-                    delay,
-                    cause,
-                }));
-                tokio::time::sleep(delay).await;
-            }
+            Ended::Retry(cause) => (cause, Duration::ZERO),
+            Ended::Wait(cause, after) => (cause, after),
+        };
+        failures += 1;
+        if failures > MAX_ATTEMPTS {
+            let cause = format!("gave up after {MAX_ATTEMPTS} reconnects: {cause}");
+            let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                cause: cause.clone(),
+            }));
+            let _ = tx.send(ParseUpdate::GaveUp(cause));
+            return;
         }
+        let delay = backoff(failures).max(at_least);
+        let _ = tx.send(ParseUpdate::Link(Link::Retrying {
+            attempt: failures,
+            delay,
+            cause,
+        }));
+        tokio::time::sleep(delay).await;
     }
 }
 
@@ -302,13 +327,14 @@ async fn watch_feed<T>(
             Ok(source) => follow_feed(source, &tx, link, map, &mut last_id, &mut failures).await,
             Err(e) => Ended::Fatal(e),
         };
-        let cause = match ended {
+        let (cause, at_least) = match ended {
             Ended::Done => return,
             Ended::Fatal(cause) => {
                 let _ = tx.send(link(Link::Closed { cause }));
                 return;
             }
-            Ended::Retry(cause) => cause,
+            Ended::Retry(cause) => (cause, Duration::ZERO),
+            Ended::Wait(cause, after) => (cause, after),
         };
         if tx.is_closed() {
             return;
@@ -320,7 +346,7 @@ async fn watch_feed<T>(
             }));
             return;
         }
-        let delay = backoff(failures);
+        let delay = backoff(failures).max(at_least);
         let _ = tx.send(link(Link::Retrying {
             attempt: failures,
             delay,
@@ -368,6 +394,26 @@ async fn follow_feed<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_bounded() {
+        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, HeaderValue::from_static(v));
+            retry_after(&h)
+        };
+        assert_eq!(with("5"), Duration::from_secs(5));
+        assert_eq!(with(" 2 "), Duration::from_secs(2));
+        assert_eq!(with("0"), Duration::from_secs(1));
+        assert_eq!(with("86400"), Duration::from_secs(60));
+        // An HTTP date (allowed by RFC 9110) is not worth parsing here: 1 s.
+        assert_eq!(
+            with("Wed, 21 Oct 2026 07:28:00 GMT"),
+            Duration::from_secs(1)
+        );
+        assert_eq!(retry_after(&HeaderMap::new()), Duration::from_secs(1));
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

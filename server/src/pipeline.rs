@@ -84,7 +84,22 @@ struct Worker {
     hub: Arc<Hub>,
     budget: ParseBudget,
     jobs: Arc<Mutex<mpsc::Receiver<Uuid>>>,
+    /// The queue itself, to try again a parse the store refused (weak, so
+    /// the workers never keep the queue open on their own).
+    requeue: mpsc::WeakSender<Uuid>,
     shutdown: watch::Receiver<bool>,
+}
+
+/// How long a parse waits before it tries again when the store refused to
+/// write (a full or read-only disk, a store reopening after an I/O error).
+const STORE_RETRY: Duration = Duration::from_secs(5);
+
+/// Store errors that pass once the disk has room or takes writes again.
+fn store_will_recover(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::Full(_) | StoreError::ReadOnly(_) | StoreError::Failing(_)
+    )
 }
 
 impl Pipeline {
@@ -106,6 +121,7 @@ impl Pipeline {
                     hub: hub.clone(),
                     budget: budget.clone(),
                     jobs: jobs.clone(),
+                    requeue: queue.downgrade(),
                     shutdown: shutdown.clone(),
                 };
                 tokio::spawn(worker.run())
@@ -233,6 +249,11 @@ impl Worker {
                 tracing::debug!(resume = %id, %why, "skipping parse");
                 return;
             }
+            Err(error) if store_will_recover(&error) => {
+                tracing::warn!(resume = %id, %error, "parse waits for the store");
+                self.retry_later(id);
+                return;
+            }
             Err(error) => {
                 tracing::error!(resume = %id, %error, "cannot start parse");
                 return;
@@ -260,6 +281,19 @@ impl Worker {
             other => other,
         };
         match stored {
+            Err(error) if store_will_recover(&error) => {
+                // Nothing was stored: the resume is still `parsing`. Parse
+                // it again once the store takes writes; its stream stays
+                // open and hears why.
+                tracing::warn!(resume = %id, %error, "parse result not stored; trying again later");
+                publish_progress(
+                    &self.hub,
+                    id,
+                    Stage::Received,
+                    &format!("the result could not be stored ({error}); parsing again shortly"),
+                );
+                self.retry_later(id);
+            }
             Ok(stored) => {
                 tracing::info!(
                     resume = %id,
@@ -286,6 +320,21 @@ impl Worker {
                 );
             }
         }
+    }
+
+    /// Put `id` back on the queue after [`STORE_RETRY`], unless shutting down.
+    fn retry_later(&self, id: Uuid) {
+        let queue = self.requeue.clone();
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(STORE_RETRY).await;
+            if *shutdown.borrow() {
+                return; // still unfinished in the store: the next start queues it
+            }
+            if let Some(queue) = queue.upgrade() {
+                let _ = queue.send(id).await;
+            }
+        });
     }
 
     async fn run_child(&self, id: Uuid, content_type: &str, bytes: &[u8]) -> ParseOutcome {

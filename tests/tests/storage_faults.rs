@@ -177,25 +177,7 @@ async fn full_disk_refuses_writes_with_507_keeps_reads_and_recovers() {
     let token = share["token"].as_str().unwrap().to_string();
 
     // Fill the disk until less than the 8 MiB reserve is left.
-    let filler = fs.at.join("filler");
-    let free = {
-        let out = Command::new("df")
-            .args(["--output=avail", "-B1"])
-            .arg(&fs.at)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.lines().nth(1).unwrap().trim().parse::<u64>().unwrap()
-    };
-    let file = std::fs::File::create(&filler).unwrap();
-    // Writing the bytes (not set_len, which tmpfs leaves sparse) takes them.
-    std::io::Write::write_all(
-        &mut std::io::BufWriter::new(&file),
-        &vec![0u8; (free - 4 * 1024 * 1024) as usize],
-    )
-    .unwrap();
-    file.sync_all().unwrap();
-    drop(file);
+    let filler = fill(&fs.at, 4 * 1024 * 1024);
 
     let before = api.list().await;
     // Every kind of write is refused with 507 and the JSON error.
@@ -264,6 +246,115 @@ async fn full_disk_refuses_writes_with_507_keeps_reads_and_recovers() {
     assert_eq!(kept["document"]["basics"]["summary"], "written after");
     assert_eq!(api.shares(&id).await.len(), 1);
     assert_eq!(api.shares(&id).await[0]["revoked"], false);
+}
+
+/// Bytes free on the file system at `at`.
+fn free_bytes(at: &Path) -> u64 {
+    let out = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(at)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().nth(1).unwrap().trim().parse::<u64>().unwrap()
+}
+
+/// Fill the file system at `at` until `leave` bytes are free.
+fn fill(at: &Path, leave: u64) -> PathBuf {
+    let filler = at.join("filler");
+    let free = free_bytes(at);
+    let file = std::fs::File::create(&filler).unwrap();
+    // Writing the bytes (not set_len, which tmpfs leaves sparse) takes them.
+    std::io::Write::write_all(
+        &mut std::io::BufWriter::new(&file),
+        &vec![0u8; free.saturating_sub(leave) as usize],
+    )
+    .unwrap();
+    file.sync_all().unwrap();
+    filler
+}
+
+/// With no reserve, the disk fills up inside redb's own commit: redb then
+/// fails every later transaction until the database is reopened, which the
+/// store does at once. The writer answers 507, reads go on, and writes and
+/// parses resume when there is room, all without a restart.
+#[tokio::test]
+async fn disk_full_inside_a_commit_is_507_and_the_store_recovers_in_place() {
+    if !may_mount("disk_full_inside_a_commit_is_507_and_the_store_recovers_in_place") {
+        return;
+    }
+    let fs = mount_tmpfs(48);
+    let data_dir = fs.at.join("data");
+    let mut srv = TestServer::start_in(&data_dir, &["--min-free-mib", "0"]);
+    let token = srv.create_user("commitfull").await;
+    let api = srv.api(&token);
+    let ready = api.upload_ready("resume.md").await;
+    let id = ready["id"].as_str().unwrap().to_string();
+    let filler = fill(&fs.at, 6 * 1024 * 1024);
+
+    // Uploads of ~1 MiB until the disk is full inside a commit.
+    let mut body = fixture("resume.txt");
+    while body.len() < 1024 * 1024 {
+        body.extend_from_slice(
+            b"Padding line to make the upload big enough to fill a small disk.\n",
+        );
+    }
+    let mut accepted = Vec::new();
+    let mut refused = None;
+    for i in 0..40 {
+        let r = send_unchecked(
+            api.request(Method::POST, "/v1/resumes")
+                .query(&[("filename", format!("big{i}.txt"))])
+                .header("content-type", CT_TXT)
+                .body(body.clone()),
+        )
+        .await;
+        match r.status {
+            202 => accepted.push(r.json()["id"].as_str().unwrap().to_string()),
+            _ => {
+                refused = Some(r);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("40 MiB of uploads fit in a 6 MiB gap");
+    assert_refused(&refused, 507, "insufficient_storage");
+    assert!(
+        refused.text().contains("during the write"),
+        "with no reserve the refusal comes from the commit itself: {}",
+        refused.text()
+    );
+    // Reads go on, again and again (the store was reopened, not left failing).
+    for _ in 0..3 {
+        assert_eq!(api.resume(&id).await["document"], ready["document"]);
+        assert!(api.list().await.len() > accepted.len());
+    }
+    // Room again: writes work, and every accepted upload gets parsed,
+    // including those whose parse could not be stored meanwhile.
+    std::fs::remove_file(&filler).unwrap();
+    let after = upload_md(&api, "after-room").await;
+    assert_eq!(after.status, 202, "{}", after.text());
+    for id in &accepted {
+        let done = api.wait_terminal(id).await;
+        assert!(
+            done["status"] == "ready" || done["status"] == "failed",
+            "{done}"
+        );
+    }
+    // And what was acknowledged survives a kill -9, with nothing unfinished.
+    srv.kill9();
+    srv.restart();
+    let api = srv.api(&token);
+    let list = api.list().await;
+    assert_eq!(list.len(), accepted.len() + 2, "{list:?}");
+    let all: Vec<String> = list
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in &all {
+        let done = api.wait_terminal(id).await;
+        assert!(done["status"] == "ready" || done["status"] == "failed");
+    }
 }
 
 #[tokio::test]

@@ -78,6 +78,14 @@ impl From<StoreError> for HttpError {
                 format!("{error}; nothing was written, and reads still work. Writes resume once the data dir is writable again"),
             )
             .with_header("retry-after", "60"),
+            StoreError::Failing(_) => {
+                tracing::error!(%error, "store unavailable");
+                HttpError::new(
+                    ErrorCode::Unavailable,
+                    format!("{error}; nothing was written"),
+                )
+                .with_header("retry-after", "5")
+            }
             StoreError::Locked(_) | StoreError::Unusable(_) | StoreError::Backend(_) => {
                 HttpError::internal("accessing the store", error)
             }

@@ -25,7 +25,7 @@ pub use records::{
     StoredResume,
 };
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -46,6 +46,9 @@ pub enum StoreError {
     Full(String),
     #[error("{0}")]
     ReadOnly(String),
+    /// The store hit an I/O error it is recovering from.
+    #[error("{0}")]
+    Failing(String),
     #[error("storage error: {0}")]
     Backend(String),
 }

@@ -73,7 +73,7 @@ enum Work {
 }
 
 pub struct RedbStore {
-    db: Arc<Database>,
+    db: Arc<DbCell>,
     /// The data dir and the free space its disk must keep ([`disk_room`]).
     room: Arc<Room>,
     /// `None` only while dropping.
@@ -156,7 +156,7 @@ impl RedbStore {
             Ok::<_, StoreError>(db)
         });
         let db = match opened {
-            Ok(db) => Arc::new(db?),
+            Ok(db) => Arc::new(DbCell::new(path.clone(), db?)),
             Err(panic) => {
                 let detail = panic
                     .downcast_ref::<&str>()
@@ -223,7 +223,9 @@ impl RedbStore {
             .send(Work::Write(job))
             .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
         answer.await.map_err(|_| {
-            StoreError::Backend("the write was not committed (see the server log)".into())
+            StoreError::Failing(
+                "the write was not committed: the store could not start a transaction".into(),
+            )
         })?
     }
 
@@ -232,7 +234,7 @@ impl RedbStore {
         &self,
         op: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db.get()?.begin_read()?;
         op(&txn)
     }
 
@@ -248,7 +250,7 @@ impl RedbStore {
         let views = self.views.clone();
         tokio::task::spawn_blocking(move || {
             let _no_flush = views.read_guard();
-            let txn = db.begin_read()?;
+            let txn = db.get()?.begin_read()?;
             op(&txn)
         })
         .await
@@ -263,11 +265,111 @@ impl RedbStore {
     {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
-            let txn = db.begin_read()?;
+            let txn = db.get()?.begin_read()?;
             op(&txn)
         })
         .await
         .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+}
+
+/// The open database, which the writer thread replaces after an I/O error.
+///
+/// redb treats a failed write to its file (no space, a read-only or failing
+/// disk) as fatal for the open `Database`: every later transaction, reads
+/// included, fails until it is closed and opened again, which also recovers
+/// the last commit. [`Room::check`] keeps that from happening in the usual
+/// cases; this is for the rest (a race with a filling disk, an I/O error).
+/// Reopening needs the old handle closed first (redb locks the file), so
+/// readers see the store as unavailable (`503`) for that moment.
+struct DbCell {
+    path: std::path::PathBuf,
+    current: std::sync::RwLock<Option<Arc<Database>>>,
+}
+
+impl DbCell {
+    fn new(path: std::path::PathBuf, db: Database) -> DbCell {
+        DbCell {
+            path,
+            current: std::sync::RwLock::new(Some(Arc::new(db))),
+        }
+    }
+
+    fn get(&self) -> Result<Arc<Database>, StoreError> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| {
+                StoreError::Failing(
+                    "the store is being reopened after a disk error; try again shortly".into(),
+                )
+            })
+    }
+
+    /// Close the database and open it again (redb recovers the last commit).
+    /// Answers whether an open database is in place afterwards.
+    fn reopen(&self) -> bool {
+        let old = self
+            .current
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(old) = old {
+            // Readers hold the handle for one transaction at most.
+            let deadline = Instant::now() + std::time::Duration::from_secs(10);
+            while Arc::strong_count(&old) > 1 && Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            if Arc::strong_count(&old) > 1 {
+                tracing::error!("cannot reopen the store: a reader still holds it");
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(old);
+                return false;
+            }
+            drop(old);
+        }
+        match Database::create(&self.path) {
+            Ok(db) => {
+                tracing::warn!(path = %self.path.display(), "reopened the store after an I/O error");
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));
+                true
+            }
+            Err(error) => {
+                tracing::error!(%error, path = %self.path.display(), "cannot reopen the store yet");
+                false
+            }
+        }
+    }
+
+    /// Is the database failing every transaction since an I/O error?
+    fn is_latched(&self) -> bool {
+        match self.get() {
+            Ok(db) => matches!(
+                db.begin_write().map(|txn| txn.abort()),
+                Err(redb::TransactionError::Storage(
+                    redb::StorageError::PreviousIo
+                ))
+            ),
+            Err(_) => true,
+        }
+    }
+}
+
+/// What a failed commit means for the caller: a full or read-only disk
+/// (`507`/`503`, nothing written), or a failing store (`503`).
+fn commit_failure(error: &redb::CommitError) -> StoreError {
+    let io = match error {
+        redb::CommitError::Storage(redb::StorageError::Io(io)) => Some(io),
+        _ => None,
+    };
+    match io.and_then(std::io::Error::raw_os_error) {
+        Some(libc::ENOSPC) | Some(libc::EDQUOT) => {
+            StoreError::Full("the disk of the data dir ran out of space during the write".into())
+        }
+        Some(libc::EROFS) => {
+            StoreError::ReadOnly("the data dir's file system stopped taking writes".into())
+        }
+        _ => StoreError::Failing(format!("the store could not write: {error}")),
     }
 }
 
@@ -370,7 +472,7 @@ fn disk_state(dir: &Path) -> Option<DiskState> {
 
 /// The writer thread: group commits, and the batched share views.
 struct Writer {
-    db: Arc<Database>,
+    db: Arc<DbCell>,
     room: Arc<Room>,
     views: Arc<ViewCounter>,
     generation: Arc<AtomicU64>,
@@ -434,7 +536,7 @@ impl Writer {
             return Some(Instant::now() + FLUSH_DELAY);
         }
         let stored = self.views.flush(|pending| {
-            let txn = self.db.begin_write()?;
+            let txn = self.db.get()?.begin_write()?;
             {
                 let mut shares = txn.open_table(SHARES)?;
                 for (token, seen) in pending {
@@ -466,11 +568,18 @@ impl Writer {
 
     /// Run a batch of writes in one transaction and commit once; answer each.
     fn commit_batch(&self, batch: Vec<Job>) {
-        let txn = match self.db.begin_write() {
+        let begun = self
+            .db
+            .get()
+            .and_then(|db| db.begin_write().map_err(StoreError::from));
+        let txn = match begun {
             Ok(txn) => txn,
             Err(e) => {
                 tracing::error!(error = %e, "cannot begin a write transaction");
                 // The jobs are dropped unanswered: their callers get an error.
+                if self.db.is_latched() {
+                    self.db.reopen();
+                }
                 return;
             }
         };
@@ -491,18 +600,21 @@ impl Writer {
                 "the batch was rolled back after a bug in another write".into(),
             ))
         } else {
-            txn.commit().map_err(StoreError::from)
+            txn.commit().map_err(|e| commit_failure(&e))
         };
         match &committed {
             Ok(()) => self.committed(),
             Err(e) => tracing::error!(error = %e, "write batch not committed"),
         }
+        // A commit that failed on the disk leaves redb failing every later
+        // transaction: reopen it now, so that reads go on and later writes
+        // work once the disk has room again. Nothing of the batch was
+        // committed (redb's commit is atomic), so every caller hears so.
+        if committed.is_err() && self.db.is_latched() {
+            self.db.reopen();
+        }
         for completion in completions {
-            let result = match &committed {
-                Ok(()) => Ok(()),
-                Err(e) => Err(StoreError::Backend(e.to_string())),
-            };
-            completion(result);
+            completion(committed.clone());
         }
     }
 }

@@ -313,7 +313,7 @@ async fn secrets_stay_out_of_the_logs(format: &str) {
         .await
         .as_resp()
         .assert_error(403, "forbidden");
-    let mut root2_logs = anon.sse_query_token("/v1/logs", &root2_token).await;
+    let root2_logs = anon.sse_query_token("/v1/logs", &root2_token).await;
     root2_logs.assert_sse_headers();
     drop(root2_logs);
 

@@ -23,8 +23,8 @@
 //! admin are open throughout: B and the admin must see nothing of A's.
 //!
 //! Traffic against the one server (failed-auth and share-view rate limits):
-//! one bad-token request per private row (41) and one no-token request per
-//! private row (41); 10 requests on `/s/`. The test asserts those budgets.
+//! one bad-token request per private row (44) and one no-token request per
+//! private row (44); 10 requests on `/s/`. The test asserts those budgets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
@@ -147,13 +147,16 @@ const MATRIX: &[Row] = &[
     row("DELETE",  "/v1/shares/{sa2}",                                    Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/s/{sa}",                                             Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/s/{sa}",                                             Empty,                                 [405, 405, 405, 405, 405]),
-    // event streams (the response head only)
+    // event streams (the response head only; HEAD runs the same handler)
     row("GET",     "/v1/resumes/{a1}/events",                             Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/v1/resumes/{a1}/events?access_token={tok}",          Empty,                                 [401, 401, 404, 200, 404]),
+    row("HEAD",    "/v1/resumes/{a1}/events",                             Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/v1/events",                                          Empty,                                 [401, 401, 200, 200, 200]),
     row("GET",     "/v1/events?access_token={tok}",                       Empty,                                 [401, 401, 200, 200, 200]),
+    row("HEAD",    "/v1/events",                                          Empty,                                 [401, 401, 200, 200, 200]),
     row("GET",     "/v1/logs",                                            Empty,                                 [401, 401, 403, 403, 200]),
     row("GET",     "/v1/logs?access_token={tok}",                         Empty,                                 [401, 401, 403, 403, 200]),
+    row("HEAD",    "/v1/logs",                                            Empty,                                 [401, 401, 403, 403, 200]),
     // administration
     row("POST",    "/v1/admin/tokens",                                    Json(r#"{"user":"made-by-the-matrix"}"#),
                                                                                                                  [401, 401, 403, 403, 201]),
@@ -493,9 +496,12 @@ async fn set_up(srv: &TestServer) -> Fixture {
     }
 }
 
-/// Everything an owner can read about the given records, by request path:
-/// raw bytes as JSON values (lists filtered to `resumes`/`jobs`, so records
-/// the matrix legitimately adds are left out).
+/// Everything an owner can read about the given records, by request path.
+/// Single records are kept as the raw bytes of the answer (as a JSON
+/// string), so "unchanged" means byte-identical; share lists are parsed (their
+/// view counts may move, see [`add_share_views`]); the resume and job lists
+/// are filtered to `resumes`/`jobs`, leaving out records the matrix
+/// legitimately adds.
 async fn snapshot(api: &Api, resumes: &[String], jobs: &[String]) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let get = |path: String| {
@@ -503,15 +509,19 @@ async fn snapshot(api: &Api, resumes: &[String], jobs: &[String]) -> BTreeMap<St
         async move {
             let r = api.get(&path).await;
             // A record that went missing shows as its error in the diff.
-            let value = if r.status == 200 {
+            let parsed = if r.status == 200 {
                 r.json()
             } else {
                 json!({"status": r.status, "body": r.text()})
             };
-            (path, value)
+            (
+                path,
+                Value::String(format!("{} {}", r.status, r.text())),
+                parsed,
+            )
         }
     };
-    let (path, list) = get("/v1/resumes".into()).await;
+    let (path, _, list) = get("/v1/resumes".into()).await;
     let listed: Vec<Value> = list["resumes"]
         .as_array()
         .expect("a resume list")
@@ -521,30 +531,30 @@ async fn snapshot(api: &Api, resumes: &[String], jobs: &[String]) -> BTreeMap<St
         .collect();
     out.insert(path, Value::Array(listed));
     for id in resumes {
-        let (path, resume) = get(format!("/v1/resumes/{id}")).await;
+        let (path, raw, resume) = get(format!("/v1/resumes/{id}")).await;
         let revision = resume["revision"].as_u64().unwrap_or(0);
-        out.insert(path, resume);
-        let (path, v) = get(format!("/v1/resumes/{id}/revisions")).await;
-        out.insert(path, v);
+        out.insert(path, raw);
+        let (path, raw, _) = get(format!("/v1/resumes/{id}/revisions")).await;
+        out.insert(path, raw);
         for n in 1..revision {
-            let (path, v) = get(format!("/v1/resumes/{id}/revisions/{n}")).await;
-            out.insert(path, v);
+            let (path, raw, _) = get(format!("/v1/resumes/{id}/revisions/{n}")).await;
+            out.insert(path, raw);
         }
-        let (path, v) = get(format!("/v1/resumes/{id}/shares")).await;
-        out.insert(path, v);
+        let (path, _, shares) = get(format!("/v1/resumes/{id}/shares")).await;
+        out.insert(path, shares);
     }
-    let (path, list) = get("/v1/jobs".into()).await;
+    let (path, _, list) = get("/v1/jobs".into()).await;
     let listed: Vec<Value> = list["jobs"]
         .as_array()
-        .unwrap()
+        .expect("a job list")
         .iter()
         .filter(|j| jobs.iter().any(|id| j["id"] == id.as_str()))
         .cloned()
         .collect();
     out.insert(path, Value::Array(listed));
     for id in jobs {
-        let (path, v) = get(format!("/v1/jobs/{id}")).await;
-        out.insert(path, v);
+        let (path, raw, _) = get(format!("/v1/jobs/{id}")).await;
+        out.insert(path, raw);
     }
     out
 }

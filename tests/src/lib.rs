@@ -201,6 +201,8 @@ pub struct TestServer {
     /// The data dir came from the test: `admin.token` may legitimately be absent.
     foreign_dir: bool,
     args: Vec<String>,
+    /// Extra environment for the process (e.g. `RUST_LOG`), kept for restarts.
+    env: Vec<(String, String)>,
     child: Option<Child>,
     base: String,
     admin_token: String,
@@ -217,13 +219,29 @@ impl TestServer {
         let root = Self::scratch_root();
         let data_dir = root.path().join("data");
         std::fs::create_dir(&data_dir).expect("create data dir");
-        Self::launch(root, data_dir, false, args)
+        Self::launch(root, data_dir, false, args, &[])
+    }
+
+    /// Start a server with extra `serve` flags and environment variables
+    /// (both kept for [`TestServer::restart`]), e.g. `RUST_LOG=debug`.
+    /// `VITAE_*` variables are still taken from the flags alone.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> TestServer {
+        let root = Self::scratch_root();
+        let data_dir = root.path().join("data");
+        std::fs::create_dir(&data_dir).expect("create data dir");
+        Self::launch(root, data_dir, false, args, env)
     }
 
     /// Start a server on a data dir the test made (e.g. after `token create`).
     /// The test owns that dir; `admin.token` is read when present.
     pub fn start_in(data_dir: &Path, args: &[&str]) -> TestServer {
-        Self::launch(Self::scratch_root(), data_dir.to_path_buf(), true, args)
+        Self::launch(
+            Self::scratch_root(),
+            data_dir.to_path_buf(),
+            true,
+            args,
+            &[],
+        )
     }
 
     fn scratch_root() -> tempfile::TempDir {
@@ -238,12 +256,17 @@ impl TestServer {
         data_dir: PathBuf,
         foreign_dir: bool,
         args: &[&str],
+        env: &[(&str, &str)],
     ) -> TestServer {
         let mut server = TestServer {
             root,
             data_dir,
             foreign_dir,
             args: args.iter().map(|s| s.to_string()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             child: None,
             base: String::new(),
             admin_token: String::new(),
@@ -287,6 +310,7 @@ impl TestServer {
             .arg("--data-dir")
             .arg(self.data_dir())
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

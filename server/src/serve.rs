@@ -87,20 +87,31 @@ fn raise_open_file_limit() {
 }
 
 /// Write DIR/admin.token (mode 0600) on first start.
+///
+/// Written to a temporary file, synced, then renamed into place, so a crash
+/// at any moment leaves either no file (the next start writes one) or the
+/// whole token, never an empty file that later starts would take as done.
 async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()> {
     let path = data_dir.join("admin.token");
-    if path.exists() {
+    let empty = std::fs::metadata(&path).is_ok_and(|m| m.len() == 0);
+    if path.exists() && !empty {
         return Ok(());
     }
     let (token, _) = store.create_token("admin", true).await?;
+    let temporary = data_dir.join("admin.token.tmp");
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options
-        .open(&path)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .open(&temporary)
+        .with_context(|| format!("writing {}", temporary.display()))?;
     writeln!(file, "{token}")?;
     file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, &path).with_context(|| format!("writing {}", path.display()))?;
+    if let Ok(dir) = std::fs::File::open(data_dir) {
+        let _ = dir.sync_all();
+    }
     tracing::info!(path = %path.display(), "wrote the admin token");
     Ok(())
 }

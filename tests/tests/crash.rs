@@ -67,7 +67,19 @@ const USERS: usize = 3;
 const LOAD_MS: (u64, u64) = (20, 1500);
 /// Two parse workers and a short queue, so uploads meet 429s and a backlog
 /// of parses is under way at most kills.
-const SERVER_ARGS: [&str; 4] = ["--workers", "2", "--queue-capacity", "12"];
+///
+/// The per-address limits are lifted: every client here is on loopback, and
+/// this test is about durability, not admission (tests/tests/limits.rs).
+const SERVER_ARGS: [&str; 8] = [
+    "--workers",
+    "2",
+    "--queue-capacity",
+    "12",
+    "--share-rate",
+    "0",
+    "--auth-failures-per-min",
+    "0",
+];
 /// Bound on every resume leaving `pending`/`parsing` after a restart.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(180);
 /// Bound on a finished parse's stream delivering its terminal event, and on

@@ -434,7 +434,6 @@ async fn no_secret_in_json_logs_at_trace_level() {
 /// `redact_path` in server/src/http/mod.rs only masks paths that start with
 /// exactly `/s/` or `/v1/shares/`, and only their first segment.
 #[tokio::test]
-#[ignore = "share tokens in malformed paths are logged: fix redact_path in server/src/http/mod.rs"]
 async fn share_tokens_in_malformed_paths_are_not_logged() {
     let srv = TestServer::start();
     let anon = srv.anon();
@@ -466,7 +465,6 @@ async fn share_tokens_in_malformed_paths_are_not_logged() {
 /// token hashes; nobody but the server's user should read it, whatever the
 /// umask the server was started with. (`admin.token` is checked in auth.rs.)
 #[tokio::test]
-#[ignore = "vitae.redb is created 0644 and a new data dir 0755 under umask 022: see the issue note (serve.rs / redb_store.rs)"]
 async fn store_and_data_dir_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let root = tempfile::tempdir().unwrap();

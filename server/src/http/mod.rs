@@ -207,11 +207,22 @@ async fn refuse_connection(mut stream: tokio::net::TcpStream, refusal: crate::li
     tracing::debug!(reason = %error.message, "connection refused");
 }
 
+/// The request path as it may be logged. Share tokens are credentials, so
+/// on the two share routes every segment after the prefix is masked; a path
+/// that matches no route is not logged at all, only its length, since a
+/// token may hide anywhere in it (`//s/TOKEN`, `/s//TOKEN`, a typo).
 fn redact_path(path: &str) -> String {
+    if router::find(path).is_none() {
+        return format!("<no route: {} bytes>", path.len());
+    }
     for prefix in ["/s/", "/v1/shares/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
-            let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            return format!("{prefix}<token>{tail}");
+            let masked = rest
+                .split('/')
+                .map(|_| "<token>")
+                .collect::<Vec<_>>()
+                .join("/");
+            return format!("{prefix}{masked}");
         }
     }
     path.to_string()
@@ -762,6 +773,30 @@ pub fn require_json(headers: &HeaderMap, also: &[&str]) -> HttpResult<()> {
             ErrorCode::UnsupportedMediaType,
             format!("send JSON (Content-Type: application/json), not {ct}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_path;
+
+    #[test]
+    fn share_tokens_never_reach_the_log() {
+        assert_eq!(redact_path("/s/abc123"), "/s/<token>");
+        assert_eq!(redact_path("/v1/shares/abc123"), "/v1/shares/<token>");
+        for odd in [
+            "//s/abc123",
+            "/s//abc123",
+            "/v1/shares//abc123",
+            "//v1/shares/abc123",
+            "/s/abc123/more",
+            "/x/abc123",
+        ] {
+            let logged = redact_path(odd);
+            assert!(!logged.contains("abc123"), "{odd} logged as {logged}");
+        }
+        assert_eq!(redact_path("/v1/resumes"), "/v1/resumes");
+        assert_eq!(redact_path("/nope"), "<no route: 5 bytes>");
     }
 }
 

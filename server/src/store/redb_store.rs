@@ -21,6 +21,7 @@
 //! `owner_jobs` (owner, id) → (); `job_hashes` (owner, content hash) → id;
 //! `meta` key → u64.
 
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -124,11 +125,18 @@ impl RedbStore {
     /// Open (or create) `DIR/vitae.redb`, create the tables, migrate old
     /// records, and start the writer thread.
     pub fn open(data_dir: &Path) -> Result<RedbStore, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::Backend(format!("cannot create {}: {e}", data_dir.display()))
-        })?;
+        // Everything in the data dir is private to the server's user: the
+        // store holds every resume and original upload.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .map_err(|e| {
+                StoreError::Backend(format!("cannot create {}: {e}", data_dir.display()))
+            })?;
         let path = data_dir.join("vitae.redb");
         refuse_foreign_file(&path)?;
+        make_private(&path)?;
         let unusable = |detail: &dyn std::fmt::Display| {
             StoreError::Unusable(format!(
                 "{} is damaged ({detail}); the server will not start on it and has not changed it. \
@@ -391,6 +399,7 @@ impl Room {
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| StoreError::Backend(format!("cannot write {}: {e}", path.display())))?;
         Ok(Room {
@@ -617,6 +626,29 @@ impl Writer {
             completion(committed.clone());
         }
     }
+}
+
+/// Create `path` (empty, which redb takes as a new store) with mode 0600, or
+/// take an existing file's group and other permissions away (stores made by
+/// earlier versions were 0644).
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let failed = |e: std::io::Error| {
+        StoreError::Backend(format!("cannot make {} private: {e}", path.display()))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(failed)?;
+    let mode = file.metadata().map_err(failed)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700))
+            .map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// The first bytes of every redb file.

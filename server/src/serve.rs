@@ -29,7 +29,7 @@ use crate::store::Store;
 const DRAIN: Duration = Duration::from_secs(10);
 
 pub fn main(args: ServeArgs) -> ExitCode {
-    let config = match Config::resolve(args) {
+    let mut config = match Config::resolve(args) {
         Ok(config) => config,
         Err(error) => {
             eprintln!("vitae-server: {error:#}");
@@ -37,7 +37,20 @@ pub fn main(args: ServeArgs) -> ExitCode {
         }
     };
     let logs = crate::logs::init(config.log_json);
-    raise_open_file_limit();
+    if let Some(open_files) = raise_open_file_limit() {
+        // Past the open-file limit a connection is an accept error, not a
+        // clear 503: keep the cap under it, with room for the store, the
+        // parse workers' pipes and the like.
+        let room = usize::try_from(open_files.saturating_sub(256)).unwrap_or(usize::MAX);
+        if config.limits.max_connections > room.max(1) {
+            tracing::warn!(
+                max_connections = config.limits.max_connections,
+                open_files,
+                "max_connections lowered to fit the open-file limit"
+            );
+            config.limits.max_connections = room.max(1);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,11 +71,11 @@ pub fn main(args: ServeArgs) -> ExitCode {
     }
 }
 
-/// Raise the soft `RLIMIT_NOFILE` to the hard limit. Every connection and
-/// every SSE subscriber holds a socket; the usual soft limit of 1,024 would
-/// turn the 1,025th subscriber into an accept error, while the hard limit is
-/// what the administrator actually granted.
-fn raise_open_file_limit() {
+/// Raise the soft `RLIMIT_NOFILE` to the hard limit, and answer the limit
+/// in force. Every connection and every SSE subscriber holds a socket; the
+/// usual soft limit of 1,024 would turn the 1,025th subscriber into an
+/// accept error, while the hard limit is what the administrator granted.
+fn raise_open_file_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -70,7 +83,7 @@ fn raise_open_file_limit() {
     // SAFETY: getrlimit/setrlimit only read or write the struct we own.
     unsafe {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return;
+            return None;
         }
         if limit.rlim_cur < limit.rlim_max {
             let raised = libc::rlimit {
@@ -79,11 +92,12 @@ fn raise_open_file_limit() {
             };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
                 tracing::warn!(soft = limit.rlim_cur, "could not raise the open-file limit");
-                return;
+                return Some(limit.rlim_cur);
             }
         }
     }
     tracing::debug!(open_files = limit.rlim_max, "open-file limit");
+    Some(limit.rlim_max)
 }
 
 /// Write DIR/admin.token (mode 0600) on first start.

@@ -167,7 +167,13 @@ impl DriverProcess {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        kill_processes_mentioning(&self.profile);
+        // A killed Chromium takes a moment to die (tearing down a large
+        // address space), and a helper may be forking as the first signal
+        // lands: signal until none is left, for at most five seconds.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while kill_processes_mentioning(&self.profile) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }
 
@@ -185,12 +191,13 @@ impl Drop for DriverProcess {
 
 /// SIGKILL every process whose command line contains `marker` (a unique temp
 /// path of ours), so no Chromium helper outlives its test even if it left the
-/// process group.
-fn kill_processes_mentioning(marker: &Path) {
+/// process group. Answers how many were found (a zombie has no command line).
+fn kill_processes_mentioning(marker: &Path) -> usize {
     let marker = marker.to_string_lossy().into_owned();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return 0;
     };
+    let mut found = 0;
     for entry in entries.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -207,12 +214,14 @@ fn kill_processes_mentioning(marker: &Path) {
             continue;
         }
         if String::from_utf8_lossy(&cmdline).contains(&marker) {
+            found += 1;
             // SAFETY: kill(2) on a process that runs with our own temp profile.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
             }
         }
     }
+    found
 }
 
 /// The HTTP side of one session; shared by the [`Browser`] and its [`Element`]s.

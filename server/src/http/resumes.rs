@@ -93,6 +93,12 @@ async fn multipart_file(
         .unwrap_or("");
     let boundary = multer::parse_boundary(header)
         .map_err(|e| HttpError::bad_request(format!("bad multipart Content-Type: {e}")))?;
+    // RFC 2046: a boundary has 1 to 70 characters; multer takes an empty one.
+    if boundary.is_empty() {
+        return Err(HttpError::bad_request(
+            "bad multipart Content-Type: the boundary is empty; send `boundary=<1-70 characters>`",
+        ));
+    }
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     loop {

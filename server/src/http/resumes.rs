@@ -218,7 +218,9 @@ fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
     let Some(value) = headers.get(IF_MATCH) else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or("").trim();
+    // Not ASCII is not a revision either; the message shows what was sent.
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let text = text.trim();
     if text == "*" {
         return Ok(None);
     }

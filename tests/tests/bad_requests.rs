@@ -88,6 +88,8 @@ struct Case {
     expect: Expect,
     /// Extra check of a 2xx JSON answer.
     check: Option<Check>,
+    /// Words the error message must contain (it says what to fix).
+    says: Option<&'static str>,
 }
 
 fn case(
@@ -110,6 +112,7 @@ fn case(
         code: (!code.is_empty()).then_some(code),
         expect: Expect::Json,
         check: None,
+        says: None,
     }
 }
 
@@ -161,6 +164,10 @@ impl Case {
     }
     fn check(mut self, f: Check) -> Self {
         self.check = Some(f);
+        self
+    }
+    fn says(mut self, words: &'static str) -> Self {
+        self.says = Some(words);
         self
     }
     /// Does this request present a credential the server must refuse? Those
@@ -528,7 +535,8 @@ fn hand_written_strict() -> Vec<Case> {
             415,
             "unsupported_media_type",
         )
-        .body(CT_PDF, md.clone()),
+        .body(CT_PDF, md.clone())
+        .says("declared as PDF"),
         case(
             "pdf declared as docx",
             M::POST,
@@ -955,7 +963,8 @@ fn more_strict() -> Vec<Case> {
             "unauthorized",
         )
         .auth(Auth::None)
-        .header("authorization", "Bearer vt_abc def"),
+        .header("authorization", "Bearer vt_abc def")
+        .says("token"),
         case(
             "bearer with a non-ascii token",
             M::GET,
@@ -1374,7 +1383,8 @@ fn more_strict() -> Vec<Case> {
             "bad_request",
         )
         .body(CT_JSON, r#"{"basics": {"label": "x"}}"#)
-        .header("if-match", "abc"),
+        .header("if-match", "abc")
+        .says("revision"),
         case(
             "patch if-match a list",
             M::PATCH,
@@ -1428,7 +1438,8 @@ fn more_strict() -> Vec<Case> {
             "bad_request",
         )
         .body(CT_JSON, r#"{"basics": {"label": "x"}}"#)
-        .header_bytes("if-match", b"\"\xd9\xa1\""),
+        .header_bytes("if-match", b"\"\xd9\xa1\"")
+        .says("١"),
         case(
             "patch if-match zero is stale",
             M::PATCH,
@@ -1637,7 +1648,8 @@ fn more_strict() -> Vec<Case> {
             422,
             "unprocessable",
         )
-        .body(MERGE, nested_under("x-deep", 127)),
+        .body(MERGE, nested_under("x-deep", 127))
+        .says("at most 64"),
         case(
             "patch a huge number",
             M::PATCH,
@@ -1669,7 +1681,8 @@ fn more_strict() -> Vec<Case> {
             422,
             "unprocessable",
         )
-        .body(MERGE, nested_under("x-deep", 65)),
+        .body(MERGE, nested_under("x-deep", 65))
+        .says("at most 64"),
         case(
             "patch basics a string",
             M::PATCH,
@@ -1709,7 +1722,8 @@ fn more_strict() -> Vec<Case> {
             422,
             "unprocessable",
         )
-        .body(MERGE, r#"{"work": [1, 2]}"#),
+        .body(MERGE, r#"{"work": [1, 2]}"#)
+        .says("work[0]"),
         case(
             "patch highlights a string",
             M::PATCH,
@@ -1849,7 +1863,8 @@ fn more_strict() -> Vec<Case> {
             "bad_request",
         )
         .header_bytes("last-event-id", "٣".as_bytes())
-        .stream(None),
+        .stream(None)
+        .says("Last-Event-ID"),
         case(
             "parse stream non-ascii last-event-id",
             M::GET,
@@ -1858,7 +1873,8 @@ fn more_strict() -> Vec<Case> {
             "bad_request",
         )
         .header_bytes("last-event-id", b"7\xff")
-        .stream(None),
+        .stream(None)
+        .says("Last-Event-ID"),
         ok_case(
             "parse stream far-future last-event-id on a finished parse",
             M::GET,
@@ -1971,7 +1987,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .body(CT_JSON, r#"{"days": 3}"#),
+        .body(CT_JSON, r#"{"days": 3}"#)
+        .says("expires_in_days"),
         case(
             "share huge number (strict)",
             M::POST,
@@ -2019,7 +2036,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .body(CT_JSON, r#"{"expires_at": "tomorrow"}"#),
+        .body(CT_JSON, r#"{"expires_at": "tomorrow"}"#)
+        .says("2026-12-01T00:00:00Z"),
         case(
             "share expires_at without an offset",
             M::POST,
@@ -2276,7 +2294,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .auth(Auth::None),
+        .auth(Auth::None)
+        .says("html, json or md"),
         case(
             "public view empty format",
             M::GET,
@@ -2388,7 +2407,8 @@ fn more_strict() -> Vec<Case> {
             "/v1/resumes/{id}/diff",
             400,
             "bad_request",
-        ),
+        )
+        .says("against="),
         case(
             "diff against empty",
             M::GET,
@@ -2703,7 +2723,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .body(CT_JSON, r#"{"job_id": "../../etc/passwd"}"#),
+        .body(CT_JSON, r#"{"job_id": "../../etc/passwd"}"#)
+        .says("POST /v1/jobs"),
         case(
             "tailor unknown field",
             M::POST,
@@ -2993,7 +3014,8 @@ fn more_strict() -> Vec<Case> {
             415,
             "unsupported_media_type",
         )
-        .body(CT_DOCX, OLE2),
+        .body(CT_DOCX, OLE2)
+        .says(".docx"),
         case(
             "invalid UTF-8 declared as text",
             M::POST,
@@ -3093,7 +3115,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .body("multipart/form-data; boundary=", multipart("", "file", "a.md", CT_MD, &md)),
+        .body("multipart/form-data; boundary=", multipart("", "file", "a.md", CT_MD, &md))
+        .says("boundary"),
         case(
             "multipart truncated in the file",
             M::POST,
@@ -3143,7 +3166,8 @@ fn more_strict() -> Vec<Case> {
             400,
             "bad_request",
         )
-        .body(mp_ct, multipart("XyZzY", "File", "a.md", CT_MD, &md)),
+        .body(mp_ct, multipart("XyZzY", "File", "a.md", CT_MD, &md))
+        .says("`file`"),
         case(
             "multipart file field empty, second one full",
             M::POST,
@@ -3177,7 +3201,8 @@ fn more_strict() -> Vec<Case> {
             "payload_too_large",
         )
         .body(CT_TXT, vec![b'a'; LIMIT + 16 * 1024 + 1])
-        .chunked(),
+        .chunked()
+        .says("65536"),
         case(
             "oversize multipart, chunked",
             M::POST,
@@ -3370,6 +3395,20 @@ fn more_strict() -> Vec<Case> {
         )
         .header_bytes("x-name", "Zoë Lindqvist".as_bytes()),
     ]
+}
+
+/// The error message names what to fix.
+fn check_says(c: &Case, r: &Resp) -> Result<(), String> {
+    let Some(words) = c.says else { return Ok(()) };
+    let message = r.json()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    if message.contains(words) {
+        Ok(())
+    } else {
+        Err(format!("the message should say {words:?}: {message:?}"))
+    }
 }
 
 fn want_filename(v: &Value, want: &str) -> Result<(), String> {
@@ -3931,6 +3970,7 @@ async fn run(ctx: &Ctx, c: &Case) -> Result<u16, String> {
                 body: text.into_bytes().into(),
             };
             check_error_body(&r, want_code(status))?;
+            check_says(c, &r)?;
         } else if status == 200 {
             let first_got = first_event_name(&text);
             if let Some(name) = first {
@@ -3973,6 +4013,7 @@ async fn run(ctx: &Ctx, c: &Case) -> Result<u16, String> {
         }
     } else if r.status >= 400 {
         check_error_body(&r, want_code(r.status))?;
+        check_says(c, &r)?;
         if r.status == 405 && r.header("allow").is_none_or(|a| a.is_empty()) {
             return Err("405 without an Allow header".into());
         }

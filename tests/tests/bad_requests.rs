@@ -71,7 +71,7 @@ struct Case {
     /// a second ready resume for cases that might succeed, `{failed}` a failed
     /// one, `{foreign}` another owner's ready resume, `{share}` a live share of
     /// `{id}`, `{revoked}` a revoked share, `{foreign_share}` another owner's
-    /// share, `{job}` a job, `{uuid}`/`{UUID}` an unknown UUID, `{long}` 5000
+    /// share, `{job}` and `{job2}` two jobs, `{uuid}`/`{UUID}` an unknown UUID, `{long}` 5000
     /// characters, `{token}` the caller's token, `{epoch}` the account stream's
     /// epoch.
     path: String,
@@ -2613,6 +2613,14 @@ fn more_strict() -> Vec<Case> {
         )
         .body(CT_TXT, vec![b'a'; JOB_LIMIT + 1])
         .chunked(),
+        case(
+            "put a job to another job's text",
+            M::PUT,
+            "/v1/jobs/{job2}",
+            409,
+            "conflict",
+        )
+        .body(CT_TXT, fixture("job_platform.txt")),
         case("get job malformed id", M::GET, "/v1/jobs/abc", 400, "bad_request"),
         case("get job unknown id", M::GET, "/v1/jobs/{uuid}", 404, "not_found"),
         case(
@@ -3016,6 +3024,31 @@ fn more_strict() -> Vec<Case> {
         )
         .body(CT_DOCX, OLE2)
         .says(".docx"),
+        case(
+            "UTF-16 text declared as text",
+            M::POST,
+            "/v1/resumes?filename=cv.txt",
+            415,
+            "unsupported_media_type",
+        )
+        .body(
+            "text/plain; charset=utf-16",
+            "Zoë Lindqvist\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>(),
+        ),
+        ok_case(
+            "multipart file name with a path",
+            M::POST,
+            "/v1/resumes",
+            202,
+        )
+        .body(
+            mp_ct,
+            multipart("XyZzY", "file", "..\\..\\../../cv.md", CT_MD, &md),
+        )
+        .check(|v| want_filename(v, "cv.md")),
         case(
             "invalid UTF-8 declared as text",
             M::POST,
@@ -3651,6 +3684,33 @@ fn loose_table() -> Vec<Case> {
         )
         .loose(&[200, 400]),
         case("hyphenless uuid", M::GET, "/v1/resumes/{id_simple}", 0, "").loose(&[200, 400]),
+        // Integers with a sign or leading zeros: Rust's parser takes them.
+        case(
+            "revision with a plus sign",
+            M::GET,
+            "/v1/resumes/{id}/revisions/+1",
+            0,
+            "",
+        )
+        .loose(&[200, 400]),
+        case(
+            "revision with leading zeros",
+            M::GET,
+            "/v1/resumes/{id}/revisions/0001",
+            0,
+            "",
+        )
+        .loose(&[200, 400]),
+        case(
+            "parse stream last-event-id with a plus sign",
+            M::GET,
+            "/v1/resumes/{id}/events",
+            0,
+            "",
+        )
+        .header("last-event-id", "+7")
+        .loose(&[204, 400])
+        .stream(None),
         case("urn uuid", M::GET, "/v1/resumes/urn:uuid:{id}", 0, "").loose(&[200, 400]),
         // Content-Encoding is not supported; 415 would be the RFC 9110 answer.
         case(
@@ -3736,6 +3796,7 @@ struct Ctx {
     revoked: String,
     foreign_share: String,
     job: String,
+    job2: String,
     epoch: String,
     /// Before the table: the resumes no case may change.
     before: Vec<(String, Value)>,
@@ -3760,6 +3821,7 @@ impl Ctx {
             .replace("{SHARE}", &self.share.to_ascii_uppercase())
             .replace("{revoked}", &self.revoked)
             .replace("{job}", &self.job)
+            .replace("{job2}", &self.job2)
             .replace("{uuid}", &uuid)
             .replace("{UUID}", &uuid.to_ascii_uppercase())
             .replace("{long}", &"a".repeat(5000))
@@ -3828,6 +3890,15 @@ async fn ctx() -> Ctx {
         .await;
     assert_eq!(r.status, 201, "creating a job: {}", r.text());
     let job = r.json()["id"].as_str().unwrap().to_string();
+    let r = user
+        .send(
+            user.request(Method::POST, "/v1/jobs")
+                .header("content-type", CT_MD)
+                .body(fixture("job_backend.md")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "creating a second job: {}", r.text());
+    let job2 = r.json()["id"].as_str().unwrap().to_string();
     let epoch = account_epoch(&user).await;
     let before = vec![
         (id.clone(), user.resume(&id).await),
@@ -3845,6 +3916,7 @@ async fn ctx() -> Ctx {
         revoked,
         foreign_share,
         job,
+        job2,
         epoch,
         before,
         owner_api: other,
@@ -4228,6 +4300,50 @@ fn known_bugs() -> Vec<Case> {
 #[ignore = "known bugs in server/src/http/mod.rs and server/src/sse/hub.rs (issue 7 report)"]
 async fn known_bugs_outside_the_handlers() {
     run_table(&known_bugs(), true).await;
+}
+
+/// A merge patch nested near serde_json's recursion limit (128) used to be
+/// stored, after which the owner's list answered 500 and the server could
+/// not start again on its data dir. Deep patches are refused; one at the
+/// depth limit is stored and survives a restart.
+#[tokio::test]
+async fn deep_patches_cannot_brick_the_store() {
+    let mut srv = TestServer::start();
+    let api = srv.user("deep").await;
+    let id = api.upload_ready("resume.md").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for depth in [65, 100, 126, 127] {
+        let r = send_unchecked(
+            api.request(Method::PATCH, &format!("/v1/resumes/{id}"))
+                .header("content-type", MERGE)
+                .body(nested_under("x-deep", depth)),
+        )
+        .await;
+        r.assert_error(422, "unprocessable");
+    }
+    let r = send_unchecked(
+        api.request(Method::PATCH, &format!("/v1/resumes/{id}"))
+            .header("content-type", MERGE)
+            .body(nested_under("x-deep", 64)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "a patch 64 deep: {}", r.text());
+    for path in [
+        "/v1/resumes".to_string(),
+        format!("/v1/resumes/{id}/revisions"),
+        format!("/v1/resumes/{id}/revisions/1"),
+        format!("/v1/resumes/{id}/diff?against=rev:1"),
+    ] {
+        let r = api.get(&path).await;
+        assert_eq!(r.status, 200, "GET {path}: {}", r.text());
+    }
+    srv.stop().await;
+    srv.restart();
+    let api = srv.api(api.token.as_deref().unwrap());
+    assert_eq!(api.list().await.len(), 1);
+    assert_eq!(api.resume(&id).await["revision"], 2);
 }
 
 #[tokio::test]

@@ -484,6 +484,12 @@ fn table(ctx: &Ctx) -> Vec<RawCase> {
             Json(400, "bad_request"),
         ),
         raw(
+            "literal braces around an id",
+            // The uuid crate reads `{…}` as the same UUID: an alias, not an error.
+            head(ctx, "GET", &format!("/v1/resumes/{{{id}}}"), true, &[]),
+            Status(&[200, 400]),
+        ),
+        raw(
             "raw UTF-8 bytes in an id",
             swap(
                 head(ctx, "GET", "/v1/resumes/TARGET", true, &[]),

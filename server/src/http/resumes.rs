@@ -93,6 +93,12 @@ async fn multipart_file(
         .unwrap_or("");
     let boundary = multer::parse_boundary(header)
         .map_err(|e| HttpError::bad_request(format!("bad multipart Content-Type: {e}")))?;
+    // RFC 2046: a boundary has 1 to 70 characters; multer takes an empty one.
+    if boundary.is_empty() {
+        return Err(HttpError::bad_request(
+            "bad multipart Content-Type: the boundary is empty; send `boundary=<1-70 characters>`",
+        ));
+    }
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     loop {
@@ -212,7 +218,9 @@ fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
     let Some(value) = headers.get(IF_MATCH) else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or("").trim();
+    // Not ASCII is not a revision either; the message shows what was sent.
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let text = text.trim();
     if text == "*" {
         return Ok(None);
     }
@@ -222,6 +230,25 @@ fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
             "If-Match {text:?} is not a revision: send the resume's `revision` (its ETag)"
         ))
     })
+}
+
+/// How deep a resume document may nest: far beyond any real one, far below
+/// the recursion limit the store reads records with.
+const MAX_DOCUMENT_DEPTH: usize = 64;
+
+/// The nesting depth of a JSON value (a scalar is 1, `{"a": []}` is 2).
+fn json_depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1)];
+    while let Some((value, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match value {
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
@@ -236,6 +263,17 @@ async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<
         return Err(HttpError::unprocessable(format!(
             "a merge patch of the document must be a JSON object, found {}",
             vitae_common::resume::json_type_name(&patch)
+        )));
+    }
+    // A merged value sits as deep in the document as in the patch. The store
+    // keeps records as JSON, read back with serde_json's recursion limit
+    // (128): a document nested near it would be written and then be
+    // unreadable (the owner's list, and the next start, would fail).
+    let depth = json_depth(&patch);
+    if depth > MAX_DOCUMENT_DEPTH {
+        return Err(HttpError::unprocessable(format!(
+            "the patch nests {depth} levels deep; a resume document may nest at most \
+             {MAX_DOCUMENT_DEPTH} (JSON Resume itself needs about 5)"
         )));
     }
     let stored = app
@@ -342,4 +380,20 @@ async fn restore(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResul
         .publish_change(&user.user, &change("resume.updated", &stored));
     let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
     Ok(with_etag(response, stored.record.revision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_depth_counts_containers() {
+        let depth = |s: &str| json_depth(&serde_json::from_str(s).unwrap());
+        assert_eq!(depth("1"), 1);
+        assert_eq!(depth("{}"), 1);
+        assert_eq!(depth(r#"{"a": []}"#), 2);
+        assert_eq!(depth(r#"{"a": [1, {"b": [[]]}], "c": 2}"#), 5);
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(depth(&deep), 100);
+    }
 }

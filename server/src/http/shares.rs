@@ -69,7 +69,8 @@ fn expiry(
             let at = DateTime::parse_from_rfc3339(at)
                 .map_err(|e| {
                     HttpError::bad_request(format!(
-                        "expires_at {at:?} is not an RFC 3339 time: {e}"
+                        "expires_at {at:?} is not an RFC 3339 time ({e}): send one like \
+                         \"2026-12-01T00:00:00Z\", or expires_in_days instead"
                     ))
                 })?
                 .with_timezone(&Utc);

@@ -25,11 +25,13 @@ pub async fn handle(
     ctx: &Ctx,
     req: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
+    // A value that is not ASCII is still a value: on the parse stream it is
+    // not an event id (400), on the account stream one that cannot be
+    // replayed (resync). Reading it as absent would replay from the start.
     let last_event_id = req
         .headers()
         .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
         .filter(|v| !v.is_empty());
     match ctx.route {
         Route::ResumeEvents => parse_stream(app, ctx, last_event_id).await,

@@ -1148,7 +1148,6 @@ async fn trickle(addr: &str, head: Vec<u8>, body: Vec<u8>, gap: Duration) -> Exc
 /// `request_timeout` with `Connection: close` within the body timeout + 2 s,
 /// and other clients are served promptly meanwhile.
 #[tokio::test]
-#[ignore = "needs --body-timeout-secs (issue 7, being added)"]
 async fn slow_clients_are_cut_off() {
     let srv = TestServer::start_with(&["--header-timeout-secs", "2", "--body-timeout-secs", "3"]);
     let api = srv.user("slow").await;

@@ -4297,7 +4297,6 @@ fn known_bugs() -> Vec<Case> {
 }
 
 #[tokio::test]
-#[ignore = "known bugs in server/src/http/mod.rs and server/src/sse/hub.rs (issue 7 report)"]
 async fn known_bugs_outside_the_handlers() {
     run_table(&known_bugs(), true).await;
 }

@@ -100,8 +100,21 @@ impl Ctx {
     pub fn uuid_param(&self, name: &str) -> HttpResult<uuid::Uuid> {
         let raw = self.param(name);
         uuid::Uuid::parse_str(raw).map_err(|_| {
-            HttpError::bad_request(format!("{raw:?} is not a valid {name}: expected a UUID"))
+            HttpError::bad_request(format!(
+                "{} is not a valid {name}: expected a UUID",
+                quote_capped(raw)
+            ))
         })
+    }
+}
+
+/// `text` quoted for an error message, cut to 100 characters: a message
+/// says what was wrong, it need not echo 20 KB back.
+pub fn quote_capped(text: &str) -> String {
+    const MAX: usize = 100;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
+        None => format!("{text:?}"),
     }
 }
 
@@ -301,9 +314,16 @@ async fn route_and_call(
     peer: SocketAddr,
 ) -> HttpResult<Response<Body>> {
     let Some((route, params)) = router::find(req.uri().path()) else {
+        let path = req.uri().path();
+        let target = if path.is_empty() {
+            // CONNECT host:port has an authority, no path.
+            req.uri().to_string()
+        } else {
+            path.to_string()
+        };
         return Err(HttpError::new(
             ErrorCode::NotFound,
-            format!("no route for {}: see docs/api.md", req.uri().path()),
+            format!("no route for {}: see docs/api.md", quote_capped(&target)),
         ));
     };
     if req.method() == Method::OPTIONS {
@@ -679,9 +699,16 @@ pub async fn read_body(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    // A client that sent `Expect: 100-continue` waits for our word before
+    // it sends the body: refuse it at once instead of inviting the body in
+    // just to drain it.
+    let expects_continue = req
+        .headers()
+        .get(hyper::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let (parts, mut body) = req.into_parts();
     if declared.is_some_and(|len| len > limit) {
-        if declared.is_some_and(|len| len <= limit + DRAIN_AFTER_LIMIT) {
+        if !expects_continue && declared.is_some_and(|len| len <= limit + DRAIN_AFTER_LIMIT) {
             drain(&mut body, limit + DRAIN_AFTER_LIMIT).await;
         }
         return Err(too_large());
@@ -697,7 +724,10 @@ pub async fn read_body(
         let mut buffer = bytes::BytesMut::new();
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
-                HttpError::bad_request(format!("the request body could not be read: {e}"))
+                HttpError::bad_request(format!(
+                    "the request body could not be read ({e}): it ended before its Content-Length, \
+                     or its chunked encoding is broken"
+                ))
             })?;
             if let Ok(data) = frame.into_data() {
                 if (buffer.len() + data.len()) as u64 > limit {
@@ -751,10 +781,12 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> HttpResult<T>
 }
 
 /// The essence of the Content-Type header (`text/plain; charset=x` → `text/plain`).
+/// A value that is not visible ASCII is still a value (one no endpoint
+/// accepts), never taken for an absent header.
 pub fn content_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .map(|v| {
             v.split(';')
                 .next()

@@ -173,7 +173,8 @@ impl Hub {
             .split_once('-')
             .filter(|(epoch, _)| *epoch == self.epoch)
             .and_then(|(_, seq)| seq.parse::<u64>().ok())
-            .filter(|seq| *seq + 1 >= oldest_kept && *seq < log.next_seq);
+            // `seq` comes from the client: no arithmetic on it that can overflow.
+            .filter(|seq| *seq >= oldest_kept.saturating_sub(1) && *seq < log.next_seq);
         let history = match replayable {
             Some(seq) => log
                 .ring

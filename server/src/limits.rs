@@ -176,6 +176,9 @@ pub struct RateLimiter {
     per_second: f64,
     burst: f64,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    /// How many buckets exist, so [`RateLimiter::would_admit`] (asked on
+    /// every authenticated request) takes no lock while nobody has failed.
+    tracked: AtomicUsize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -194,6 +197,7 @@ impl RateLimiter {
             per_second,
             burst: f64::from(burst.max(1)),
             buckets: Mutex::new(HashMap::new()),
+            tracked: AtomicUsize::new(0),
         }
     }
 
@@ -208,7 +212,7 @@ impl RateLimiter {
 
     /// Is a token there for `addr`, without taking it?
     pub fn would_admit(&self, addr: IpAddr) -> Result<(), Refusal> {
-        if self.is_off() {
+        if self.is_off() || self.tracked.load(Ordering::Relaxed) == 0 {
             return Ok(());
         }
         let now = Instant::now();
@@ -245,6 +249,9 @@ impl RateLimiter {
         if buckets.len() >= PRUNE_AT && !buckets.contains_key(&addr) {
             buckets.retain(|_, bucket| self.refilled(*bucket, now) < self.burst);
         }
+        // Stored under the lock, before a new address's bucket goes in.
+        let after = buckets.len() + usize::from(!buckets.contains_key(&addr));
+        self.tracked.store(after, Ordering::Relaxed);
         let bucket = buckets.entry(addr).or_insert(Bucket {
             tokens: self.burst,
             updated: now,
@@ -387,5 +394,18 @@ mod tests {
             .check_at("198.51.100.1".parse().unwrap(), t0 + Duration::from_secs(1))
             .unwrap();
         assert_eq!(limiter.buckets.lock().unwrap().len(), 1);
+        assert_eq!(limiter.tracked.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn would_admit_asks_nothing_of_addresses_never_seen() {
+        let limiter = RateLimiter::new(1.0, 1);
+        let ip: IpAddr = "192.0.2.9".parse().unwrap();
+        assert_eq!(limiter.tracked.load(Ordering::Relaxed), 0);
+        limiter.would_admit(ip).unwrap();
+        limiter.check(ip).unwrap();
+        assert_eq!(limiter.tracked.load(Ordering::Relaxed), 1);
+        assert!(limiter.would_admit(ip).is_err(), "the one token is spent");
+        limiter.would_admit("192.0.2.10".parse().unwrap()).unwrap();
     }
 }

@@ -31,12 +31,16 @@ pub enum Route {
     Console,
     /// One of the console's static files, `/app/{asset}`.
     ConsoleAsset,
+    /// This API's OpenAPI document, `/openapi.json`.
+    OpenApi,
 }
 
 impl Route {
     pub fn methods(self) -> &'static [Method] {
         match self {
-            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs => &[Method::GET],
+            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs | Route::OpenApi => {
+                &[Method::GET]
+            }
             Route::ResumeRevisions
             | Route::ResumeRevision
             | Route::ResumeDiff
@@ -70,9 +74,11 @@ impl Route {
 }
 
 /// Every path pattern and its route: the one table, used to build the
-/// matcher below and by anything that must agree with it.
+/// matcher below and, by the OpenAPI sync test, to check that
+/// `openapi.json` documents exactly these paths and methods.
 static TABLE: &[(&str, Route)] = &[
     ("/healthz", Route::Health),
+    ("/openapi.json", Route::OpenApi),
     ("/v1/resumes", Route::Resumes),
     ("/v1/resumes/{id}", Route::Resume),
     ("/v1/resumes/{id}/events", Route::ResumeEvents),
@@ -164,6 +170,7 @@ mod tests {
         assert_eq!(route, Route::ConsoleAsset);
         assert_eq!(params, vec![("asset".into(), "console.js".into())]);
         assert!(find("/app/a/b").is_none());
+        assert_eq!(find("/openapi.json").unwrap().0, Route::OpenApi);
     }
 
     #[test]

@@ -201,3 +201,43 @@ async fn revalidates_with_a_strong_etag_and_head_works() {
     post.assert_error(405, "method_not_allowed");
     assert_eq!(post.header("allow").as_deref(), Some("GET, OPTIONS"));
 }
+
+// ---- what schemathesis found ----------------------------------------------
+//
+// Regression tests for the server bugs `scripts/schemathesis.sh` found (see
+// docs/api.md, "OpenAPI spec").
+
+/// A job's `skills` entries were read from arrays by position
+/// (`[["Rust", ["tokio"]]]` was the skill Rust), not refused like every
+/// other wrong type.
+#[tokio::test]
+async fn job_skills_are_objects() {
+    let api = server().user("skills").await;
+    for skills in [
+        serde_json::json!([[null, null]]),
+        serde_json::json!([["Rust", ["tokio"]]]),
+    ] {
+        let r = api
+            .post_json(
+                "/v1/jobs",
+                &serde_json::json!({"title": "Engineer", "skills": skills}),
+            )
+            .await;
+        let body = r.assert_error(422, "unprocessable");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("skills[0]"),
+            "{body}"
+        );
+    }
+    let r = api
+        .post_json(
+            "/v1/jobs",
+            &serde_json::json!({"title": "Engineer", "skills": [{"name": "Rust", "level": {"x": 1}}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["keywords"]["skills"][0], "Rust");
+}

@@ -207,6 +207,44 @@ async fn revalidates_with_a_strong_etag_and_head_works() {
 // Regression tests for the server bugs `scripts/schemathesis.sh` found (see
 // docs/api.md, "OpenAPI spec").
 
+/// A `Last-Event-ID` whose bytes are not visible ASCII was taken for no
+/// header at all: the parse stream replayed everything instead of refusing
+/// it, and the account stream sent no `resync`.
+#[tokio::test]
+async fn an_unreadable_last_event_id_is_still_a_last_event_id() {
+    let api = server().user("lei").await;
+    let resume = api.upload_ready("resume.md").await;
+    let id = resume["id"].as_str().unwrap();
+    let odd = reqwest::header::HeaderValue::from_bytes(b"\xc2\x84").unwrap();
+
+    let r = api
+        .send(
+            api.request(Method::GET, &format!("/v1/resumes/{id}/events"))
+                .header("last-event-id", odd.clone()),
+        )
+        .await;
+    r.assert_error(400, "bad_request");
+
+    // The account stream answers an id it cannot replay with `resync`.
+    let response = api
+        .request(Method::GET, "/v1/events")
+        .header("last-event-id", odd)
+        .send()
+        .await
+        .expect("account stream");
+    assert_eq!(response.status(), 200);
+    let mut body = response.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + FRAME_TIMEOUT;
+    while !seen.contains("event: resync") {
+        use futures_util::StreamExt;
+        match tokio::time::timeout_at(deadline, body.next()).await {
+            Ok(Some(Ok(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            other => panic!("no resync on the account stream (got {seen:?}, then {other:?})"),
+        }
+    }
+}
+
 /// A job's `skills` entries were read from arrays by position
 /// (`[["Rust", ["tokio"]]]` was the skill Rust), not refused like every
 /// other wrong type.

@@ -24,11 +24,13 @@ pub async fn handle(
     ctx: &Ctx,
     req: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
+    // A value that is not visible ASCII is still a value (a parse stream
+    // refuses it with 400, the account stream answers `resync`), never
+    // taken for "no Last-Event-ID".
     let last_event_id = req
         .headers()
         .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
         .filter(|v| !v.is_empty());
     match ctx.route {
         Route::ResumeEvents => parse_stream(app, ctx, last_event_id).await,

@@ -464,6 +464,11 @@ struct JsonSkill {
     name: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     keywords: Vec<String>,
+    /// Other keys (`level`, …) are ignored. Collecting them also makes serde
+    /// read a skill only from an object: a derived struct would otherwise
+    /// accept an array too, by position (`["Rust", ["tokio"]]`).
+    #[serde(flatten)]
+    _other: std::collections::BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 /// `null` where a list belongs means "none", as for every other field.
@@ -615,5 +620,32 @@ mod tests {
             split_at_company("Engineer at scale"),
             ("Engineer at scale".to_string(), None)
         );
+    }
+
+    #[test]
+    fn a_skill_is_an_object_never_an_array() {
+        // Found by schemathesis: `[[null, null]]` was read as a skill.
+        for skills in [
+            r#"[[null, null]]"#,
+            r#"[["Rust", ["tokio"]]]"#,
+            r#"["Rust"]"#,
+        ] {
+            let body = format!(r#"{{"title": "Engineer", "skills": {skills}}}"#);
+            match parse_job(body.as_bytes(), JobFormat::JsonResumeJob) {
+                Err(JobError::WrongType { path, .. }) => assert_eq!(path, "skills[0]", "{skills}"),
+                other => panic!("{skills}: {other:?}"),
+            }
+        }
+        let job = parse_job(
+            br#"{"skills": [{"name": "Rust", "level": {"any": "thing"}, "keywords": ["tokio"]}, null]}"#,
+            JobFormat::JsonResumeJob,
+        );
+        assert!(job.is_err(), "a null entry is not a skill either");
+        let job = parse_job(
+            br#"{"skills": [{"name": "Rust", "level": {"any": "thing"}, "keywords": ["tokio"]}]}"#,
+            JobFormat::JsonResumeJob,
+        )
+        .unwrap();
+        assert_eq!(job.listed_skills, ["Rust", "tokio"]);
     }
 }

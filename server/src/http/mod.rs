@@ -5,7 +5,8 @@
 //! events leave at once). [`dispatch`] gives each request an id, finds its
 //! route, answers CORS preflights, authenticates, and calls the handler
 //! module for the area: [`resumes`], [`shares`], [`streams`], [`admin`],
-//! [`console`] (the web console's static files).
+//! [`console`] (the web console's static files), [`openapi`] (the API's
+//! OpenAPI document).
 //! Handlers return `HttpResult<Response>`; errors become JSON bodies here.
 
 pub mod admin;
@@ -13,6 +14,7 @@ pub mod console;
 pub mod diff;
 pub mod error;
 pub mod jobs;
+pub mod openapi;
 pub mod resumes;
 pub mod router;
 pub mod shares;
@@ -353,7 +355,7 @@ async fn route_and_call(
         .unwrap_or_default();
     let public = matches!(
         route,
-        Route::Health | Route::PublicShare | Route::Console | Route::ConsoleAsset
+        Route::Health | Route::PublicShare | Route::Console | Route::ConsoleAsset | Route::OpenApi
     );
     if route == Route::PublicShare {
         app.admission
@@ -393,6 +395,7 @@ async fn route_and_call(
         Route::ResumeEvents | Route::Events | Route::Logs => streams::handle(app, &ctx, req).await,
         Route::AdminTokens => admin::handle(app, &ctx, req).await,
         Route::Console | Route::ConsoleAsset => console::handle(&ctx, req.headers()),
+        Route::OpenApi => Ok(openapi::handle(req.headers())),
     }
 }
 

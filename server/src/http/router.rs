@@ -31,12 +31,16 @@ pub enum Route {
     Console,
     /// One of the console's static files, `/app/{asset}`.
     ConsoleAsset,
+    /// This API's OpenAPI document, `/openapi.json`.
+    OpenApi,
 }
 
 impl Route {
     pub fn methods(self) -> &'static [Method] {
         match self {
-            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs => &[Method::GET],
+            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs | Route::OpenApi => {
+                &[Method::GET]
+            }
             Route::ResumeRevisions
             | Route::ResumeRevision
             | Route::ResumeDiff
@@ -69,42 +73,53 @@ impl Route {
     }
 }
 
+/// Every path pattern and its route: the one table, used to build the
+/// matcher below and, by the OpenAPI sync test, to check that
+/// `openapi.json` documents exactly these paths and methods.
+static TABLE: &[(&str, Route)] = &[
+    ("/healthz", Route::Health),
+    ("/openapi.json", Route::OpenApi),
+    ("/v1/resumes", Route::Resumes),
+    ("/v1/resumes/{id}", Route::Resume),
+    ("/v1/resumes/{id}/events", Route::ResumeEvents),
+    ("/v1/resumes/{id}/master", Route::ResumeMaster),
+    ("/v1/resumes/{id}/shares", Route::ResumeShares),
+    ("/v1/resumes/{id}/revisions", Route::ResumeRevisions),
+    (
+        "/v1/resumes/{id}/revisions/{revision}",
+        Route::ResumeRevision,
+    ),
+    (
+        "/v1/resumes/{id}/revisions/{revision}/restore",
+        Route::ResumeRevisionRestore,
+    ),
+    ("/v1/resumes/{id}/diff", Route::ResumeDiff),
+    ("/v1/resumes/{id}/tailor", Route::ResumeTailor),
+    (
+        "/v1/resumes/{id}/tailor/confirm",
+        Route::ResumeTailorConfirm,
+    ),
+    ("/v1/jobs", Route::Jobs),
+    ("/v1/jobs/{id}", Route::Job),
+    ("/v1/shares/{token}", Route::Share),
+    ("/v1/events", Route::Events),
+    ("/v1/logs", Route::Logs),
+    ("/v1/admin/tokens", Route::AdminTokens),
+    ("/s/{token}", Route::PublicShare),
+    ("/app", Route::Console),
+    ("/app/", Route::Console),
+    ("/app/{asset}", Route::ConsoleAsset),
+];
+
+/// The route table: `(path pattern, route)`, patterns in matchit's syntax
+/// (`{id}`), which is also OpenAPI's.
+pub fn table() -> &'static [(&'static str, Route)] {
+    TABLE
+}
+
 static ROUTES: LazyLock<matchit::Router<Route>> = LazyLock::new(|| {
     let mut router = matchit::Router::new();
-    let table = [
-        ("/healthz", Route::Health),
-        ("/v1/resumes", Route::Resumes),
-        ("/v1/resumes/{id}", Route::Resume),
-        ("/v1/resumes/{id}/events", Route::ResumeEvents),
-        ("/v1/resumes/{id}/master", Route::ResumeMaster),
-        ("/v1/resumes/{id}/shares", Route::ResumeShares),
-        ("/v1/resumes/{id}/revisions", Route::ResumeRevisions),
-        (
-            "/v1/resumes/{id}/revisions/{revision}",
-            Route::ResumeRevision,
-        ),
-        (
-            "/v1/resumes/{id}/revisions/{revision}/restore",
-            Route::ResumeRevisionRestore,
-        ),
-        ("/v1/resumes/{id}/diff", Route::ResumeDiff),
-        ("/v1/resumes/{id}/tailor", Route::ResumeTailor),
-        (
-            "/v1/resumes/{id}/tailor/confirm",
-            Route::ResumeTailorConfirm,
-        ),
-        ("/v1/jobs", Route::Jobs),
-        ("/v1/jobs/{id}", Route::Job),
-        ("/v1/shares/{token}", Route::Share),
-        ("/v1/events", Route::Events),
-        ("/v1/logs", Route::Logs),
-        ("/v1/admin/tokens", Route::AdminTokens),
-        ("/s/{token}", Route::PublicShare),
-        ("/app", Route::Console),
-        ("/app/", Route::Console),
-        ("/app/{asset}", Route::ConsoleAsset),
-    ];
-    for (path, route) in table {
+    for &(path, route) in table() {
         // The table is static; a bad pattern is caught by the test below.
         let _ = router.insert(path, route);
     }
@@ -155,5 +170,20 @@ mod tests {
         assert_eq!(route, Route::ConsoleAsset);
         assert_eq!(params, vec![("asset".into(), "console.js".into())]);
         assert!(find("/app/a/b").is_none());
+        assert_eq!(find("/openapi.json").unwrap().0, Route::OpenApi);
+    }
+
+    #[test]
+    fn every_pattern_of_the_table_is_in_the_matcher() {
+        // `insert` errors are ignored when the matcher is built; a pattern
+        // that failed to insert (or is shadowed) would not find itself.
+        for &(pattern, route) in table() {
+            let concrete = pattern
+                .replace("{id}", "x")
+                .replace("{revision}", "1")
+                .replace("{token}", "t")
+                .replace("{asset}", "a");
+            assert_eq!(find(&concrete).map(|f| f.0), Some(route), "{pattern}");
+        }
     }
 }

@@ -234,6 +234,7 @@ fn padded(n: usize, body: &str) -> Vec<u8> {
 /// Every route pattern with its methods (HEAD goes with GET, except on `/s/`).
 const ROUTES: &[(&str, &[&str])] = &[
     ("/healthz", &["GET"]),
+    ("/openapi.json", &["GET"]),
     ("/v1/resumes", &["GET", "POST"]),
     ("/v1/resumes/{id}", &["GET", "PATCH", "DELETE"]),
     ("/v1/resumes/{id}/events", &["GET"]),
@@ -258,7 +259,10 @@ const ROUTES: &[(&str, &[&str])] = &[
 ];
 
 fn is_public(pattern: &str) -> bool {
-    pattern == "/healthz" || pattern.starts_with("/s/") || pattern.starts_with("/app")
+    pattern == "/healthz"
+        || pattern == "/openapi.json"
+        || pattern.starts_with("/s/")
+        || pattern.starts_with("/app")
 }
 
 /// The route pattern a case's path falls on, if any.
@@ -3317,6 +3321,22 @@ fn more_strict() -> Vec<Case> {
             200,
         )
         .auth(Auth::None),
+        ok_case(
+            "openapi spec ignores a bad query and a bad token",
+            M::GET,
+            "/openapi.json?%zz=%zz&access_token=nope",
+            200,
+        )
+        .auth(Auth::None)
+        .header("authorization", "Bearer not-a-token"),
+        ok_case(
+            "openapi spec with a garbage If-None-Match",
+            M::GET,
+            "/openapi.json",
+            200,
+        )
+        .auth(Auth::None)
+        .header("if-none-match", "\"\", W/, *x"),
         ok_case("console page with a garbage If-None-Match", M::GET, "/app", 200)
             .auth(Auth::None)
             .header("if-none-match", "\"\", W/, *x"),

@@ -315,6 +315,7 @@ async fn route_and_call(
     req: Request<Incoming>,
     peer: SocketAddr,
 ) -> HttpResult<Response<Body>> {
+    check_host(&req)?;
     let Some((route, params)) = router::find(req.uri().path()) else {
         let path = req.uri().path();
         let target = if path.is_empty() {
@@ -396,6 +397,31 @@ async fn route_and_call(
         Route::AdminTokens => admin::handle(app, &ctx, req).await,
         Route::Console | Route::ConsoleAsset => console::handle(&ctx, req.headers()),
         Route::OpenApi => Ok(openapi::handle(req.headers())),
+    }
+}
+
+/// An HTTP/1.1 request names exactly one host, and a host is one token
+/// (RFC 9112, section 3.2): two `Host` headers, none, or one with spaces
+/// is a 400. HTTP/1.0 requests may leave it out.
+fn check_host<B>(req: &Request<B>) -> HttpResult<()> {
+    if req.version() != hyper::Version::HTTP_11 {
+        return Ok(());
+    }
+    let hosts: Vec<&HeaderValue> = req.headers().get_all(hyper::header::HOST).iter().collect();
+    match hosts.as_slice() {
+        [host] if !host.is_empty() && !host.as_bytes().iter().any(u8::is_ascii_whitespace) => {
+            Ok(())
+        }
+        [_] => Err(HttpError::bad_request(
+            "the Host header must name one host, like `Host: vitae.example:7878`",
+        )),
+        [] => Err(HttpError::bad_request(
+            "an HTTP/1.1 request must have a Host header (RFC 9112, section 3.2)",
+        )),
+        more => Err(HttpError::bad_request(format!(
+            "the request has {} Host headers; send exactly one",
+            more.len()
+        ))),
     }
 }
 

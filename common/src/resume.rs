@@ -317,6 +317,27 @@ impl Resume {
     }
 }
 
+/// How deep a resume document may nest: far beyond any real one (JSON
+/// Resume needs about 5 levels), far below the recursion limit (128) with
+/// which serde_json reads documents back, here and in the server's store.
+/// Both ways in, an upload and a PATCH, refuse deeper ones.
+pub const MAX_DOCUMENT_DEPTH: usize = 64;
+
+/// The nesting depth of a JSON value (a scalar is 1, `{"a": []}` is 2).
+pub fn json_depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1)];
+    while let Some((value, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// The JSON type of a value, as a word for error messages.
 pub fn json_type_name(value: &Value) -> &'static str {
     match value {
@@ -326,6 +347,22 @@ pub fn json_type_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::json_depth;
+
+    #[test]
+    fn json_depth_counts_containers() {
+        let depth = |s: &str| json_depth(&serde_json::from_str(s).unwrap());
+        assert_eq!(depth("1"), 1);
+        assert_eq!(depth("{}"), 1);
+        assert_eq!(depth(r#"{"a": []}"#), 2);
+        assert_eq!(depth(r#"{"a": [1, {"b": [[]]}], "c": 2}"#), 5);
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(depth(&deep), 100);
     }
 }
 

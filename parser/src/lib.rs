@@ -191,6 +191,16 @@ fn parse_json(bytes: &[u8], progress: &mut dyn FnMut(Stage, &str)) -> Result<Par
     let text = extract::decode_text(bytes, format)?;
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| ParseError::corrupt(format, format!("invalid JSON: {e}")))?;
+    let depth = vitae_common::resume::json_depth(&value);
+    if depth > vitae_common::resume::MAX_DOCUMENT_DEPTH {
+        return Err(ParseError::corrupt(
+            format,
+            format!(
+                "the document nests {depth} levels deep; a resume may nest at most {}                  (JSON Resume itself needs about 5)",
+                vitae_common::resume::MAX_DOCUMENT_DEPTH
+            ),
+        ));
+    }
     progress(Stage::Sectioning, "the file is structured already");
     progress(Stage::Fields, "taking the fields as they are");
     progress(

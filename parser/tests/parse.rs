@@ -186,6 +186,18 @@ fn json_resume_is_lossless_and_validated() {
     assert!(err.to_string().contains("work"), "{err}");
     let deep = "[".repeat(10_000);
     assert!(run(deep.as_bytes(), Format::JsonResume).is_err());
+    // Deep but readable (serde_json reads 128 levels): refused with a reason
+    // that says why, not stored to become unreadable later.
+    let nested = |levels: usize| {
+        format!(
+            r#"{{"basics":{{"name":"Zoë"}},"x-deep":{}1{}}}"#,
+            "[".repeat(levels),
+            "]".repeat(levels)
+        )
+    };
+    let err = run(nested(120).as_bytes(), Format::JsonResume).unwrap_err();
+    assert!(err.to_string().contains("nests 122 levels deep"), "{err}");
+    assert!(run(nested(60).as_bytes(), Format::JsonResume).is_ok());
 }
 
 #[test]

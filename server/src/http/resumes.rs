@@ -232,25 +232,6 @@ fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
     })
 }
 
-/// How deep a resume document may nest: far beyond any real one, far below
-/// the recursion limit the store reads records with.
-const MAX_DOCUMENT_DEPTH: usize = 64;
-
-/// The nesting depth of a JSON value (a scalar is 1, `{"a": []}` is 2).
-fn json_depth(value: &serde_json::Value) -> usize {
-    let mut deepest = 0;
-    let mut stack = vec![(value, 1)];
-    while let Some((value, depth)) = stack.pop() {
-        deepest = deepest.max(depth);
-        match value {
-            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
-            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
-            _ => {}
-        }
-    }
-    deepest
-}
-
 async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
@@ -269,11 +250,12 @@ async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<
     // keeps records as JSON, read back with serde_json's recursion limit
     // (128): a document nested near it would be written and then be
     // unreadable (the owner's list, and the next start, would fail).
-    let depth = json_depth(&patch);
-    if depth > MAX_DOCUMENT_DEPTH {
+    let depth = vitae_common::resume::json_depth(&patch);
+    if depth > vitae_common::resume::MAX_DOCUMENT_DEPTH {
         return Err(HttpError::unprocessable(format!(
             "the patch nests {depth} levels deep; a resume document may nest at most \
-             {MAX_DOCUMENT_DEPTH} (JSON Resume itself needs about 5)"
+             {} (JSON Resume itself needs about 5)",
+            vitae_common::resume::MAX_DOCUMENT_DEPTH
         )));
     }
     let stored = app
@@ -385,15 +367,4 @@ async fn restore(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_depth_counts_containers() {
-        let depth = |s: &str| json_depth(&serde_json::from_str(s).unwrap());
-        assert_eq!(depth("1"), 1);
-        assert_eq!(depth("{}"), 1);
-        assert_eq!(depth(r#"{"a": []}"#), 2);
-        assert_eq!(depth(r#"{"a": [1, {"b": [[]]}], "c": 2}"#), 5);
-        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert_eq!(depth(&deep), 100);
-    }
 }

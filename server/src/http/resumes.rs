@@ -363,8 +363,3 @@ async fn restore(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResul
     let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
     Ok(with_etag(response, stored.record.revision))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}

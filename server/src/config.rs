@@ -97,6 +97,14 @@ pub struct ServeArgs {
     /// Free space (MiB) the data dir's disk must keep; writes that would go below answer 507.
     #[arg(long, env = "VITAE_MIN_FREE_MIB")]
     pub min_free_mib: Option<u64>,
+    /// Address of a reverse proxy whose X-Forwarded-For names the client
+    /// (for the per-address limits); repeat for several.
+    #[arg(
+        long = "trusted-proxy",
+        env = "VITAE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The same keys, as read from the TOML file.
@@ -127,6 +135,7 @@ struct FileConfig {
     share_rate: Option<u32>,
     auth_failures_per_min: Option<u32>,
     min_free_mib: Option<u64>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 /// The resolved settings the server runs with.
@@ -165,6 +174,8 @@ pub struct Limits {
     pub auth_failures_per_min: u32,
     /// Bytes the data dir's file system must keep free after a write.
     pub min_free_bytes: u64,
+    /// Peers whose `X-Forwarded-For` names the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Where the optional OpenAI-compatible provider is.
@@ -311,6 +322,11 @@ impl Config {
                     .or(file.auth_failures_per_min)
                     .unwrap_or(60),
                 min_free_bytes: args.min_free_mib.or(file.min_free_mib).unwrap_or(64) * 1024 * 1024,
+                trusted_proxies: if args.trusted_proxies.is_empty() {
+                    file.trusted_proxies.unwrap_or_default()
+                } else {
+                    args.trusted_proxies
+                },
             },
         };
         if config.share_default_days == 0 || config.share_default_days > config.share_max_days {

@@ -320,6 +320,17 @@ async fn share_links_are_rate_limited_per_address() {
     // Unknown tokens are limited the same way (guessing costs the same).
     let guess = anon.get("/s/not-a-real-token").await;
     assert_eq!(guess.status, 429);
+    // A client cannot pick another address by claiming to be forwarded.
+    let spoofed = anon
+        .send(
+            anon.request(Method::GET, &path)
+                .header("x-forwarded-for", "203.0.113.9"),
+        )
+        .await;
+    assert_eq!(
+        spoofed.status, 429,
+        "X-Forwarded-For from an untrusted peer is ignored"
+    );
     // The API itself is not limited by it.
     assert_eq!(api.get("/v1/resumes").await.status, 200);
     // At the rate (2/s), one view is allowed again within a second.
@@ -374,4 +385,34 @@ async fn failed_authentication_is_rate_limited_per_address() {
     stream.assert_error(429, "too_many_requests");
     // Public routes need no token and stay open.
     assert_eq!(srv.anon().get("/healthz").await.status, 200);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let srv = TestServer::start_with(&["--share-rate", "1", "--trusted-proxy", "127.0.0.1"]);
+    let api = srv.user("proxied").await;
+    let resume = api.upload_ready("resume.md").await;
+    let token = api.share(resume["id"].as_str().unwrap(), &json!({})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let anon = srv.anon();
+    let path = format!("/s/{token}?format=json");
+    let view = |client: &'static str| {
+        let rb = anon
+            .request(Method::GET, &path)
+            // What the client claimed, then what the proxy appended.
+            .header("x-forwarded-for", format!("198.51.100.66, {client}"));
+        anon.send(rb)
+    };
+    for _ in 0..5 {
+        assert_eq!(view("203.0.113.1").await.status, 200);
+    }
+    view("203.0.113.1")
+        .await
+        .assert_error(429, "too_many_requests");
+    // Another client behind the same proxy is not held back by the first…
+    assert_eq!(view("203.0.113.2").await.status, 200);
+    // …and the address the client claimed before the proxy's is not the one counted.
+    assert_eq!(view("203.0.113.3").await.status, 200);
 }

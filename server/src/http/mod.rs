@@ -222,6 +222,29 @@ async fn refuse_connection(mut stream: tokio::net::TcpStream, refusal: crate::li
     tracing::debug!(reason = %error.message, "connection refused");
 }
 
+/// The address the per-address limits count a request against: the peer,
+/// or, when the peer is a trusted reverse proxy, the client the proxy names
+/// last in `X-Forwarded-For` (the entry it appended itself; earlier entries
+/// come from the client and prove nothing). From anyone else the header is
+/// ignored, so a client cannot pick its own address.
+fn client_address(
+    trusted: &[std::net::IpAddr],
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer.ip();
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .last()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(peer.ip())
+}
+
 /// The request path as it may be logged. Share tokens are credentials, so
 /// on the two share routes every segment after the prefix is masked; a path
 /// that matches no route is not logged at all, only its length, since a
@@ -280,7 +303,8 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
         .map(str::to_string);
     let cors_allowed = cors_allows(&app, &req);
     let mut response = async {
-        match route_and_call(&app, req, peer).await {
+        let client = client_address(&app.config.limits.trusted_proxies, peer, req.headers());
+        match route_and_call(&app, req, client).await {
             Ok(response) => response,
             Err(error) => error_response(&error, &request_id),
         }
@@ -313,7 +337,7 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
 async fn route_and_call(
     app: &Arc<App>,
     req: Request<Incoming>,
-    peer: SocketAddr,
+    client: std::net::IpAddr,
 ) -> HttpResult<Response<Body>> {
     check_host(&req)?;
     let Some((route, params)) = router::find(req.uri().path()) else {
@@ -359,19 +383,16 @@ async fn route_and_call(
         Route::Health | Route::PublicShare | Route::Console | Route::ConsoleAsset | Route::OpenApi
     );
     if route == Route::PublicShare {
-        app.admission
-            .share_views
-            .check(peer.ip())
-            .map_err(|refusal| {
-                HttpError::from(refusal).with_message(
-                    "too many share-link views from your address; wait as long as Retry-After says",
-                )
-            })?;
+        app.admission.share_views.check(client).map_err(|refusal| {
+            HttpError::from(refusal).with_message(
+                "too many share-link views from your address; wait as long as Retry-After says",
+            )
+        })?;
     }
     let principal = if public {
         None
     } else {
-        Some(authenticate(app, route, req.headers(), &query, peer).await?)
+        Some(authenticate(app, route, req.headers(), &query, client).await?)
     };
     let ctx = Ctx {
         route,
@@ -430,7 +451,7 @@ async fn authenticate(
     route: Route,
     headers: &HeaderMap,
     query: &[(String, String)],
-    peer: SocketAddr,
+    client: std::net::IpAddr,
 ) -> HttpResult<Principal> {
     let unauthorized = |message: &str| {
         HttpError::new(ErrorCode::Unauthorized, message)
@@ -474,14 +495,14 @@ async fn authenticate(
     };
     app.admission
         .failed_auth
-        .would_admit(peer.ip())
+        .would_admit(client)
         .map_err(too_many)?;
     match app.store.authenticate(&token).await? {
         Some(principal) => Ok(principal),
         None => {
             // This failure takes its token from the bucket; the answer is
             // still 401, the next attempt is the one refused.
-            let _ = app.admission.failed_auth.check(peer.ip());
+            let _ = app.admission.failed_auth.check(client);
             Err(unauthorized("the token is not valid"))
         }
     }
@@ -834,6 +855,58 @@ pub fn require_json(headers: &HeaderMap, also: &[&str]) -> HttpResult<()> {
             ErrorCode::UnsupportedMediaType,
             format!("send JSON (Content-Type: application/json), not {ct}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let proxy: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let trusted = ["10.0.0.1".parse().unwrap()];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        // The proxy's own entry is the last one; what the client sent before it is not believed.
+        assert_eq!(
+            client_address(&trusted, proxy, &headers(&["6.6.6.6, 203.0.113.7"])),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_address(&trusted, proxy, &headers(&["6.6.6.6", "203.0.113.8"])),
+            ip("203.0.113.8")
+        );
+        assert_eq!(
+            client_address(&trusted, proxy, &headers(&["2001:db8::1"])),
+            ip("2001:db8::1")
+        );
+        // Garbage, or no header: the proxy itself.
+        assert_eq!(
+            client_address(&trusted, proxy, &headers(&["not an ip"])),
+            ip("10.0.0.1")
+        );
+        assert_eq!(
+            client_address(&trusted, proxy, &headers(&[])),
+            ip("10.0.0.1")
+        );
+        // Anyone else cannot choose their address.
+        let direct: SocketAddr = "198.51.100.4:4000".parse().unwrap();
+        assert_eq!(
+            client_address(&trusted, direct, &headers(&["203.0.113.7"])),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            client_address(&[], proxy, &headers(&["203.0.113.7"])),
+            ip("10.0.0.1")
+        );
     }
 }
 

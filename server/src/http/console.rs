@@ -13,13 +13,14 @@
 
 use std::sync::LazyLock;
 
-use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
-use hyper::{Response, StatusCode};
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::Response;
 use vitae_common::ErrorCode;
 
 use super::error::{HttpError, HttpResult};
 use super::router::Route;
-use super::{empty, full, Body, Ctx};
+use super::static_file::StaticFile;
+use super::{Body, Ctx};
 
 /// The page's Content-Security-Policy. `img-src data:` is for the inline
 /// favicon, which keeps browsers from asking for a `/favicon.ico` we lack.
@@ -27,41 +28,20 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
 frame-ancestors 'none'";
 
-/// One embedded file and what we answer with it.
-struct Asset {
-    bytes: &'static [u8],
-    content_type: &'static str,
-    etag: HeaderValue,
-}
-
-impl Asset {
-    fn new(bytes: &'static [u8], content_type: &'static str) -> Asset {
-        // 128 bits of the hash is plenty to tell versions of a file apart.
-        let hash = crate::digest::sha256_hex(&[bytes]);
-        let etag = HeaderValue::from_str(&format!("\"{}\"", &hash[..32]))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
-        Asset {
-            bytes,
-            content_type,
-            etag,
-        }
-    }
-}
-
-static PAGE: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
+static PAGE: LazyLock<StaticFile> = LazyLock::new(|| {
+    StaticFile::new(
         include_bytes!("../../web/console.html"),
         "text/html; charset=utf-8",
     )
 });
-static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
+static SCRIPT: LazyLock<StaticFile> = LazyLock::new(|| {
+    StaticFile::new(
         include_bytes!("../../web/console.js"),
         "text/javascript; charset=utf-8",
     )
 });
-static STYLE: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
+static STYLE: LazyLock<StaticFile> = LazyLock::new(|| {
+    StaticFile::new(
         include_bytes!("../../web/console.css"),
         "text/css; charset=utf-8",
     )
@@ -69,7 +49,7 @@ static STYLE: LazyLock<Asset> = LazyLock::new(|| {
 
 /// `GET`/`HEAD` of `/app`, `/app/` or `/app/{asset}`.
 pub fn handle(ctx: &Ctx, headers: &HeaderMap) -> HttpResult<Response<Body>> {
-    let asset: &Asset = match ctx.route {
+    let asset: &StaticFile = match ctx.route {
         Route::Console => &PAGE,
         _ => match ctx.param("asset") {
             "console.js" => &SCRIPT,
@@ -85,53 +65,20 @@ pub fn handle(ctx: &Ctx, headers: &HeaderMap) -> HttpResult<Response<Body>> {
     Ok(answer(asset, headers))
 }
 
-fn answer(asset: &Asset, request: &HeaderMap) -> Response<Body> {
-    let mut response = if if_none_match(request, &asset.etag) {
-        empty(StatusCode::NOT_MODIFIED)
-    } else {
-        let mut response = Response::new(full(asset.bytes));
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
-        response
-    };
+fn answer(asset: &StaticFile, request: &HeaderMap) -> Response<Body> {
+    let mut response = asset.answer(request);
     let h = response.headers_mut();
-    h.insert(ETAG, asset.etag.clone());
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     // The same strict set on every file (and on 304s, which refresh the
     // cached headers): harmless on scripts, and nothing to forget.
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     response
 }
 
-/// Does `If-None-Match` name this entity? Weak comparison, as RFC 9110
-/// prescribes for this header: `W/"x"` matches `"x"`; `*` matches anything.
-fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.to_str().unwrap_or("");
-    request
-        .get_all(IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(value: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
-        h
-    }
 
     #[test]
     fn etags_are_quoted_content_hashes_and_differ_per_file() {
@@ -139,18 +86,6 @@ mod tests {
         assert!(page.starts_with('"') && page.ends_with('"') && page.len() == 34);
         assert_ne!(PAGE.etag, SCRIPT.etag);
         assert_ne!(SCRIPT.etag, STYLE.etag);
-    }
-
-    #[test]
-    fn if_none_match_uses_weak_comparison_and_lists() {
-        let etag = HeaderValue::from_static("\"abc\"");
-        assert!(if_none_match(&headers("\"abc\""), &etag));
-        assert!(if_none_match(&headers("W/\"abc\""), &etag));
-        assert!(if_none_match(&headers("\"x\", \"abc\""), &etag));
-        assert!(if_none_match(&headers("*"), &etag));
-        assert!(!if_none_match(&headers("\"abcd\""), &etag));
-        assert!(!if_none_match(&headers("abc"), &etag));
-        assert!(!if_none_match(&HeaderMap::new(), &etag));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod resumes;
 pub mod router;
 pub mod shares;
+pub mod static_file;
 pub mod streams;
 pub mod tailor;
 

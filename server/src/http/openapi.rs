@@ -14,54 +14,22 @@
 
 use std::sync::LazyLock;
 
-use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
-use hyper::{Response, StatusCode};
+use hyper::header::HeaderMap;
+use hyper::Response;
 
-use super::{empty, full, Body};
+use super::static_file::StaticFile;
+use super::Body;
 
 /// The document, as served.
 pub const SPEC: &str = include_str!("openapi.json");
 
-/// `"<128 bits of the SHA-256 of the document>"`.
-static ETAG_VALUE: LazyLock<HeaderValue> = LazyLock::new(|| {
-    let hash = crate::digest::sha256_hex(&[SPEC.as_bytes()]);
-    HeaderValue::from_str(&format!("\"{}\"", &hash[..32]))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
-});
+/// The document with its `ETag` (a hash of it).
+static SPEC_FILE: LazyLock<StaticFile> =
+    LazyLock::new(|| StaticFile::new(SPEC.as_bytes(), "application/json"));
 
 /// `GET`/`HEAD /openapi.json`.
 pub fn handle(request: &HeaderMap) -> Response<Body> {
-    let etag = &*ETAG_VALUE;
-    let mut response = if if_none_match(request, etag) {
-        empty(StatusCode::NOT_MODIFIED)
-    } else {
-        let mut response = Response::new(full(SPEC));
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    };
-    let h = response.headers_mut();
-    h.insert(ETAG, etag.clone());
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    response
-}
-
-/// Does `If-None-Match` name this entity? Weak comparison (RFC 9110):
-/// `W/"x"` matches `"x"`, `*` matches anything.
-fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.to_str().unwrap_or("");
-    request
-        .get_all(IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
+    SPEC_FILE.answer(request)
 }
 
 #[cfg(test)]
@@ -71,6 +39,9 @@ mod tests {
     use hyper::Method;
     use serde_json::Value;
     use vitae_common::ErrorCode;
+
+    use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+    use hyper::StatusCode;
 
     use super::super::router::{table, Route};
     use super::*;

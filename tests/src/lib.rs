@@ -942,8 +942,18 @@ impl Api {
     }
 }
 
-/// Send and read the whole response within [`HTTP_TIMEOUT`], whatever the status.
-pub async fn send_unchecked(rb: RequestBuilder) -> Resp {
+/// Why a request got no answer.
+#[derive(Debug)]
+pub enum NoAnswer {
+    /// The connection failed, or was cut off before the whole answer came.
+    Failed(reqwest::Error),
+    /// Nothing complete within [`HTTP_TIMEOUT`].
+    TimedOut,
+}
+
+/// Send and read the whole response within [`HTTP_TIMEOUT`], whatever the
+/// status; `Err` when no complete answer came.
+pub async fn try_send(rb: RequestBuilder) -> Result<Resp, NoAnswer> {
     let fut = async {
         let resp = rb.send().await?;
         let status = resp.status().as_u16();
@@ -956,9 +966,18 @@ pub async fn send_unchecked(rb: RequestBuilder) -> Resp {
         })
     };
     match tokio::time::timeout(HTTP_TIMEOUT, fut).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => panic!("HTTP request failed: {e:?}"),
-        Err(_) => panic!("HTTP request timed out after {HTTP_TIMEOUT:?}"),
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(NoAnswer::Failed(e)),
+        Err(_) => Err(NoAnswer::TimedOut),
+    }
+}
+
+/// Send and read the whole response within [`HTTP_TIMEOUT`], whatever the status.
+pub async fn send_unchecked(rb: RequestBuilder) -> Resp {
+    match try_send(rb).await {
+        Ok(r) => r,
+        Err(NoAnswer::Failed(e)) => panic!("HTTP request failed: {e:?}"),
+        Err(NoAnswer::TimedOut) => panic!("HTTP request timed out after {HTTP_TIMEOUT:?}"),
     }
 }
 

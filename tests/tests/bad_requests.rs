@@ -4121,21 +4121,10 @@ async fn run(ctx: &Ctx, c: &Case) -> Result<u16, String> {
 /// Send and read the whole answer within [`HTTP_TIMEOUT`]; a request that
 /// gets no answer (a reset, a closed connection) is a failure of its case.
 async fn send(rb: reqwest::RequestBuilder) -> Result<Resp, String> {
-    let fut = async {
-        let resp = rb.send().await?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Resp {
-            status,
-            headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(HTTP_TIMEOUT, fut).await {
-        Ok(Ok(r)) => Ok(r),
-        Ok(Err(e)) => Err(format!("no answer: {e:?}")),
-        Err(_) => Err(format!("no answer within {HTTP_TIMEOUT:?}")),
+    match try_send(rb).await {
+        Ok(r) => Ok(r),
+        Err(NoAnswer::Failed(e)) => Err(format!("no answer: {e:?}")),
+        Err(NoAnswer::TimedOut) => Err(format!("no answer within {HTTP_TIMEOUT:?}")),
     }
 }
 

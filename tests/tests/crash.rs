@@ -272,22 +272,11 @@ enum Reply {
 }
 
 async fn call(rb: RequestBuilder) -> Reply {
-    let fut = async {
-        let resp = rb.send().await?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Resp {
-            status,
-            headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(HTTP_TIMEOUT, fut).await {
-        Ok(Ok(r)) => Reply::Answer(r),
-        Ok(Err(e)) if e.is_connect() => Reply::NotSent(e.to_string()),
-        Ok(Err(e)) => Reply::Lost(format!("{e:?}")),
-        Err(_) => Reply::Lost(format!("no answer within {HTTP_TIMEOUT:?}")),
+    match try_send(rb).await {
+        Ok(r) => Reply::Answer(r),
+        Err(NoAnswer::Failed(e)) if e.is_connect() => Reply::NotSent(e.to_string()),
+        Err(NoAnswer::Failed(e)) => Reply::Lost(format!("{e:?}")),
+        Err(NoAnswer::TimedOut) => Reply::Lost(format!("no answer within {HTTP_TIMEOUT:?}")),
     }
 }
 

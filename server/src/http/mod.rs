@@ -429,20 +429,23 @@ fn check_host<B>(req: &Request<B>) -> HttpResult<()> {
     if req.version() != hyper::Version::HTTP_11 {
         return Ok(());
     }
-    let hosts: Vec<&HeaderValue> = req.headers().get_all(hyper::header::HOST).iter().collect();
-    match hosts.as_slice() {
-        [host] if !host.is_empty() && !host.as_bytes().iter().any(u8::is_ascii_whitespace) => {
+    // No allocation: this runs on every request.
+    let mut hosts = req.headers().get_all(hyper::header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (Some(host), None)
+            if !host.is_empty() && !host.as_bytes().iter().any(u8::is_ascii_whitespace) =>
+        {
             Ok(())
         }
-        [_] => Err(HttpError::bad_request(
+        (Some(_), None) => Err(HttpError::bad_request(
             "the Host header must name one host, like `Host: vitae.example:7878`",
         )),
-        [] => Err(HttpError::bad_request(
+        (None, _) => Err(HttpError::bad_request(
             "an HTTP/1.1 request must have a Host header (RFC 9112, section 3.2)",
         )),
-        more => Err(HttpError::bad_request(format!(
+        (Some(_), Some(_)) => Err(HttpError::bad_request(format!(
             "the request has {} Host headers; send exactly one",
-            more.len()
+            2 + hosts.count()
         ))),
     }
 }

@@ -147,8 +147,9 @@ async fn upload_watch_review_share_and_quit() {
     let tmux = Tmux::start(&server, &token, &[]);
 
     // The library, empty, with the live indicator from /v1/events.
-    let screen = tmux.wait_for("Resumes (0)");
-    assert!(screen.contains("No resumes yet"), "{screen}");
+    // "Resumes (0)" shows while the list is still loading; wait for the loaded list.
+    let screen = tmux.wait_for("No resumes yet");
+    assert!(screen.contains("Resumes (0)"), "{screen}");
     tmux.wait_for("● live");
 
     // Help lists this screen's keys, and any key closes it.

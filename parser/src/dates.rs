@@ -90,55 +90,42 @@ fn tokens(s: &str) -> Vec<(Tok<'_>, usize, usize)> {
     out
 }
 
-/// Month number for an English month name or abbreviation.
+/// Month number for a month name or abbreviation in any language the
+/// parser reads ([`crate::lang`]).
 pub fn month_number(word: &str) -> Option<u8> {
-    let w = word.to_lowercase();
-    let w = w.trim_end_matches('.');
-    const MONTHS: [(&str, u8); 12] = [
-        ("january", 1),
-        ("february", 2),
-        ("march", 3),
-        ("april", 4),
-        ("may", 5),
-        ("june", 6),
-        ("july", 7),
-        ("august", 8),
-        ("september", 9),
-        ("october", 10),
-        ("november", 11),
-        ("december", 12),
-    ];
-    if w.len() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .find(|(name, _)| name.starts_with(w) || (w == "sept"))
-        .map(|(name, n)| {
-            if w == "sept" {
-                9
-            } else {
-                let _ = name;
-                *n
-            }
-        })
+    crate::lang::month_number(word)
 }
 
 fn season_month(word: &str) -> Option<u8> {
-    match word.to_lowercase().as_str() {
-        "spring" => Some(3),
-        "summer" => Some(6),
-        "fall" | "autumn" => Some(9),
-        "winter" => Some(12),
-        _ => None,
-    }
+    crate::lang::season_month(word)
 }
 
-fn is_present(word: &str) -> bool {
-    matches!(
-        word.to_lowercase().as_str(),
-        "present" | "current" | "now" | "today" | "ongoing" | "currently" | "date"
-    )
+/// Tokens used by a "present" word or phrase starting at token `k`
+/// (`heute`, `aujourd'hui`, `à ce jour`, `hasta la fecha`), if one does.
+fn present_at(toks: &[(Tok<'_>, usize, usize)], k: usize) -> Option<usize> {
+    // Phrases first: "la fecha" must not stop at a lone word.
+    for phrase in crate::lang::present_phrases() {
+        let mut used = 0;
+        let mut matched = 0;
+        while matched < phrase.len() {
+            match toks.get(k + used).map(|t| t.0) {
+                Some(Tok::Word(w)) if crate::lang::fold(w) == phrase[matched] => {
+                    matched += 1;
+                    used += 1;
+                }
+                // An apostrophe inside a phrase ("aujourd'hui").
+                Some(Tok::Punct('\'' | '’')) if matched > 0 => used += 1,
+                _ => break,
+            }
+        }
+        if matched == phrase.len() {
+            return Some(used);
+        }
+    }
+    match toks.get(k).map(|t| t.0) {
+        Some(Tok::Word(w)) if crate::lang::is_present_word(w) => Some(1),
+        _ => None,
+    }
 }
 
 fn year_of(num: &str) -> Option<u16> {
@@ -247,10 +234,7 @@ fn date_at(toks: &[(Tok<'_>, usize, usize)], i: usize) -> Option<(Date, usize)> 
 fn is_range_sep(tok: Tok<'_>) -> bool {
     match tok {
         Tok::Punct(c) => matches!(c, '-' | '–' | '—' | '‒' | '−' | '~' | '→' | '/' | '|'),
-        Tok::Word(w) => matches!(
-            w.to_lowercase().as_str(),
-            "to" | "until" | "till" | "thru" | "through"
-        ),
+        Tok::Word(w) => crate::lang::is_range_word(w),
         Tok::Num(_) => false,
     }
 }
@@ -269,7 +253,7 @@ pub fn find_all(text: &str) -> Vec<DateRange> {
                 i += 1;
                 continue;
             }
-            let s_byte = toks[i].1;
+            let mut s_byte = toks[i].1;
             let mut j = i + used;
             let mut end_byte = toks[j - 1].2;
             let mut range = DateRange {
@@ -286,12 +270,10 @@ pub fn find_all(text: &str) -> Vec<DateRange> {
                 k += 1;
             }
             if saw_sep && k < toks.len() {
-                if let Tok::Word(w) = toks[k].0 {
-                    if is_present(w) {
-                        range.present = true;
-                        end_byte = toks[k].2;
-                        j = k + 1;
-                    }
+                if let Some(used2) = present_at(&toks, k) {
+                    range.present = true;
+                    end_byte = toks[k + used2 - 1].2;
+                    j = k + used2;
                 }
                 if !range.present {
                     if let Some((end, used2)) = date_at(&toks, k) {
@@ -301,8 +283,15 @@ pub fn find_all(text: &str) -> Vec<DateRange> {
                         j = k + used2;
                     }
                 }
-            } else if k < toks.len() {
-                // "2019 Present" without a dash is rare; not a range.
+            }
+            // "seit 03/2020", "depuis 2019", "since May 2021": an open range.
+            if range.end.is_none() && !range.present && i > 0 {
+                if let Tok::Word(w) = toks[i - 1].0 {
+                    if crate::lang::is_since_word(w) {
+                        range.present = true;
+                        s_byte = toks[i - 1].1;
+                    }
+                }
             }
             range.span = (s_byte, end_byte);
             out.push(range);

@@ -11,6 +11,7 @@ pub mod entries;
 pub mod extract;
 pub mod format;
 pub mod ir;
+pub mod lang;
 pub mod sections;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@
 //! finding dated entries anywhere.
 
 use crate::ir::{Extracted, Line};
+use crate::lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -32,6 +33,33 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Kinds in the order that decides a title naming two ("Volunteer
+    /// Experience" is volunteer, "Akademischer Werdegang" education).
+    pub const PRIORITY: [Kind; 14] = [
+        Kind::Volunteer,
+        Kind::Education,
+        Kind::Certificates,
+        Kind::Publications,
+        Kind::Awards,
+        Kind::Projects,
+        Kind::Languages,
+        Kind::Skills,
+        Kind::Interests,
+        Kind::References,
+        Kind::Work,
+        Kind::Summary,
+        Kind::Contact,
+        Kind::Other,
+    ];
+
+    /// Position in [`Kind::PRIORITY`]: lower wins.
+    pub fn rank(self) -> usize {
+        Kind::PRIORITY
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or(usize::MAX)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Summary => "summary",
@@ -83,167 +111,6 @@ impl Sectioned {
     }
 }
 
-/// Keywords that decide a section's kind (checked in this order).
-const KEYWORDS: &[(&str, Kind)] = &[
-    ("volunteer", Kind::Volunteer),
-    ("volunteering", Kind::Volunteer),
-    ("voluntary", Kind::Volunteer),
-    ("community", Kind::Volunteer),
-    ("education", Kind::Education),
-    ("educational", Kind::Education),
-    ("academic", Kind::Education),
-    ("academics", Kind::Education),
-    ("studies", Kind::Education),
-    ("schooling", Kind::Education),
-    ("degrees", Kind::Education),
-    ("training", Kind::Education),
-    ("certifications", Kind::Certificates),
-    ("certification", Kind::Certificates),
-    ("certificates", Kind::Certificates),
-    ("certificate", Kind::Certificates),
-    ("licenses", Kind::Certificates),
-    ("licences", Kind::Certificates),
-    ("credentials", Kind::Certificates),
-    ("publications", Kind::Publications),
-    ("publication", Kind::Publications),
-    ("papers", Kind::Publications),
-    ("research", Kind::Publications),
-    ("awards", Kind::Awards),
-    ("award", Kind::Awards),
-    ("honors", Kind::Awards),
-    ("honours", Kind::Awards),
-    ("achievements", Kind::Awards),
-    ("accomplishments", Kind::Awards),
-    ("distinctions", Kind::Awards),
-    ("scholarships", Kind::Awards),
-    ("projects", Kind::Projects),
-    ("project", Kind::Projects),
-    ("portfolio", Kind::Projects),
-    ("languages", Kind::Languages),
-    ("language", Kind::Languages),
-    ("skills", Kind::Skills),
-    ("skill", Kind::Skills),
-    ("technologies", Kind::Skills),
-    ("competencies", Kind::Skills),
-    ("expertise", Kind::Skills),
-    ("proficiencies", Kind::Skills),
-    ("toolbox", Kind::Skills),
-    ("tools", Kind::Skills),
-    ("stack", Kind::Skills),
-    ("interests", Kind::Interests),
-    ("hobbies", Kind::Interests),
-    ("activities", Kind::Interests),
-    ("passions", Kind::Interests),
-    ("references", Kind::References),
-    ("referees", Kind::References),
-    ("recommendations", Kind::References),
-    ("testimonials", Kind::References),
-    ("experience", Kind::Work),
-    ("experiences", Kind::Work),
-    ("employment", Kind::Work),
-    ("work", Kind::Work),
-    ("career", Kind::Work),
-    ("jobs", Kind::Work),
-    ("positions", Kind::Work),
-    ("summary", Kind::Summary),
-    ("profile", Kind::Summary),
-    ("about", Kind::Summary),
-    ("objective", Kind::Summary),
-    ("overview", Kind::Summary),
-    ("introduction", Kind::Summary),
-    ("bio", Kind::Summary),
-    ("contact", Kind::Contact),
-    ("profiles", Kind::Contact),
-    ("links", Kind::Contact),
-    ("socials", Kind::Contact),
-    ("contacts", Kind::Contact),
-    ("details", Kind::Contact),
-    ("info", Kind::Contact),
-    ("information", Kind::Contact),
-];
-
-/// Words that may stand next to a keyword in a heading.
-const FILLERS: &[&str] = &[
-    "and",
-    "&",
-    "of",
-    "my",
-    "me",
-    "the",
-    "in",
-    "selected",
-    "professional",
-    "technical",
-    "key",
-    "core",
-    "relevant",
-    "other",
-    "additional",
-    "personal",
-    "history",
-    "background",
-    "recent",
-    "highlights",
-    "side",
-    "open",
-    "source",
-    "work",
-    "related",
-    "notable",
-    "featured",
-    "courses",
-    "coursework",
-    "qualifications",
-    "soft",
-    "hard",
-    "spoken",
-    "natural",
-    "programming",
-    "computer",
-    "it",
-    "industry",
-    "leadership",
-    "extracurricular",
-    "teaching",
-    "scientific",
-    "honors",
-    "awards",
-    "skills",
-    "summary",
-    "experience",
-    "volunteer",
-    "certifications",
-    "licenses",
-    "publications",
-    "projects",
-    "languages",
-    "interests",
-    "education",
-    "employment",
-    "academic",
-    "research",
-    "career",
-    "contact",
-    "information",
-    "details",
-    "affiliations",
-    "memberships",
-    "&amp;",
-    "/",
-    "-",
-    "+",
-    "executive",
-    "qualification",
-    "accomplishments",
-    "achievements",
-    "activities",
-    "tools",
-    "technologies",
-    "profile",
-    "more",
-    "social",
-];
-
 /// The section kind named by a heading text, if it reads like a section title.
 pub fn heading_kind(text: &str) -> Option<Kind> {
     // "Work Experience(3)" / "Projects (2)": a count after the title.
@@ -269,36 +136,31 @@ pub fn heading_kind(text: &str) -> Option<Kind> {
     if words.is_empty() || words.len() > 5 {
         return None;
     }
-    let mut kind = None;
+    if let Some(kind) = lang::section_phrase(&words) {
+        return Some(kind);
+    }
+    let mut kind: Option<Kind> = None;
     for w in &words {
-        let kw = KEYWORDS.iter().find(|(k, _)| k == w).map(|(_, kind)| *kind);
-        match kw {
+        match lang::section_word(w) {
+            // The kind with the highest priority wins.
             Some(k) => {
-                // The first keyword with the highest priority wins: order in KEYWORDS.
-                let rank = |k: Kind| {
-                    KEYWORDS
-                        .iter()
-                        .position(|(_, kk)| *kk == k)
-                        .unwrap_or(usize::MAX)
-                };
                 kind = Some(match kind {
-                    Some(prev) if rank(prev) <= rank(k) => prev,
+                    Some(prev) if prev.rank() <= k.rank() => prev,
                     _ => k,
                 });
             }
-            None if FILLERS.contains(w) => {}
+            None if lang::is_heading_filler(w) || matches!(*w, "&" | "/" | "-" | "+") => {}
             None => return None,
         }
     }
     // "Work" alone is a heading; "Skills Summary" is skills; "Professional
     // Summary" summary; "Work History" work.
     if words.len() > 1 && kind == Some(Kind::Summary) {
-        if let Some(other) = words.iter().find_map(|w| {
-            KEYWORDS
-                .iter()
-                .find(|(k, kk)| k == w && *kk != Kind::Summary)
-                .map(|(_, kk)| *kk)
-        }) {
+        if let Some(other) = words
+            .iter()
+            .filter_map(|w| lang::section_word(w))
+            .find(|k| *k != Kind::Summary)
+        {
             return Some(other);
         }
     }

@@ -1,0 +1,481 @@
+//! Language data: the words resumes use, one table per language.
+//!
+//! Every rule of the parser that depends on words (section titles, month
+//! names, "present" words, degree names, address and phone labels) reads
+//! them from here, never from a literal in the rule. Each language is one
+//! file holding one [`Lang`] value; [`ALL`] lists them. Adding Italian,
+//! Portuguese or Dutch is adding a file and a line to [`ALL`].
+//!
+//! Rules match against the union of all languages, so a resume with German
+//! titles and English bullets reads like either; [`detect`] tells which
+//! language the running text is in, for `meta.language` and for the
+//! warning when the parser is unsure.
+//!
+//! Words are written lowercase; matching folds case and diacritics
+//! ([`fold`]), so `Fähigkeiten`, `FAHIGKEITEN` and `fähigkeiten` are one word.
+
+mod de;
+mod en;
+mod es;
+mod fr;
+
+use crate::sections::Kind;
+use std::sync::OnceLock;
+
+/// The word tables of one language. All words lowercase; multi-word entries
+/// are separated by single spaces.
+#[derive(Debug)]
+pub struct Lang {
+    /// ISO 639-1 code, recorded as `meta.language`.
+    pub code: &'static str,
+    /// Function words frequent in running text (articles, prepositions,
+    /// conjunctions): what [`detect`] counts.
+    pub stopwords: &'static [&'static str],
+    /// Names and abbreviations of each month, January first.
+    pub months: [&'static [&'static str]; 12],
+    /// Season names with the month they stand for.
+    pub seasons: &'static [(&'static str, u8)],
+    /// Words or phrases that end a range "until now" (`present`, `heute`,
+    /// `aujourd'hui`, `à ce jour`).
+    pub present: &'static [&'static str],
+    /// Words before a lone start date that make it an open range (`since`,
+    /// `seit`, `depuis`, `desde`).
+    pub since: &'static [&'static str],
+    /// Words between the two dates of a range (`to`, `bis`, `au`, `hasta`).
+    pub range_words: &'static [&'static str],
+    /// Words that name a section (one word each; the kind they decide).
+    pub sections: &'static [(&'static str, Kind)],
+    /// Words that may stand next to a section word in a title.
+    pub heading_fillers: &'static [&'static str],
+    /// Degree names (study types), as written; matched at the start of a piece.
+    pub degrees: &'static [&'static str],
+    /// Words between a degree and its field (`in`, `of`).
+    pub degree_connectors: &'static [&'static str],
+    /// Labels of a grade (`GPA`, `Note`, `Nota`, `Mention`).
+    pub grade_labels: &'static [&'static str],
+    /// Words that make a name an educational institution.
+    pub institution_words: &'static [&'static str],
+    /// Words and legal forms that make a name a company.
+    pub company_words: &'static [&'static str],
+    /// Words of job titles.
+    pub role_words: &'static [&'static str],
+    /// Skill and language levels (`expert`, `native`, `Muttersprache`, `courant`).
+    pub levels: &'static [&'static str],
+    /// Contact details: labels, countries, regions, postcode shapes.
+    pub contact: Contact,
+}
+
+/// The contact-line words of one language.
+#[derive(Debug)]
+pub struct Contact {
+    /// Labels before a phone number (`phone`, `tel`, `mobil`, `téléphone`).
+    pub phone_labels: &'static [&'static str],
+    /// Labels before an e-mail address (`email`, `e-mail`, `courriel`).
+    pub email_labels: &'static [&'static str],
+    /// Labels before a place or address (`location`, `adresse`, `wohnort`).
+    pub location_labels: &'static [&'static str],
+    /// Labels before a web address (`website`, `web`, `homepage`).
+    pub url_labels: &'static [&'static str],
+    /// Country names in this language with their ISO 3166 code.
+    pub countries: &'static [(&'static str, &'static str)],
+    /// Words that end or start a street name (`street`, `straße`, `rue`, `calle`).
+    pub street_words: &'static [&'static str],
+}
+
+/// Every language the parser reads, English first.
+pub static ALL: &[&Lang] = &[&en::EN, &de::DE, &fr::FR, &es::ES];
+
+/// Lowercase with diacritics removed (`Fähigkeiten` → `fahigkeiten`,
+/// `Expérience` → `experience`, `ß` → `ss`).
+pub fn fold(word: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ß' => out.push_str("ss"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The folded forms of one word list of every language, built once.
+fn folded(pick: fn(&Lang) -> &'static [&'static str]) -> Vec<String> {
+    let mut out: Vec<String> = ALL.iter().flat_map(|l| pick(l)).map(|w| fold(w)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+macro_rules! word_set {
+    ($(#[$doc:meta])* $name:ident, $field:expr) => {
+        $(#[$doc])*
+        pub fn $name(word: &str) -> bool {
+            static SET: OnceLock<Vec<String>> = OnceLock::new();
+            let set = SET.get_or_init(|| folded($field));
+            set.binary_search(&fold(word)).is_ok()
+        }
+    };
+}
+
+word_set!(
+    /// A word that may stand beside a section word in a title.
+    is_heading_filler,
+    |l| l.heading_fillers
+);
+word_set!(
+    /// A one-word "until now" (`present`, `heute`, `actualidad`).
+    is_present_word,
+    |l| l.present
+);
+word_set!(
+    /// `since`, `seit`, `depuis`, `desde`.
+    is_since_word,
+    |l| l.since
+);
+word_set!(
+    /// `to`, `bis`, `au`, `hasta`: a word between the dates of a range.
+    is_range_word,
+    |l| l.range_words
+);
+word_set!(
+    /// A grade label (`GPA`, `Note`).
+    is_grade_label,
+    |l| l.grade_labels
+);
+word_set!(
+    /// A word of an institution's name (`university`, `hochschule`).
+    is_institution_word,
+    |l| l.institution_words
+);
+word_set!(
+    /// A word of a company's name or a legal form (`inc`, `gmbh`).
+    is_company_word,
+    |l| l.company_words
+);
+word_set!(
+    /// A word of a job title.
+    is_role_word,
+    |l| l.role_words
+);
+word_set!(
+    /// A skill or language level word.
+    is_level_word,
+    |l| l.levels
+);
+word_set!(
+    /// A label before a phone number.
+    is_phone_label,
+    |l| l.contact.phone_labels
+);
+word_set!(
+    /// A label before an e-mail address.
+    is_email_label,
+    |l| l.contact.email_labels
+);
+word_set!(
+    /// A label before a place.
+    is_location_label,
+    |l| l.contact.location_labels
+);
+word_set!(
+    /// A label before a web address.
+    is_url_label,
+    |l| l.contact.url_labels
+);
+
+/// The section kind a single title word decides, if it is one. When languages
+/// disagree the kind listed first in [`Kind::PRIORITY`] wins.
+pub fn section_word(word: &str) -> Option<Kind> {
+    static MAP: OnceLock<Vec<(String, Kind)>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map: Vec<(String, Kind)> = ALL
+            .iter()
+            .flat_map(|l| l.sections.iter())
+            .map(|(w, k)| (fold(w), *k))
+            .collect();
+        map.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.rank().cmp(&b.1.rank())));
+        map.dedup_by(|a, b| a.0 == b.0);
+        map
+    });
+    let w = fold(word);
+    map.binary_search_by(|(k, _)| k.as_str().cmp(&w))
+        .ok()
+        .map(|i| map[i].1)
+}
+
+/// The section kind of a whole title that is one of the multi-word entries
+/// (`parcours professionnel`), given as its lowercase words.
+pub fn section_phrase(title_words: &[&str]) -> Option<Kind> {
+    static PHRASES: OnceLock<Vec<(Vec<String>, Kind)>> = OnceLock::new();
+    let phrases = PHRASES.get_or_init(|| {
+        ALL.iter()
+            .flat_map(|l| l.sections.iter())
+            .map(|(w, k)| (words(&fold(w)), *k))
+            .filter(|(w, _)| w.len() > 1)
+            .collect()
+    });
+    let folded: Vec<String> = title_words.iter().map(|w| fold(w)).collect();
+    phrases.iter().find(|(p, _)| *p == folded).map(|(_, k)| *k)
+}
+
+/// Month number of a month name or abbreviation in any language: the word
+/// (a trailing period dropped) is a name or a prefix of at least three
+/// letters of names of one month only (`jui` is June and July in French:
+/// no month).
+pub fn month_number(word: &str) -> Option<u8> {
+    static MONTHS: OnceLock<Vec<(String, u8)>> = OnceLock::new();
+    let months = MONTHS.get_or_init(|| {
+        let mut v: Vec<(String, u8)> = ALL
+            .iter()
+            .flat_map(|l| {
+                l.months
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, names)| names.iter().map(move |n| (fold(n), i as u8 + 1)))
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    });
+    let w = fold(word.trim_end_matches('.'));
+    if w.chars().count() < 3 || !w.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    if let Ok(i) = months.binary_search_by(|(n, _)| n.as_str().cmp(&w)) {
+        return Some(months[i].1);
+    }
+    // Prefixes: every name starting with `w` must be the same month.
+    let start = months.partition_point(|(n, _)| n.as_str() < w.as_str());
+    let mut found = None;
+    for (name, m) in &months[start..] {
+        if !name.starts_with(&w) {
+            break;
+        }
+        match found {
+            None => found = Some(*m),
+            Some(f) if f != *m => return None,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Month a season name stands for (`summer` → 6, `Sommer` → 6).
+pub fn season_month(word: &str) -> Option<u8> {
+    let w = fold(word);
+    ALL.iter()
+        .flat_map(|l| l.seasons.iter())
+        .find(|(s, _)| fold(s) == w)
+        .map(|(_, m)| *m)
+}
+
+/// Multi-word "present" phrases of every language, folded and split into
+/// words (`à ce jour` → `["a", "ce", "jour"]`), longest first.
+pub fn present_phrases() -> &'static [Vec<String>] {
+    static PHRASES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        let mut v: Vec<Vec<String>> = ALL
+            .iter()
+            .flat_map(|l| l.present.iter())
+            .map(|p| words(&fold(p)))
+            .filter(|w| w.len() > 1)
+            .collect();
+        v.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        v.dedup();
+        v
+    })
+}
+
+/// Degree names of every language, longest first (so `Master of Science`
+/// is tried before `Master`).
+pub fn degrees() -> &'static [&'static str] {
+    static DEGREES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    DEGREES.get_or_init(|| {
+        let mut v: Vec<&'static str> = ALL.iter().flat_map(|l| l.degrees.iter().copied()).collect();
+        v.sort_by_key(|d| std::cmp::Reverse(d.len()));
+        v.dedup();
+        v
+    })
+}
+
+/// Connectors between a degree and its field, every language.
+pub fn degree_connectors() -> &'static [&'static str] {
+    static CONNECTORS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    CONNECTORS.get_or_init(|| {
+        let mut v: Vec<&'static str> = ALL
+            .iter()
+            .flat_map(|l| l.degree_connectors.iter().copied())
+            .collect();
+        v.sort_by_key(|d| std::cmp::Reverse(d.len()));
+        v.dedup();
+        v
+    })
+}
+
+/// ISO code of a country name in any language (`Deutschland` → `DE`).
+pub fn country_code(name: &str) -> Option<&'static str> {
+    static MAP: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut v: Vec<(String, &'static str)> = ALL
+            .iter()
+            .flat_map(|l| l.contact.countries.iter())
+            .map(|(n, c)| (fold(n), *c))
+            .collect();
+        v.sort();
+        v.dedup_by(|a, b| a.0 == b.0);
+        v
+    });
+    let w = fold(name.trim());
+    map.binary_search_by(|(n, _)| n.as_str().cmp(&w))
+        .ok()
+        .map(|i| map[i].1)
+}
+
+/// Every known country code.
+pub fn is_country_code(code: &str) -> bool {
+    ALL.iter()
+        .flat_map(|l| l.contact.countries.iter())
+        .any(|(_, c)| *c == code)
+}
+
+/// A word ending or starting a street name, any language.
+pub fn is_street_word(word: &str) -> bool {
+    static SET: OnceLock<Vec<String>> = OnceLock::new();
+    let set = SET.get_or_init(|| folded(|l| l.contact.street_words));
+    let w = fold(word.trim_end_matches('.'));
+    set.binary_search(&w).is_ok()
+}
+
+/// The alphabetic words of a folded text.
+fn words(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What [`detect`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    /// The language of most of the running text.
+    pub code: &'static str,
+    /// Its share of the stopwords counted, 0.0..=1.0.
+    pub share: f32,
+    /// How many stopwords were counted in all.
+    pub evidence: usize,
+    /// A second language with a large share (a mixed-language resume).
+    pub second: Option<(&'static str, f32)>,
+}
+
+/// The language of a text, from the function words it uses. `None` when
+/// the text holds too few of them to tell (a resume of bare keywords).
+pub fn detect(text: &str) -> Option<Detected> {
+    static SETS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        ALL.iter()
+            .map(|l| {
+                let mut v: Vec<String> = l.stopwords.iter().map(|w| fold(w)).collect();
+                v.sort();
+                v.dedup();
+                v
+            })
+            .collect()
+    });
+    let mut counts = vec![0usize; ALL.len()];
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        if word.is_empty() || word.len() > 12 {
+            continue;
+        }
+        let w = fold(word);
+        for (i, set) in sets.iter().enumerate() {
+            if set.binary_search(&w).is_ok() {
+                counts[i] += 1;
+            }
+        }
+    }
+    let total: usize = counts.iter().sum();
+    if total < 3 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..ALL.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+    let best = order[0];
+    let share = counts[best] as f32 / total as f32;
+    let second = order.get(1).and_then(|&i| {
+        let s = counts[i] as f32 / total as f32;
+        (s >= 0.25).then_some((ALL[i].code, s))
+    });
+    Some(Detected {
+        code: ALL[best].code,
+        share,
+        evidence: total,
+        second,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Fähigkeiten"), "fahigkeiten");
+        assert_eq!(fold("EXPÉRIENCE"), "experience");
+        assert_eq!(fold("Straße"), "strasse");
+    }
+
+    #[test]
+    fn months_in_every_language() {
+        assert_eq!(month_number("März"), Some(3));
+        assert_eq!(month_number("Mrz"), Some(3));
+        assert_eq!(month_number("janv."), Some(1));
+        assert_eq!(month_number("sept."), Some(9));
+        assert_eq!(month_number("dic."), Some(12));
+        assert_eq!(month_number("Okt."), Some(10));
+        assert_eq!(month_number("août"), Some(8));
+        assert_eq!(month_number("juil."), Some(7));
+        assert_eq!(month_number("juin"), Some(6));
+        assert_eq!(month_number("jui"), None);
+        assert_eq!(month_number("Mai"), Some(5));
+        assert_eq!(month_number("enero"), Some(1));
+        assert_eq!(month_number("Dezember"), Some(12));
+        assert_eq!(month_number("Marketing"), None);
+        assert_eq!(month_number("ma"), None);
+    }
+
+    #[test]
+    fn section_words_in_every_language() {
+        assert_eq!(section_word("Berufserfahrung"), Some(Kind::Work));
+        assert_eq!(section_word("FORMATION"), Some(Kind::Education));
+        assert_eq!(section_word("Compétences"), Some(Kind::Skills));
+        assert_eq!(section_word("idiomas"), Some(Kind::Languages));
+        assert_eq!(section_word("Sprachkenntnisse"), Some(Kind::Languages));
+        assert_eq!(section_word("Acme"), None);
+    }
+
+    #[test]
+    fn detection() {
+        let de = "Konzeption und Entwicklung einer Schnittstelle zum ERP-System mit der \
+                  Erfahrung in der Entwicklung von Microservices für die Kunden";
+        assert_eq!(detect(de).unwrap().code, "de");
+        let fr = "Développement d'une plateforme de paiement pour les clients et la \
+                  migration des services dans le cloud";
+        assert_eq!(detect(fr).unwrap().code, "fr");
+        let es = "Desarrollo de una plataforma de pagos para los clientes y la migración \
+                  de los servicios en la nube con el equipo";
+        assert_eq!(detect(es).unwrap().code, "es");
+        let en = "Led the migration of the payments platform to the cloud and built \
+                  the tools for the team with an eye on cost";
+        assert_eq!(detect(en).unwrap().code, "en");
+        assert_eq!(detect("Rust Go SQL"), None);
+    }
+}

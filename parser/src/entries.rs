@@ -26,6 +26,7 @@ use vitae_common::Resume;
 use crate::basics::join_paragraph;
 use crate::dates::{self, DateRange};
 use crate::ir::{Line, CELL};
+use crate::lang;
 use crate::sections::{Kind, Section, Sectioned};
 
 /// One entry's lines.
@@ -493,7 +494,7 @@ fn mend_degree_fragments(lines: Vec<Line>) -> Vec<Line> {
             for l in &lines[i + 1..j] {
                 spelled.push_str(&norm(&l.text));
             }
-            if let Some(d) = DEGREES.iter().find(|d| norm(d) == spelled) {
+            if let Some(d) = lang::degrees().iter().find(|d| norm(d) == spelled) {
                 let mut head = line.clone();
                 head.text = format!("{d}{CELL}{}", rest.trim());
                 out.push(head);
@@ -966,19 +967,7 @@ fn pieces(e: &Entry) -> Vec<Piece> {
             }
             let cell = strip_duration(&cell);
             for part in split_pieces(&cell) {
-                let t = part
-                    .trim()
-                    .trim_matches(|c: char| {
-                        c == ','
-                            || c == '|'
-                            || c == '·'
-                            || c == '('
-                            || c == ')'
-                            || c == '–'
-                            || c == '-'
-                            || c == '—'
-                    })
-                    .trim();
+                let t = trim_piece(&part);
                 if t.chars().filter(|c| c.is_alphanumeric()).count() == 0 {
                     continue;
                 }
@@ -990,6 +979,43 @@ fn pieces(e: &Entry) -> Vec<Piece> {
         }
     }
     out
+}
+
+/// A piece without the separators around it, without parentheses that do
+/// not pair up ("(2019" after a date was cut out) while "Statistics (GPA
+/// 3.4)" keeps its own, and without a sentence's final period
+/// ("University of Wrightbury." in "Degree, University, City.") unless
+/// the last word is an abbreviation (`Inc.`, `Ph.D.`, `B.Sc.`).
+fn trim_piece(part: &str) -> &str {
+    let seps = |c: char| matches!(c, ',' | '|' | '·' | '–' | '-' | '—');
+    let mut t = part.trim().trim_matches(seps).trim();
+    loop {
+        let before = t;
+        let opens = t.matches('(').count();
+        let closes = t.matches(')').count();
+        if t.starts_with('(') && t.ends_with(')') && opens == 1 && closes == 1 {
+            t = &t[1..t.len() - 1];
+        } else if t.starts_with('(') && opens > closes {
+            t = &t[1..];
+        } else if t.ends_with(')') && closes > opens {
+            t = &t[..t.len() - 1];
+        }
+        t = t.trim().trim_matches(seps).trim();
+        if t == before {
+            break;
+        }
+    }
+    if let Some(body) = t.strip_suffix('.') {
+        let last = body.rsplit(' ').next().unwrap_or(body);
+        let plain = last.chars().count() >= 4
+            && last.chars().all(char::is_alphabetic)
+            && !last.chars().all(char::is_uppercase)
+            && !lang::is_company_word(&format!("{last}."));
+        if plain && body.split_whitespace().count() <= 6 {
+            t = body;
+        }
+    }
+    t
 }
 
 fn strip_duration(s: &str) -> String {
@@ -1090,248 +1116,31 @@ fn is_and_pair(s: &str) -> bool {
         && words[2].chars().next().is_some_and(|c| c.is_uppercase())
 }
 
-const ROLE_WORDS: &[&str] = &[
-    "engineer",
-    "developer",
-    "designer",
-    "lead",
-    "manager",
-    "specialist",
-    "intern",
-    "analyst",
-    "scientist",
-    "lecturer",
-    "teacher",
-    "counselor",
-    "counsellor",
-    "assistant",
-    "advisor",
-    "adviser",
-    "consultant",
-    "director",
-    "architect",
-    "strategist",
-    "coordinator",
-    "administrator",
-    "officer",
-    "head",
-    "president",
-    "founder",
-    "co-founder",
-    "cofounder",
-    "ceo",
-    "cto",
-    "cfo",
-    "coo",
-    "vp",
-    "associate",
-    "representative",
-    "nurse",
-    "practitioner",
-    "technician",
-    "writer",
-    "editor",
-    "researcher",
-    "professor",
-    "instructor",
-    "tutor",
-    "accountant",
-    "attorney",
-    "lawyer",
-    "programmer",
-    "tester",
-    "marketer",
-    "producer",
-    "owner",
-    "partner",
-    "principal",
-    "chief",
-    "fellow",
-    "mentor",
-    "trainer",
-    "planner",
-    "executive",
-    "clerk",
-    "agent",
-    "recruiter",
-    "controller",
-    "auditor",
-    "economist",
-    "librarian",
-    "pharmacist",
-    "physician",
-    "therapist",
-    "chef",
-    "photographer",
-    "artist",
-    "translator",
-    "operator",
-    "supervisor",
-    "secretary",
-    "receptionist",
-    "contributor",
-    "maintainer",
-    "student",
-    "apprentice",
-    "trainee",
-    "volunteer",
-    "member",
-    "chair",
-    "treasurer",
-    "organizer",
-    "organiser",
-    "ambassador",
-    "leader",
-    "doctor",
-    "surgeon",
-    "dentist",
-    "pilot",
-    "sales",
-    "salesperson",
-    "cashier",
-    "driver",
-    "mechanic",
-    "electrician",
-    "buyer",
-    "broker",
-    "underwriter",
-    "actuary",
-    "paralegal",
-    "investigator",
-    "inspector",
-    "psychologist",
-    "sre",
-    "devops",
-    "qa",
-    "ux",
-    "ui",
-    "staff",
-    "senior",
-    "junior",
-    "jr",
-    "sr",
-    "postdoc",
-    "postdoctoral",
-    "ta",
-    "ra",
-    "curator",
-    "journalist",
-    "reporter",
-    "copywriter",
-    "strategist",
-    "coach",
-    "captain",
-    "commander",
-    "sergeant",
-    "scrum",
-    "product",
-    "hr",
-    "generalist",
-];
-
-const COMPANY_WORDS: &[&str] = &[
-    "inc",
-    "inc.",
-    "llc",
-    "ltd",
-    "ltd.",
-    "plc",
-    "gmbh",
-    "gbr",
-    "ag",
-    "kg",
-    "ohg",
-    "sa",
-    "s.a.",
-    "s.a.s.",
-    "s.a.r.l.",
-    "sarl",
-    "sas",
-    "bv",
-    "b.v.",
-    "nv",
-    "oy",
-    "ab",
-    "as",
-    "spa",
-    "srl",
-    "s.l.",
-    "s.l.u.",
-    "s.c.p",
-    "corp",
-    "corp.",
-    "corporation",
-    "company",
-    "co.",
-    "group",
-    "groep",
-    "holdings",
-    "partners",
-    "sons",
-    "solutions",
-    "systems",
-    "technologies",
-    "labs",
-    "studio",
-    "studios",
-    "agency",
-    "bank",
-    "capital",
-    "ventures",
-    "consulting",
-    "foundation",
-    "hospital",
-    "clinic",
-    "software",
-    "media",
-    "games",
-    "industries",
-    "international",
-    "enterprises",
-    "associates",
-    "asociados",
-    "pty",
-    "limited",
-    "gmbh.",
-    "lp",
-    "llp",
-];
-
-const INSTITUTION_WORDS: &[&str] = &[
-    "university",
-    "college",
-    "institute",
-    "school",
-    "academy",
-    "polytechnic",
-    "université",
-    "universite",
-    "universidad",
-    "universität",
-    "universitat",
-    "università",
-    "universiteit",
-    "hochschule",
-    "conservatory",
-    "institut",
-    "instituto",
-    "escuela",
-    "école",
-    "ecole",
-    "lycée",
-    "gymnasium",
-    "seminary",
-    "bootcamp",
-    "universidade",
-    "politecnico",
-    "tech",
-];
-
 fn words_lower(s: &str) -> Vec<String> {
     s.split(|c: char| c.is_whitespace() || c == '/' || c == ',' || c == '(' || c == ')')
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
         .collect()
+}
+
+/// A job-title word: listed in a language table, or a compound ending in
+/// one (`Backend-Entwickler`, `Systemadministratorin`: German joins words).
+fn is_role_word(w: &str) -> bool {
+    if lang::is_role_word(w) {
+        return true;
+    }
+    if let Some((_, last)) = w.rsplit_once('-') {
+        if !last.is_empty() && lang::is_role_word(last) {
+            return true;
+        }
+    }
+    let chars: Vec<(usize, char)> = w.char_indices().collect();
+    // Suffixes of at least 6 letters with at least 3 letters before them.
+    chars.len() >= 9
+        && (3..=chars.len() - 6).any(|i| {
+            let tail = &w[chars[i].0..];
+            tail.chars().count() >= 6 && lang::is_role_word(tail)
+        })
 }
 
 fn is_title(s: &str) -> bool {
@@ -1345,11 +1154,11 @@ fn title_score(s: &str) -> f32 {
     }
     let mut score: f32 = 0.0;
     if let Some(last) = words.last() {
-        if ROLE_WORDS.contains(&last.trim_end_matches('s')) || ROLE_WORDS.contains(&last.as_str()) {
+        if is_role_word(last.trim_end_matches('s')) || is_role_word(last) {
             score += 2.0;
         }
     }
-    if words.iter().any(|w| ROLE_WORDS.contains(&w.as_str())) {
+    if words.iter().any(|w| is_role_word(w)) {
         score += 1.0;
     }
     if company_score(s) > 0.0 {
@@ -1377,7 +1186,7 @@ fn company_score(s: &str) -> f32 {
     }
     let words = words_lower(s);
     let mut score = 0.0;
-    if words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str())) {
+    if words.iter().any(|w| lang::is_company_word(w)) {
         score += 2.0;
     }
     if is_and_pair(s) || s.contains(", ") && s.contains(" and ") {
@@ -1398,9 +1207,7 @@ fn company_score(s: &str) -> f32 {
 }
 
 fn has_institution_word(s: &str) -> bool {
-    words_lower(s)
-        .iter()
-        .any(|w| INSTITUTION_WORDS.contains(&w.as_str()))
+    words_lower(s).iter().any(|w| lang::is_institution_word(w))
 }
 
 fn looks_like_url(s: &str) -> bool {
@@ -1497,88 +1304,23 @@ fn work(e: &Entry, unread: &mut usize) -> Option<Work> {
     })
 }
 
-/// Degree names, longest first. Matching is on the start of a piece.
-const DEGREES: &[&str] = &[
-    "Master of Business Administration",
-    "Bachelor of Fine Arts",
-    "Bachelor of Engineering",
-    "Bachelor of Science",
-    "Bachelor of Arts",
-    "Bachelor of Technology",
-    "Bachelor of Laws",
-    "Bachelor of Business Administration",
-    "Bachelor of Commerce",
-    "Bachelor of Education",
-    "Master of Engineering",
-    "Master of Science",
-    "Master of Arts",
-    "Master of Fine Arts",
-    "Master of Education",
-    "Master of Laws",
-    "Master of Public Health",
-    "Master of Technology",
-    "Associate of Applied Science",
-    "Associate of Science",
-    "Associate of Arts",
-    "Doctor of Philosophy",
-    "Doctor of Medicine",
-    "High School Diploma",
-    "Juris Doctor",
-    "Bachelor's",
-    "Master's",
-    "Bachelor",
-    "Master",
-    "Associate",
-    "Doctorate",
-    "Diploma",
-    "Certificate",
-    "Ph.D.",
-    "PhD",
-    "Ph.D",
-    "MBA",
-    "M.B.A.",
-    "BSc",
-    "B.Sc.",
-    "B.Sc",
-    "BEng",
-    "B.Eng.",
-    "MEng",
-    "M.Eng.",
-    "MSc",
-    "M.Sc.",
-    "M.Sc",
-    "B.S.",
-    "B.A.",
-    "M.S.",
-    "M.A.",
-    "BS",
-    "BA",
-    "MS",
-    "MA",
-    "BBA",
-    "BFA",
-    "MFA",
-    "LLB",
-    "LLM",
-    "MD",
-    "MPH",
-    "BTech",
-    "MTech",
-    "HND",
-    "GED",
-    "Abitur",
-    "Licence",
-    "Licenciatura",
-];
-
 /// (studyType, area) when the piece starts with a degree name.
 fn degree(piece: &str) -> Option<(String, Option<String>)> {
     let t = piece.trim();
-    for d in DEGREES {
+    // "Informatik (M.Sc.)": the field first, the degree in parentheses.
+    if let Some((field, rest)) = t.strip_suffix(')').and_then(|x| x.rsplit_once('(')) {
+        if let Some((d, None)) = degree(rest) {
+            let field = field.trim().trim_end_matches([',', '-', '–']).trim();
+            if !field.is_empty() && !field.contains('(') {
+                return Some((d, Some(field.to_string())));
+            }
+        }
+    }
+    for d in lang::degrees() {
         let Some(head) = t.get(..d.len()) else {
             continue;
         };
-        if !head.eq_ignore_ascii_case(d) {
+        if !head.eq_ignore_ascii_case(d) && lang::fold(head) != lang::fold(d) {
             continue;
         }
         let rest = &t[d.len()..];
@@ -1590,18 +1332,74 @@ fn degree(piece: &str) -> Option<(String, Option<String>)> {
         if d.len() <= 3 && head != *d {
             continue;
         }
-        let rest = rest.trim();
-        let rest = rest
-            .strip_prefix("in ")
-            .or_else(|| rest.strip_prefix("of "))
-            .or_else(|| rest.strip_prefix(", "))
-            .or_else(|| rest.strip_prefix("- "))
-            .or_else(|| rest.strip_prefix("– "))
-            .or_else(|| rest.strip_prefix(": "))
-            .unwrap_or(rest)
-            .trim();
+        let (rest, _) = take_grade(rest);
+        let mut rest = rest
+            .trim()
+            .trim_start_matches([',', '-', '–', '—', ':', '|']);
+        rest = rest.trim_start();
+        // "of Science in Physics", "en Informatique", "d'Ingénieur".
+        for c in lang::degree_connectors() {
+            if let Some(r) = rest.get(..c.len()).filter(|h| h.eq_ignore_ascii_case(c)) {
+                let after = &rest[r.len()..];
+                if c.ends_with('\'') || after.starts_with(' ') {
+                    rest = after.trim_start();
+                    break;
+                }
+            }
+        }
+        let rest = rest.trim().trim_end_matches([',', ';']);
         let area = (!rest.is_empty()).then(|| rest.to_string());
         return Some((head.to_string(), area));
+    }
+    None
+}
+
+/// A grade set in or after a degree: `(GPA 3.4/4.0)`, `, GPA 3.4`,
+/// `Note 1,7`, `Nota: 8,5`. Returns the text without it and the grade as
+/// written (a label followed by a colon loses the label).
+fn take_grade(text: &str) -> (String, Option<String>) {
+    let t = text.trim();
+    // A parenthesised grade at the end.
+    if let Some((before, inside)) = t.strip_suffix(')').and_then(|x| x.rsplit_once('(')) {
+        if let Some(g) = grade(inside) {
+            return (before.trim().to_string(), Some(g));
+        }
+    }
+    // A grade after the last comma, dash or cell: "Statistics, GPA 3.4".
+    if let Some((before, after)) = t.rsplit_once([',', '|', '–', CELL]) {
+        if let Some(g) = grade(after) {
+            return (before.trim().to_string(), Some(g));
+        }
+    }
+    match grade(t) {
+        Some(g) => (String::new(), Some(g)),
+        None => (t.to_string(), None),
+    }
+}
+
+/// The text as a grade when it is a grade label and a number: `GPA 3.6/4.0`
+/// and `3.8 GPA` are kept as written, `GPA: 3.6` gives `3.6`.
+fn grade(text: &str) -> Option<String> {
+    let t = text.trim();
+    let numeric = |r: &str| {
+        let r = r.trim();
+        !r.is_empty() && r.len() <= 16 && r.chars().next().is_some_and(|c| c.is_ascii_digit())
+    };
+    if let Some((label, value)) = t.split_once(':') {
+        if lang::is_grade_label(label.trim()) && numeric(value) {
+            return Some(value.trim().to_string());
+        }
+        return None;
+    }
+    if let Some((first, rest)) = t.split_once(' ') {
+        if lang::is_grade_label(first) && numeric(rest) {
+            return Some(t.to_string());
+        }
+    }
+    if let Some((num, last)) = t.rsplit_once(' ') {
+        if lang::is_grade_label(last) && numeric(num) {
+            return Some(t.to_string());
+        }
     }
     None
 }
@@ -1625,7 +1423,7 @@ fn education(e: &Entry) -> Option<Education> {
     pcs.retain(|p| {
         let (label, rest) = split_label(&p.text);
         match (label.as_deref().map(str::to_lowercase).as_deref(), rest) {
-            (Some("gpa" | "grade" | "score" | "cgpa" | "result"), Some(r)) => {
+            (Some(l), Some(r)) if lang::is_grade_label(l) => {
                 score = Some(r);
                 false
             }
@@ -1636,10 +1434,22 @@ fn education(e: &Entry) -> Option<Education> {
             _ => true,
         }
     });
+    // "Note 2,0" in a cell, "Statistics (GPA 3.4/4.0)": the grade leaves the piece.
+    pcs.retain_mut(|p| {
+        let (rest, g) = take_grade(&p.text);
+        match g {
+            Some(g) => {
+                score.get_or_insert(g);
+                p.text = rest;
+                !p.text.is_empty()
+            }
+            None => true,
+        }
+    });
     for item in &e.items {
         let (label, rest) = split_label(item);
         match (label.as_deref().map(str::to_lowercase).as_deref(), rest) {
-            (Some("gpa" | "grade" | "score" | "cgpa"), Some(r)) => score = Some(r),
+            (Some(l), Some(r)) if lang::is_grade_label(l) => score = Some(r),
             (Some("courses" | "coursework" | "relevant coursework" | "major courses"), Some(r)) => {
                 courses = split_list(&r)
             }
@@ -1826,39 +1636,15 @@ pub fn split_list(text: &str) -> Vec<String> {
     .collect()
 }
 
-const LEVELS: &[&str] = &[
-    "beginner",
-    "novice",
-    "elementary",
-    "intermediate",
-    "advanced",
-    "expert",
-    "master",
-    "proficient",
-    "fluent",
-    "native",
-    "basic",
-    "good",
-    "excellent",
-    "strong",
-    "familiar",
-    "competent",
-    "conversational",
-    "professional",
-    "working",
-    "limited",
-    "full",
-];
-
 fn has_sep_text(t: &str) -> bool {
     t.contains(['·', ',', '•', '|', ';'])
 }
 
 fn is_level(s: &str) -> bool {
     let l = s.trim().to_lowercase();
-    LEVELS.contains(&l.as_str())
+    lang::is_level_word(&l)
         || l.split_whitespace()
-            .all(|w| LEVELS.contains(&w) || w == "proficiency")
+            .all(|w| lang::is_level_word(w) || w == "proficiency")
         || (l.len() <= 5 && l.ends_with("/5"))
 }
 

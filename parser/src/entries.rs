@@ -539,6 +539,16 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             }
         }
     }
+    // A projects list of "Name: description" items: each item is a project.
+    if section.kind == Kind::Projects
+        && lines.iter().all(|l| l.bullet)
+        && lines.iter().filter(|l| named_line(&l.text)).count() * 2 > lines.len()
+    {
+        for line in lines.iter_mut().filter(|l| named_line(&l.text)) {
+            line.bullet = false;
+            line.block_start = true;
+        }
+    }
     // The left edge of the section's non-list lines (lines split off a
     // gutter heading row have no x of their own and are skipped).
     // The leftmost x shared by two or more lines: one line drawn a little

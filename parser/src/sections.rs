@@ -229,6 +229,9 @@ pub fn split(doc: &Extracted) -> Sectioned {
                 )
         })
     };
+    // The current section was opened by a "Skills: a, b" line: the next
+    // labelled line may open another.
+    let mut opened_by_label = false;
     for (idx, line) in doc.lines.iter().enumerate() {
         if is_page_marker(&line.text) {
             continue;
@@ -263,6 +266,34 @@ pub fn split(doc: &Extracted) -> Sectioned {
                 s.lines.push(line.clone());
             }
             continue;
+        }
+        // "Skills: a, b, c" under "Additional Information" or "Sonstiges":
+        // a labelled line naming a list section opens that section.
+        let in_loose = matches!(current, Some(Kind::Contact | Kind::Other | Kind::Summary))
+            || (current.is_some() && opened_by_label);
+        opened_by_label = false;
+        if in_loose && !line.bullet {
+            if let Some((label, rest)) = line.text.split_once(':') {
+                let kind = heading_kind(label);
+                if !rest.trim().is_empty()
+                    && !rest.starts_with("//")
+                    && matches!(
+                        kind,
+                        Some(Kind::Skills | Kind::Languages | Kind::Interests | Kind::Certificates)
+                    )
+                {
+                    let mut rest_line = line.clone();
+                    rest_line.text = rest.trim().to_string();
+                    out.sections.push(Section {
+                        kind: kind.unwrap_or(Kind::Other),
+                        title: label.trim().to_string(),
+                        level: 0,
+                        lines: vec![rest_line],
+                    });
+                    opened_by_label = true;
+                    continue;
+                }
+            }
         }
         if line.aside && out.sections.is_empty() {
             out.header.push(line.clone());

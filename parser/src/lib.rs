@@ -174,6 +174,12 @@ fn parse_inner(
         &mut out.warnings,
         &mut out.confidence,
     );
+    record_language(
+        &out.text,
+        &mut resume,
+        &mut out.warnings,
+        &mut out.confidence,
+    );
     check_deadline(budget)?;
     progress(
         Stage::Validating,
@@ -184,6 +190,51 @@ fn parse_inner(
     out.document =
         Resume::from_value(value).map_err(|e| ParseError::corrupt(format, e.to_string()))?;
     Ok(out)
+}
+
+/// Detect the language of the running text and record it as
+/// `meta.language` (ISO 639-1), with its share of the evidence as the
+/// confidence. A document whose language cannot be told, or that is not
+/// clearly one of the languages in [`lang::ALL`], says so in `warnings`:
+/// its section titles and dates may have been missed.
+fn record_language(
+    text: &str,
+    resume: &mut Resume,
+    warnings: &mut Vec<String>,
+    confidence: &mut BTreeMap<String, f32>,
+) {
+    let Some(found) = lang::detect(text) else {
+        warnings.push(
+            "the document's language could not be told (too little running text); \
+             section titles and dates were read in every supported language"
+                .into(),
+        );
+        return;
+    };
+    let mut meta = serde_json::Map::new();
+    meta.insert("language".into(), found.code.into());
+    if let Some((second, share)) = found.second {
+        if share >= 0.3 {
+            meta.insert("languages".into(), serde_json::json!([found.code, second]));
+        }
+    }
+    resume
+        .extra
+        .insert("meta".into(), serde_json::Value::Object(meta));
+    confidence.insert("meta.language".into(), found.share);
+    if found.share < 0.5 {
+        warnings.push(format!(
+            "the document's language is uncertain (most like {} with {:.0}% of the evidence); \
+             supported languages: {}",
+            lang::name(found.code),
+            found.share * 100.0,
+            lang::ALL
+                .iter()
+                .map(|l| lang::name(l.code))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
 }
 
 fn parse_json(bytes: &[u8], progress: &mut dyn FnMut(Stage, &str)) -> Result<Parsed, ParseError> {

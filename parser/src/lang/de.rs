@@ -5,6 +5,7 @@ use crate::sections::Kind;
 
 pub static DE: Lang = Lang {
     code: "de",
+    name: "German",
     stopwords: &[
         "und", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem",
         "einen", "mit", "von", "für", "zur", "zum", "im", "auf", "bei", "durch", "nach", "ohne",

@@ -5,6 +5,7 @@ use crate::sections::Kind;
 
 pub static EN: Lang = Lang {
     code: "en",
+    name: "English",
     stopwords: &[
         "the", "and", "of", "to", "in", "for", "with", "on", "at", "by", "from", "an", "is", "as",
         "into", "over", "our", "their", "that", "this", "which", "were", "was", "across",

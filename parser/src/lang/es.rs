@@ -5,6 +5,7 @@ use crate::sections::Kind;
 
 pub static ES: Lang = Lang {
     code: "es",
+    name: "Spanish",
     stopwords: &[
         "el", "la", "los", "las", "del", "una", "y", "para", "con", "por", "en", "es", "son",
         "que", "su", "sus", "al", "como", "más", "sobre", "entre", "desde", "hasta", "sin",

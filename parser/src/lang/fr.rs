@@ -5,6 +5,7 @@ use crate::sections::Kind;
 
 pub static FR: Lang = Lang {
     code: "fr",
+    name: "French",
     stopwords: &[
         "le", "la", "les", "des", "du", "une", "et", "pour", "avec", "dans", "sur", "par", "au",
         "aux", "en", "est", "sont", "ont", "qui", "que", "ses", "leur", "leurs", "été", "plus",

@@ -28,6 +28,8 @@ use std::sync::OnceLock;
 pub struct Lang {
     /// ISO 639-1 code, recorded as `meta.language`.
     pub code: &'static str,
+    /// The language's English name, for messages.
+    pub name: &'static str,
     /// Function words frequent in running text (articles, prepositions,
     /// conjunctions): what [`detect`] counts.
     pub stopwords: &'static [&'static str],
@@ -84,6 +86,11 @@ pub struct Contact {
 
 /// Every language the parser reads, English first.
 pub static ALL: &[&Lang] = &[&en::EN, &de::DE, &fr::FR, &es::ES];
+
+/// The English name of a language code of [`ALL`] (the code itself otherwise).
+pub fn name(code: &str) -> &str {
+    ALL.iter().find(|l| l.code == code).map_or(code, |l| l.name)
+}
 
 /// Lowercase with diacritics removed (`Fähigkeiten` → `fahigkeiten`,
 /// `Expérience` → `experience`, `ß` → `ss`).

@@ -1662,6 +1662,8 @@ fn skills(section: &Section) -> Vec<Skill> {
     let mut out: Vec<Skill> = Vec::new();
     let lines = &section.lines;
     let body_x = lines.iter().map(|l| l.x).fold(f32::MAX, f32::min);
+    // The x of the last "Label ⇥ keywords" row, while its label may go on.
+    let mut label_row: Option<f32> = None;
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.trim();
         if text.is_empty() {
@@ -1685,6 +1687,42 @@ fn skills(section: &Section) -> Vec<Skill> {
                 ..Skill::default()
             });
             continue;
+        }
+        // "Databases ⇥ MySQL, Redis": a label column beside the keywords.
+        {
+            let cells: Vec<&str> = line.cells().collect();
+            if cells.len() == 2
+                && !has_sep_text(cells[0])
+                && cells[0].split_whitespace().count() <= 4
+                && !cells[0].chars().any(|c| c.is_ascii_digit())
+                && has_sep_text(cells[1])
+            {
+                out.push(Skill {
+                    name: Some(cells[0].to_string()),
+                    keywords: split_list(cells[1])
+                        .into_iter()
+                        .filter(|k| !is_level(k))
+                        .collect(),
+                    ..Skill::default()
+                });
+                label_row = Some(line.x);
+                continue;
+            }
+        }
+        // "Libraries &" / "Frameworks": a label wrapped inside its column.
+        if let (Some(label_x), Some(last)) = (label_row.take(), out.last_mut()) {
+            if !text.contains(CELL)
+                && !has_sep_text(text)
+                && text.split_whitespace().count() <= 3
+                && line.x > 0.0
+                && line.x < label_x + 40.0
+            {
+                if let Some(name) = last.name.as_mut() {
+                    name.push(' ');
+                    name.push_str(text);
+                }
+                continue;
+            }
         }
         // "Master" alone under a group name: that group's level.
         if is_level(text) {

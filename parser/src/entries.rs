@@ -539,8 +539,15 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             }
         }
     }
+    // "Name: description" lines are projects of their own only in a list of
+    // undated names; under a dated head ("Pixel Sync ⇥ 2020") such a line
+    // ("Privates Projekt: Web-App …") describes that head's project.
+    let named_projects = section.kind == Kind::Projects
+        && !lines
+            .iter()
+            .any(|l| !named_line(&l.text) && dates::find_range(&l.text).is_some());
     // A projects list of "Name: description" items: each item is a project.
-    if section.kind == Kind::Projects
+    if named_projects
         && lines.iter().all(|l| l.bullet)
         && lines.iter().filter(|l| named_line(&l.text)).count() * 2 > lines.len()
     {
@@ -738,11 +745,7 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             } else {
                 Class::Item
             }
-        } else if section.kind == Kind::Projects
-            && line.block_start
-            && !line.bullet
-            && named_line(text)
-        {
+        } else if named_projects && line.block_start && !line.bullet && named_line(text) {
             // "Kestrel API: Volunteer project to …": one undated project per line.
             Class::Head
         } else if is_sentence(text) {
@@ -765,9 +768,7 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     // "Name: description" lines of a projects list: one entry each.
     let own_entry: Vec<bool> = lines
         .iter()
-        .map(|l| {
-            section.kind == Kind::Projects && l.block_start && !l.bullet && named_line(&l.text)
-        })
+        .map(|l| named_projects && l.block_start && !l.bullet && named_line(&l.text))
         .collect();
     let mut entries: Vec<RawEntry> = Vec::new();
     let mut in_body = true;

@@ -355,7 +355,13 @@ pub fn split(doc: &Extracted) -> Sectioned {
             Some(_) => {
                 styled(line, body)
                     && !smaller_than_titles
-                    && (line.heading == 0 || section_level == 0 || line.heading <= section_level)
+                    && (line.heading == 0
+                        || section_level == 0
+                        || line.heading <= section_level
+                        || out
+                            .sections
+                            .last()
+                            .is_none_or(|s| s.level == 0 || line.heading <= s.level))
             }
             None => {
                 // An unknown heading at the section level of a document that

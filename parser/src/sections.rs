@@ -351,10 +351,17 @@ pub fn split(doc: &Extracted) -> Sectioned {
             && line.size > 0.0
             && title_size > 0.0
             && line.size < title_size * 0.85;
+        // In a document whose section titles carry heading styles, a plain
+        // line naming a section ("Werkzeuge" over a tool list) is a group.
+        let unstyled_in_styled = line.heading == 0
+            && section_level > 0
+            && !out.sections.is_empty()
+            && out.sections.iter().all(|s| s.level > 0);
         let is_heading = match kind {
             Some(_) => {
                 styled(line, body)
                     && !smaller_than_titles
+                    && !unstyled_in_styled
                     && (line.heading == 0
                         || section_level == 0
                         || line.heading <= section_level

@@ -375,6 +375,68 @@ mod tests {
     }
 
     #[test]
+    fn german_french_spanish_ranges() {
+        assert_eq!(iso("März 2020 – heute"), s("2020-03", None, true));
+        assert_eq!(iso("Okt. 2019 – dato"), s("2019-10", None, true));
+        assert_eq!(
+            iso("03.2020 – 05.2022"),
+            s("2020-03", Some("2022-05"), false)
+        );
+        assert_eq!(iso("03/2020 – Heute"), s("2020-03", None, true));
+        assert_eq!(iso("seit 03/2020"), s("2020-03", None, true));
+        assert_eq!(iso("Seit Mai 2021"), s("2021-05", None, true));
+        assert_eq!(
+            iso("Januar 2018 bis Dezember 2019"),
+            s("2018-01", Some("2019-12"), false)
+        );
+        assert_eq!(
+            iso("janv. 2019 – août 2021"),
+            s("2019-01", Some("2021-08"), false)
+        );
+        assert_eq!(iso("sept. 2020 - présent"), s("2020-09", None, true));
+        assert_eq!(iso("févr. 2021 – aujourd'hui"), s("2021-02", None, true));
+        assert_eq!(iso("depuis juin 2022"), s("2022-06", None, true));
+        assert_eq!(iso("2019 à ce jour"), s("2019", None, true));
+        assert_eq!(
+            iso("ene. 2018 – dic. 2020"),
+            s("2018-01", Some("2020-12"), false)
+        );
+        assert_eq!(iso("abril 2021 - actualidad"), s("2021-04", None, true));
+        assert_eq!(iso("Mar 2022 – actual"), s("2022-03", None, true));
+        assert_eq!(iso("desde 2020"), s("2020", None, true));
+        assert_eq!(iso("2017 hasta la fecha"), s("2017", None, true));
+        assert_eq!(
+            iso("2020-03 – 2021-11"),
+            s("2020-03", Some("2021-11"), false)
+        );
+    }
+
+    #[test]
+    fn every_present_word() {
+        for word in [
+            "present",
+            "Present",
+            "current",
+            "now",
+            "heute",
+            "Heute",
+            "dato",
+            "aktuell",
+            "présent",
+            "aujourd'hui",
+            "actuel",
+            "en cours",
+            "actualidad",
+            "actual",
+            "presente",
+            "la fecha",
+        ] {
+            let text = format!("01/2020 – {word}");
+            assert_eq!(iso(&text), s("2020-01", None, true), "{text}");
+        }
+    }
+
+    #[test]
     fn not_dates() {
         assert_eq!(iso("+1 555 2020 1234"), None);
         assert_eq!(iso("Mayberry Lane"), None);

@@ -1908,6 +1908,66 @@ mod tests {
         );
         assert_eq!(degree("PhD"), Some(("PhD".into(), None)));
         assert_eq!(degree("Basic SQL"), None);
+        let d = |a: &str, b: &str| Some((a.to_string(), Some(b.to_string())));
+        assert_eq!(
+            degree("BACHELOR OF SCIENCE IN MATHEMATICS"),
+            d("BACHELOR OF SCIENCE", "MATHEMATICS")
+        );
+        assert_eq!(
+            degree("Master of Science Informatik"),
+            d("Master of Science", "Informatik")
+        );
+        assert_eq!(degree("Diplom – Physik"), d("Diplom", "Physik"));
+        assert_eq!(degree("Diplom, Mathematik"), d("Diplom", "Mathematik"));
+        assert_eq!(
+            degree("Bachelor of Engineering – Mechatronik"),
+            d("Bachelor of Engineering", "Mechatronik")
+        );
+        assert_eq!(
+            degree("Licence en Informatique"),
+            d("Licence", "Informatique")
+        );
+        assert_eq!(
+            degree("Grado en Ingeniería Informática"),
+            d("Grado", "Ingeniería Informática")
+        );
+        assert_eq!(degree("Informatik (M.Sc.)"), d("M.Sc.", "Informatik"));
+        assert_eq!(
+            degree("Master of Science, Statistics (GPA 3.4/4.0)"),
+            d("Master of Science", "Statistics")
+        );
+    }
+
+    #[test]
+    fn grades() {
+        assert_eq!(
+            take_grade("Statistics (GPA 3.4/4.0)"),
+            ("Statistics".to_string(), Some("GPA 3.4/4.0".to_string()))
+        );
+        assert_eq!(
+            take_grade("Note 1,7"),
+            (String::new(), Some("Note 1,7".to_string()))
+        );
+        assert_eq!(
+            take_grade("GPA: 3.9/4.0"),
+            (String::new(), Some("3.9/4.0".to_string()))
+        );
+        assert_eq!(
+            take_grade("Mathematics, 3.8 GPA").1,
+            Some("3.8 GPA".to_string())
+        );
+        assert_eq!(take_grade("Note taking app").1, None);
+        assert_eq!(take_grade("Statistics").1, None);
+    }
+
+    #[test]
+    fn german_job_titles() {
+        assert!(is_title("Frontend-Entwicklerin"));
+        assert!(is_title("Systemadministrator"));
+        assert!(is_title("Fachinformatiker für Anwendungsentwicklung"));
+        assert!(is_title("Ingénieure logiciel") || is_title("Ingénieur logiciel"));
+        assert!(is_title("Desarrolladora backend") || is_title("Jefe de proyecto"));
+        assert!(!is_title("Zirme GmbH"));
     }
 
     fn section(kind: Kind, lines: Vec<Line>) -> Section {

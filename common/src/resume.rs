@@ -315,6 +315,12 @@ impl Resume {
     pub fn email(&self) -> Option<&str> {
         self.basics.as_ref()?.email.as_deref()
     }
+
+    /// The language the document is written in (`meta.language`, ISO 639-1),
+    /// as the parser detected it or the file declared it.
+    pub fn language(&self) -> Option<&str> {
+        self.extra.get("meta")?.get("language")?.as_str()
+    }
 }
 
 /// How deep a resume document may nest: far beyond any real one (JSON

@@ -186,6 +186,36 @@ pub fn fill(
             },
         );
     }
+    for (i, e) in resume.education.iter().enumerate() {
+        // A degree from the language tables is surer than a field guessed
+        // from position.
+        if e.study_type.is_some() {
+            confidence.insert(format!("education[{i}].studyType"), 0.85);
+        }
+        if e.area.is_some() {
+            let c = if e.study_type.is_some() { 0.8 } else { 0.5 };
+            confidence.insert(format!("education[{i}].area"), c);
+        }
+        if e.start_date.is_some() || e.end_date.is_some() {
+            confidence.insert(format!("education[{i}].startDate"), 0.85);
+        }
+    }
+    for (i, s) in resume.skills.iter().enumerate() {
+        if s.name.is_some() {
+            confidence.insert(format!("skills[{i}].name"), 0.75);
+        }
+        if !s.keywords.is_empty() {
+            confidence.insert(format!("skills[{i}].keywords"), 0.8);
+        }
+    }
+    for (i, p) in resume.projects.iter().enumerate() {
+        let c = if p.start_date.is_some() || p.description.is_some() {
+            0.75
+        } else {
+            0.55
+        };
+        confidence.insert(format!("projects[{i}].name"), c);
+    }
     if resume.work.is_empty() && doc.section(Kind::Work).next().is_none() {
         warnings.push("no work experience section found".into());
     }

@@ -239,6 +239,9 @@ pub fn show(paint: Paint, r: &ResumeResource) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "tailored  from {}{job}", short(parent));
     }
+    if let Some(language) = r.document().and_then(|d| d.language()) {
+        let _ = writeln!(out, "language  {}", clean(language));
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(
             out,

@@ -1225,6 +1225,10 @@ impl ReviewState {
         if resume.is_master {
             first.push(Span::styled("  ★ master", theme.warn()));
         }
+        if let Some(language) = resume.document().and_then(|d| d.language()) {
+            first.push(Span::styled("  language ", theme.dim()));
+            first.push(Span::raw(one_line(language)));
+        }
         let fields = self.sections.iter().flat_map(|s| &s.fields);
         let doubtful = fields.clone().filter(|f| f.doubtful()).count();
         let missing = fields.filter(|f| f.missing).count();

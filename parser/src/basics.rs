@@ -255,34 +255,40 @@ pub fn fill(
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }
-    b.location = best_location(head.iter().filter_map(|p| find_location(p))).or_else(|| {
-        // A sidebar "About" block holds the contact details under a summary
-        // heading: a block there that is nothing but a place, possibly
-        // wrapped over a few lines of a narrow column.
-        let lines: Vec<&Line> = doc
-            .sections
-            .iter()
-            .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
-            .flat_map(|s| s.lines.iter())
-            .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
-            .collect();
-        let mut blocks: Vec<Vec<&Line>> = Vec::new();
-        for l in lines {
-            match blocks.last_mut() {
-                Some(b) if !l.block_start && b.len() < 4 => b.push(l),
-                _ => blocks.push(vec![l]),
-            }
-        }
-        let candidates = blocks.iter().flat_map(|b| {
-            let joined = b
+    let mut weak_location = false;
+    b.location = best_location(head.iter().filter_map(|p| find_location(p)))
+        .map(|(score, l)| {
+            weak_location = score == 0;
+            l
+        })
+        .or_else(|| {
+            // A sidebar "About" block holds the contact details under a summary
+            // heading: a block there that is nothing but a place, possibly
+            // wrapped over a few lines of a narrow column.
+            let lines: Vec<&Line> = doc
+                .sections
                 .iter()
-                .map(|l| l.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+                .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
+                .flat_map(|s| s.lines.iter())
+                .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
+                .collect();
+            let mut blocks: Vec<Vec<&Line>> = Vec::new();
+            for l in lines {
+                match blocks.last_mut() {
+                    Some(b) if !l.block_start && b.len() < 4 => b.push(l),
+                    _ => blocks.push(vec![l]),
+                }
+            }
+            let candidates = blocks.iter().flat_map(|b| {
+                let joined = b
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+            });
+            best_location(candidates.filter_map(|t| find_location(&t))).map(|(_, l)| l)
         });
-        best_location(candidates.filter_map(|t| find_location(&t)))
-    });
     if b.location.is_some() {
         confidence.insert("basics.location".into(), 0.6);
     }
@@ -295,18 +301,20 @@ pub fn fill(
     if let Some(i) = name_idx {
         b.label = find_label(&doc.header, i);
     }
-    if b.location.is_none() {
+    // Two unknown words around a comma ("MySQL, Elasticsearch") yield to a
+    // town standing alone among the contact details.
+    if b.location.is_none() || weak_location {
         let contact_section: Vec<&Line> = doc
             .section(Kind::Contact)
             .flat_map(|s| s.lines.iter())
             .collect();
-        b.location = bare_city(
+        if let Some(town) = bare_city(
             &doc.header,
             &contact_section,
             b.name.as_deref(),
             b.label.as_deref(),
-        );
-        if b.location.is_some() {
+        ) {
+            b.location = Some(town);
             confidence.insert("basics.location".into(), 0.4);
         }
     }
@@ -373,12 +381,19 @@ fn bare_city(
             .flat_map(segment_piece)
             .collect()
     };
-    let from_header = header.iter().take(15).find_map(|l| {
+    let head: Vec<&Line> = header.iter().take(15).collect();
+    let contact_line = |l: &Line| pieces_of(l).iter().any(|p| is_contact(p));
+    let from_header = head.iter().enumerate().find_map(|(i, l)| {
         let pieces = pieces_of(l);
-        if pieces.len() < 2 || !pieces.iter().any(|p| is_contact(p)) {
-            return None;
+        if pieces.len() >= 2 && pieces.iter().any(|p| is_contact(p)) {
+            return pieces.into_iter().find(|p| candidate(p));
         }
-        pieces.into_iter().find(|p| candidate(p))
+        // A line of its own in a stacked block of contact lines.
+        let t = l.text.trim();
+        let stacked = (i > 0 && contact_line(head[i - 1]))
+            || head.get(i + 1).is_some_and(|n| contact_line(n));
+        (pieces.len() == 1 && stacked && !l.bold && l.heading == 0 && candidate(t))
+            .then(|| t.to_string())
     });
     let from_section = || {
         contact_section
@@ -993,7 +1008,7 @@ fn is_street_word(t: &str) -> bool {
 
 /// The most place-like of the candidates (a known country or region beats
 /// two capitalised words that merely sit around a comma); the first on ties.
-fn best_location(candidates: impl Iterator<Item = Location>) -> Option<Location> {
+fn best_location(candidates: impl Iterator<Item = Location>) -> Option<(i32, Location)> {
     let score = |l: &Location| {
         let mut s = 0;
         if l.country_code
@@ -1028,7 +1043,7 @@ fn best_location(candidates: impl Iterator<Item = Location>) -> Option<Location>
             best = Some((sc, l));
         }
     }
-    best.filter(|(s, _)| *s >= 0).map(|(_, l)| l)
+    best.filter(|(s, _)| *s >= 0)
 }
 
 /// A postal code: a short token group with digits ("94115", "A9E8P9", "SW1A 1AA").
@@ -1202,7 +1217,8 @@ pub fn find_location(piece: &str) -> Option<Location> {
     let mut postal: Option<String> = None;
     // Postal codes standing alone are not places.
     if parts.len() > 2 {
-        if let Some(p) = parts.iter().find(|p| is_postal(p)) {
+        // ("19, boulevard …": a house number, not a postcode.)
+        if let Some(p) = parts.iter().find(|p| is_postal(p) && p.len() >= 4) {
             postal = Some(p.clone());
         }
         parts.retain(|p| !is_postal(p));
@@ -1504,9 +1520,11 @@ fn second_name_line(header: &[Line], i: usize, name: &str) -> Option<(usize, Str
 /// The line right after the name, when it is a short title without contact data.
 fn find_label(header: &[Line], name_idx: usize) -> Option<String> {
     let line = header.get(name_idx + 1)?;
+    // A two-column header (the name is a left cell): the title is the left
+    // cell of the next row.
+    let two_column = header[name_idx].cells().nth(1).is_some();
     let t = match line.cells().nth(1) {
-        // A two-column header: the title is the left cell.
-        Some(_) if line.x > 0.0 => line.cells().next()?.to_string(),
+        Some(_) if two_column => line.cells().next()?.to_string(),
         _ => line.flat(),
     };
     if t.len() > 60
@@ -2021,9 +2039,21 @@ mod tests {
             row(56.0, "Limmen\thello@tirza.example.com\ttirzav\ttirzav"),
         ];
         assert_eq!(find_name(&header).0.as_deref(), Some("Tirza van Straaten"));
+        assert_eq!(find_label(&header, 0), None);
         // A town standing alone among contact details.
         let loc = bare_city(&header, &[], Some("Tirza van Straaten"), None).unwrap();
         assert_eq!(loc.city.as_deref(), Some("Limmen"));
+        // A town on a line of its own in a stacked contact block.
+        let header = vec![
+            Line::new("Mark Bachmann"),
+            Line::new("Datenanalyst"),
+            Line::new("mark@example.com"),
+            Line::new("0176 / 7342 373"),
+            Line::new("Wernigerode"),
+            Line::new("linkedin.com/in/markb"),
+        ];
+        let loc = bare_city(&header, &[], Some("Mark Bachmann"), Some("Datenanalyst")).unwrap();
+        assert_eq!(loc.city.as_deref(), Some("Wernigerode"));
         // A place is not a name.
         let header = vec![
             row(400.0, "Ravensburg, Baden-Württemberg"),

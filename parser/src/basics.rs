@@ -252,6 +252,9 @@ pub fn fill(
             (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
         });
     }
+    if b.url.is_some() {
+        confidence.insert("basics.url".into(), 0.8);
+    }
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }

@@ -14,6 +14,7 @@ use vitae_common::resume::{Basics, Location, Profile};
 use vitae_common::Resume;
 
 use crate::ir::{Line, CELL};
+use crate::lang;
 use crate::sections::{Kind, Sectioned};
 
 /// Known profile networks: (host, display name).
@@ -108,7 +109,12 @@ pub fn fill(
         }
         v
     };
-    let mut head = pieces(&contact_lines);
+    // Contact lines are also cut at each value when their fields are
+    // joined by single spaces.
+    let mut head: Vec<String> = pieces(&contact_lines)
+        .iter()
+        .flat_map(|p| segment_piece(p))
+        .collect();
     // An address wrapped at the column edge: "jane.doe@example.c" / "om".
     let all_pieces = pieces(&all);
     for w in all_pieces.windows(2) {
@@ -190,6 +196,13 @@ pub fn fill(
     // Bare user names next to (dropped) icons: lowercase handles standing
     // alone in the contact area, or as one-word lines of a sidebar "About"
     // block. The network is unknown, so it is left out.
+    // One-word list items of a contact block are skills or levels that
+    // ran into it, not handles.
+    let bullet_words: Vec<&str> = contact_lines
+        .iter()
+        .filter(|l| l.bullet)
+        .map(|l| l.text.trim())
+        .collect();
     let sidebar_lines: Vec<String> = doc
         .sections
         .iter()
@@ -204,7 +217,7 @@ pub fn fill(
         .filter(|(i, _)| !consumed[*i])
         .map(|(i, p)| (i, p.clone()))
         .chain(sidebar_lines.iter().map(|p| (usize::MAX, p.clone())))
-        .filter(|(_, p)| is_bare_handle(p))
+        .filter(|(_, p)| is_bare_handle(p) && !bullet_words.contains(&p.as_str()))
         // A resume shows a handful of profiles; a page of lowercase words is
         // not a list of handles (and must not cost quadratic time).
         .take(8)
@@ -239,37 +252,46 @@ pub fn fill(
             (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
         });
     }
+    if b.url.is_some() {
+        confidence.insert("basics.url".into(), 0.8);
+    }
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }
-    b.location = best_location(head.iter().filter_map(|p| find_location(p))).or_else(|| {
-        // A sidebar "About" block holds the contact details under a summary
-        // heading: a block there that is nothing but a place, possibly
-        // wrapped over a few lines of a narrow column.
-        let lines: Vec<&Line> = doc
-            .sections
-            .iter()
-            .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
-            .flat_map(|s| s.lines.iter())
-            .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
-            .collect();
-        let mut blocks: Vec<Vec<&Line>> = Vec::new();
-        for l in lines {
-            match blocks.last_mut() {
-                Some(b) if !l.block_start && b.len() < 4 => b.push(l),
-                _ => blocks.push(vec![l]),
-            }
-        }
-        let candidates = blocks.iter().flat_map(|b| {
-            let joined = b
+    let mut weak_location = false;
+    b.location = best_location(head.iter().filter_map(|p| find_location(p)))
+        .map(|(score, l)| {
+            weak_location = score == 0;
+            l
+        })
+        .or_else(|| {
+            // A sidebar "About" block holds the contact details under a summary
+            // heading: a block there that is nothing but a place, possibly
+            // wrapped over a few lines of a narrow column.
+            let lines: Vec<&Line> = doc
+                .sections
                 .iter()
-                .map(|l| l.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+                .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
+                .flat_map(|s| s.lines.iter())
+                .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
+                .collect();
+            let mut blocks: Vec<Vec<&Line>> = Vec::new();
+            for l in lines {
+                match blocks.last_mut() {
+                    Some(b) if !l.block_start && b.len() < 4 => b.push(l),
+                    _ => blocks.push(vec![l]),
+                }
+            }
+            let candidates = blocks.iter().flat_map(|b| {
+                let joined = b
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+            });
+            best_location(candidates.filter_map(|t| find_location(&t))).map(|(_, l)| l)
         });
-        best_location(candidates.filter_map(|t| find_location(&t)))
-    });
     if b.location.is_some() {
         confidence.insert("basics.location".into(), 0.6);
     }
@@ -281,6 +303,23 @@ pub fn fill(
     }
     if let Some(i) = name_idx {
         b.label = find_label(&doc.header, i);
+    }
+    // Two unknown words around a comma ("MySQL, Elasticsearch") yield to a
+    // town standing alone among the contact details.
+    if b.location.is_none() || weak_location {
+        let contact_section: Vec<&Line> = doc
+            .section(Kind::Contact)
+            .flat_map(|s| s.lines.iter())
+            .collect();
+        if let Some(town) = bare_city(
+            &doc.header,
+            &contact_section,
+            b.name.as_deref(),
+            b.label.as_deref(),
+        ) {
+            b.location = Some(town);
+            confidence.insert("basics.location".into(), 0.4);
+        }
     }
     if let Some(s) = doc.section(Kind::Summary).next() {
         let text: Vec<&str> = s.lines.iter().map(|l| l.text.as_str()).collect();
@@ -299,6 +338,79 @@ pub fn fill(
         warnings.push("no phone number found".into());
     }
     resume.basics = Some(b);
+}
+
+/// A town shown alone among the contact details (`Ebern • jane@x.de •
+/// 0151 …`, or a line of its own in a "Contact" block): a piece of one to
+/// three capitalised words on a header line that also holds an e-mail
+/// address, phone number or link, or on a plain line of a contact section,
+/// that is not the name, the title, a label, a network or a section word.
+fn bare_city(
+    header: &[Line],
+    contact_section: &[&Line],
+    name: Option<&str>,
+    label: Option<&str>,
+) -> Option<Location> {
+    let is_contact = |p: &str| {
+        find_email(p).is_some()
+            || find_phone(p).is_some()
+            || find_url(p).is_some()
+            || find_profile(p).is_some()
+    };
+    let candidate = |p: &str| {
+        let words: Vec<&str> = p.split_whitespace().collect();
+        !words.is_empty()
+            && words.len() <= 3
+            && p.chars().count() <= 40
+            && Some(p) != name
+            && Some(p) != label
+            && words.iter().all(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().all(|c| c.is_alphabetic() || "'’-.".contains(c))
+                    && !lang::is_role_word(w)
+                    && !lang::ends_with_role_word(w)
+                    && lang::section_word(w).is_none()
+                    && !lang::is_level_word(w)
+            })
+            && network_by_label(p).is_none()
+            && lang::strip_contact_label(&format!("{p}:")).is_none()
+            && !name.is_some_and(|n| n.contains(p))
+    };
+    let pieces_of = |l: &Line| -> Vec<String> {
+        l.cells()
+            .flat_map(split_contact)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .flat_map(segment_piece)
+            .collect()
+    };
+    let head: Vec<&Line> = header.iter().take(15).collect();
+    let contact_line = |l: &Line| pieces_of(l).iter().any(|p| is_contact(p));
+    let from_header = head.iter().enumerate().find_map(|(i, l)| {
+        let pieces = pieces_of(l);
+        if pieces.len() >= 2 && pieces.iter().any(|p| is_contact(p)) {
+            return pieces.into_iter().find(|p| candidate(p));
+        }
+        // A line of its own in a stacked block of contact lines.
+        let t = l.text.trim();
+        let stacked = (i > 0 && contact_line(head[i - 1]))
+            || head.get(i + 1).is_some_and(|n| contact_line(n));
+        (pieces.len() == 1 && stacked && !l.bold && l.heading == 0 && candidate(t))
+            .then(|| t.to_string())
+    });
+    let from_section = || {
+        contact_section
+            .iter()
+            .filter(|l| !l.bold && l.heading == 0 && !l.bullet && !l.text.contains(CELL))
+            .map(|l| l.text.trim())
+            .find(|t| !is_contact(t) && candidate(t))
+            .map(str::to_string)
+    };
+    let city = from_header.or_else(from_section)?;
+    Some(Location {
+        city: Some(city),
+        ..Location::default()
+    })
 }
 
 /// Join wrapped lines of a paragraph, mending hyphenation at line ends.
@@ -336,6 +448,8 @@ fn is_bare_handle(s: &str) -> bool {
         && !u.contains('.')
         && u.chars().all(|c| !c.is_uppercase())
         && network_by_label(u).is_none()
+        && !lang::is_level_word(u)
+        && lang::section_word(u).is_none()
         && ![
             "email",
             "phone",
@@ -398,15 +512,170 @@ fn is_username(s: &str) -> bool {
         && !s.contains("..")
 }
 
-/// Split a contact line at the separators themes use between fields.
+/// Separators themes put between the fields of a contact line.
+const CONTACT_SEPARATORS: &[&str] = &[
+    " | ", " · ", " • ", " ⋅ ", " ∙ ", " ◦ ", " — ", " – ", " ‧ ", " / ", "  ", " ♦ ", " ● ",
+];
+
+/// Split a contact line at the separators themes use between fields. A
+/// slash or dash between two digits belongs to a phone number
+/// (`0176 / 1234 567`), not between two fields.
 pub fn split_contact(cell: &str) -> Vec<&str> {
-    let mut parts = vec![cell];
-    for sep in [
-        " | ", " · ", " • ", " ⋅ ", " ∙ ", " ◦ ", " — ", " – ", " ‧ ", " / ", "  ", " ♦ ", " ● ",
-    ] {
-        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < cell.len() {
+        let rest = &cell[i..];
+        if let Some(sep) = CONTACT_SEPARATORS.iter().find(|s| rest.starts_with(*s)) {
+            let before = cell[..i].chars().next_back();
+            let after = cell[i + sep.len()..].chars().next();
+            let numeric = matches!(*sep, " / " | " – ")
+                && before.is_some_and(|c| c.is_ascii_digit())
+                && after.is_some_and(|c| c.is_ascii_digit());
+            if !numeric {
+                parts.push(&cell[start..i]);
+                start = i + sep.len();
+            }
+            i += sep.len();
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
     }
+    parts.push(&cell[start..]);
     parts
+}
+
+/// What one whitespace token of a contact line is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tok {
+    /// An e-mail address.
+    Email,
+    /// A web address or a profile URL.
+    Link,
+    /// Digits with phone punctuation (`+49`, `(0)`, `555-0176`, `/`).
+    Num,
+    Other,
+}
+
+fn token_kind(t: &str) -> Tok {
+    let w = t.trim_matches(|c: char| matches!(c, ',' | ';' | '<' | '>'));
+    if w.contains('@') {
+        return if find_email(w).is_some_and(|e| e.len() + 8 >= w.len()) {
+            Tok::Email
+        } else {
+            Tok::Other
+        };
+    }
+    if w.contains('.') && (find_profile(w).is_some() || find_url(w).is_some()) {
+        return Tok::Link;
+    }
+    if w.chars().any(|c| c.is_ascii_digit())
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || "+()-./".contains(c))
+    {
+        return Tok::Num;
+    }
+    Tok::Other
+}
+
+/// A label token before a value: `E-Mail:`, `Tel.`, `GitHub:`, `Téléphone`.
+fn is_label_token(t: &str, needs_colon: bool) -> bool {
+    let colon = t.ends_with(':');
+    if needs_colon && !colon {
+        return false;
+    }
+    let l = t.trim_end_matches(':').trim_end_matches('.');
+    if l.is_empty() {
+        return false;
+    }
+    (colon && (network_by_label(l).is_some() || lang::is_location_label(l)))
+        || lang::is_phone_label(l)
+        || lang::is_email_label(l)
+        || lang::is_url_label(l)
+}
+
+/// One piece of a contact line cut at each e-mail address, web address and
+/// phone number it holds, and before each `Label:`, for lines whose fields
+/// are joined by single spaces (`10115 Berlin jane@x.de 0151 1234567
+/// linkedin.com/in/x`). A label before a value stays with it. A piece that
+/// is a single field comes back whole.
+fn segment_piece(piece: &str) -> Vec<String> {
+    let toks: Vec<&str> = piece.split_whitespace().collect();
+    if toks.len() < 2 || toks.len() > 60 {
+        return vec![piece.to_string()];
+    }
+    let kinds: Vec<Tok> = toks.iter().map(|t| token_kind(t)).collect();
+    let digits = |t: &str| t.chars().filter(|c| c.is_ascii_digit()).count();
+    let mut cut = vec![false; toks.len() + 1];
+    let anchor_start = |s: usize, cut: &mut Vec<bool>| {
+        // A label right before the value starts the field instead.
+        let mut start = s;
+        if start >= 1 && toks[start - 1] == ":" && start >= 2 {
+            start -= 1;
+        }
+        if start >= 1 && is_label_token(toks[start - 1], false) {
+            start -= 1;
+        }
+        cut[start] = true;
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        match kinds[i] {
+            Tok::Email | Tok::Link => {
+                // "GitLab: user <https://gitlab.com/user>": a target in
+                // brackets belongs to the text before it.
+                if !(i > 0 && toks[i].starts_with(['<', '('])) {
+                    anchor_start(i, &mut cut);
+                }
+                cut[i + 1] = true;
+                i += 1;
+            }
+            Tok::Num => {
+                let mut j = i;
+                let mut n = 0;
+                while j < toks.len() && (kinds[j] == Tok::Num || matches!(toks[j], "/" | "-" | "–"))
+                {
+                    // "+1" always, "(512)" after a ZIP code, starts a new number.
+                    if j > i && (toks[j].starts_with('+') || (toks[j].starts_with('(') && n >= 4)) {
+                        break;
+                    }
+                    n += digits(toks[j]);
+                    j += 1;
+                }
+                while j > i + 1 && digits(toks[j - 1]) == 0 {
+                    j -= 1;
+                }
+                let run = toks[i..j].join(" ");
+                if (7..=15).contains(&n) && find_phone(&run).is_some_and(|p| p.len() == run.len()) {
+                    anchor_start(i, &mut cut);
+                    cut[j] = true;
+                }
+                i = j.max(i + 1);
+            }
+            Tok::Other => {
+                if is_label_token(toks[i], true) {
+                    cut[i] = true;
+                }
+                i += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if cut[k] && !cur.is_empty() {
+            out.push(cur.join(" "));
+            cur.clear();
+        }
+        cur.push(t);
+    }
+    if !cur.is_empty() {
+        out.push(cur.join(" "));
+    }
+    if out.len() < 2 {
+        return vec![piece.to_string()];
+    }
+    out
 }
 
 fn trim_punct(s: &str) -> &str {
@@ -477,7 +746,8 @@ pub fn find_phone(text: &str) -> Option<String> {
                 j += 1;
             }
             let candidate = text[start..end].trim();
-            let next = chars.get(j).map(|c| c.1);
+            // Not glued to a word ("555-0176abc"); a space then a word is fine.
+            let next = text[end..].chars().next();
             if (7..=15).contains(&digits) && !next.is_some_and(|c| c.is_alphabetic() || c == '@') {
                 // Dates like "2019 - 2021" or "01/2020 – 12/2021" are not phones.
                 let groups: Vec<&str> = candidate
@@ -491,7 +761,11 @@ pub fn find_phone(text: &str) -> Option<String> {
                     && !candidate.starts_with('+')
                     && !candidate.starts_with('(');
                 if !looks_like_years {
-                    return Some(candidate.trim_end_matches(['-', '.', '/', ' ']).to_string());
+                    return Some(
+                        candidate
+                            .trim_end_matches(['-', '.', '/', ' ', '–'])
+                            .to_string(),
+                    );
                 }
             }
             i = j.max(i + 1);
@@ -595,6 +869,10 @@ pub fn find_url(piece: &str) -> Option<String> {
         let lower = w.to_lowercase();
         let bare = strip_scheme(&lower);
         let host = bare.split('/').next().unwrap_or("");
+        // ".NET" or "node..js" is no host: every label has letters.
+        if host.split('.').any(str::is_empty) {
+            continue;
+        }
         let has_scheme = lower.starts_with("http://")
             || lower.starts_with("https://")
             || lower.starts_with("www.");
@@ -626,123 +904,27 @@ pub fn find_url(piece: &str) -> Option<String> {
     None
 }
 
-const COUNTRIES: &[(&str, &str)] = &[
-    ("united states", "US"),
-    ("usa", "US"),
-    ("united kingdom", "GB"),
-    ("uk", "GB"),
-    ("germany", "DE"),
-    ("france", "FR"),
-    ("spain", "ES"),
-    ("italy", "IT"),
-    ("canada", "CA"),
-    ("australia", "AU"),
-    ("india", "IN"),
-    ("netherlands", "NL"),
-    ("sweden", "SE"),
-    ("norway", "NO"),
-    ("denmark", "DK"),
-    ("finland", "FI"),
-    ("poland", "PL"),
-    ("brazil", "BR"),
-    ("japan", "JP"),
-    ("china", "CN"),
-    ("mexico", "MX"),
-    ("ireland", "IE"),
-    ("switzerland", "CH"),
-    ("austria", "AT"),
-    ("belgium", "BE"),
-    ("portugal", "PT"),
-    ("new zealand", "NZ"),
-    ("singapore", "SG"),
-    ("south africa", "ZA"),
-    ("argentina", "AR"),
-    ("czech republic", "CZ"),
-    ("czechia", "CZ"),
-    ("greece", "GR"),
-    ("turkey", "TR"),
-    ("israel", "IL"),
-    ("russia", "RU"),
-    ("ukraine", "UA"),
-    ("korea", "KR"),
-    ("south korea", "KR"),
-    ("romania", "RO"),
-    ("hungary", "HU"),
-    ("chile", "CL"),
-    ("colombia", "CO"),
-    ("egypt", "EG"),
-    ("nigeria", "NG"),
-    ("kenya", "KE"),
-    ("philippines", "PH"),
-    ("indonesia", "ID"),
-    ("vietnam", "VN"),
-    ("thailand", "TH"),
-    ("malaysia", "MY"),
-    ("pakistan", "PK"),
-    ("taiwan", "TW"),
-    ("croatia", "HR"),
-    ("estonia", "EE"),
-];
+/// The ISO code of a country written as a name in any language
+/// (`Deutschland`, `United States`, `USA`) or as a known code (`DE`).
+fn country_of(s: &str) -> Option<String> {
+    let s = s.trim();
+    if is_code(s) && lang::is_country_code(s) {
+        return Some(s.to_string());
+    }
+    lang::country_code(s).map(str::to_string)
+}
 
-const US_STATES: &[&str] = &[
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
-    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
-    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
-    "WI", "WY", "DC",
-];
+/// A region written out in any language (`Bayern`, `Texas`, `Ontario`).
+fn is_region_name(s: &str) -> bool {
+    lang::region_country(s).is_some()
+}
 
-const US_STATE_NAMES: &[&str] = &[
-    "Alabama",
-    "Alaska",
-    "Arizona",
-    "Arkansas",
-    "California",
-    "Colorado",
-    "Connecticut",
-    "Delaware",
-    "Florida",
-    "Georgia",
-    "Hawaii",
-    "Idaho",
-    "Illinois",
-    "Indiana",
-    "Iowa",
-    "Kansas",
-    "Kentucky",
-    "Louisiana",
-    "Maine",
-    "Maryland",
-    "Massachusetts",
-    "Michigan",
-    "Minnesota",
-    "Mississippi",
-    "Missouri",
-    "Montana",
-    "Nebraska",
-    "Nevada",
-    "New Hampshire",
-    "New Jersey",
-    "New Mexico",
-    "New York",
-    "North Carolina",
-    "North Dakota",
-    "Ohio",
-    "Oklahoma",
-    "Oregon",
-    "Pennsylvania",
-    "Rhode Island",
-    "South Carolina",
-    "South Dakota",
-    "Tennessee",
-    "Texas",
-    "Utah",
-    "Vermont",
-    "Virginia",
-    "Washington",
-    "West Virginia",
-    "Wisconsin",
-    "Wyoming",
-];
+/// A postal abbreviation of a region (`TX`, `ON`, `NSW`).
+fn is_region_code(s: &str) -> bool {
+    s.len() <= 3
+        && s.chars().all(|c| c.is_ascii_uppercase())
+        && lang::region_code_countries(s).next().is_some()
+}
 
 fn is_place_word(s: &str) -> bool {
     let s = s.trim();
@@ -752,7 +934,7 @@ fn is_place_word(s: &str) -> bool {
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         && s.chars()
-            .all(|c| c.is_alphabetic() || " .'-".contains(c) || c.is_ascii_digit())
+            .all(|c| c.is_alphabetic() || " .'’-".contains(c) || c.is_ascii_digit())
         && s.chars().filter(|c| c.is_ascii_digit()).count() <= 6
         && s.split_whitespace().count() <= 4
 }
@@ -762,16 +944,14 @@ fn is_place_word(s: &str) -> bool {
 fn spaced_location(piece: &str) -> Option<Location> {
     let mut tokens: Vec<&str> = piece.split_whitespace().collect();
     let cc = *tokens.last()?;
-    if tokens.len() < 2 || tokens.len() > 12 || !is_code(cc) {
-        return None;
-    }
-    if !COUNTRIES.iter().any(|(_, c)| *c == cc) {
+    if tokens.len() < 2 || tokens.len() > 12 || !is_code(cc) || !lang::is_country_code(cc) {
         return None;
     }
     tokens.pop();
     // A postal code before the country ("… CA 94115 US").
+    let mut postal = None;
     if tokens.len() >= 2 && is_postal(tokens[tokens.len() - 1]) {
-        tokens.pop();
+        postal = tokens.pop().map(str::to_string);
     }
     let mut region = match tokens.last() {
         Some(r) if tokens.len() >= 2 && is_code(r) => {
@@ -781,16 +961,14 @@ fn spaced_location(piece: &str) -> Option<Location> {
         }
         _ => None,
     };
-    // "East Angela Tennessee US" / "California CA": a state written out.
-    if cc == "US" {
-        for n in [2, 1] {
-            if tokens.len() > n {
-                let tail = tokens[tokens.len() - n..].join(" ");
-                if US_STATE_NAMES.iter().any(|s| s.eq_ignore_ascii_case(&tail)) {
-                    tokens.truncate(tokens.len() - n);
-                    region = Some(tail);
-                    break;
-                }
+    // "East Angela Tennessee US" / "California CA": a region written out.
+    for n in [2, 1] {
+        if tokens.len() > n {
+            let tail = tokens[tokens.len() - n..].join(" ");
+            if lang::region_country(&tail) == Some(cc) {
+                tokens.truncate(tokens.len() - n);
+                region = Some(tail);
+                break;
             }
         }
     }
@@ -821,140 +999,35 @@ fn spaced_location(piece: &str) -> Option<Location> {
         region,
         country_code: Some(cc.to_string()),
         address,
+        postal_code: postal,
         ..Location::default()
     })
 }
 
-/// Street-type words that end the street part of an address.
+/// A street-type word (`St`, `Straße`, `rue`, `Calle`), any language.
 fn is_street_word(t: &str) -> bool {
-    let l = t.trim_end_matches([',', '.']).to_lowercase();
-    [
-        "st",
-        "street",
-        "rd",
-        "road",
-        "roads",
-        "ave",
-        "avenue",
-        "blvd",
-        "boulevard",
-        "ln",
-        "lane",
-        "dr",
-        "drive",
-        "way",
-        "ct",
-        "court",
-        "pl",
-        "place",
-        "sq",
-        "square",
-        "ter",
-        "terrace",
-        "pkwy",
-        "parkway",
-        "hwy",
-        "highway",
-        "cres",
-        "crescent",
-        "close",
-        "row",
-        "plaza",
-        "trail",
-        "walk",
-        "mews",
-        "grove",
-        "gardens",
-        "hill",
-        "heights",
-        "park",
-        "route",
-        "path",
-        "alley",
-        "circle",
-        "cir",
-        "loop",
-        "ridge",
-        "view",
-        "vista",
-        "crossing",
-        "point",
-        "ports",
-        "port",
-        "extension",
-        "summit",
-        "station",
-        "stravenue",
-        "spur",
-        "villages",
-        "village",
-        "ville",
-        "wells",
-        "falls",
-        "fields",
-        "forks",
-        "junction",
-        "knolls",
-        "lakes",
-        "landing",
-        "light",
-        "manor",
-        "meadows",
-        "mill",
-        "mills",
-        "mission",
-        "motorway",
-        "oval",
-        "pass",
-        "pike",
-        "pines",
-        "plains",
-        "prairie",
-        "radial",
-        "ranch",
-        "rapids",
-        "rest",
-        "river",
-        "shoals",
-        "shores",
-        "skyway",
-        "springs",
-        "stream",
-        "throughway",
-        "trace",
-        "track",
-        "tunnel",
-        "turnpike",
-        "underpass",
-        "union",
-        "valley",
-        "viaduct",
-        "vista",
-        "wall",
-        "well",
-    ]
-    .contains(&l.as_str())
+    lang::is_street_word(t.trim_end_matches([',', '.']))
 }
 
-/// The most place-like of the candidates (a known country or state beats
+/// The most place-like of the candidates (a known country or region beats
 /// two capitalised words that merely sit around a comma); the first on ties.
-fn best_location(candidates: impl Iterator<Item = Location>) -> Option<Location> {
+fn best_location(candidates: impl Iterator<Item = Location>) -> Option<(i32, Location)> {
     let score = |l: &Location| {
         let mut s = 0;
-        if let Some(cc) = &l.country_code {
-            if COUNTRIES
-                .iter()
-                .any(|(n, c)| c == cc || n.eq_ignore_ascii_case(cc))
-            {
-                s += 2;
-            }
+        if l.country_code
+            .as_deref()
+            .is_some_and(|cc| country_of(cc).is_some())
+        {
+            s += 2;
         }
-        if let Some(r) = &l.region {
-            if US_STATES.contains(&r.as_str())
-                || US_STATE_NAMES.iter().any(|n| n.eq_ignore_ascii_case(r))
-            {
-                s += 1;
-            }
+        if l.region
+            .as_deref()
+            .is_some_and(|r| is_region_code(r) || is_region_name(r))
+        {
+            s += 1;
+        }
+        if l.postal_code.is_some() {
+            s += 1;
         }
         let shouting = |t: &Option<String>| {
             t.as_deref().is_some_and(|t| {
@@ -973,7 +1046,7 @@ fn best_location(candidates: impl Iterator<Item = Location>) -> Option<Location>
             best = Some((sc, l));
         }
     }
-    best.filter(|(s, _)| *s >= 0).map(|(_, l)| l)
+    best.filter(|(s, _)| *s >= 0)
 }
 
 /// A postal code: a short token group with digits ("94115", "A9E8P9", "SW1A 1AA").
@@ -987,27 +1060,145 @@ fn is_postal(s: &str) -> bool {
         && s.split_whitespace().count() <= 2
 }
 
-fn country_name(s: &str) -> bool {
-    let l = s.trim().to_lowercase();
-    COUNTRIES.iter().any(|(n, _)| *n == l)
+/// "TX 78701" / "ON M5V 2T6": a region's code and its postcode.
+fn is_region_postal(s: &str) -> bool {
+    s.split_once(' ').is_some_and(|(code, postal)| {
+        is_region_code(code) && (is_zip(postal) || is_canadian_postal(postal))
+    })
+}
+
+/// A US ZIP code (`94115`, `94115-1234`).
+fn is_zip(s: &str) -> bool {
+    let (five, plus) = s.split_once('-').unwrap_or((s, "0000"));
+    five.len() == 5
+        && five.chars().all(|c| c.is_ascii_digit())
+        && plus.len() == 4
+        && plus.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A Canadian postal code, as one token or two (`M5V 2T6`, `M5V2T6`).
+fn is_canadian_postal(s: &str) -> bool {
+    let c: Vec<char> = s.chars().filter(|c| *c != ' ').collect();
+    c.len() == 6
+        && s.split_whitespace().count() <= 2
+        && c.iter().enumerate().all(|(i, ch)| {
+            if i % 2 == 0 {
+                ch.is_ascii_uppercase()
+            } else {
+                ch.is_ascii_digit()
+            }
+        })
+}
+
+/// "10115 Berlin", "75008 Paris", "28013 Madrid", "1010 Wien",
+/// "D-10115 Berlin": a 4–5 digit postcode (with an optional country prefix)
+/// before the town, as most of continental Europe writes it. Gives
+/// (postcode, town).
+fn postal_city(part: &str) -> Option<(String, String)> {
+    let part = part.trim();
+    let (code, town) = part.split_once(' ')?;
+    let digits = code
+        .split_once('-')
+        .filter(|(p, _)| (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase()))
+        .map_or(code, |(_, d)| d);
+    if !(4..=5).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let town = town.trim();
+    let words = town.split_whitespace().count();
+    if !(1..=4).contains(&words)
+        || !is_place_word(town)
+        || town.chars().any(|c| c.is_ascii_digit())
+        || town.split_whitespace().all(is_code)
+        || town.split_whitespace().any(is_street_word)
+    {
+        return None;
+    }
+    Some((code.to_string(), town.to_string()))
+}
+
+/// A street part of an address: a house number or a street word
+/// (`Musterstraße 12`, `12 rue de la Paix`, `Calle Mayor 5`).
+fn is_street_part(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 8
+        && (s.chars().any(|c| c.is_ascii_digit())
+            || words.iter().any(|w| {
+                is_street_word(w)
+                    || w.rsplit(['-', '/'])
+                        .next()
+                        .is_some_and(|tail| tail != *w && is_street_word(tail))
+            }))
+}
+
+/// "[street, ]10115 Berlin[, Region][, Country]": the parts from the
+/// postcode-and-town part `i` on.
+fn postal_location(parts: &[String], i: usize, country: Option<String>) -> Option<Location> {
+    let (postal, city) = postal_city(&parts[i])?;
+    let mut loc = Location {
+        postal_code: Some(postal.clone()),
+        city: Some(city),
+        ..Location::default()
+    };
+    if i > 0 {
+        let address = parts[..i].join(", ");
+        if !parts[..i]
+            .iter()
+            .all(|p| is_street_part(p) || is_place_word(p))
+            || !is_street_part(&address)
+        {
+            return None;
+        }
+        loc.address = Some(address);
+    }
+    let after = &parts[i + 1..];
+    if after.len() > 2 {
+        return None;
+    }
+    for p in after {
+        if let Some(cc) = country_of(p) {
+            loc.country_code = Some(cc);
+        } else if is_region_name(p) || is_region_code(p) {
+            loc.region = Some(p.clone());
+        } else {
+            return None;
+        }
+    }
+    if let Some(cc) = country {
+        loc.country_code = country_of(&cc).or(Some(cc));
+    }
+    // A four-digit year before a word ("2019 Google") is no postcode unless
+    // the rest says it is an address.
+    let year = postal.len() == 4 && matches!(&postal[..2], "19" | "20");
+    if year && loc.address.is_none() && loc.country_code.is_none() && loc.region.is_none() {
+        return None;
+    }
+    Some(loc)
 }
 
 fn is_code(s: &str) -> bool {
     s.len() == 2 && s.chars().all(|c| c.is_ascii_uppercase())
 }
 
-/// "City, Region, CC" / "City, Country" / "City, ST" / "City, Region (CC)" /
-/// "City, State ST 94115 CC" / "City, Region CC" — postal codes dropped.
+/// "City, Region, CC" / "City, Country" / "City, ST" / "City, ST 12345" /
+/// "City, ON M5V 2T6" / "City, Region (CC)" / "City, State ST 94115 CC" /
+/// "10115 Berlin" / "Musterstraße 12, 10115 Berlin" / "Berlin, Deutschland",
+/// after an optional `Location:` / `Adresse:` / `Dirección:` label.
 pub fn find_location(piece: &str) -> Option<Location> {
-    let piece = piece.trim();
-    let piece = ["Location:", "Address:", "Based in "]
-        .iter()
-        .find_map(|p| piece.strip_prefix(p))
-        .unwrap_or(piece)
-        .trim();
+    let mut piece = piece.trim();
+    if let Some((kind, rest)) = lang::strip_contact_label(piece) {
+        if kind != lang::LabelKind::Location {
+            return None;
+        }
+        piece = rest;
+    }
+    let piece = piece.strip_prefix("Based in ").unwrap_or(piece).trim();
     // "Region (DE)": the country in parentheses.
     let (piece, mut country) = match piece.strip_suffix(')').and_then(|p| p.rsplit_once(" (")) {
-        Some((rest, cc)) if is_code(cc) || country_name(cc) => (rest.trim(), Some(cc.to_string())),
+        Some((rest, cc)) if is_code(cc) || lang::country_code(cc).is_some() => {
+            (rest.trim(), Some(cc.to_string()))
+        }
         _ => (piece, None),
     };
     let mut parts: Vec<String> = piece
@@ -1015,30 +1206,49 @@ pub fn find_location(piece: &str) -> Option<Location> {
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect();
+    if parts.is_empty() || parts.len() > 6 {
+        return None;
+    }
+    if let Some(i) = parts.iter().rposition(|p| postal_city(p).is_some()) {
+        if let Some(loc) = postal_location(&parts, i, country.clone()) {
+            return Some(loc);
+        }
+    }
     if parts.len() == 1 && country.is_none() {
         return spaced_location(&parts[0]);
     }
-    if parts.is_empty() || parts.len() > 5 {
-        return None;
-    }
+    let mut postal: Option<String> = None;
     // Postal codes standing alone are not places.
     if parts.len() > 2 {
+        // ("19, boulevard …": a house number, not a postcode.)
+        if let Some(p) = parts.iter().find(|p| is_postal(p) && p.len() >= 4) {
+            postal = Some(p.clone());
+        }
         parts.retain(|p| !is_postal(p));
-    } else if parts.last().is_some_and(|p| is_postal(p)) {
+    } else if parts
+        .last()
+        .is_some_and(|p| is_postal(p) && !is_region_postal(p))
+    {
         return None;
     }
-    // The last part may carry "State ST 94115 CC": peel country, zip, state code.
+    // The last part may carry "State ST 94115 CC" or "ON M5V 2T6": peel
+    // country, postcode, state code.
     if let Some(last) = parts.last().cloned() {
         let mut tokens: Vec<&str> = last.split_whitespace().collect();
         if tokens.len() >= 2 {
             while tokens.len() > 1 {
-                let t = tokens[tokens.len() - 1];
-                if t.chars().any(|c| c.is_ascii_digit()) && is_postal(t) {
+                let n = tokens.len();
+                let t = tokens[n - 1];
+                if n >= 3 && is_canadian_postal(&tokens[n - 2..].join(" ")) {
+                    postal = Some(tokens[n - 2..].join(" "));
+                    tokens.truncate(n - 2);
+                } else if t.chars().any(|c| c.is_ascii_digit()) && is_postal(t) {
+                    postal = Some(t.to_string());
                     tokens.pop();
-                } else if country.is_none() && is_code(t) {
+                } else if country.is_none() && is_code(t) && !(postal.is_some() && n == 2) {
                     country = Some(t.to_string());
                     tokens.pop();
-                } else if country.is_some() && is_code(t) && US_STATES.contains(&t) {
+                } else if country.is_some() && is_region_code(t) {
                     // "California CA": the state's code after its name.
                     tokens.pop();
                 } else {
@@ -1063,21 +1273,24 @@ pub fn find_location(piece: &str) -> Option<Location> {
     }
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let last = *parts.last()?;
-    let country = COUNTRIES
-        .iter()
-        .find(|(n, _)| *n == last.to_lowercase())
-        .map(|_| last.to_string())
-        .or_else(|| is_code(last).then(|| last.to_string()));
-    let mut loc = Location::default();
+    let country = country_of(last).or_else(|| is_code(last).then(|| last.to_string()));
+    let mut loc = Location {
+        postal_code: postal.clone(),
+        ..Location::default()
+    };
     match parts.len() {
         2 => {
             loc.city = Some(parts[0].to_string());
-            if last.len() == 2
-                && US_STATES.contains(&last)
-                && last != "CA"
-                && last != "DE"
-                && last != "IN"
-            {
+            // "City, ST": a state's code is a region, except the codes that
+            // are also common country codes (CA, DE, IN) when no ZIP code
+            // says the place is in the US.
+            let us_state = is_code(last)
+                && lang::region_code_countries(last).any(|c| c == "US")
+                && (postal.as_deref().is_some_and(is_zip) || !matches!(last, "CA" | "DE" | "IN"));
+            let ca_province = is_region_code(last)
+                && lang::region_code_countries(last).any(|c| c == "CA")
+                && postal.as_deref().is_some_and(is_canadian_postal);
+            if us_state || ca_province {
                 loc.region = Some(last.to_string());
             } else if country.is_some() {
                 loc.country_code = country;
@@ -1095,7 +1308,12 @@ pub fn find_location(piece: &str) -> Option<Location> {
                 loc.region = Some(format!("{}, {}", parts[n - 2], last));
             }
             if n >= 4 {
-                loc.address = Some(parts[..n - 3].join(", "));
+                let address = parts[..n - 3].join(", ");
+                // An address starts with a house number or names a street.
+                if !is_street_part(&address) {
+                    return None;
+                }
+                loc.address = Some(address);
             }
         }
     }
@@ -1125,9 +1343,10 @@ const NAME_STOP: &[&str] = &[
     "page",
 ];
 
-/// How much a line reads like a person's name (0 = not at all).
-fn name_score(line: &Line) -> f32 {
-    let text = clean_name(&line.flat());
+/// How much `text` (a line or its first cell) reads like a person's name,
+/// with the style of its line.
+fn name_text_score(text: &str, line: &Line) -> f32 {
+    let text = clean_name(text);
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() || words.len() > 5 || text.chars().count() > 50 {
         return 0.0;
@@ -1142,6 +1361,13 @@ fn name_score(line: &Line) -> f32 {
     {
         return 0.0;
     }
+    // "Ravensburg, Baden-Württemberg" / "Austin, TX": a place, not a name.
+    if let Some((_, last)) = text.rsplit_once(',') {
+        let last = last.trim();
+        if country_of(last).is_some() || is_region_name(last) || is_region_code(last) {
+            return 0.0;
+        }
+    }
     let capitalised = words
         .iter()
         .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
@@ -1149,9 +1375,21 @@ fn name_score(line: &Line) -> f32 {
     if capitalised * 2 < words.len() + 1 {
         return 0.0;
     }
+    // "jane.dev" is a site; a period only ends an initial or title ("J.", "Dr.").
+    if words.iter().any(|w| {
+        w.trim_end_matches('.').contains('.') && w.chars().filter(|c| c.is_alphabetic()).count() > 3
+    }) {
+        return 0.0;
+    }
+    // A job title, not a name: two title words ("Product Manager",
+    // "Senior Software Engineer") or a compound title ("Softwareentwicklerin").
+    let roles = words.iter().filter(|w| lang::is_role_word(w)).count();
+    if roles >= 2 || words.iter().any(|w| lang::ends_with_role_word(w)) {
+        return 0.0;
+    }
     if !text
         .chars()
-        .all(|c| c.is_alphabetic() || " .'-‐,".contains(c))
+        .all(|c| c.is_alphabetic() || " .'’-‐,".contains(c))
     {
         return 0.0;
     }
@@ -1195,24 +1433,103 @@ fn clean_name(text: &str) -> String {
     t
 }
 
+/// The name: the most prominent person-like line of the first header
+/// lines (or the first cell of a line whose other cells hold contact
+/// details, as in a two-column header), joined with its second line when
+/// the name is set on two (first name above last name).
+/// Gives the name and the index of its last line.
 fn find_name(header: &[Line]) -> (Option<String>, Option<usize>) {
-    let mut best: Option<(f32, usize)> = None;
+    let text_of = |line: &Line| -> Option<(String, f32)> {
+        let flat = line.flat();
+        let s = name_text_score(&flat, line);
+        if s > 0.0 {
+            return Some((flat, s));
+        }
+        let mut cells = line.cells();
+        let first = cells.next()?;
+        cells.next()?;
+        // The size of a line with cells is the cells' together: a left
+        // cell is a name only without any job-title word.
+        if first.split_whitespace().any(lang::is_role_word) {
+            return None;
+        }
+        let s = name_text_score(first, line);
+        (s > 0.0).then(|| (first.to_string(), s))
+    };
+    let mut best: Option<(f32, usize, String)> = None;
     for (i, line) in header.iter().enumerate().take(12) {
-        let s = name_score(line) - i as f32 * 0.15;
-        if name_score(line) > 0.0 && best.is_none_or(|(b, _)| s > b) {
-            best = Some((s, i));
+        let Some((text, s)) = text_of(line) else {
+            continue;
+        };
+        let s = s - i as f32 * 0.15;
+        if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
+            best = Some((s, i, text));
         }
     }
-    match best {
-        Some((_, i)) => (Some(clean_name(&header[i].flat())), Some(i)),
-        None => (None, None),
+    let Some((_, i, text)) = best else {
+        return (None, None);
+    };
+    let name = clean_name(&text);
+    match second_name_line(header, i, &name) {
+        Some((j, rest)) => (Some(format!("{name} {rest}")), Some(j)),
+        None => (Some(name), Some(i)),
     }
+}
+
+/// The rest of a name set on two lines (moderncv and similar headers put
+/// the first name above the last name): the next header line that starts
+/// at the same left edge (right-column lines between are skipped) and
+/// whose text — or first cell, when the other cells hold contact details —
+/// is one or two capitalised name words that are not a job title, place or
+/// section word. The two lines must look alike: same size and weight, or
+/// the second line has cells (its size is then the other cells').
+fn second_name_line(header: &[Line], i: usize, name: &str) -> Option<(usize, String)> {
+    let first = &header[i];
+    if name.split_whitespace().count() > 3 {
+        return None;
+    }
+    let j = (i + 1..header.len().min(i + 4)).find(|&j| (header[j].x - first.x).abs() < 2.0)?;
+    let line = &header[j];
+    // A one-word name is not complete; a longer one continues only in a
+    // two-column header whose rows are a left piece and a right piece.
+    let two_cells = line.cells().count() == 2;
+    let first_cells = first.cells().count();
+    let single = name.split_whitespace().count() == 1;
+    if !(single || (two_cells && first_cells <= 2)) || line.heading != first.heading || line.bullet
+    {
+        return None;
+    }
+    let text = line.cells().next()?.trim();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let name_word = |w: &&str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().all(|c| c.is_alphabetic() || "'’-".contains(c))
+            && !lang::is_role_word(w)
+            && !lang::ends_with_role_word(w)
+            && lang::section_word(w).is_none()
+            && network_by_label(w).is_none()
+            && country_of(w).is_none()
+            && !is_region_name(w)
+    };
+    if words.is_empty() || words.len() > 2 || !words.iter().all(name_word) {
+        return None;
+    }
+    if words.len() == 2 && lang::is_role_word(&words.join(" ")) {
+        return None;
+    }
+    Some((j, text.to_string()))
 }
 
 /// The line right after the name, when it is a short title without contact data.
 fn find_label(header: &[Line], name_idx: usize) -> Option<String> {
     let line = header.get(name_idx + 1)?;
-    let t = line.flat();
+    // A two-column header (the name is a left cell): the title is the left
+    // cell of the next row.
+    let two_column = header[name_idx].cells().nth(1).is_some();
+    let t = match line.cells().nth(1) {
+        Some(_) if two_column => line.cells().next()?.to_string(),
+        _ => line.flat(),
+    };
     if t.len() > 60
         || t.contains('@')
         || find_phone(&t).is_some()
@@ -1299,7 +1616,7 @@ mod tests {
         assert_eq!(l.city.as_deref(), Some("East Angela"));
         assert_eq!(l.region.as_deref(), Some("Tennessee"));
         let l = find_location("Lyon, France").unwrap();
-        assert_eq!(l.country_code.as_deref(), Some("France"));
+        assert_eq!(l.country_code.as_deref(), Some("FR"));
         assert!(find_location("Python, Rust, Go and more things here, ok").is_none());
         let l = find_location("San Francisco, California CA 94115 US").unwrap();
         assert_eq!(l.city.as_deref(), Some("San Francisco"));
@@ -1356,5 +1673,396 @@ mod tests {
         ];
         assert_eq!(find_name(&lines).0.as_deref(), Some("Zoë Amélie Søren"));
         assert_eq!(clean_name("José García's CV"), "José García");
+    }
+
+    fn loc(city: &str, region: Option<&str>, cc: Option<&str>) -> Location {
+        Location {
+            city: Some(city.into()),
+            region: region.map(str::to_string),
+            country_code: cc.map(str::to_string),
+            ..Location::default()
+        }
+    }
+
+    #[test]
+    fn postcodes_in_every_layout() {
+        // US: "City, ST 12345" → region + postalCode, no country.
+        let mut want = loc("Pleasantville", Some("CA"), None);
+        want.postal_code = Some("94588".into());
+        assert_eq!(find_location("Pleasantville, CA 94588"), Some(want));
+        let mut want = loc("West Timothy", Some("NY"), None);
+        want.postal_code = Some("16959-1234".into());
+        assert_eq!(find_location("West Timothy, NY 16959-1234"), Some(want));
+        // Canada: "City, ON M5V 2T6".
+        let mut want = loc("Toronto", Some("ON"), None);
+        want.postal_code = Some("M5V 2T6".into());
+        assert_eq!(find_location("Toronto, ON M5V 2T6"), Some(want));
+        // German, French, Spanish: postcode before the town.
+        let want = Location {
+            postal_code: Some("10115".into()),
+            city: Some("Berlin".into()),
+            ..Location::default()
+        };
+        assert_eq!(find_location("10115 Berlin"), Some(want));
+        let want = Location {
+            address: Some("Musterstraße 12".into()),
+            postal_code: Some("10115".into()),
+            city: Some("Berlin".into()),
+            ..Location::default()
+        };
+        assert_eq!(find_location("Musterstraße 12, 10115 Berlin"), Some(want));
+        let want = Location {
+            address: Some("Gabriella-Wende-Ring 9".into()),
+            postal_code: Some("03975".into()),
+            city: Some("Seelow".into()),
+            country_code: Some("DE".into()),
+            ..Location::default()
+        };
+        assert_eq!(
+            find_location("Gabriella-Wende-Ring 9, 03975 Seelow, Deutschland"),
+            Some(want)
+        );
+        let want = Location {
+            address: Some("12 rue de la Paix".into()),
+            postal_code: Some("75002".into()),
+            city: Some("Paris".into()),
+            ..Location::default()
+        };
+        assert_eq!(find_location("12 rue de la Paix, 75002 Paris"), Some(want));
+        let l = find_location("75008 Paris").unwrap();
+        assert_eq!(
+            (l.postal_code.as_deref(), l.city.as_deref()),
+            (Some("75008"), Some("Paris"))
+        );
+        let want = Location {
+            address: Some("Calle de Alcalá 45".into()),
+            postal_code: Some("28013".into()),
+            city: Some("Madrid".into()),
+            country_code: Some("ES".into()),
+            ..Location::default()
+        };
+        assert_eq!(
+            find_location("Calle de Alcalá 45, 28013 Madrid, España"),
+            Some(want)
+        );
+        let l = find_location("Dirección: 28013 Madrid").unwrap();
+        assert_eq!(l.city.as_deref(), Some("Madrid"));
+        let l = find_location("Adresse : 69002 Lyon").unwrap();
+        assert_eq!(l.city.as_deref(), Some("Lyon"));
+        let l = find_location("Wohnort: 80331 München").unwrap();
+        assert_eq!(l.city.as_deref(), Some("München"));
+        // A year before a word is no postcode.
+        assert!(find_location("2019 Google").is_none());
+        assert!(find_location("Node.js, .NET, Django, PyTorch").is_none());
+    }
+
+    #[test]
+    fn regions_and_countries() {
+        assert_eq!(
+            find_location("Berlin, Deutschland"),
+            Some(loc("Berlin", None, Some("DE")))
+        );
+        assert_eq!(
+            find_location("Berlin, Bayern"),
+            Some(loc("Berlin", Some("Bayern"), None))
+        );
+        assert_eq!(
+            find_location("Lyon, France"),
+            Some(loc("Lyon", None, Some("FR")))
+        );
+        assert_eq!(
+            find_location("Sevilla, Andalucía, España"),
+            Some(loc("Sevilla", Some("Andalucía"), Some("ES")))
+        );
+        assert_eq!(
+            find_location("Genève, Suisse"),
+            Some(loc("Genève", None, Some("CH")))
+        );
+        // A two-letter US state is a region.
+        assert_eq!(
+            find_location("Austin, TX"),
+            Some(loc("Austin", Some("TX"), None))
+        );
+        assert_eq!(
+            find_location("Austin, TX, USA"),
+            Some(loc("Austin", Some("TX"), Some("US")))
+        );
+        assert_eq!(
+            find_location("Austin, Texas, United States"),
+            Some(loc("Austin", Some("Texas"), Some("US")))
+        );
+        assert_eq!(
+            find_location("Location: Austin, TX"),
+            Some(loc("Austin", Some("TX"), None))
+        );
+        let l = find_location("24741 Kerry Roads East Angela Tennessee US").unwrap();
+        assert_eq!(l.city.as_deref(), Some("East Angela"));
+        let l =
+            find_location("2712 Broadway St, CA 94115, San Francisco, California (US)").unwrap();
+        assert_eq!(l.city.as_deref(), Some("San Francisco"));
+    }
+
+    #[test]
+    fn labelled_values_in_every_language() {
+        for (line, want) in [
+            ("Phone: (415) 555-0176", "(415) 555-0176"),
+            ("Tel.: +49 (0) 30 123456", "+49 (0) 30 123456"),
+            ("Telefon: 0151 12345678", "0151 12345678"),
+            ("Mobil: 0176 / 1234 567", "0176 / 1234 567"),
+            ("Téléphone : 06 12 34 56 78", "06 12 34 56 78"),
+            ("Tél. +33 6 12 34 56 78", "+33 6 12 34 56 78"),
+            ("Teléfono: +34 612 345 678", "+34 612 345 678"),
+            ("Móvil: 612 34 56 78", "612 34 56 78"),
+            ("+1 415 555 0176", "+1 415 555 0176"),
+        ] {
+            let pieces: Vec<&str> = split_contact(line);
+            assert_eq!(pieces.len(), 1, "{line}");
+            assert_eq!(find_phone(pieces[0]).as_deref(), Some(want), "{line}");
+        }
+        assert_eq!(
+            find_email("E-Mail: jane@example.de").as_deref(),
+            Some("jane@example.de")
+        );
+        assert_eq!(
+            find_email("Courriel : marie@exemple.fr").as_deref(),
+            Some("marie@exemple.fr")
+        );
+        assert_eq!(
+            find_email("Correo electrónico: ana@ejemplo.es").as_deref(),
+            Some("ana@ejemplo.es")
+        );
+        assert_eq!(
+            find_url("Web: www.jane.dev").as_deref(),
+            Some("www.jane.dev")
+        );
+        assert_eq!(
+            find_url("Website: https://jane.dev").as_deref(),
+            Some("https://jane.dev")
+        );
+        assert_eq!(find_url("Node.js, .NET"), None);
+        assert_eq!(
+            lang::strip_contact_label("Adresse: Musterstraße 12"),
+            Some((lang::LabelKind::Location, "Musterstraße 12"))
+        );
+        assert_eq!(
+            lang::strip_contact_label("Dirección: Calle Mayor 5"),
+            Some((lang::LabelKind::Location, "Calle Mayor 5"))
+        );
+        assert_eq!(lang::strip_contact_label("GitHub: jdoe"), None);
+    }
+
+    #[test]
+    fn phones_glued_to_other_fields() {
+        // A phone followed by a space and a word is still a phone.
+        assert_eq!(
+            find_phone("0151 97563509 linkedin.com/in/x").as_deref(),
+            Some("0151 97563509")
+        );
+        assert_eq!(find_phone("(415) 555-0176abc"), None);
+        assert_eq!(
+            split_contact("0176 / 1234 567 | jane@x.de"),
+            vec!["0176 / 1234 567", "jane@x.de"]
+        );
+        assert_eq!(
+            find_phone("06 12 34 56 78").as_deref(),
+            Some("06 12 34 56 78")
+        );
+    }
+
+    #[test]
+    fn contact_line_joined_by_spaces() {
+        let got = segment_piece(
+            "Gabriella-Wende-Ring 9, 03975 Seelow krystyna@example.com 0151 97563509 \
+             linkedin.com/in/krystyna gitlab.com/krystyna",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "Gabriella-Wende-Ring 9, 03975 Seelow",
+                "krystyna@example.com",
+                "0151 97563509",
+                "linkedin.com/in/krystyna",
+                "gitlab.com/krystyna"
+            ]
+        );
+        let got = segment_piece("Austin, TX 78701 (512) 555-0100 Tel.: +1 415 555 0176");
+        assert_eq!(
+            got,
+            vec![
+                "Austin, TX 78701",
+                "(512) 555-0100",
+                "Tel.: +1 415 555 0176"
+            ]
+        );
+        let got = segment_piece("LinkedIn: jdoe GitHub: jdoe-dev E-Mail: j@x.io");
+        assert_eq!(
+            got,
+            vec!["LinkedIn: jdoe", "GitHub: jdoe-dev", "E-Mail: j@x.io"]
+        );
+        // One field, or a link shown after its text, stays whole.
+        assert_eq!(segment_piece("Email: j@x.io"), vec!["Email: j@x.io"]);
+        assert_eq!(
+            segment_piece("GitLab: jdoe <https://gitlab.com/jdoe>"),
+            vec!["GitLab: jdoe <https://gitlab.com/jdoe>"]
+        );
+    }
+
+    fn contact_doc(lines: Vec<Line>) -> Resume {
+        let doc = crate::sections::split(&crate::ir::Extracted {
+            lines,
+            pages: 1,
+            body_size: 10.0,
+        });
+        let mut resume = Resume::default();
+        fill(&doc, &mut resume, &mut Vec::new(), &mut BTreeMap::new());
+        resume
+    }
+
+    #[test]
+    fn several_profiles_on_one_line() {
+        let r = contact_doc(vec![
+            Line {
+                size: 20.0,
+                ..Line::new("Jane Doe")
+            },
+            Line::new("Musterstraße 12, 10115 Berlin\tjane@example.com\t0151 1234567\tlinkedin.com/in/jdoe | github.com/jdoe-dev"),
+            Line::new("GitHub: octo | GitLab: octo2"),
+        ]);
+        let b = r.basics.unwrap();
+        assert_eq!(b.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(b.email.as_deref(), Some("jane@example.com"));
+        assert_eq!(b.phone.as_deref(), Some("0151 1234567"));
+        let l = b.location.unwrap();
+        assert_eq!(l.city.as_deref(), Some("Berlin"));
+        assert_eq!(l.postal_code.as_deref(), Some("10115"));
+        assert_eq!(l.address.as_deref(), Some("Musterstraße 12"));
+        let users: Vec<(&str, &str, bool)> = b
+            .profiles
+            .iter()
+            .map(|p| {
+                (
+                    p.network.as_deref().unwrap_or(""),
+                    p.username.as_deref().unwrap_or(""),
+                    p.url.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            users,
+            vec![
+                ("LinkedIn", "jdoe", true),
+                ("GitHub", "jdoe-dev", true),
+                ("GitHub", "octo", false),
+                ("GitLab", "octo2", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn same_line_joined_by_single_spaces() {
+        let r = contact_doc(vec![
+            Line {
+                size: 22.0,
+                bold: true,
+                aside: true,
+                ..Line::new("Krystyna Trubin")
+            },
+            Line::new("Gabriella-Wende-Ring 9, 03975 Seelow krystyna@example.com 0151 97563509 linkedin.com/in/kt gitlab.com/kt2"),
+        ]);
+        let b = r.basics.unwrap();
+        assert_eq!(b.name.as_deref(), Some("Krystyna Trubin"));
+        assert_eq!(b.phone.as_deref(), Some("0151 97563509"));
+        assert_eq!(b.location.unwrap().city.as_deref(), Some("Seelow"));
+        assert_eq!(b.profiles.len(), 2);
+    }
+
+    #[test]
+    fn french_and_spanish_headers() {
+        let r = contact_doc(vec![
+            Line {
+                size: 20.0,
+                ..Line::new("Éloïse Dubois-Martin")
+            },
+            Line::new("Adresse : 12 rue de la Paix, 75002 Paris • Téléphone : 06 12 34 56 78 • Courriel : eloise@exemple.fr"),
+        ]);
+        let b = r.basics.unwrap();
+        assert_eq!(b.name.as_deref(), Some("Éloïse Dubois-Martin"));
+        assert_eq!(b.phone.as_deref(), Some("06 12 34 56 78"));
+        assert_eq!(b.email.as_deref(), Some("eloise@exemple.fr"));
+        let l = b.location.unwrap();
+        assert_eq!(
+            (l.city.as_deref(), l.postal_code.as_deref()),
+            (Some("Paris"), Some("75002"))
+        );
+        let r = contact_doc(vec![
+            Line {
+                size: 20.0,
+                ..Line::new("José Ángel Núñez")
+            },
+            Line::new("Teléfono: +34 612 345 678 | Correo: jose@ejemplo.es | Dirección: Calle Mayor 5, 28013 Madrid"),
+        ]);
+        let b = r.basics.unwrap();
+        assert_eq!(b.name.as_deref(), Some("José Ángel Núñez"));
+        assert_eq!(b.phone.as_deref(), Some("+34 612 345 678"));
+        let l = b.location.unwrap();
+        assert_eq!(
+            (l.city.as_deref(), l.address.as_deref()),
+            (Some("Madrid"), Some("Calle Mayor 5"))
+        );
+    }
+
+    #[test]
+    fn name_on_two_lines_and_town_alone() {
+        let row = |x: f32, t: &str| Line {
+            x,
+            size: 10.0,
+            ..Line::new(t)
+        };
+        let header = vec![
+            row(
+                45.0,
+                "James Robert\tWest Waynefurt, New York, United States",
+            ),
+            row(45.0, "O'Connor-Whitfield\tjames@example.com"),
+            row(45.0, "Machine Learning Engineer\tLinkedIn: jro"),
+        ];
+        let (name, idx) = find_name(&header);
+        assert_eq!(name.as_deref(), Some("James Robert O'Connor-Whitfield"));
+        assert_eq!(
+            find_label(&header, idx.unwrap()).as_deref(),
+            Some("Machine Learning Engineer")
+        );
+        // A name on one line is not continued by a contact row's first cell.
+        let header = vec![
+            Line {
+                x: 56.0,
+                size: 25.0,
+                ..Line::new("Tirza van Straaten")
+            },
+            row(56.0, "Limmen\thello@tirza.example.com\ttirzav\ttirzav"),
+        ];
+        assert_eq!(find_name(&header).0.as_deref(), Some("Tirza van Straaten"));
+        assert_eq!(find_label(&header, 0), None);
+        // A town standing alone among contact details.
+        let loc = bare_city(&header, &[], Some("Tirza van Straaten"), None).unwrap();
+        assert_eq!(loc.city.as_deref(), Some("Limmen"));
+        // A town on a line of its own in a stacked contact block.
+        let header = vec![
+            Line::new("Mark Bachmann"),
+            Line::new("Datenanalyst"),
+            Line::new("mark@example.com"),
+            Line::new("0176 / 7342 373"),
+            Line::new("Wernigerode"),
+            Line::new("linkedin.com/in/markb"),
+        ];
+        let loc = bare_city(&header, &[], Some("Mark Bachmann"), Some("Datenanalyst")).unwrap();
+        assert_eq!(loc.city.as_deref(), Some("Wernigerode"));
+        // A place is not a name.
+        let header = vec![
+            row(400.0, "Ravensburg, Baden-Württemberg"),
+            row(45.0, "Zoë Ólafur\tzoe@example.com"),
+            row(45.0, "Smith\tTel.: 0176 / 3526 654"),
+        ];
+        assert_eq!(find_name(&header).0.as_deref(), Some("Zoë Ólafur Smith"));
     }
 }

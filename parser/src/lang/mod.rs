@@ -429,6 +429,299 @@ pub fn detect(text: &str) -> Option<Detected> {
     })
 }
 
+/// First-level administrative regions written in addresses: US states,
+/// Canadian provinces, Australian states (with their postal abbreviations),
+/// German and Austrian Länder, Swiss cantons, French régions, Spanish
+/// comunidades autónomas. Each row is (postal abbreviation or "", name,
+/// ISO 3166 country). Regions belong to countries, not languages, so they
+/// live here rather than in one language file; names in several languages
+/// (`Bayern`, `Bavaria`) are separate rows. Adding a country is adding rows.
+pub static REGIONS: &[(&str, &str, &str)] = &[
+    ("AL", "Alabama", "US"),
+    ("AK", "Alaska", "US"),
+    ("AZ", "Arizona", "US"),
+    ("AR", "Arkansas", "US"),
+    ("CA", "California", "US"),
+    ("CO", "Colorado", "US"),
+    ("CT", "Connecticut", "US"),
+    ("DE", "Delaware", "US"),
+    ("FL", "Florida", "US"),
+    ("GA", "Georgia", "US"),
+    ("HI", "Hawaii", "US"),
+    ("ID", "Idaho", "US"),
+    ("IL", "Illinois", "US"),
+    ("IN", "Indiana", "US"),
+    ("IA", "Iowa", "US"),
+    ("KS", "Kansas", "US"),
+    ("KY", "Kentucky", "US"),
+    ("LA", "Louisiana", "US"),
+    ("ME", "Maine", "US"),
+    ("MD", "Maryland", "US"),
+    ("MA", "Massachusetts", "US"),
+    ("MI", "Michigan", "US"),
+    ("MN", "Minnesota", "US"),
+    ("MS", "Mississippi", "US"),
+    ("MO", "Missouri", "US"),
+    ("MT", "Montana", "US"),
+    ("NE", "Nebraska", "US"),
+    ("NV", "Nevada", "US"),
+    ("NH", "New Hampshire", "US"),
+    ("NJ", "New Jersey", "US"),
+    ("NM", "New Mexico", "US"),
+    ("NY", "New York", "US"),
+    ("NC", "North Carolina", "US"),
+    ("ND", "North Dakota", "US"),
+    ("OH", "Ohio", "US"),
+    ("OK", "Oklahoma", "US"),
+    ("OR", "Oregon", "US"),
+    ("PA", "Pennsylvania", "US"),
+    ("RI", "Rhode Island", "US"),
+    ("SC", "South Carolina", "US"),
+    ("SD", "South Dakota", "US"),
+    ("TN", "Tennessee", "US"),
+    ("TX", "Texas", "US"),
+    ("UT", "Utah", "US"),
+    ("VT", "Vermont", "US"),
+    ("VA", "Virginia", "US"),
+    ("WA", "Washington", "US"),
+    ("WV", "West Virginia", "US"),
+    ("WI", "Wisconsin", "US"),
+    ("WY", "Wyoming", "US"),
+    ("DC", "District of Columbia", "US"),
+    ("AB", "Alberta", "CA"),
+    ("BC", "British Columbia", "CA"),
+    ("MB", "Manitoba", "CA"),
+    ("NB", "New Brunswick", "CA"),
+    ("NL", "Newfoundland and Labrador", "CA"),
+    ("NS", "Nova Scotia", "CA"),
+    ("NT", "Northwest Territories", "CA"),
+    ("NU", "Nunavut", "CA"),
+    ("ON", "Ontario", "CA"),
+    ("PE", "Prince Edward Island", "CA"),
+    ("QC", "Quebec", "CA"),
+    ("QC", "Québec", "CA"),
+    ("SK", "Saskatchewan", "CA"),
+    ("YT", "Yukon", "CA"),
+    ("NSW", "New South Wales", "AU"),
+    ("VIC", "Victoria", "AU"),
+    ("QLD", "Queensland", "AU"),
+    ("WA", "Western Australia", "AU"),
+    ("SA", "South Australia", "AU"),
+    ("TAS", "Tasmania", "AU"),
+    ("ACT", "Australian Capital Territory", "AU"),
+    ("NT", "Northern Territory", "AU"),
+    ("", "Baden-Württemberg", "DE"),
+    ("", "Bayern", "DE"),
+    ("", "Bavaria", "DE"),
+    ("", "Berlin", "DE"),
+    ("", "Brandenburg", "DE"),
+    ("", "Bremen", "DE"),
+    ("", "Hamburg", "DE"),
+    ("", "Hessen", "DE"),
+    ("", "Hesse", "DE"),
+    ("", "Mecklenburg-Vorpommern", "DE"),
+    ("", "Niedersachsen", "DE"),
+    ("", "Lower Saxony", "DE"),
+    ("", "Nordrhein-Westfalen", "DE"),
+    ("", "North Rhine-Westphalia", "DE"),
+    ("", "NRW", "DE"),
+    ("", "Rheinland-Pfalz", "DE"),
+    ("", "Saarland", "DE"),
+    ("", "Sachsen", "DE"),
+    ("", "Saxony", "DE"),
+    ("", "Sachsen-Anhalt", "DE"),
+    ("", "Schleswig-Holstein", "DE"),
+    ("", "Thüringen", "DE"),
+    ("", "Thuringia", "DE"),
+    ("", "Burgenland", "AT"),
+    ("", "Kärnten", "AT"),
+    ("", "Niederösterreich", "AT"),
+    ("", "Oberösterreich", "AT"),
+    ("", "Salzburg", "AT"),
+    ("", "Steiermark", "AT"),
+    ("", "Tirol", "AT"),
+    ("", "Vorarlberg", "AT"),
+    ("", "Wien", "AT"),
+    ("", "Zürich", "CH"),
+    ("", "Bern", "CH"),
+    ("", "Luzern", "CH"),
+    ("", "Uri", "CH"),
+    ("", "Schwyz", "CH"),
+    ("", "Obwalden", "CH"),
+    ("", "Nidwalden", "CH"),
+    ("", "Glarus", "CH"),
+    ("", "Zug", "CH"),
+    ("", "Freiburg", "CH"),
+    ("", "Fribourg", "CH"),
+    ("", "Solothurn", "CH"),
+    ("", "Basel-Stadt", "CH"),
+    ("", "Basel-Landschaft", "CH"),
+    ("", "Schaffhausen", "CH"),
+    ("", "Appenzell Ausserrhoden", "CH"),
+    ("", "Appenzell Innerrhoden", "CH"),
+    ("", "St. Gallen", "CH"),
+    ("", "Graubünden", "CH"),
+    ("", "Aargau", "CH"),
+    ("", "Thurgau", "CH"),
+    ("", "Tessin", "CH"),
+    ("", "Ticino", "CH"),
+    ("", "Waadt", "CH"),
+    ("", "Vaud", "CH"),
+    ("", "Wallis", "CH"),
+    ("", "Valais", "CH"),
+    ("", "Neuenburg", "CH"),
+    ("", "Neuchâtel", "CH"),
+    ("", "Genf", "CH"),
+    ("", "Genève", "CH"),
+    ("", "Jura", "CH"),
+    ("", "Auvergne-Rhône-Alpes", "FR"),
+    ("", "Bourgogne-Franche-Comté", "FR"),
+    ("", "Bretagne", "FR"),
+    ("", "Centre-Val de Loire", "FR"),
+    ("", "Corse", "FR"),
+    ("", "Grand Est", "FR"),
+    ("", "Hauts-de-France", "FR"),
+    ("", "Île-de-France", "FR"),
+    ("", "Normandie", "FR"),
+    ("", "Nouvelle-Aquitaine", "FR"),
+    ("", "Occitanie", "FR"),
+    ("", "Pays de la Loire", "FR"),
+    ("", "Provence-Alpes-Côte d'Azur", "FR"),
+    ("", "Alsace", "FR"),
+    ("", "Aquitaine", "FR"),
+    ("", "Auvergne", "FR"),
+    ("", "Basse-Normandie", "FR"),
+    ("", "Bourgogne", "FR"),
+    ("", "Champagne-Ardenne", "FR"),
+    ("", "Franche-Comté", "FR"),
+    ("", "Haute-Normandie", "FR"),
+    ("", "Languedoc-Roussillon", "FR"),
+    ("", "Limousin", "FR"),
+    ("", "Lorraine", "FR"),
+    ("", "Midi-Pyrénées", "FR"),
+    ("", "Nord-Pas-de-Calais", "FR"),
+    ("", "Picardie", "FR"),
+    ("", "Poitou-Charentes", "FR"),
+    ("", "Rhône-Alpes", "FR"),
+    ("", "Guadeloupe", "FR"),
+    ("", "Martinique", "FR"),
+    ("", "Guyane", "FR"),
+    ("", "La Réunion", "FR"),
+    ("", "Mayotte", "FR"),
+    ("", "Andalucía", "ES"),
+    ("", "Aragón", "ES"),
+    ("", "Asturias", "ES"),
+    ("", "Principado de Asturias", "ES"),
+    ("", "Islas Baleares", "ES"),
+    ("", "Illes Balears", "ES"),
+    ("", "Canarias", "ES"),
+    ("", "Islas Canarias", "ES"),
+    ("", "Cantabria", "ES"),
+    ("", "Castilla-La Mancha", "ES"),
+    ("", "Castilla y León", "ES"),
+    ("", "Cataluña", "ES"),
+    ("", "Catalunya", "ES"),
+    ("", "Comunidad de Madrid", "ES"),
+    ("", "Madrid", "ES"),
+    ("", "Comunidad Valenciana", "ES"),
+    ("", "Comunitat Valenciana", "ES"),
+    ("", "Extremadura", "ES"),
+    ("", "Galicia", "ES"),
+    ("", "La Rioja", "ES"),
+    ("", "Región de Murcia", "ES"),
+    ("", "Murcia", "ES"),
+    ("", "Navarra", "ES"),
+    ("", "Comunidad Foral de Navarra", "ES"),
+    ("", "País Vasco", "ES"),
+    ("", "Euskadi", "ES"),
+    ("", "Ceuta", "ES"),
+    ("", "Melilla", "ES"),
+];
+
+/// The country of a region name in any spelling (`Bayern` → `DE`,
+/// `texas` → `US`), case and diacritics ignored.
+pub fn region_country(name: &str) -> Option<&'static str> {
+    static MAP: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut v: Vec<(String, &'static str)> =
+            REGIONS.iter().map(|(_, n, c)| (fold(n), *c)).collect();
+        v.sort();
+        v.dedup_by(|a, b| a.0 == b.0);
+        v
+    });
+    let w = fold(name.trim());
+    map.binary_search_by(|(n, _)| n.as_str().cmp(&w))
+        .ok()
+        .map(|i| map[i].1)
+}
+
+/// The countries whose region has this postal abbreviation, as written
+/// (upper case): `TX` → `["US"]`, `WA` → `["US", "AU"]`, `ON` → `["CA"]`.
+pub fn region_code_countries(code: &str) -> impl Iterator<Item = &'static str> + '_ {
+    REGIONS
+        .iter()
+        .filter(move |(c, _, _)| !c.is_empty() && *c == code)
+        .map(|(_, _, cc)| *cc)
+}
+
+/// The first word of a contact label, when `text` starts with one of any
+/// language (`Tel.: `, `E-Mail:`, `Téléphone :`, `Dirección:`, `Web:`):
+/// the kind of value it announces and the rest of the text after the label
+/// and its colon. A label needs its colon unless the value follows a word
+/// that cannot be anything but a label (`Tel. 0151 …`, `Phone 555 …`).
+pub fn strip_contact_label(text: &str) -> Option<(LabelKind, &str)> {
+    let t = text.trim_start();
+    // The label is everything before the first ':' (at most four words).
+    let (label, rest) = match t.split_once(':') {
+        Some((l, r)) if l.split_whitespace().count() <= 4 && !l.contains(['/', '@']) => (l, r),
+        _ => {
+            // "Tel. 030 123" / "Mobil 0151 …": a phone label without colon
+            // before a value starting with a digit, '+' or '('.
+            let (first, rest) = t.split_once(' ')?;
+            let starts_number = rest
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == '+' || c == '(');
+            if starts_number && is_phone_label(first.trim_end_matches('.')) {
+                return Some((LabelKind::Phone, rest.trim_start()));
+            }
+            return None;
+        }
+    };
+    let l = label.trim().trim_end_matches('.');
+    let kind = if is_phone_label(l) {
+        LabelKind::Phone
+    } else if is_email_label(l) {
+        LabelKind::Email
+    } else if is_location_label(l) {
+        LabelKind::Location
+    } else if is_url_label(l) {
+        LabelKind::Url
+    } else {
+        return None;
+    };
+    Some((kind, rest.trim_start()))
+}
+
+/// What a contact label announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelKind {
+    Phone,
+    Email,
+    Location,
+    Url,
+}
+
+/// A compound ending in a job-title word (`Softwareentwicklerin`,
+/// `IT-Projektleiter`): German writes titles as one word.
+pub fn ends_with_role_word(word: &str) -> bool {
+    let w = fold(word);
+    w.char_indices()
+        .filter(|(k, _)| *k > 0 && w.len() - k >= 7)
+        .any(|(k, _)| is_role_word(&w[k..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,11 @@
 //!   or a `w:numPr` with a numbering id; bold, caps, size and paragraph
 //!   borders. `Subtitle` gets no level: it is the label under the name, not
 //!   a section. Run formatting is resolved run → character style
-//!   (`w:rStyle`) → paragraph style → document defaults, so `bold` (most
-//!   letters bold) and `size` (the size carrying most letters) are right.
+//!   (`w:rStyle`) → paragraph style → document defaults, so `bold` and
+//!   `size` (the size carrying most letters) are right. A line is `bold`
+//!   when at least three quarters of its letters are: a bold lead-in
+//!   ("**Company**, Position ⇥ dates", "**Tools**: a, b") does not make
+//!   the whole line bold, whatever the lengths of its parts.
 //! * **Paragraphs**: one line per `w:br`. `w:numPr` in the paragraph or its
 //!   style (numbering id not 0), or a bullet glyph, → `bullet` (never on a
 //!   heading: numbered headings stay headings). `w:tab`/`w:ptab` → a
@@ -1202,5 +1205,292 @@ fn rebase_headings(cells: &mut [Cell]) {
         for l in cell.lines.iter_mut().filter(|l| l.heading > 0) {
             l.heading -= shift;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml""#;
+
+    fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for (name, body) in parts {
+                zip.start_file(*name, opts).unwrap();
+                zip.write_all(body.as_bytes()).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    fn document(body: &str) -> String {
+        format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#)
+    }
+
+    fn p(text: &str) -> String {
+        format!(r#"<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#)
+    }
+
+    fn styled(style: &str, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    fn lines(parts: &[(&str, &str)]) -> Vec<Line> {
+        extract(&docx(parts), &Budget::default()).unwrap().lines
+    }
+
+    fn texts(lines: &[Line]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+        <w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="22"/></w:rPr></w:rPrDefault></w:docDefaults>
+        <w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+        <w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:rPr><w:sz w:val="48"/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="berschrift1"><w:name w:val="Überschrift 1"/><w:basedOn w:val="Normal"/><w:rPr><w:b/><w:sz w:val="28"/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:rPr><w:b/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="Section"><w:name w:val="My Section"/><w:basedOn w:val="berschrift1"/></w:style>
+        <w:style w:type="paragraph" w:styleId="Aufzhlungszeichen"><w:name w:val="List Bullet"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+        <w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style>
+    </w:styles>"#;
+
+    #[test]
+    fn layout_table_is_two_flows_with_column_relative_headings() {
+        let cell = |paras: &[String]| format!("<w:tc>{}</w:tc>", paras.concat());
+        let left = cell(&[
+            styled("Heading2", "Kontakt"),
+            p("jane@example.com"),
+            styled("Heading2", "Kenntnisse"),
+            p("Rust, Go"),
+        ]);
+        // A nested data table inside the right column.
+        let nested = format!(
+            "<w:tbl><w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr></w:tbl>",
+            p("Rust"),
+            p("Expert")
+        );
+        let right = cell(&[
+            styled("berschrift1", "Berufserfahrung"),
+            p("Acme GmbH"),
+            p("Entwicklerin"),
+            nested,
+        ]);
+        let body = format!(
+            "{}<w:tbl><w:tblPr><w:tblBorders><w:top w:val=\"nil\"/></w:tblBorders></w:tblPr><w:tr>{left}{right}</w:tr></w:tbl>",
+            styled("Title", "Jane Doe")
+        );
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Jane Doe",
+                "Kontakt",
+                "jane@example.com",
+                "Kenntnisse",
+                "Rust, Go",
+                "Berufserfahrung",
+                "Acme GmbH",
+                "Entwicklerin",
+                "Rust\tExpert"
+            ]
+        );
+        assert_eq!(l[0].heading, 1);
+        assert_eq!(l[0].size, 24.0);
+        // The side column's Heading 2 titles are lifted to the main column's level.
+        assert_eq!(l[1].heading, 1);
+        assert_eq!(l[3].heading, 1);
+        assert_eq!(l[5].heading, 1);
+        assert!(l[5].bold);
+        assert_eq!(l[6].heading, 0);
+        assert_eq!(l[6].size, 11.0);
+    }
+
+    #[test]
+    fn data_table_rows_stay_lines() {
+        let row =
+            |a: &str, b: &str| format!("<w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>", p(a), p(b));
+        let body = format!(
+            "<w:tbl>{}{}{}</w:tbl>",
+            row("Skill", "Level"),
+            row("Rust", "Expert"),
+            row("Go", "Intermediate")
+        );
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert_eq!(
+            texts(&l),
+            vec!["Skill\tLevel", "Rust\tExpert", "Go\tIntermediate"]
+        );
+    }
+
+    #[test]
+    fn header_parts_in_reference_order_and_footer_last() {
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header2.xml"/>
+            <Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header10.xml"/>
+            <Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="/word/footer1.xml"/>
+        </Relationships>"#;
+        let body = format!(
+            r#"{}<w:sectPr><w:headerReference w:type="default" r:id="rId7"/><w:headerReference w:type="first" r:id="rId8"/><w:footerReference w:type="default" r:id="rId9"/><w:titlePg/></w:sectPr>"#,
+            p("Experience")
+        );
+        let hdr = |t: &str| format!(r#"<w:hdr {NS}>{}</w:hdr>"#, p(t));
+        let first = format!(
+            r#"<w:hdr {NS}>{}{}</w:hdr>"#,
+            p("Jane Doe"),
+            p("Musterstraße 12, 10115 Berlin  jane@example.com  0151 1234567")
+        );
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/_rels/document.xml.rels", rels),
+            ("word/header2.xml", &hdr("Jane Doe")),
+            ("word/header10.xml", &first),
+            ("word/header3.xml", &hdr("unreferenced")),
+            (
+                "word/footer1.xml",
+                &format!(r#"<w:ftr {NS}>{}</w:ftr>"#, p("Page 1")),
+            ),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Jane Doe",
+                "Musterstraße 12, 10115 Berlin\tjane@example.com\t0151 1234567",
+                "Experience",
+                "Page 1"
+            ]
+        );
+        assert!(l[0].aside && l[1].aside && !l[2].aside && l[3].aside);
+    }
+
+    #[test]
+    fn text_box_read_once() {
+        let txbx = format!("<w:txbxContent>{}</w:txbxContent>", p("jane@example.com"));
+        let body = format!(
+            r#"<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>{txbx}</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{txbx}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>Jane Doe</w:t></w:r></w:p>"#
+        );
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert_eq!(texts(&l), vec!["jane@example.com", "Jane Doe"]);
+    }
+
+    #[test]
+    fn numbered_and_styled_lists() {
+        let body = [
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr><w:r><w:t>Cut costs by 20%</w:t></w:r></w:p>"#.to_string(),
+            styled("Aufzhlungszeichen", "Led the migration"),
+            p("Plain text"),
+            // A numbered heading stays a heading, not a list item.
+            r#"<w:p><w:pPr><w:pStyle w:val="berschrift1"/><w:numPr><w:numId w:val="5"/></w:numPr></w:pPr><w:r><w:t>Ausbildung</w:t></w:r></w:p>"#.to_string(),
+        ]
+        .concat();
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            l.iter().map(|l| l.bullet).collect::<Vec<_>>(),
+            vec![true, true, false, false]
+        );
+        assert_eq!(l[3].heading, 1);
+    }
+
+    #[test]
+    fn tabs_and_run_styles() {
+        let body = r#"<w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs></w:pPr><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>Acme Corporation International</w:t></w:r><w:r><w:tab/><w:t>Jan 2020 – Present</w:t></w:r></w:p><w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>hidden</w:t></w:r><w:r><w:t>Shown.  Two sentences.</w:t></w:r></w:p><w:p><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>Skills</w:t></w:r></w:p>"#;
+        let l = lines(&[
+            ("word/document.xml", &document(body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Acme Corporation International\tJan 2020 – Present",
+                "Shown. Two sentences.",
+                "Skills"
+            ]
+        );
+        // Bold through the character style; a line is bold when (nearly) all of it is.
+        assert!(!l[0].bold);
+        assert!(!l[1].bold);
+        assert!(l[2].bold);
+    }
+
+    #[test]
+    fn hyperlink_targets() {
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://linkedin.com/in/jdoe" TargetMode="External"/>
+            <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="mailto:jane@example.com" TargetMode="External"/>
+            <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://acme.example.com/" TargetMode="External"/>
+            <Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://github.com/jdoe" TargetMode="External"/>
+            <Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://jane.example.com/" TargetMode="External"/>
+        </Relationships>"#;
+        let link = |id: &str, text: &str| {
+            format!(
+                r#"<w:hyperlink r:id="{id}"><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:hyperlink>"#
+            )
+        };
+        let body = [
+            format!("<w:p>{}</w:p>", link("rId1", "LinkedIn")),
+            format!("<w:p>{}</w:p>", link("rId2", "E-Mail")),
+            format!("<w:p>{}<w:r><w:tab/><w:t>2019 – 2021</w:t></w:r></w:p>", link("rId3", "Acme Corp")),
+            format!(r#"<w:p><w:r><w:t xml:space="preserve">GitHub: </w:t></w:r>{}</w:p>"#, link("rId4", "jdoe")),
+            format!("<w:p>{}</w:p>", link("rId5", "jane.example.com")),
+            r#"<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.xing.com/profile/J_Doe" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Xing</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#.to_string(),
+        ]
+        .concat();
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/_rels/document.xml.rels", rels),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "LinkedIn <https://linkedin.com/in/jdoe>",
+                "E-Mail jane@example.com",
+                "Acme Corp\t2019 – 2021",
+                "GitHub: jdoe <https://github.com/jdoe>",
+                "jane.example.com",
+                "Xing <https://www.xing.com/profile/J_Doe>",
+            ]
+        );
+    }
+
+    #[test]
+    fn bold_caps_bordered_heading() {
+        let body = [
+            r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6"/></w:pBdr></w:pPr><w:r><w:rPr><w:b/><w:caps/></w:rPr><w:t>Work experience</w:t></w:r></w:p>"#.to_string(),
+            r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6"/></w:pBdr></w:pPr><w:r><w:t>Berlin | jane@example.com | a long contact line under the name</w:t></w:r></w:p>"#.to_string(),
+            p("Acme"),
+        ]
+        .concat();
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert!(l[0].rule_before && l[0].bold);
+        assert!(!l[1].rule_before);
+        assert!(!l[2].rule_before);
+    }
+
+    #[test]
+    fn hostile_input_is_an_error_not_a_panic() {
+        let budget = Budget::default();
+        assert!(extract(b"PK\x03\x04garbage", &budget).is_err());
+        let deep = document(&"<w:tbl><w:tr><w:tc>".repeat(200));
+        assert!(extract(&docx(&[("word/document.xml", &deep)]), &budget).is_err());
+        // Truncated and unbalanced XML still yields what was read.
+        let cut = format!(r#"<w:document {NS}><w:body><w:p><w:r><w:t>Jane</w:t>"#);
+        let l = extract(&docx(&[("word/document.xml", &cut)]), &budget)
+            .unwrap()
+            .lines;
+        assert_eq!(texts(&l), vec!["Jane"]);
     }
 }

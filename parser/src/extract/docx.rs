@@ -910,11 +910,13 @@ fn finish_link(p: &mut Para) {
     let Some(link) = p.link.take() else {
         return;
     };
-    if link.piece != p.pieces.len() || link.start > p.text.len() {
+    if link.piece != p.pieces.len() {
         return;
     }
-    let labelled = !p.text[..link.start].trim().is_empty();
-    let shown = &p.text[link.start..];
+    let (Some(before), Some(shown)) = (p.text.get(..link.start), p.text.get(link.start..)) else {
+        return;
+    };
+    let labelled = !before.trim().is_empty();
     if let Some(new) = link_text(shown, &link.target, link.drawing, labelled) {
         p.text.truncate(link.start);
         p.text.push_str(&new);

@@ -1,18 +1,71 @@
 //! DOCX (Office Open XML) → [`Line`]s with `zip` + `quick-xml`.
 //!
-//! Reads `word/styles.xml` for heading levels, bold and sizes of paragraph
-//! styles, then walks `word/document.xml`: each paragraph becomes one line per
-//! `<w:br/>`, with its heading level (style name `Heading N`/`Title` or an
-//! outline level), list-ness (`<w:numPr>` or a list style), bold share and
-//! size. Table rows whose cells hold one paragraph each become one line with
-//! cell breaks; other rows are read cell by cell. Text boxes are read where
-//! they are anchored, `mc:Fallback` duplicates are skipped. Header and footer
-//! parts are read too and marked `aside` (contact details often live there).
+//! What is read, and how it maps to [`Line`] fields:
+//!
+//! * **Parts, in reading order**: the page headers referenced by the
+//!   sections of `word/document.xml` (`w:headerReference`, resolved through
+//!   `word/_rels/document.xml.rels`; first-page before default before even),
+//!   then the body, then the footers in the same order. Header and footer
+//!   lines are marked `aside` and each distinct line is kept once (they
+//!   repeat per section). A document without references falls back to every
+//!   `word/header*.xml` / `word/footer*.xml` part, in numeric order.
+//! * **Styles** (`word/styles.xml`), followed through `basedOn`: heading
+//!   levels from the style name (`Title` → 1, `Heading N` → N, also the
+//!   localized names and ids Word writes, e.g. `Überschrift 1`/`berschrift1`,
+//!   `Titre 1`, `Título 1`, `Kop 1`) or an outline level; list-ness from a
+//!   list style name (`List Bullet`, `List Paragraph`, `Aufzählungszeichen`)
+//!   or a `w:numPr` with a numbering id; bold, caps, size and paragraph
+//!   borders. `Subtitle` gets no level: it is the label under the name, not
+//!   a section. Run formatting is resolved run → character style
+//!   (`w:rStyle`) → paragraph style → document defaults, so `bold` and
+//!   `size` (the size carrying most letters) are right. A line is `bold`
+//!   when at least three quarters of its letters are: a bold lead-in
+//!   ("**Company**, Position ⇥ dates", "**Tools**: a, b") does not make
+//!   the whole line bold, whatever the lengths of its parts.
+//! * **Paragraphs**: one line per `w:br`. `w:numPr` in the paragraph or its
+//!   style (numbering id not 0), or a bullet glyph, → `bullet` (never on a
+//!   heading: numbered headings stay headings). `w:tab`/`w:ptab` → a
+//!   [`CELL`] break ("Company ⇥ Jan 2020 – Present" with a right tab stop),
+//!   and so is a run of two or more spaces inside the text used as a
+//!   separator ("Musterstraße 12, 10115 Berlin  jane@example.com"; two
+//!   spaces after a sentence end are sentence spacing, not a break). Cells
+//!   holding only a separator glyph (`|`, `•`, `·`) are dropped. Hidden
+//!   text (`w:vanish`) is skipped.
+//! * **Heading-like paragraphs**: a paragraph with a top border, or a short
+//!   one (≤ 8 words) with a bottom border that is bold, capitals or `w:caps`
+//!   ("WORK EXPERIENCE" over a rule), gets `rule_before`, which the section
+//!   stage takes as a heading hint.
+//! * **Hyperlinks** (`w:hyperlink r:id`, resolved through the part's own
+//!   rels, and `HYPERLINK` fields): the shown text is kept as the document
+//!   shows it. A `mailto:` link whose text is only a label ("E-Mail") or
+//!   an icon is followed by the address; a web link whose text is a label
+//!   — one word naming the site ("LinkedIn" → linkedin.com), the user name
+//!   of the target ("jdoe" → github.com/jdoe), or generic words ("Website",
+//!   "My Portfolio") — is followed by ` <target>` (the convention the
+//!   Markdown extractor and `basics::find_profile` share), an icon-only link
+//!   becomes the bare target. Other link texts (a company or project name)
+//!   are left alone, so entries keep their names.
+//! * **Tables**: a row whose cells hold one line each is one line with cell
+//!   breaks (a data grid such as "Skill ⇥ Level", or "Company ⇥ Dates"). A
+//!   row with a cell holding several paragraphs is layout (a borderless
+//!   two-column page): each cell is emitted as its own flow, left to right,
+//!   one line per paragraph. Heading levels inside such a row are made
+//!   relative per column: when one column's top heading level is deeper
+//!   than another's (a side column titled with `Heading 2` next to a main
+//!   column with `Heading 1`), its headings are lifted to the same top
+//!   level, so both columns' section titles are seen as sections. Nested
+//!   tables are finished into their enclosing cell.
+//! * **Text boxes** (`w:txbxContent`) are read where they are anchored; of
+//!   an `mc:AlternateContent` only the `mc:Choice` is read (the
+//!   `mc:Fallback` repeats it). Deleted text and field instructions are not
+//!   text.
 //!
 //! Every part is read through a byte budget ([`Budget::max_unpacked_bytes`]),
-//! so a zip bomb ends in [`ParseError::OverBudget`], not in an OOM.
+//! so a zip bomb ends in [`ParseError::OverBudget`], not in an OOM; the
+//! deadline is checked while walking, nesting depth is bounded, and every
+//! pass is linear in the XML.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
@@ -67,38 +120,72 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
     };
     let document = read_part(&mut zip, "word/document.xml")?
         .ok_or_else(|| corrupt("no word/document.xml".into()))?;
+    let doc_rels = read_part(&mut zip, "word/_rels/document.xml.rels")?
+        .map(|xml| parse_rels(&xml))
+        .unwrap_or_default();
+    let body = walk(&document, &styles, &doc_rels, budget)?;
 
-    let mut lines = Vec::new();
-    let part_names = |prefix: &str| {
-        let mut v: Vec<&String> = names
-            .iter()
-            .filter(|n| n.starts_with(prefix) && n.ends_with(".xml"))
-            .collect();
-        v.sort();
-        v.into_iter().cloned().collect::<Vec<_>>()
-    };
-    let headers = part_names("word/header");
-    let footers = part_names("word/footer");
+    // The header and footer parts the sections reference, first-page before
+    // default before even pages, each once.
+    let mut refs = body.refs.clone();
+    refs.sort_by_key(|r| (r.footer, r.rank));
+    let mut headers: Vec<String> = Vec::new();
+    let mut footers: Vec<String> = Vec::new();
+    for r in &refs {
+        let Some(rel) = doc_rels.get(&r.rid) else {
+            continue;
+        };
+        let name = resolve_target("word", &rel.target);
+        let list = if r.footer { &mut footers } else { &mut headers };
+        if !list.contains(&name) {
+            list.push(name);
+        }
+    }
+    if refs.is_empty() {
+        let part_names = |prefix: &str| {
+            let mut v: Vec<(u32, &String)> = names
+                .iter()
+                .filter(|n| n.starts_with(prefix) && n.ends_with(".xml"))
+                .map(|n| {
+                    let num = n[prefix.len()..n.len() - 4]
+                        .parse::<u32>()
+                        .unwrap_or(u32::MAX);
+                    (num, n)
+                })
+                .collect();
+            v.sort();
+            v.into_iter().map(|(_, n)| n.clone()).collect::<Vec<_>>()
+        };
+        headers = part_names("word/header");
+        footers = part_names("word/footer");
+    }
     // Headers and footers repeat per section; keep each distinct line once,
     // marked as aside (contact details live there, entries do not).
     let mut aside_lines = |names: &[String]| -> Result<Vec<Line>, ParseError> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let mut out = Vec::new();
         for name in names {
-            if let Some(xml) = read_part(&mut zip, name)? {
-                for mut line in walk(&xml, &styles, budget)? {
-                    if seen.insert(line.text.clone()) {
-                        line.aside = true;
-                        out.push(line);
-                    }
+            let Some(xml) = read_part(&mut zip, name)? else {
+                continue;
+            };
+            let rels = match name.rsplit_once('/') {
+                Some((dir, file)) => read_part(&mut zip, &format!("{dir}/_rels/{file}.rels"))?
+                    .map(|x| parse_rels(&x))
+                    .unwrap_or_default(),
+                None => HashMap::new(),
+            };
+            for mut line in walk(&xml, &styles, &rels, budget)?.lines {
+                if seen.insert(line.text.clone()) {
+                    line.aside = true;
+                    out.push(line);
                 }
             }
         }
         Ok(out)
     };
-    lines.extend(aside_lines(&headers)?);
+    let mut lines = aside_lines(&headers)?;
     let footer_lines = aside_lines(&footers)?;
-    lines.extend(walk(&document, &styles, budget)?);
+    lines.extend(body.lines);
     lines.extend(footer_lines);
     let mut out = Extracted {
         lines,
@@ -109,12 +196,68 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
     Ok(out)
 }
 
+/// One relationship of a part: its type (last path segment of the type URI)
+/// and target.
+#[derive(Debug, Clone, Default)]
+struct Rel {
+    kind: String,
+    target: String,
+}
+
+fn parse_rels(xml: &[u8]) -> HashMap<String, Rel> {
+    let mut out = HashMap::new();
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
+                    let kind = attr(&e, b"Type")
+                        .map(|t| t.rsplit('/').next().unwrap_or("").to_ascii_lowercase())
+                        .unwrap_or_default();
+                    out.insert(id, Rel { kind, target });
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+/// A part name from a relationship target relative to `dir` ("header1.xml"
+/// → "word/header1.xml", "/word/footer2.xml" → "word/footer2.xml").
+fn resolve_target(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
 #[derive(Debug, Clone, Default)]
 struct Style {
     heading: u8,
     list: bool,
+    /// `w:numPr` in the style: Some(true) with a numbering id, Some(false)
+    /// with id 0 (numbering switched off).
+    num: Option<bool>,
     bold: Option<bool>,
+    caps: Option<bool>,
     size: Option<f32>,
+    border_top: bool,
+    border_bottom: bool,
     based_on: Option<String>,
 }
 
@@ -122,6 +265,7 @@ struct Style {
 struct Styles {
     by_id: HashMap<String, Style>,
     default_size: Option<f32>,
+    default_bold: Option<bool>,
 }
 
 impl Styles {
@@ -136,6 +280,10 @@ impl Styles {
             cur = s.based_on.as_deref().and_then(|b| self.by_id.get(b));
         }
         None
+    }
+
+    fn lookup_opt<T>(&self, id: Option<&str>, get: impl Fn(&Style) -> Option<T>) -> Option<T> {
+        id.and_then(|id| self.lookup(id, get))
     }
 }
 
@@ -154,15 +302,61 @@ fn on_off(e: &BytesStart) -> bool {
     )
 }
 
+/// A paragraph border side that draws a line (`w:val` not `none`/`nil`).
+fn draws_border(e: &BytesStart) -> bool {
+    !matches!(attr(e, b"val").as_deref(), Some("none" | "nil" | "0"))
+}
+
+/// Heading level named by a style name or id: `Title` → 1, `Heading N` →
+/// N, and the localized names (and the ids Word derives from them).
 fn heading_from_name(name: &str) -> u8 {
-    let lower = name.to_ascii_lowercase().replace(' ', "");
-    if lower == "title" {
+    let lower: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .collect();
+    const TITLES: [&str; 8] = [
+        "title", "titel", "titre", "título", "titulo", "ttulo", "titolo", "tytuł",
+    ];
+    if TITLES.contains(&lower.as_str()) {
         return 1;
     }
-    if let Some(rest) = lower.strip_prefix("heading") {
-        return rest.parse::<u8>().map(|n| n.clamp(1, 6)).unwrap_or(0);
+    const PREFIXES: [&str; 16] = [
+        "heading",
+        "überschrift",
+        "berschrift",
+        "titre",
+        "título",
+        "titulo",
+        "ttulo",
+        "titolo",
+        "kop",
+        "rubrik",
+        "overskrift",
+        "nagłówek",
+        "nagwek",
+        "otsikko",
+        "nadpis",
+        "заголовок",
+    ];
+    for p in PREFIXES {
+        if let Some(rest) = lower.strip_prefix(p) {
+            if !rest.is_empty() && rest.len() <= 2 && rest.chars().all(|c| c.is_ascii_digit()) {
+                return rest.parse::<u8>().map(|n| n.clamp(1, 6)).unwrap_or(0);
+            }
+        }
     }
     0
+}
+
+/// A list paragraph style by its name ("List Bullet", "List Paragraph",
+/// "Aufzählungszeichen", "Liste à puces"), not "List Continue".
+fn list_from_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    (lower.contains("list") || lower.contains("aufzählung") || lower.contains("puce"))
+        && !lower.contains("continue")
+        && !lower.contains("fortsetzung")
+        && !lower.contains("table")
 }
 
 fn parse_styles(xml: &[u8]) -> Styles {
@@ -170,61 +364,113 @@ fn parse_styles(xml: &[u8]) -> Styles {
     let mut reader = Reader::from_reader(xml);
     let mut cur: Option<(String, Style)> = None;
     let mut in_defaults = false;
+    let mut in_numpr = false;
+    let mut in_pbdr = false;
     let mut buf = Vec::new();
     loop {
-        let ev = match reader.read_event_into(&mut buf) {
+        let (ev, empty) = match reader.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,
-            Ok(ev) => ev,
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) => {
+                match e.local_name().as_ref() {
+                    b"docDefaults" => in_defaults = false,
+                    b"numPr" => in_numpr = false,
+                    b"pBdr" => in_pbdr = false,
+                    b"style" => {
+                        if let Some((id, s)) = cur.take() {
+                            styles.by_id.insert(id, s);
+                        }
+                    }
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
         };
-        match ev {
-            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                b"style" => {
-                    if let Some((id, s)) = cur.take() {
-                        styles.by_id.insert(id, s);
-                    }
-                    if let Some(id) = attr(&e, b"styleId") {
-                        cur = Some((id, Style::default()));
-                    }
+        let e = ev;
+        match e.local_name().as_ref() {
+            b"style" => {
+                if let Some((id, s)) = cur.take() {
+                    styles.by_id.insert(id, s);
                 }
-                b"docDefaults" => in_defaults = true,
-                b"name" => {
-                    if let (Some((_, s)), Some(name)) = (cur.as_mut(), attr(&e, b"val")) {
-                        s.heading = s.heading.max(heading_from_name(&name));
-                        s.list |= name.to_ascii_lowercase().contains("list");
+                if let Some(id) = attr(&e, b"styleId") {
+                    let mut s = Style::default();
+                    let paragraph = attr(&e, b"type").is_none_or(|t| t == "paragraph");
+                    if paragraph {
+                        s.heading = heading_from_name(&id);
                     }
+                    cur = Some((id, s));
                 }
-                b"basedOn" => {
-                    if let Some((_, s)) = cur.as_mut() {
-                        s.based_on = attr(&e, b"val");
+            }
+            b"docDefaults" if !empty => in_defaults = true,
+            b"name" => {
+                if let (Some((_, s)), Some(name)) = (cur.as_mut(), attr(&e, b"val")) {
+                    let h = heading_from_name(&name);
+                    if h > 0 {
+                        s.heading = h;
                     }
+                    s.list |= list_from_name(&name);
                 }
-                b"outlineLvl" => {
-                    if let (Some((_, s)), Some(v)) = (cur.as_mut(), attr(&e, b"val")) {
-                        if let Ok(n) = v.parse::<u8>() {
-                            if n < 9 && s.heading == 0 {
-                                s.heading = n + 1;
-                            }
+            }
+            b"basedOn" => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.based_on = attr(&e, b"val");
+                }
+            }
+            b"outlineLvl" => {
+                if let (Some((_, s)), Some(v)) = (cur.as_mut(), attr(&e, b"val")) {
+                    if let Ok(n) = v.parse::<u8>() {
+                        if n < 9 && s.heading == 0 {
+                            s.heading = n + 1;
                         }
                     }
                 }
-                b"b" => {
-                    if let Some((_, s)) = cur.as_mut() {
-                        s.bold = Some(on_off(&e));
-                    }
+            }
+            b"numPr" if !empty => in_numpr = true,
+            b"numId" if in_numpr => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.num = Some(attr(&e, b"val").is_some_and(|v| v.trim() != "0"));
                 }
-                b"sz" => {
-                    let size = attr(&e, b"val")
-                        .and_then(|v| v.parse::<f32>().ok())
-                        .map(|v| v / 2.0);
-                    if let Some((_, s)) = cur.as_mut() {
-                        s.size = size;
-                    } else if in_defaults {
-                        styles.default_size = size;
-                    }
+            }
+            b"pBdr" if !empty => in_pbdr = true,
+            b"top" if in_pbdr => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.border_top = draws_border(&e);
                 }
-                _ => {}
-            },
-            Event::End(e) if e.local_name().as_ref() == b"docDefaults" => in_defaults = false,
+            }
+            b"bottom" if in_pbdr => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.border_bottom = draws_border(&e);
+                }
+            }
+            b"b" => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.bold = Some(on_off(&e));
+                } else if in_defaults {
+                    styles.default_bold = Some(on_off(&e));
+                }
+            }
+            b"caps" | b"smallCaps" => {
+                if let Some((_, s)) = cur.as_mut() {
+                    s.caps = Some(on_off(&e));
+                }
+            }
+            b"sz" => {
+                let size = attr(&e, b"val")
+                    .and_then(|v| v.parse::<f32>().ok())
+                    .map(|v| v / 2.0)
+                    .filter(|v| v.is_finite() && *v > 0.0);
+                if let Some((_, s)) = cur.as_mut() {
+                    s.size = size;
+                } else if in_defaults {
+                    styles.default_size = size;
+                }
+            }
             _ => {}
         }
         buf.clear();
@@ -235,21 +481,51 @@ fn parse_styles(xml: &[u8]) -> Styles {
     styles
 }
 
+/// A `w:headerReference` / `w:footerReference` of a section.
+#[derive(Debug, Clone)]
+struct PartRef {
+    footer: bool,
+    /// first = 0, default = 1, even = 2.
+    rank: u8,
+    rid: String,
+}
+
+/// A hyperlink being read: where its shown text starts and its target.
+#[derive(Debug, Clone)]
+struct Link {
+    piece: usize,
+    start: usize,
+    target: String,
+    /// An icon (drawing) inside the link: an empty text is still a link.
+    drawing: bool,
+}
+
 #[derive(Default)]
 struct Para {
     style: Option<String>,
-    list: bool,
+    num: Option<bool>,
     outline: Option<u8>,
+    border_top: Option<bool>,
+    border_bottom: Option<bool>,
     /// Finished line pieces (split at `<w:br/>`).
     pieces: Vec<String>,
     text: String,
     bold_chars: usize,
+    caps_chars: usize,
     chars: usize,
     size_chars: Vec<(f32, usize)>,
+    in_ppr: bool,
+    in_pbdr: bool,
     // current run
     run_bold: Option<bool>,
+    run_caps: Option<bool>,
     run_size: Option<f32>,
-    run_para_mark: bool,
+    run_style: Option<String>,
+    run_vanish: bool,
+    link: Option<Link>,
+    /// A complex field's instruction text (`HYPERLINK "…"`).
+    instr: String,
+    field_link: bool,
 }
 
 #[derive(Default)]
@@ -262,15 +538,59 @@ struct Row {
     cells: Vec<Cell>,
 }
 
-fn walk(xml: &[u8], styles: &Styles, budget: &Budget) -> Result<Vec<Line>, ParseError> {
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+}
+
+struct Walked {
+    lines: Vec<Line>,
+    refs: Vec<PartRef>,
+}
+
+/// Where finished lines go: the innermost open table cell, else the output.
+fn sink<'a>(tables: &'a mut [Table], out: &'a mut Vec<Line>) -> &'a mut Vec<Line> {
+    match tables
+        .last_mut()
+        .and_then(|t| t.rows.last_mut())
+        .and_then(|r| r.cells.last_mut())
+    {
+        Some(cell) => &mut cell.lines,
+        None => out,
+    }
+}
+
+struct State<'a> {
+    styles: &'a Styles,
+    rels: &'a HashMap<String, Rel>,
+    out: Vec<Line>,
+    paras: Vec<Para>,
+    tables: Vec<Table>,
+    refs: Vec<PartRef>,
+    in_text: bool,
+    in_instr: bool,
+}
+
+fn walk(
+    xml: &[u8],
+    styles: &Styles,
+    rels: &HashMap<String, Rel>,
+    budget: &Budget,
+) -> Result<Walked, ParseError> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
-    let mut out: Vec<Line> = Vec::new();
-    let mut paras: Vec<Para> = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
+    let mut st = State {
+        styles,
+        rels,
+        out: Vec::new(),
+        paras: Vec::new(),
+        tables: Vec::new(),
+        refs: Vec::new(),
+        in_text: false,
+        in_instr: false,
+    };
     let mut depth = 0usize;
     let mut skip_depth: Option<usize> = None;
-    let mut in_text = false;
     let mut events = 0u64;
     loop {
         let ev = match reader.read_event_into(&mut buf) {
@@ -301,20 +621,13 @@ fn walk(xml: &[u8], styles: &Styles, budget: &Budget) -> Result<Vec<Line>, Parse
                     continue;
                 }
                 match e.local_name().as_ref() {
-                    b"Fallback" | b"instrText" | b"delText" => skip_depth = Some(depth),
-                    _ => start(&e, &mut paras, &mut rows, styles, &mut in_text),
+                    b"Fallback" | b"delText" | b"delInstrText" => skip_depth = Some(depth),
+                    _ => st.start(&e, false),
                 }
             }
             Event::Empty(e) if skip_depth.is_none() => {
-                start(&e, &mut paras, &mut rows, styles, &mut in_text);
-                end(
-                    e.local_name().as_ref(),
-                    &mut paras,
-                    &mut rows,
-                    &mut out,
-                    styles,
-                    &mut in_text,
-                );
+                st.start(&e, true);
+                st.end(e.local_name().as_ref());
             }
             Event::End(e) => {
                 if let Some(d) = skip_depth {
@@ -322,182 +635,477 @@ fn walk(xml: &[u8], styles: &Styles, budget: &Budget) -> Result<Vec<Line>, Parse
                         skip_depth = None;
                     }
                 } else {
-                    end(
-                        e.local_name().as_ref(),
-                        &mut paras,
-                        &mut rows,
-                        &mut out,
-                        styles,
-                        &mut in_text,
-                    );
+                    st.end(e.local_name().as_ref());
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(t) if in_text && skip_depth.is_none() => {
-                if let Some(p) = paras.last_mut() {
-                    let s = t
-                        .unescape()
-                        .map(|c| c.into_owned())
-                        .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
-                    let n = s.chars().filter(|c| !c.is_whitespace()).count();
-                    let bold = p.run_bold.or_else(|| {
-                        p.style
-                            .as_deref()
-                            .and_then(|id| styles.lookup(id, |s| s.bold))
-                    });
-                    if bold == Some(true) {
-                        p.bold_chars += n;
-                    }
-                    p.chars += n;
-                    let size = p
-                        .run_size
-                        .or_else(|| {
-                            p.style
-                                .as_deref()
-                                .and_then(|id| styles.lookup(id, |s| s.size))
-                        })
-                        .or(styles.default_size)
-                        .unwrap_or(0.0);
-                    match p.size_chars.iter_mut().find(|(sz, _)| *sz == size) {
-                        Some(entry) => entry.1 += n,
-                        None => p.size_chars.push((size, n)),
-                    }
-                    p.text.push_str(&s);
-                }
+            Event::Text(t) if (st.in_text || st.in_instr) && skip_depth.is_none() => {
+                let s = t
+                    .unescape()
+                    .map(|c| c.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
+                st.text(&s);
+            }
+            Event::CData(t) if st.in_text && skip_depth.is_none() => {
+                st.text(&String::from_utf8_lossy(&t));
             }
             _ => {}
         }
         buf.clear();
     }
-    Ok(out)
+    // Unclosed elements of a truncated part: finish what was read.
+    while !st.paras.is_empty() {
+        st.end(b"p");
+    }
+    while !st.tables.is_empty() {
+        st.end(b"tbl");
+    }
+    Ok(Walked {
+        lines: st.out,
+        refs: st.refs,
+    })
 }
 
-fn start(
-    e: &BytesStart,
-    paras: &mut Vec<Para>,
-    rows: &mut Vec<Row>,
-    styles: &Styles,
-    in_text: &mut bool,
-) {
-    match e.local_name().as_ref() {
-        b"p" => paras.push(Para::default()),
-        b"pStyle" => {
-            if let Some(p) = paras.last_mut() {
-                p.style = attr(e, b"val");
-                if let Some(id) = &p.style {
-                    p.list |= styles
-                        .lookup(id, |s| s.list.then_some(true))
-                        .unwrap_or(false);
+impl State<'_> {
+    fn text(&mut self, s: &str) {
+        let styles = self.styles;
+        let in_instr = self.in_instr;
+        let Some(p) = self.paras.last_mut() else {
+            return;
+        };
+        if in_instr {
+            if p.instr.len() < 4096 {
+                p.instr.push_str(s);
+            }
+            return;
+        }
+        if p.run_vanish {
+            return;
+        }
+        let n = s.chars().filter(|c| !c.is_whitespace()).count();
+        let pstyle = p.style.as_deref();
+        let rstyle = p.run_style.as_deref();
+        let bold = p
+            .run_bold
+            .or_else(|| styles.lookup_opt(rstyle, |s| s.bold))
+            .or_else(|| styles.lookup_opt(pstyle, |s| s.bold))
+            .or(styles.default_bold);
+        if bold == Some(true) {
+            p.bold_chars += n;
+        }
+        let caps = p
+            .run_caps
+            .or_else(|| styles.lookup_opt(rstyle, |s| s.caps))
+            .or_else(|| styles.lookup_opt(pstyle, |s| s.caps));
+        if caps == Some(true) {
+            p.caps_chars += n;
+        }
+        p.chars += n;
+        let size = p
+            .run_size
+            .or_else(|| styles.lookup_opt(rstyle, |s| s.size))
+            .or_else(|| styles.lookup_opt(pstyle, |s| s.size))
+            .or(styles.default_size)
+            .unwrap_or(0.0);
+        match p.size_chars.iter_mut().find(|(sz, _)| *sz == size) {
+            Some(entry) => entry.1 += n,
+            None => p.size_chars.push((size, n)),
+        }
+        p.text.push_str(s);
+    }
+
+    fn start(&mut self, e: &BytesStart, empty: bool) {
+        let name = e.local_name();
+        let name = name.as_ref();
+        match name {
+            b"p" => {
+                self.paras.push(Para::default());
+                return;
+            }
+            b"tbl" => {
+                self.tables.push(Table::default());
+                return;
+            }
+            b"tr" => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.rows.push(Row::default());
                 }
+                return;
             }
-        }
-        b"numPr" => {
-            if let Some(p) = paras.last_mut() {
-                p.list = true;
+            b"tc" => {
+                if let Some(r) = self.tables.last_mut().and_then(|t| t.rows.last_mut()) {
+                    r.cells.push(Cell::default());
+                }
+                return;
             }
+            b"headerReference" | b"footerReference" => {
+                if let Some(rid) = attr(e, b"id") {
+                    let rank = match attr(e, b"type").as_deref() {
+                        Some("first") => 0,
+                        Some("even") => 2,
+                        _ => 1,
+                    };
+                    if self.refs.len() < 64 {
+                        self.refs.push(PartRef {
+                            footer: name == b"footerReference",
+                            rank,
+                            rid,
+                        });
+                    }
+                }
+                return;
+            }
+            _ => {}
         }
-        b"outlineLvl" => {
-            if let Some(p) = paras.last_mut() {
+        let styles = self.styles;
+        let rels = self.rels;
+        let Some(p) = self.paras.last_mut() else {
+            return;
+        };
+        match name {
+            b"pPr" if !empty => p.in_ppr = true,
+            b"pStyle" => p.style = attr(e, b"val"),
+            // Any numbering in the paragraph makes it part of a list; `numId
+            // 0` (numbering off) is a continuation paragraph indented under
+            // an item, kept with the list as the Markdown extractor does.
+            b"numPr" => p.num = Some(true),
+            b"outlineLvl" => {
                 p.outline = attr(e, b"val").and_then(|v| v.parse::<u8>().ok());
             }
-        }
-        b"r" => {
-            if let Some(p) = paras.last_mut() {
+            b"pBdr" if p.in_ppr && !empty => p.in_pbdr = true,
+            b"top" if p.in_pbdr => p.border_top = Some(draws_border(e)),
+            b"bottom" if p.in_pbdr => p.border_bottom = Some(draws_border(e)),
+            b"r" => {
                 p.run_bold = None;
+                p.run_caps = None;
                 p.run_size = None;
-                p.run_para_mark = false;
+                p.run_style = None;
+                p.run_vanish = false;
             }
-        }
-        b"pPr" => {
             // An rPr inside <w:pPr> formats the paragraph mark, not the text.
-            if let Some(p) = paras.last_mut() {
-                p.run_para_mark = true;
-            }
-        }
-        b"b" => {
-            if let Some(p) = paras.last_mut() {
-                if !p.run_para_mark {
-                    p.run_bold = Some(on_off(e));
-                }
-            }
-        }
-        b"sz" => {
-            if let Some(p) = paras.last_mut().filter(|p| !p.run_para_mark) {
+            b"b" if !p.in_ppr => p.run_bold = Some(on_off(e)),
+            b"caps" | b"smallCaps" if !p.in_ppr => p.run_caps = Some(on_off(e)),
+            b"vanish" if !p.in_ppr => p.run_vanish = on_off(e),
+            b"rStyle" if !p.in_ppr => p.run_style = attr(e, b"val"),
+            b"sz" if !p.in_ppr => {
                 p.run_size = attr(e, b"val")
                     .and_then(|v| v.parse::<f32>().ok())
-                    .map(|v| v / 2.0);
+                    .map(|v| v / 2.0)
+                    .filter(|v| v.is_finite() && *v > 0.0);
             }
-        }
-        b"t" => *in_text = true,
-        b"tab" | b"ptab" => {
-            if let Some(p) = paras.last_mut() {
-                p.text.push(CELL);
+            b"t" => self.in_text = true,
+            b"instrText" => {
+                self.in_instr = true;
             }
-        }
-        b"br" | b"cr" => {
-            if let Some(p) = paras.last_mut() {
+            b"tab" | b"ptab" if !p.in_ppr => p.text.push(CELL),
+            b"noBreakHyphen" => p.text.push('-'),
+            b"br" | b"cr" => {
                 let piece = std::mem::take(&mut p.text);
                 p.pieces.push(piece);
             }
-        }
-        b"tr" => rows.push(Row::default()),
-        b"tc" => {
-            if let Some(r) = rows.last_mut() {
-                r.cells.push(Cell::default());
+            b"hyperlink" if !empty => {
+                p.link = attr(e, b"id")
+                    .and_then(|rid| rels.get(&rid))
+                    .filter(|r| r.kind == "hyperlink")
+                    .map(|r| Link {
+                        piece: p.pieces.len(),
+                        start: p.text.len(),
+                        target: r.target.clone(),
+                        drawing: false,
+                    });
             }
+            b"fldSimple" if !empty => {
+                p.link = attr(e, b"instr")
+                    .and_then(|i| field_target(&i))
+                    .map(|target| Link {
+                        piece: p.pieces.len(),
+                        start: p.text.len(),
+                        target,
+                        drawing: false,
+                    });
+            }
+            b"fldChar" => match attr(e, b"fldCharType").as_deref() {
+                Some("begin") => p.instr.clear(),
+                Some("separate") => {
+                    if let Some(target) = field_target(&p.instr) {
+                        p.link = Some(Link {
+                            piece: p.pieces.len(),
+                            start: p.text.len(),
+                            target,
+                            drawing: false,
+                        });
+                        p.field_link = true;
+                    }
+                    p.instr.clear();
+                }
+                Some("end") if p.field_link => {
+                    p.field_link = false;
+                    finish_link(p);
+                }
+                _ => {}
+            },
+            b"drawing" | b"pict" | b"object" => {
+                if let Some(l) = p.link.as_mut() {
+                    l.drawing = true;
+                }
+            }
+            _ => {}
         }
-        _ => {}
+        let _ = styles;
+    }
+
+    fn end(&mut self, name: &[u8]) {
+        match name {
+            b"t" => self.in_text = false,
+            b"instrText" => self.in_instr = false,
+            b"pPr" => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.in_ppr = false;
+                }
+            }
+            b"pBdr" => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.in_pbdr = false;
+                }
+            }
+            b"hyperlink" | b"fldSimple" => {
+                if let Some(p) = self.paras.last_mut() {
+                    if !p.field_link {
+                        finish_link(p);
+                    }
+                }
+            }
+            b"p" => {
+                if let Some(p) = self.paras.pop() {
+                    let lines = finish_para(p, self.styles);
+                    sink(&mut self.tables, &mut self.out).extend(lines);
+                }
+            }
+            b"tbl" => {
+                if let Some(t) = self.tables.pop() {
+                    let lines = finish_table(t);
+                    sink(&mut self.tables, &mut self.out).extend(lines);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
-fn end(
-    name: &[u8],
-    paras: &mut Vec<Para>,
-    rows: &mut Vec<Row>,
-    out: &mut Vec<Line>,
-    styles: &Styles,
-    in_text: &mut bool,
-) {
-    match name {
-        b"t" => *in_text = false,
-        b"pPr" => {
-            if let Some(p) = paras.last_mut() {
-                p.run_para_mark = false;
-            }
-        }
-        b"p" => {
-            if let Some(p) = paras.pop() {
-                let lines = finish_para(p, styles);
-                match rows.last_mut().and_then(|r| r.cells.last_mut()) {
-                    Some(cell) => cell.lines.extend(lines),
-                    None => out.extend(lines),
-                }
-            }
-        }
-        b"tr" => {
-            if let Some(row) = rows.pop() {
-                let lines = finish_row(row);
-                match rows.last_mut().and_then(|r| r.cells.last_mut()) {
-                    Some(cell) => cell.lines.extend(lines),
-                    None => out.extend(lines),
-                }
-            }
-        }
-        _ => {}
+/// The URL of a `HYPERLINK "url"` field instruction (not a `\l` bookmark).
+fn field_target(instr: &str) -> Option<String> {
+    let rest = instr.trim().strip_prefix("HYPERLINK")?;
+    if rest.contains("\\l") && !rest.contains("://") {
+        return None;
     }
+    let start = rest.find('"')? + 1;
+    let len = rest[start..].find('"')?;
+    let url = rest[start..start + len].trim();
+    (!url.is_empty()).then(|| url.to_string())
+}
+
+/// Close the paragraph's open hyperlink: rewrite its shown text when the
+/// text alone would hide the target (see the module doc).
+fn finish_link(p: &mut Para) {
+    let Some(link) = p.link.take() else {
+        return;
+    };
+    if link.piece != p.pieces.len() {
+        return;
+    }
+    let (Some(before), Some(shown)) = (p.text.get(..link.start), p.text.get(link.start..)) else {
+        return;
+    };
+    let labelled = !before.trim().is_empty();
+    if let Some(new) = link_text(shown, &link.target, link.drawing, labelled) {
+        p.text.truncate(link.start);
+        p.text.push_str(&new);
+    }
+}
+
+/// Words that only label a link ("Website", "My Portfolio", "E-Mail").
+const LINK_WORDS: [&str; 30] = [
+    "my",
+    "personal",
+    "website",
+    "web",
+    "site",
+    "homepage",
+    "home",
+    "page",
+    "portfolio",
+    "blog",
+    "profile",
+    "link",
+    "here",
+    "online",
+    "visit",
+    "webseite",
+    "internetseite",
+    "meine",
+    "mein",
+    "persönliche",
+    "sitio",
+    "página",
+    "mi",
+    "mon",
+    "ma",
+    "site",
+    "email",
+    "e-mail",
+    "mail",
+    "contact",
+];
+
+fn only_link_words(shown: &str) -> bool {
+    let words: Vec<String> = shown
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty() && words.len() <= 3 && words.iter().all(|w| LINK_WORDS.contains(&w.as_str()))
+}
+
+/// What a hyperlink's shown text becomes, if anything (`None` = keep it).
+///
+/// `labelled`: text precedes the link in its line ("GitHub: jdoe"), so a
+/// user name shown alone is not mistaken for a bare handle downstream.
+fn link_text(shown: &str, target: &str, drawing: bool, labelled: bool) -> Option<String> {
+    let target = target.trim();
+    let lower = target.to_ascii_lowercase();
+    let shown_t = shown.trim().trim_end_matches(':').trim();
+    let icon = shown_t.chars().all(|c| !c.is_alphanumeric());
+    if let Some(addr) = lower.strip_prefix("mailto:").map(|_| &target[7..]) {
+        let addr = addr.split('?').next().unwrap_or("").trim();
+        if addr.is_empty() || shown.contains('@') || !addr.contains('@') {
+            return None;
+        }
+        let sep = if shown.ends_with(' ') || shown.is_empty() {
+            ""
+        } else {
+            " "
+        };
+        let label = (icon && (drawing || shown_t.is_empty())) || only_link_words(shown_t);
+        return label.then(|| format!("{shown}{sep}{addr}"));
+    }
+    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www."))
+    {
+        return None;
+    }
+    let bare = lower
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.")
+        .trim_end_matches('/');
+    let shown_l = shown_t.to_lowercase();
+    let shown_bare = shown_l
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.")
+        .trim_end_matches('/');
+    // The text is (a form of) the URL itself.
+    if shown_bare.contains(bare) || (!shown_bare.contains(' ') && shown_bare.contains('.')) {
+        return None;
+    }
+    let trail = if shown.ends_with(' ') { " " } else { "" };
+    let head = shown.trim_end();
+    let sep = if head.is_empty() { "" } else { " " };
+    if icon {
+        return (drawing || shown_t.is_empty()).then(|| format!("{head}{sep}{target}{trail}"));
+    }
+    let host = bare.split('/').next().unwrap_or("");
+    let host_labels: Vec<&str> = host.split('.').collect();
+    let main = if host_labels.len() >= 2 {
+        host_labels[host_labels.len() - 2]
+    } else {
+        host
+    };
+    let letters: String = shown_l.chars().filter(|c| c.is_alphanumeric()).collect();
+    let single = !shown_t.contains(char::is_whitespace);
+    let last_seg = bare
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('@');
+    let names_site = single && letters.len() >= 2 && letters == main;
+    let names_user =
+        single && labelled && bare.contains('/') && shown_l.trim_start_matches('@') == last_seg;
+    (names_site || names_user || only_link_words(shown_t))
+        .then(|| format!("{head} <{target}>{trail}"))
+}
+
+/// Runs of two or more spaces inside a line separate parts ("Berlin  jane@x.org")
+/// and become cell breaks; two spaces after a sentence end do not.
+fn spaces_to_cells(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0usize;
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if c == ' ' || c == '\u{a0}' {
+            run += 1;
+            continue;
+        }
+        if run > 0 {
+            let sentence_gap = run == 2 && matches!(prev, Some('.' | '!' | '?'));
+            if run >= 2 && !sentence_gap && !out.is_empty() {
+                out.push(CELL);
+            } else {
+                out.push(' ');
+            }
+            run = 0;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// Drop cells that hold only a separator glyph ("a ⇥ | ⇥ b").
+fn drop_separator_cells(text: String) -> String {
+    if !text.contains(CELL) {
+        return text;
+    }
+    let is_sep = |c: &str| {
+        let c = c.trim();
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| matches!(ch, '|' | '•' | '·' | '∙' | '⋅' | '◦' | '▪' | '/'))
+    };
+    let cells: Vec<&str> = text.split(CELL).filter(|c| !is_sep(c)).collect();
+    cells.join("\t")
 }
 
 fn finish_para(mut p: Para, styles: &Styles) -> Vec<Line> {
-    let style_heading = p
-        .style
-        .as_deref()
-        .and_then(|id| styles.lookup(id, |s| (s.heading > 0).then_some(s.heading)))
+    let style = p.style.as_deref();
+    let style_heading = styles
+        .lookup_opt(style, |s| (s.heading > 0).then_some(s.heading))
         .unwrap_or(0);
     let heading = match p.outline {
         Some(n) if n < 9 => n + 1,
         _ => style_heading,
     };
-    let bold = p.chars > 0 && p.bold_chars * 2 > p.chars;
+    let style_list = styles
+        .lookup_opt(style, |s| s.num.or(s.list.then_some(true)))
+        .unwrap_or(false);
+    let list = p.num.unwrap_or(style_list) && heading == 0;
+    let bold = p.chars > 0 && p.bold_chars * 4 >= p.chars * 3;
+    let caps = p.chars > 0 && p.caps_chars * 2 > p.chars;
+    let border_top = p.border_top.unwrap_or_else(|| {
+        styles
+            .lookup_opt(style, |s| s.border_top.then_some(true))
+            .unwrap_or(false)
+    });
+    let border_bottom = p.border_bottom.unwrap_or_else(|| {
+        styles
+            .lookup_opt(style, |s| s.border_bottom.then_some(true))
+            .unwrap_or(false)
+    });
     let size = p
         .size_chars
         .iter()
@@ -506,9 +1114,9 @@ fn finish_para(mut p: Para, styles: &Styles) -> Vec<Line> {
         .unwrap_or(0.0);
     p.pieces.push(std::mem::take(&mut p.text));
     let mut lines = Vec::new();
-    for (i, piece) in p.pieces.iter().enumerate() {
+    for piece in &p.pieces {
         let (body, glyph_bullet) = strip_bullet(piece);
-        let text = clean_text(body);
+        let text = drop_separator_cells(clean_text(&spaces_to_cells(body)));
         if text.is_empty() {
             continue;
         }
@@ -517,39 +1125,374 @@ fn finish_para(mut p: Para, styles: &Styles) -> Vec<Line> {
             size,
             bold,
             heading,
-            bullet: p.list || glyph_bullet,
-            block_start: i == 0,
+            bullet: list || (glyph_bullet && heading == 0),
+            block_start: lines.is_empty(),
             ..Line::default()
         });
+    }
+    // A bordered paragraph: a rule above it, or a short bold/capitals title
+    // underlined by its bottom border.
+    if let [only] = lines.as_mut_slice() {
+        let words = only.text.split_whitespace().count();
+        let letters: Vec<char> = only.text.chars().filter(|c| c.is_alphabetic()).collect();
+        let all_caps = letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase());
+        let title_like = words <= 8 && !only.bullet && (bold || caps || all_caps || heading > 0);
+        only.rule_before = border_top || (border_bottom && title_like);
+    } else if let Some(first) = lines.first_mut() {
+        first.rule_before = border_top;
     }
     lines
 }
 
-fn finish_row(row: Row) -> Vec<Line> {
-    let simple = row.cells.iter().all(|c| c.lines.len() <= 1);
-    if simple {
-        let cells: Vec<&Line> = row.cells.iter().filter_map(|c| c.lines.first()).collect();
-        let Some(first) = cells.first() else {
-            return Vec::new();
-        };
-        let mut line = (*first).clone();
-        line.text = cells
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\t");
-        line.bold = cells.iter().all(|l| l.bold);
-        line.block_start = true;
-        return vec![line];
-    }
+/// One table row: data cells side by side on one line, or layout cells as
+/// flows one after the other (see the module doc).
+fn finish_table(table: Table) -> Vec<Line> {
     let mut lines = Vec::new();
-    for cell in row.cells {
-        for (i, mut l) in cell.lines.into_iter().enumerate() {
-            if i == 0 {
-                l.block_start = true;
+    for row in table.rows {
+        let simple = row.cells.iter().all(|c| c.lines.len() <= 1);
+        if simple {
+            let cells: Vec<&Line> = row.cells.iter().filter_map(|c| c.lines.first()).collect();
+            let Some(first) = cells.first() else {
+                continue;
+            };
+            let mut line = (*first).clone();
+            line.text = cells
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\t");
+            line.bold = cells.iter().all(|l| l.bold);
+            line.bullet = cells.len() == 1 && first.bullet;
+            line.rule_before = cells.iter().any(|l| l.rule_before);
+            line.block_start = true;
+            lines.push(line);
+            continue;
+        }
+        let mut cells = row.cells;
+        rebase_headings(&mut cells);
+        for cell in cells {
+            for (i, mut l) in cell.lines.into_iter().enumerate() {
+                if i == 0 {
+                    l.block_start = true;
+                }
+                lines.push(l);
             }
-            lines.push(l);
         }
     }
     lines
+}
+
+/// Make heading levels relative per column of a layout row: a column whose
+/// top heading level is deeper than the shallowest column's top level is
+/// lifted by the difference.
+fn rebase_headings(cells: &mut [Cell]) {
+    let tops: Vec<Option<u8>> = cells
+        .iter()
+        .map(|c| c.lines.iter().map(|l| l.heading).filter(|h| *h > 0).min())
+        .collect();
+    if tops.iter().filter(|t| t.is_some()).count() < 2 {
+        return;
+    }
+    let Some(target) = tops.iter().flatten().min().copied() else {
+        return;
+    };
+    for (cell, top) in cells.iter_mut().zip(tops) {
+        let Some(top) = top else {
+            continue;
+        };
+        let shift = top - target;
+        if shift == 0 {
+            continue;
+        }
+        for l in cell.lines.iter_mut().filter(|l| l.heading > 0) {
+            l.heading -= shift;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml""#;
+
+    fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for (name, body) in parts {
+                zip.start_file(*name, opts).unwrap();
+                zip.write_all(body.as_bytes()).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    fn document(body: &str) -> String {
+        format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#)
+    }
+
+    fn p(text: &str) -> String {
+        format!(r#"<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#)
+    }
+
+    fn styled(style: &str, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    fn lines(parts: &[(&str, &str)]) -> Vec<Line> {
+        extract(&docx(parts), &Budget::default()).unwrap().lines
+    }
+
+    fn texts(lines: &[Line]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+        <w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="22"/></w:rPr></w:rPrDefault></w:docDefaults>
+        <w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+        <w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:rPr><w:sz w:val="48"/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="berschrift1"><w:name w:val="Überschrift 1"/><w:basedOn w:val="Normal"/><w:rPr><w:b/><w:sz w:val="28"/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:rPr><w:b/></w:rPr></w:style>
+        <w:style w:type="paragraph" w:styleId="Section"><w:name w:val="My Section"/><w:basedOn w:val="berschrift1"/></w:style>
+        <w:style w:type="paragraph" w:styleId="Aufzhlungszeichen"><w:name w:val="List Bullet"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+        <w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style>
+    </w:styles>"#;
+
+    #[test]
+    fn layout_table_is_two_flows_with_column_relative_headings() {
+        let cell = |paras: &[String]| format!("<w:tc>{}</w:tc>", paras.concat());
+        let left = cell(&[
+            styled("Heading2", "Kontakt"),
+            p("jane@example.com"),
+            styled("Heading2", "Kenntnisse"),
+            p("Rust, Go"),
+        ]);
+        // A nested data table inside the right column.
+        let nested = format!(
+            "<w:tbl><w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr></w:tbl>",
+            p("Rust"),
+            p("Expert")
+        );
+        let right = cell(&[
+            styled("berschrift1", "Berufserfahrung"),
+            p("Acme GmbH"),
+            p("Entwicklerin"),
+            nested,
+        ]);
+        let body = format!(
+            "{}<w:tbl><w:tblPr><w:tblBorders><w:top w:val=\"nil\"/></w:tblBorders></w:tblPr><w:tr>{left}{right}</w:tr></w:tbl>",
+            styled("Title", "Jane Doe")
+        );
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Jane Doe",
+                "Kontakt",
+                "jane@example.com",
+                "Kenntnisse",
+                "Rust, Go",
+                "Berufserfahrung",
+                "Acme GmbH",
+                "Entwicklerin",
+                "Rust\tExpert"
+            ]
+        );
+        assert_eq!(l[0].heading, 1);
+        assert_eq!(l[0].size, 24.0);
+        // The side column's Heading 2 titles are lifted to the main column's level.
+        assert_eq!(l[1].heading, 1);
+        assert_eq!(l[3].heading, 1);
+        assert_eq!(l[5].heading, 1);
+        assert!(l[5].bold);
+        assert_eq!(l[6].heading, 0);
+        assert_eq!(l[6].size, 11.0);
+    }
+
+    #[test]
+    fn data_table_rows_stay_lines() {
+        let row =
+            |a: &str, b: &str| format!("<w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>", p(a), p(b));
+        let body = format!(
+            "<w:tbl>{}{}{}</w:tbl>",
+            row("Skill", "Level"),
+            row("Rust", "Expert"),
+            row("Go", "Intermediate")
+        );
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert_eq!(
+            texts(&l),
+            vec!["Skill\tLevel", "Rust\tExpert", "Go\tIntermediate"]
+        );
+    }
+
+    #[test]
+    fn header_parts_in_reference_order_and_footer_last() {
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header2.xml"/>
+            <Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header10.xml"/>
+            <Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="/word/footer1.xml"/>
+        </Relationships>"#;
+        let body = format!(
+            r#"{}<w:sectPr><w:headerReference w:type="default" r:id="rId7"/><w:headerReference w:type="first" r:id="rId8"/><w:footerReference w:type="default" r:id="rId9"/><w:titlePg/></w:sectPr>"#,
+            p("Experience")
+        );
+        let hdr = |t: &str| format!(r#"<w:hdr {NS}>{}</w:hdr>"#, p(t));
+        let first = format!(
+            r#"<w:hdr {NS}>{}{}</w:hdr>"#,
+            p("Jane Doe"),
+            p("Musterstraße 12, 10115 Berlin  jane@example.com  0151 1234567")
+        );
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/_rels/document.xml.rels", rels),
+            ("word/header2.xml", &hdr("Jane Doe")),
+            ("word/header10.xml", &first),
+            ("word/header3.xml", &hdr("unreferenced")),
+            (
+                "word/footer1.xml",
+                &format!(r#"<w:ftr {NS}>{}</w:ftr>"#, p("Page 1")),
+            ),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Jane Doe",
+                "Musterstraße 12, 10115 Berlin\tjane@example.com\t0151 1234567",
+                "Experience",
+                "Page 1"
+            ]
+        );
+        assert!(l[0].aside && l[1].aside && !l[2].aside && l[3].aside);
+    }
+
+    #[test]
+    fn text_box_read_once() {
+        let txbx = format!("<w:txbxContent>{}</w:txbxContent>", p("jane@example.com"));
+        let body = format!(
+            r#"<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>{txbx}</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{txbx}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>Jane Doe</w:t></w:r></w:p>"#
+        );
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert_eq!(texts(&l), vec!["jane@example.com", "Jane Doe"]);
+    }
+
+    #[test]
+    fn numbered_and_styled_lists() {
+        let body = [
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr><w:r><w:t>Cut costs by 20%</w:t></w:r></w:p>"#.to_string(),
+            styled("Aufzhlungszeichen", "Led the migration"),
+            p("Plain text"),
+            // A numbered heading stays a heading, not a list item.
+            r#"<w:p><w:pPr><w:pStyle w:val="berschrift1"/><w:numPr><w:numId w:val="5"/></w:numPr></w:pPr><w:r><w:t>Ausbildung</w:t></w:r></w:p>"#.to_string(),
+        ]
+        .concat();
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            l.iter().map(|l| l.bullet).collect::<Vec<_>>(),
+            vec![true, true, false, false]
+        );
+        assert_eq!(l[3].heading, 1);
+    }
+
+    #[test]
+    fn tabs_and_run_styles() {
+        let body = r#"<w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs></w:pPr><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>Acme Corporation International</w:t></w:r><w:r><w:tab/><w:t>Jan 2020 – Present</w:t></w:r></w:p><w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>hidden</w:t></w:r><w:r><w:t>Shown.  Two sentences.</w:t></w:r></w:p><w:p><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>Skills</w:t></w:r></w:p>"#;
+        let l = lines(&[
+            ("word/document.xml", &document(body)),
+            ("word/styles.xml", STYLES),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "Acme Corporation International\tJan 2020 – Present",
+                "Shown. Two sentences.",
+                "Skills"
+            ]
+        );
+        // Bold through the character style; a line is bold when (nearly) all of it is.
+        assert!(!l[0].bold);
+        assert!(!l[1].bold);
+        assert!(l[2].bold);
+    }
+
+    #[test]
+    fn hyperlink_targets() {
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://linkedin.com/in/jdoe" TargetMode="External"/>
+            <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="mailto:jane@example.com" TargetMode="External"/>
+            <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://acme.example.com/" TargetMode="External"/>
+            <Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://github.com/jdoe" TargetMode="External"/>
+            <Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://jane.example.com/" TargetMode="External"/>
+        </Relationships>"#;
+        let link = |id: &str, text: &str| {
+            format!(
+                r#"<w:hyperlink r:id="{id}"><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:hyperlink>"#
+            )
+        };
+        let body = [
+            format!("<w:p>{}</w:p>", link("rId1", "LinkedIn")),
+            format!("<w:p>{}</w:p>", link("rId2", "E-Mail")),
+            format!("<w:p>{}<w:r><w:tab/><w:t>2019 – 2021</w:t></w:r></w:p>", link("rId3", "Acme Corp")),
+            format!(r#"<w:p><w:r><w:t xml:space="preserve">GitHub: </w:t></w:r>{}</w:p>"#, link("rId4", "jdoe")),
+            format!("<w:p>{}</w:p>", link("rId5", "jane.example.com")),
+            r#"<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.xing.com/profile/J_Doe" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Xing</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#.to_string(),
+        ]
+        .concat();
+        let l = lines(&[
+            ("word/document.xml", &document(&body)),
+            ("word/_rels/document.xml.rels", rels),
+        ]);
+        assert_eq!(
+            texts(&l),
+            vec![
+                "LinkedIn <https://linkedin.com/in/jdoe>",
+                "E-Mail jane@example.com",
+                "Acme Corp\t2019 – 2021",
+                "GitHub: jdoe <https://github.com/jdoe>",
+                "jane.example.com",
+                "Xing <https://www.xing.com/profile/J_Doe>",
+            ]
+        );
+    }
+
+    #[test]
+    fn bold_caps_bordered_heading() {
+        let body = [
+            r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6"/></w:pBdr></w:pPr><w:r><w:rPr><w:b/><w:caps/></w:rPr><w:t>Work experience</w:t></w:r></w:p>"#.to_string(),
+            r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6"/></w:pBdr></w:pPr><w:r><w:t>Berlin | jane@example.com | a long contact line under the name</w:t></w:r></w:p>"#.to_string(),
+            p("Acme"),
+        ]
+        .concat();
+        let l = lines(&[("word/document.xml", &document(&body))]);
+        assert!(l[0].rule_before && l[0].bold);
+        assert!(!l[1].rule_before);
+        assert!(!l[2].rule_before);
+    }
+
+    #[test]
+    fn hostile_input_is_an_error_not_a_panic() {
+        let budget = Budget::default();
+        assert!(extract(b"PK\x03\x04garbage", &budget).is_err());
+        let deep = document(&"<w:tbl><w:tr><w:tc>".repeat(200));
+        assert!(extract(&docx(&[("word/document.xml", &deep)]), &budget).is_err());
+        // Truncated and unbalanced XML still yields what was read.
+        let cut = format!(r#"<w:document {NS}><w:body><w:p><w:r><w:t>Jane</w:t>"#);
+        let l = extract(&docx(&[("word/document.xml", &cut)]), &budget)
+            .unwrap()
+            .lines;
+        assert_eq!(texts(&l), vec!["Jane"]);
+    }
 }

@@ -334,22 +334,32 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
     // cross in a top band, the header). A fixed number of candidates.
     let step = (span / 300.0).max(1.0);
     let mut candidates: Vec<(f32, f32)> = Vec::new(); // (x, balance)
-    let mut x = min_x + span * 0.15;
-    while x < min_x + span * 0.85 {
+                                                      // Each side of a gutter must run down a good part of the text's height:
+                                                      // a contact block beside the name is no column.
+    let y_top = runs.iter().map(|r| r.y).fold(f32::MAX, f32::min);
+    let y_bottom = runs.iter().map(|r| r.y).fold(f32::MIN, f32::max);
+    let min_extent = 0.3 * (y_bottom - y_top);
+    let mut x = min_x + span * 0.08;
+    while x < min_x + span * 0.92 {
         let mut left = 0usize;
         let mut right = 0usize;
         let mut crossing_y_max = f32::MIN;
+        let (mut l_y, mut r_y) = ((f32::MAX, f32::MIN), (f32::MAX, f32::MIN));
         for (r, &n) in runs.iter().zip(&counts) {
             if r.px.1 <= x {
                 left += n;
+                l_y = (l_y.0.min(r.y), l_y.1.max(r.y));
             } else if r.px.0 >= x {
                 right += n;
+                r_y = (r_y.0.min(r.y), r_y.1.max(r.y));
             } else {
                 crossing_y_max = crossing_y_max.max(r.y);
             }
         }
-        let side_ok =
-            left * 100 >= total_chars * MIN_SIDE_PCT && right * 100 >= total_chars * MIN_SIDE_PCT;
+        let side_ok = left * 100 >= total_chars * MIN_SIDE_PCT
+            && right * 100 >= total_chars * MIN_SIDE_PCT
+            && l_y.1 - l_y.0 >= min_extent
+            && r_y.1 - r_y.0 >= min_extent;
         if side_ok {
             // Runs crossing x are only acceptable in a header band above the columns.
             let band_ok = crossing_y_max == f32::MIN || {
@@ -376,6 +386,37 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
         .filter(|r| r.px.0 < gx && r.px.1 > gx)
         .map(|r| r.y)
         .fold(f32::MIN, f32::max);
+    // The band goes on down through lines set close under it (a contact
+    // block beside a name that ends above the name's last line), within
+    // twice its largest type.
+    let band_bottom = if band_bottom > f32::MIN {
+        let limit = band_bottom
+            + 2.0
+                * runs
+                    .iter()
+                    .filter(|r| r.y <= band_bottom + 0.1)
+                    .map(|r| r.size)
+                    .fold(0.0, f32::max);
+        let mut order: Vec<(f32, f32)> = runs
+            .iter()
+            .filter(|r| r.y > band_bottom + 0.1)
+            .map(|r| (r.y, r.size))
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let body = body_size_of(&runs);
+        let mut bottom = band_bottom;
+        let mut reach = band_bottom + 0.25 * body;
+        for (y, size) in order {
+            if y > limit || y - 0.8 * size > reach + 0.5 * body {
+                break;
+            }
+            bottom = y;
+            reach = reach.max(y + 0.25 * size);
+        }
+        bottom
+    } else {
+        band_bottom
+    };
     let (mut band, body): (Vec<Run>, Vec<Run>) =
         runs.into_iter().partition(|r| r.y <= band_bottom + 0.1);
     let (mut left, mut right): (Vec<Run>, Vec<Run>) = body.into_iter().partition(|r| r.px.1 <= gx);
@@ -1252,6 +1293,243 @@ mod tests {
         }
         let lines = page_lines(runs, 612.0, 0);
         assert_eq!(lines[0].text, "Richard Hendriks");
+    }
+
+    /// A moderncv-like page: dates right-aligned in a narrow left margin
+    /// column, entry heads and bullets in the main column, a date wrapped
+    /// onto a second margin line a little above the first bullet's baseline.
+    fn margin_page() -> Vec<Run> {
+        let mut runs = vec![run("Experience", 154.0, 60.0, 14.0)];
+        let mut y = 80.0;
+        for (i, (date, wrap)) in [
+            ("AUG 2023 - Now", None),
+            ("AUG 2022 - APR", Some("2023")),
+            ("MAR 2019 - JUN", Some("2022")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // Right-aligned at x = 141.
+            let w = date.chars().count() as f32 * 5.0;
+            runs.push(run(date, 141.0 - w, y, 10.0));
+            runs.push(run(
+                &format!("Position {i}, Company {i}, City"),
+                154.0,
+                y,
+                10.0,
+            ));
+            if let Some(w2) = wrap {
+                runs.push(run(w2, 141.0 - 20.0, y + 11.9, 10.0));
+            }
+            for b in 0..3 {
+                let by = y + 14.0 + b as f32 * 16.4;
+                runs.push(run(
+                    &format!("Built a service for the team number {b} with care"),
+                    165.0,
+                    by,
+                    10.0,
+                ));
+            }
+            y += 14.0 + 3.0 * 16.4 + 10.0;
+        }
+        // Skills as label-column rows, one label wrapped after "&".
+        for (label, kws, wrap) in [
+            ("Databases", "MySQL, Redis, Kafka, MongoDB", None),
+            (
+                "Libraries &",
+                "Django, React, Spring Boot",
+                Some("Frameworks"),
+            ),
+            ("Cloud", "GCP, Azure", None),
+        ] {
+            let w = label.chars().count() as f32 * 5.0;
+            runs.push(run(label, 141.0 - w, y, 10.0));
+            runs.push(run(kws, 154.0, y, 10.0));
+            if let Some(w2) = wrap {
+                runs.push(run(w2, 141.0 - 50.0, y + 11.9, 10.0));
+                y += 11.9;
+            }
+            y += 16.5;
+        }
+        runs
+    }
+
+    #[test]
+    fn margin_dates_join_the_entry_beside_them() {
+        let lines = page_lines(margin_page(), 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(texts.contains(&"AUG 2023 - Now\tPosition 0, Company 0, City"));
+        // The wrapped year joins its date cell, not the bullet beside it.
+        assert!(texts.contains(&"AUG 2022 - APR 2023\tPosition 1, Company 1, City"));
+        assert!(texts.contains(&"MAR 2019 - JUN 2022\tPosition 2, Company 2, City"));
+        assert!(!texts
+            .iter()
+            .any(|t| *t == "2023" || t.starts_with("2023\t")));
+        // The label wrapped after "&" is one cell.
+        assert!(texts.contains(&"Libraries & Frameworks\tDjango, React, Spring Boot"));
+        assert!(!texts.contains(&"Frameworks"));
+        // Bullets stay lines of their own, in order after their head.
+        let head = texts
+            .iter()
+            .position(|t| t.starts_with("AUG 2022"))
+            .unwrap();
+        assert!(texts[head + 1].starts_with("Built a service for the team number 0"));
+    }
+
+    #[test]
+    fn header_blocks_side_by_side_are_read_one_after_the_other() {
+        // Name in large type over two lines at the left, contact lines at
+        // the right with their own spacing, then a margin-dated body.
+        let mut runs = vec![
+            run("James Robert", 45.0, 60.0, 30.0),
+            run("Oneill", 45.0, 85.6, 30.0),
+            run("Engineer", 45.0, 105.1, 12.0),
+            run("Austin, TX", 450.0, 69.3, 10.0),
+            run("Phone: +1 512 555 0100", 430.0, 81.2, 10.0),
+            run("james@example.com", 440.0, 93.2, 10.0),
+            run("github.com/james", 445.0, 105.1, 10.0),
+        ];
+        runs.extend(margin_page().into_iter().map(|mut r| {
+            r.y += 100.0;
+            r
+        }));
+        let lines = page_lines(runs, 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            &texts[..6],
+            &[
+                "James Robert Oneill",
+                "Engineer",
+                "Austin, TX",
+                "Phone: +1 512 555 0100",
+                "james@example.com",
+                "github.com/james"
+            ]
+        );
+    }
+
+    #[test]
+    fn margin_section_titles_stay_beside_their_entries() {
+        // Section titles in a left margin, entries at the right: no sidebar.
+        let mut runs = Vec::new();
+        let mut y = 60.0;
+        for title in ["Experience", "Education", "Projects"] {
+            runs.push(run(title, 40.0, y, 16.0));
+            for i in 0..6 {
+                runs.push(run(
+                    "Entry text with a good number of words in it",
+                    200.0,
+                    y + i as f32 * 14.0,
+                    10.0,
+                ));
+            }
+            y += 110.0;
+        }
+        let lines = page_lines(runs, 612.0, 0);
+        assert!(lines[0].text.starts_with("Experience\tEntry text"));
+        assert!(lines[6].text.starts_with("Education\tEntry text"));
+    }
+
+    #[test]
+    fn line_end_hyphens() {
+        let para = |a: &str, b: &str| {
+            let mut lines = vec![Line::new(a), Line::new(b)];
+            dehyphenate(&mut lines);
+            lines.into_iter().map(|l| l.text).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            para("Built an Infor-", "mation system for sales"),
+            ["Built an Information", "system for sales"]
+        );
+        assert_eq!(
+            para("einer Microservice-", "Architektur mit Java"),
+            ["einer Microservice-Architektur", "mit Java"]
+        );
+        assert_eq!(
+            para("led cross-", "functional teams"),
+            ["led cross-functional", "teams"]
+        );
+        assert_eq!(
+            para("Visited in 2019-", "2021 twice"),
+            ["Visited in 2019-", "2021 twice"]
+        );
+        assert_eq!(para("a dash -", "then more"), ["a dash -", "then more"]);
+        // The last word moves up; an emptied line goes.
+        assert_eq!(para("Kommuni-", "kation"), ["Kommunikation"]);
+        // A bullet or a new block is no continuation.
+        let mut lines = vec![Line::new("Infor-"), Line::new("mation")];
+        lines[1].bullet = true;
+        dehyphenate(&mut lines);
+        assert_eq!(lines.len(), 2);
+        // The document's own spelling decides.
+        let mut lines = vec![
+            Line::new("a fraud-"),
+            Line::new("detection model"),
+            Line::new("the fraud-detection team"),
+        ];
+        dehyphenate(&mut lines);
+        assert_eq!(lines[0].text, "a fraud-detection");
+    }
+
+    #[test]
+    fn wrapped_side_cells() {
+        let mut t = "Infor-".to_string();
+        join_wrapped(&mut t, "mation");
+        assert_eq!(t, "Information");
+        let mut t = "AUG 2022 - APR".to_string();
+        join_wrapped(&mut t, "2023");
+        assert_eq!(t, "AUG 2022 - APR 2023");
+        assert!(unfinished("AUG 2022 - APR"));
+        assert!(unfinished("Libraries &"));
+        assert!(unfinished("2019 –"));
+        assert!(!unfinished("Jan 2019"));
+        assert!(!unfinished("Databases"));
+    }
+
+    #[test]
+    fn a_lone_tag_in_a_cloud_is_marked() {
+        let mut runs = vec![run("Tools", 53.0, 100.0, 10.5)];
+        runs.push(run("Google Analytics", 56.0, 117.0, 9.5));
+        let mut x = 56.0;
+        for t in ["Hootsuite", "Canva", "Figma"] {
+            let r = run(t, x, 134.0, 9.5);
+            x = r.x1 + 6.0; // a medium gap: wider than a space, narrower than a cell
+            runs.push(r);
+        }
+        let lines = page_lines(runs, 612.0, 0);
+        assert_eq!(lines[0].text, "Tools");
+        assert!(lines[0].chunks.is_empty());
+        assert_eq!(lines[1].chunks, ["Google Analytics"]);
+        assert_eq!(lines[2].chunks, ["Hootsuite", "Canva", "Figma"]);
+    }
+
+    #[test]
+    fn overlapping_text_is_reported() {
+        let runs = vec![
+            run("jamesoneill@example.com", 411.0, 93.0, 10.0),
+            run("Phone: +1 312 555 0174", 430.0, 93.5, 10.0),
+        ];
+        let mut warnings = Vec::new();
+        page_lines_warn(runs, 612.0, 0, &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("over other text"));
+    }
+
+    #[test]
+    fn hostile_geometry_does_not_panic() {
+        let mut runs = Vec::new();
+        for i in 0..3000 {
+            let f = i as f32;
+            runs.push(run(
+                "x-",
+                (f * 7.3) % 600.0,
+                (f * 3.1) % 800.0,
+                1.0 + f % 30.0,
+            ));
+            runs.push(run("y", f32::MAX / 2.0, f, 0.0001));
+        }
+        let _ = page_lines(runs, 612.0, 0);
+        let _ = page_lines(Vec::new(), 0.0, 0);
     }
 
     #[test]

@@ -593,14 +593,16 @@ fn build_lines(runs: Vec<Run>, page: usize) -> Vec<Line> {
     build_rows(runs, page).into_iter().map(|r| r.line).collect()
 }
 
-/// Whether a run at `y` of `size` sits on the baseline of `row`. The
-/// tolerance follows the smaller type when sizes differ much: a 10 pt
-/// contact line 4 pt below a 30 pt name is a line of its own.
+/// Whether a run at `y` of `size` sits on the baseline of `row`: within
+/// 0.4 × the largest size (a margin heading in large type shares the line
+/// of the entry it stands beside), but within 0.4 × the smaller size beside
+/// display type (≥ 2.2 × larger, a name): a 10 pt contact line 4 pt below a
+/// 30 pt name is a line of its own.
 fn on_row(row: &[Run], y: f32, size: f32) -> bool {
     let base = row[0].y;
     let hi = row.iter().map(|r| r.size).fold(size, f32::max);
     let lo = row.iter().map(|r| r.size).fold(size, f32::min);
-    let tol = if hi > 1.6 * lo { 0.4 * lo } else { 0.4 * hi };
+    let tol = if hi >= 2.2 * lo { 0.4 * lo } else { 0.4 * hi };
     (y - base).abs() < tol
 }
 
@@ -851,7 +853,17 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
                 && !s.line.text.contains(CELL)
                 && !s.line.bullet
             {
-                join_wrapped(&mut prev.text, &s.line.text);
+                // A line filled to the column's edge and going on in
+                // lowercase was broken inside a word ("Interna" / "tional").
+                let full = prev.x1 - prev.x0 >= col_w - 0.3 * size;
+                if full
+                    && prev.text.ends_with(char::is_alphabetic)
+                    && s.line.text.starts_with(char::is_lowercase)
+                {
+                    prev.text.push_str(&s.line.text);
+                } else {
+                    join_wrapped(&mut prev.text, &s.line.text);
+                }
                 prev.y = s.y;
                 prev.x0 = s.line.x;
                 prev.x1 = s.x1;
@@ -860,7 +872,9 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
                 continue;
             }
         }
-        let target = near.filter(|&(_, dy)| dy < 0.45 * size).map(|(m, _)| m);
+        let target = near
+            .filter(|&(m, dy)| dy < 0.45 * size.max(main[m].line.size))
+            .map(|(m, _)| m);
         cells.push(side_cell(s, target));
     }
     // Attach the cells, then put everything in baseline order.
@@ -1020,7 +1034,7 @@ fn split_slab(band: Vec<Run>) -> Vec<Group> {
     };
     let aligned = few
         .iter()
-        .filter(|(y, s)| many.iter().any(|(o, t)| (o - y).abs() < 0.3 * s.min(*t)))
+        .filter(|(y, s)| many.iter().any(|(o, t)| (o - y).abs() < 0.15 * s.min(*t)))
         .count();
     if aligned * 2 >= few.len() {
         let mut all = left;

@@ -405,7 +405,11 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
         order.sort_by(|a, b| a.0.total_cmp(&b.0));
         let body = body_size_of(&runs);
         let mut bottom = band_bottom;
-        let mut reach = band_bottom + 0.25 * body;
+        let mut reach = runs
+            .iter()
+            .filter(|r| r.y <= band_bottom + 0.1)
+            .map(|r| r.y + 0.25 * r.size)
+            .fold(band_bottom, f32::max);
         for (y, size) in order {
             if y > limit || y - 0.8 * size > reach + 0.5 * body {
                 break;

@@ -19,6 +19,9 @@ use crate::{check_deadline, Budget, Format, ParseError};
 
 /// Pages with more runs than this are read without column detection.
 const MAX_RUNS_FOR_COLUMNS: usize = 8_000;
+/// Least share (percent) of a page's characters on each side of a gutter:
+/// low enough for a narrow margin column of dates or labels.
+const MIN_SIDE_PCT: usize = 4;
 /// Most runs kept from one page (a hostile page can hold millions).
 const MAX_RUNS_PER_PAGE: usize = 200_000;
 
@@ -38,6 +41,16 @@ pub(crate) struct Run {
 }
 
 pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
+    extract_with_warnings(bytes, budget).map(|(doc, _)| doc)
+}
+
+/// [`extract`], plus what the extractor was unsure of (pages it could not
+/// read, text drawn over text, pages read without column detection), one
+/// sentence each, for the caller to pass on as parse warnings.
+pub fn extract_with_warnings(
+    bytes: &[u8],
+    budget: &Budget,
+) -> Result<(Extracted, Vec<String>), ParseError> {
     let corrupt = |detail: String| ParseError::Corrupt {
         format: Format::Pdf,
         detail,
@@ -57,32 +70,43 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
         )));
     }
     let mut lines = Vec::new();
+    let mut warnings = Vec::new();
     let mut read = 0;
     for index in 0..pages {
         check_deadline(budget)?;
         let page = match doc.page(index) {
             Ok(p) => p,
             Err(e) if index == 0 => return Err(corrupt(e.to_string())),
-            Err(_) => continue,
+            Err(e) => {
+                warnings.push(format!("page {} could not be read: {e}", index + 1));
+                continue;
+            }
         };
         let spans = match extract_spans(&doc, &page, ReadingOrder::Content) {
             Ok(s) => s,
             Err(e) if index == 0 => return Err(corrupt(e.to_string())),
-            Err(_) => continue,
+            Err(e) => {
+                warnings.push(format!("page {} could not be read: {e}", index + 1));
+                continue;
+            }
         };
         read += 1;
         let top = page.media_box.y1.max(page.media_box.y0);
         let width = (page.media_box.x1 - page.media_box.x0).abs();
         let runs = spans_to_runs(&spans, top);
-        lines.extend(page_lines(runs, width, index));
+        if runs.is_empty() && pages > 1 {
+            warnings.push(format!("page {} has no text (a scanned image?)", index + 1));
+        }
+        lines.extend(page_lines_warn(runs, width, index, &mut warnings));
     }
+    dehyphenate(&mut lines);
     let mut out = Extracted {
         lines,
         pages: read,
         body_size: 0.0,
     };
     out.compute_body_size();
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Bold from the flag or the font name (the flag misses Semibold/Medium-Bold).
@@ -145,14 +169,58 @@ fn spans_to_runs(spans: &[TextSpan], top: f32) -> Vec<Run> {
 }
 
 /// All lines of one page, in reading order.
+#[cfg(test)]
 pub(crate) fn page_lines(runs: Vec<Run>, width: f32, page: usize) -> Vec<Line> {
+    let mut lines = page_lines_warn(runs, width, page, &mut Vec::new());
+    dehyphenate(&mut lines);
+    lines
+}
+
+/// A reading-order unit of a page.
+enum Group {
+    /// Lines read top to bottom (a header band, a column, a whole page).
+    Flow(Vec<Run>),
+    /// A main flow with a narrow column of cells beside it (dates, places,
+    /// skill-group labels in a margin): each cell joins the main line it
+    /// stands beside.
+    Cells { main: Vec<Run>, side: Vec<Run> },
+}
+
+/// [`page_lines`] collecting warnings.
+fn page_lines_warn(
+    runs: Vec<Run>,
+    width: f32,
+    page: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<Line> {
     if runs.is_empty() {
         return Vec::new();
     }
+    if runs.len() > MAX_RUNS_FOR_COLUMNS {
+        warnings.push(format!(
+            "page {}: too many text pieces to look for columns; read as one column",
+            page + 1
+        ));
+    }
+    let body = body_size_of(&runs);
     let groups = split_columns(runs, width);
     let mut out = Vec::new();
+    let mut overlaps = 0;
     for (gi, group) in groups.into_iter().enumerate() {
-        let mut lines = build_lines(group, page);
+        let mut lines = match group {
+            Group::Flow(runs) => {
+                let rows = build_rows(runs, page);
+                overlaps += rows.iter().filter(|r| r.overlap).count();
+                flow_lines(rows, body)
+            }
+            Group::Cells { main, side } => {
+                let side_left = mean_x(&side) < mean_x(&main);
+                let main = build_rows(main, page);
+                let side = build_rows(side, page);
+                overlaps += main.iter().chain(&side).filter(|r| r.overlap).count();
+                merge_side_cells(flow_rows(main, body), side, side_left)
+            }
+        };
         if let Some(first) = lines.first_mut() {
             first.block_start = true;
             if gi > 0 {
@@ -161,7 +229,39 @@ pub(crate) fn page_lines(runs: Vec<Run>, width: f32, page: usize) -> Vec<Line> {
         }
         out.extend(lines);
     }
+    if overlaps > 0 {
+        warnings.push(format!(
+            "page {}: text drawn over other text on {overlaps} line(s); their words may be mixed up",
+            page + 1
+        ));
+    }
     out
+}
+
+/// The font size carrying the most characters on a page.
+fn body_size_of(runs: &[Run]) -> f32 {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    for r in runs {
+        let key = (r.size * 2.0).round() as i32;
+        let n = r.text.len();
+        if let Some(e) = counts.iter_mut().find(|(k, _)| *k == key) {
+            e.1 += n;
+        } else if counts.len() < 64 {
+            counts.push((key, n));
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(10.0, |(k, _)| *k as f32 / 2.0)
+        .max(1.0)
+}
+
+fn mean_x(runs: &[Run]) -> f32 {
+    if runs.is_empty() {
+        return 0.0;
+    }
+    runs.iter().map(|r| (r.x0 + r.x1) / 2.0).sum::<f32>() / runs.len() as f32
 }
 
 /// Give every run the horizontal extent of its phrase: the runs on its
@@ -212,13 +312,13 @@ fn phrase_extents(runs: &mut [Run]) {
 
 /// Split a page's runs into reading-order groups: a full-width band on top,
 /// then each column. One group when no gutter is found.
-fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
+fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
     phrase_extents(&mut runs);
     let counts: Vec<usize> = runs.iter().map(|r| r.text.chars().count()).collect();
     let total_chars: usize = counts.iter().sum();
     // Column search is O(candidates × runs): skip it on absurd pages.
     if total_chars < 200 || width <= 0.0 || runs.len() > MAX_RUNS_FOR_COLUMNS {
-        return vec![runs];
+        return vec![Group::Flow(runs)];
     }
     let min_x = runs.iter().map(|r| r.x0).fold(f32::MAX, f32::min).max(0.0);
     let max_x = runs
@@ -228,27 +328,38 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
         .min(width);
     let span = max_x - min_x;
     if span.is_nan() || span <= 0.0 {
-        return vec![runs];
+        return vec![Group::Flow(runs)];
     }
     // Candidate gutters: x positions no run body crosses (runs are allowed to
     // cross in a top band, the header). A fixed number of candidates.
     let step = (span / 300.0).max(1.0);
     let mut candidates: Vec<(f32, f32)> = Vec::new(); // (x, balance)
-    let mut x = min_x + span * 0.15;
-    while x < min_x + span * 0.85 {
+                                                      // Each side of a gutter must run down a good part of the text's height:
+                                                      // a contact block beside the name is no column.
+    let y_top = runs.iter().map(|r| r.y).fold(f32::MAX, f32::min);
+    let y_bottom = runs.iter().map(|r| r.y).fold(f32::MIN, f32::max);
+    let min_extent = 0.3 * (y_bottom - y_top);
+    let mut x = min_x + span * 0.08;
+    while x < min_x + span * 0.92 {
         let mut left = 0usize;
         let mut right = 0usize;
         let mut crossing_y_max = f32::MIN;
+        let (mut l_y, mut r_y) = ((f32::MAX, f32::MIN), (f32::MAX, f32::MIN));
         for (r, &n) in runs.iter().zip(&counts) {
             if r.px.1 <= x {
                 left += n;
+                l_y = (l_y.0.min(r.y), l_y.1.max(r.y));
             } else if r.px.0 >= x {
                 right += n;
+                r_y = (r_y.0.min(r.y), r_y.1.max(r.y));
             } else {
                 crossing_y_max = crossing_y_max.max(r.y);
             }
         }
-        let side_ok = left * 100 >= total_chars * 12 && right * 100 >= total_chars * 12;
+        let side_ok = left * 100 >= total_chars * MIN_SIDE_PCT
+            && right * 100 >= total_chars * MIN_SIDE_PCT
+            && l_y.1 - l_y.0 >= min_extent
+            && r_y.1 - r_y.0 >= min_extent;
         if side_ok {
             // Runs crossing x are only acceptable in a header band above the columns.
             let band_ok = crossing_y_max == f32::MIN || {
@@ -267,7 +378,7 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
         x += step;
     }
     let Some(gx) = pick_gutter(&runs, &candidates, step) else {
-        return vec![runs];
+        return vec![Group::Flow(runs)];
     };
     // The header band: everything down to the last run crossing the gutter.
     let band_bottom = runs
@@ -275,6 +386,41 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
         .filter(|r| r.px.0 < gx && r.px.1 > gx)
         .map(|r| r.y)
         .fold(f32::MIN, f32::max);
+    // The band goes on down through lines set close under it (a contact
+    // block beside a name that ends above the name's last line), within
+    // twice its largest type.
+    let band_bottom = if band_bottom > f32::MIN {
+        let limit = band_bottom
+            + 2.0
+                * runs
+                    .iter()
+                    .filter(|r| r.y <= band_bottom + 0.1)
+                    .map(|r| r.size)
+                    .fold(0.0, f32::max);
+        let mut order: Vec<(f32, f32)> = runs
+            .iter()
+            .filter(|r| r.y > band_bottom + 0.1)
+            .map(|r| (r.y, r.size))
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let body = body_size_of(&runs);
+        let mut bottom = band_bottom;
+        let mut reach = runs
+            .iter()
+            .filter(|r| r.y <= band_bottom + 0.1)
+            .map(|r| r.y + 0.25 * r.size)
+            .fold(band_bottom, f32::max);
+        for (y, size) in order {
+            if y > limit || y - 0.8 * size > reach + 0.5 * body {
+                break;
+            }
+            bottom = y;
+            reach = reach.max(y + 0.25 * size);
+        }
+        bottom
+    } else {
+        band_bottom
+    };
     let (mut band, body): (Vec<Run>, Vec<Run>) =
         runs.into_iter().partition(|r| r.y <= band_bottom + 0.1);
     let (mut left, mut right): (Vec<Run>, Vec<Run>) = body.into_iter().partition(|r| r.px.1 <= gx);
@@ -311,7 +457,7 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
         let mut all = band;
         all.extend(left);
         all.extend(right);
-        return vec![all];
+        return vec![Group::Flow(all)];
     }
     let chars = |v: &[Run]| v.iter().map(|r| r.text.chars().count()).sum::<usize>();
     let small = if chars(&left) < chars(&right) {
@@ -346,24 +492,27 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Vec<Run>> {
         .filter(|y| other.iter().any(|o| (o.y - **y).abs() < 0.3 * o.size))
         .count();
     let aligned_mostly = headed == 0 && aligned * 100 >= ys.len() * 85;
-    if dated * 100 >= rows.len() * 40 || aligned_mostly {
-        let mut all = band;
-        all.extend(left);
-        all.extend(right);
-        return vec![all];
-    }
-    let mut groups = Vec::new();
-    if !band.is_empty() {
-        groups.push(band);
+    // A margin of section titles (and dates) beside the entries is no
+    // sidebar: a sidebar has content under its titles.
+    let titles_only = headed > 0 && headed + dated >= rows.len();
+    let mut groups = split_band(band);
+    if dated * 100 >= rows.len() * 40 || aligned_mostly || titles_only {
+        let (main, side) = if chars(&left) < chars(&right) {
+            (right, left)
+        } else {
+            (left, right)
+        };
+        groups.push(Group::Cells { main, side });
+        return groups;
     }
     // The narrow flow (a sidebar) first, the main flow last: the main
     // column's last section then runs on into the next page, as it does.
     if chars(&right) < chars(&left) {
-        groups.push(right);
-        groups.push(left);
+        groups.push(Group::Flow(right));
+        groups.push(Group::Flow(left));
     } else {
-        groups.push(left);
-        groups.push(right);
+        groups.push(Group::Flow(left));
+        groups.push(Group::Flow(right));
     }
     groups
 }
@@ -428,21 +577,45 @@ fn pick_gutter(runs: &[Run], candidates: &[(f32, f32)], step: f32) -> Option<f32
     best.map(|(_, _, x)| x)
 }
 
+/// A built line with the geometry and counts that merging needs.
+struct Row {
+    line: Line,
+    /// Baseline, from the page top.
+    y: f32,
+    /// Right end of the last run.
+    x1: f32,
+    chars: usize,
+    bold_chars: usize,
+    /// (size rounded to 0.5 pt, characters in it).
+    size_chars: Vec<(f32, usize)>,
+    /// Two runs of the line were drawn over each other.
+    overlap: bool,
+}
+
 /// Group runs into lines by baseline, order them, join the text.
-fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
+fn build_lines(runs: Vec<Run>, page: usize) -> Vec<Line> {
+    build_rows(runs, page).into_iter().map(|r| r.line).collect()
+}
+
+/// Whether a run at `y` of `size` sits on the baseline of `row`: within
+/// 0.4 × the largest size (a margin heading in large type shares the line
+/// of the entry it stands beside), but within 0.4 × the smaller size beside
+/// display type (≥ 2.2 × larger, a name): a 10 pt contact line 4 pt below a
+/// 30 pt name is a line of its own.
+fn on_row(row: &[Run], y: f32, size: f32) -> bool {
+    let base = row[0].y;
+    let hi = row.iter().map(|r| r.size).fold(size, f32::max);
+    let lo = row.iter().map(|r| r.size).fold(size, f32::min);
+    let tol = if hi >= 2.2 * lo { 0.4 * lo } else { 0.4 * hi };
+    (y - base).abs() < tol
+}
+
+fn build_rows(mut runs: Vec<Run>, page: usize) -> Vec<Row> {
     runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
     let mut rows: Vec<Vec<Run>> = Vec::new();
     for run in runs {
         match rows.last_mut() {
-            Some(row)
-                if {
-                    let base = row[0].y;
-                    let size = row.iter().map(|r| r.size).fold(run.size, f32::max);
-                    (run.y - base).abs() < 0.4 * size
-                } =>
-            {
-                row.push(run)
-            }
+            Some(row) if on_row(row, run.y, run.size) => row.push(run),
             _ => rows.push(vec![run]),
         }
     }
@@ -457,9 +630,13 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
         let mut size_chars: Vec<(f32, usize)> = Vec::new();
         let mut chunks: Vec<String> = vec![String::new()];
         let mut medium_gap = false;
+        let mut overlap = false;
         for r in &row {
             if let Some(x1) = last_x1 {
                 let gap = r.x0 - x1;
+                if gap < -0.5 * r.size && r.text.trim().chars().count() > 1 {
+                    overlap = true;
+                }
                 if gap > 0.8 * r.size {
                     raw.push(CELL);
                     chunks.push(String::new());
@@ -489,11 +666,7 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
             }
             last_x1 = Some(last_x1.map_or(r.x1, |x| x.max(r.x1)));
         }
-        let size = size_chars
-            .iter()
-            .max_by_key(|(_, n)| *n)
-            .map(|(s, _)| *s)
-            .unwrap_or(0.0);
+        let size = dominant_size(&size_chars);
         let (body, bullet) = strip_bullet(&raw);
         let text = clean_text(body);
         if text.is_empty() {
@@ -506,27 +679,525 @@ fn build_lines(mut runs: Vec<Run>, page: usize) -> Vec<Line> {
             Some((py, ps)) => y - py > 1.75 * ps.max(size).max(1.0),
         };
         prev = Some((y, size));
-        lines.push(Line {
-            text,
-            size,
-            bold: chars > 0 && bold_chars * 2 > chars,
-            bullet,
-            block_start,
-            x: row[0].x0,
-            page,
-            chunks: if medium_gap {
-                chunks
-                    .iter()
-                    .map(|c| clean_text(strip_bullet(c).0))
-                    .filter(|c| !c.is_empty())
-                    .collect()
-            } else {
-                Vec::new()
+        lines.push(Row {
+            line: Line {
+                text,
+                size,
+                bold: chars > 0 && bold_chars * 2 > chars,
+                bullet,
+                block_start,
+                x: row[0].x0,
+                page,
+                chunks: if medium_gap {
+                    chunks
+                        .iter()
+                        .map(|c| clean_text(strip_bullet(c).0))
+                        .filter(|c| !c.is_empty())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                ..Line::default()
             },
-            ..Line::default()
+            y,
+            x1: last_x1.unwrap_or(row[0].x1),
+            chars,
+            bold_chars,
+            size_chars,
+            overlap,
         });
     }
     lines
+}
+
+fn dominant_size(size_chars: &[(f32, usize)]) -> f32 {
+    size_chars
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(s, _)| *s)
+        .unwrap_or(0.0)
+}
+
+/// The lines of one flow, after the within-flow joins.
+fn flow_lines(rows: Vec<Row>, body: f32) -> Vec<Line> {
+    flow_rows(rows, body).into_iter().map(|r| r.line).collect()
+}
+
+/// Within-flow joins on built rows: a display line (a name in large type)
+/// wrapped onto a second line is one line; a lone tag in a tag cloud is
+/// marked as one.
+fn flow_rows(rows: Vec<Row>, body: f32) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(prev) = out.last_mut() {
+            if is_display_wrap(prev, &row, body) {
+                prev.line.text.push(' ');
+                prev.line.text.push_str(&row.line.text);
+                prev.y = row.y;
+                prev.x1 = prev.x1.max(row.x1);
+                prev.chars += row.chars;
+                prev.bold_chars += row.bold_chars;
+                continue;
+            }
+        }
+        out.push(row);
+    }
+    mark_lone_tags(&mut out);
+    out
+}
+
+/// Two lines of large type (≥ 1.6 × the page's body size), the same size,
+/// weight and left edge (or centre), set closer than one line of their
+/// size, with few words between them: a name or title set over two lines
+/// ("James Robert" / "Oneill").
+fn is_display_wrap(a: &Row, b: &Row, body: f32) -> bool {
+    let (la, lb) = (&a.line, &b.line);
+    let size = la.size;
+    if size < 1.6 * body || (lb.size - size).abs() > 0.3 || la.bold != lb.bold {
+        return false;
+    }
+    if la.text.contains(CELL) || lb.text.contains(CELL) || la.bullet || lb.bullet {
+        return false;
+    }
+    let gap = b.y - a.y;
+    if gap <= 0.0 || gap > 1.15 * size {
+        return false;
+    }
+    let same_left = (la.x - lb.x).abs() <= 2.0;
+    let same_centre = ((la.x + a.x1) - (lb.x + b.x1)).abs() <= 4.0;
+    let words = la.text.split_whitespace().count() + lb.text.split_whitespace().count();
+    (same_left || same_centre) && words <= 5
+}
+
+/// A line holding one boxed tag (a tag too wide to share its line) next to
+/// lines of several tags (medium gaps, `chunks`) at the same left edge and
+/// size is a tag too: its `chunks` are its text. A group label above the
+/// cloud differs in size or indent and stays unmarked.
+fn mark_lone_tags(rows: &mut [Row]) {
+    let is_cloud = |l: &Line| {
+        l.chunks.len() >= 2 && !l.text.contains(CELL) && !l.text.contains(['|', '@', ':'])
+    };
+    let lone = |l: &Line| {
+        l.chunks.is_empty()
+            && !l.bullet
+            && !l.text.contains(CELL)
+            && !l.text.contains(['.', ',', ';', ':', '|', '@'])
+            && l.text.split_whitespace().count() <= 4
+    };
+    let near = |a: &Row, b: &Row| {
+        (a.line.x - b.line.x).abs() <= 1.5
+            && (a.line.size - b.line.size).abs() <= 0.3
+            && (a.y - b.y).abs() <= 2.5 * a.line.size.max(1.0)
+    };
+    for i in 0..rows.len() {
+        if !lone(&rows[i].line) {
+            continue;
+        }
+        let by_cloud = (i > 0 && is_cloud(&rows[i - 1].line) && near(&rows[i], &rows[i - 1]))
+            || (i + 1 < rows.len() && is_cloud(&rows[i + 1].line) && near(&rows[i], &rows[i + 1]));
+        if by_cloud {
+            let t = rows[i].line.text.clone();
+            rows[i].line.chunks = vec![t];
+        }
+    }
+}
+
+/// A side cell being assembled from one or more side lines.
+struct SideCell {
+    text: String,
+    /// Baseline, left and right end of its last line.
+    y: f32,
+    x0: f32,
+    x1: f32,
+    /// The main row it stands beside; none for a cell alone on its row.
+    target: Option<usize>,
+    row: Row,
+}
+
+/// Join each line of a narrow side column (dates, places, labels in a
+/// margin) to the main line it stands beside. In order of preference:
+/// a main line on the same baseline (within 0.15 × size); else the line
+/// continues the side cell above, when that cell wrapped (its last line plus
+/// this line's first word would not fit the column's width) and sits one
+/// line spacing above ("AUG 2022 - APR" / "2023", "Libraries &" /
+/// "Frameworks"); else a main line roughly level with it (within 0.45 ×
+/// size); else it is a line of its own, in place by height.
+fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line> {
+    let col_w = side.iter().map(|r| r.x1 - r.line.x).fold(0.0f32, f32::max);
+    // Main rows are in baseline order: a binary search finds the nearest.
+    let nearest = |y: f32| -> Option<(usize, f32)> {
+        let i = main.partition_point(|m| m.y < y);
+        [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < main.len())
+            .map(|j| (j, (main[j].y - y).abs()))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    let mut cells: Vec<SideCell> = Vec::with_capacity(side.len());
+    for s in side {
+        let size = s.line.size.max(1.0);
+        let near = nearest(s.y);
+        if let Some((m, dy)) = near {
+            if dy <= 0.15 * size {
+                cells.push(side_cell(s, Some(m)));
+                continue;
+            }
+        }
+        if let Some(prev) = cells.last_mut() {
+            let first_word = s.line.text.split_whitespace().next().unwrap_or("");
+            let n = s.line.text.chars().count().max(1) as f32;
+            let word_w = (s.x1 - s.line.x) * first_word.chars().count() as f32 / n;
+            let wrapped = (prev.x1 - prev.x0) + 0.3 * size + word_w > col_w + 0.5
+                && (unfinished(&prev.text) || s.line.text.starts_with(|c: char| c.is_lowercase()));
+            let spacing = s.y - prev.y;
+            if wrapped
+                && spacing > 0.0
+                && spacing <= 1.5 * size
+                && !s.line.text.contains(CELL)
+                && !s.line.bullet
+            {
+                // A line filled to the column's edge and going on in
+                // lowercase was broken inside a word ("Interna" / "tional").
+                let full = prev.x1 - prev.x0 >= col_w - 0.3 * size;
+                if full
+                    && prev.text.ends_with(char::is_alphabetic)
+                    && s.line.text.starts_with(char::is_lowercase)
+                {
+                    prev.text.push_str(&s.line.text);
+                } else {
+                    join_wrapped(&mut prev.text, &s.line.text);
+                }
+                prev.y = s.y;
+                prev.x0 = s.line.x;
+                prev.x1 = s.x1;
+                prev.row.chars += s.chars;
+                prev.row.bold_chars += s.bold_chars;
+                continue;
+            }
+        }
+        let target = near
+            .filter(|&(m, dy)| dy < 0.45 * size.max(main[m].line.size))
+            .map(|(m, _)| m);
+        cells.push(side_cell(s, target));
+    }
+    // Attach the cells, then put everything in baseline order.
+    let mut attached: Vec<Vec<SideCell>> = (0..main.len()).map(|_| Vec::new()).collect();
+    let mut alone: Vec<SideCell> = Vec::new();
+    for c in cells {
+        match c.target {
+            Some(m) => attached[m].push(c),
+            None => alone.push(c),
+        }
+    }
+    let mut out: Vec<(f32, Line)> = Vec::with_capacity(main.len() + alone.len());
+    for (m, cs) in main.into_iter().zip(attached) {
+        let y = m.y;
+        if cs.is_empty() {
+            out.push((y, m.line));
+            continue;
+        }
+        let side_text = cs
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join(&CELL.to_string());
+        let mut chars = m.chars;
+        let mut bold_chars = m.bold_chars;
+        let mut size_chars = m.size_chars.clone();
+        let mut x = m.line.x;
+        for c in &cs {
+            chars += c.row.chars;
+            bold_chars += c.row.bold_chars;
+            for &(k, n) in &c.row.size_chars {
+                match size_chars.iter_mut().find(|(s, _)| *s == k) {
+                    Some(e) => e.1 += n,
+                    None => size_chars.push((k, n)),
+                }
+            }
+            x = x.min(c.row.line.x);
+        }
+        let mut line = m.line;
+        let mut chunks = std::mem::take(&mut line.chunks);
+        if side_left {
+            line.text = format!("{side_text}{CELL}{}", line.text);
+            line.x = x;
+            if !chunks.is_empty() {
+                chunks.insert(0, side_text);
+            }
+        } else {
+            line.text = format!("{}{CELL}{side_text}", line.text);
+            if !chunks.is_empty() {
+                chunks.push(side_text);
+            }
+        }
+        line.chunks = chunks;
+        line.size = dominant_size(&size_chars);
+        line.bold = chars > 0 && bold_chars * 2 > chars;
+        out.push((y, line));
+    }
+    // Lone cells go in at their own height (both lists are in baseline order).
+    let mut merged = Vec::with_capacity(out.len() + alone.len());
+    let mut main_iter = out.into_iter().peekable();
+    for c in alone {
+        while let Some((_, l)) = main_iter.next_if(|(y, _)| *y <= c.y) {
+            merged.push(l);
+        }
+        let mut line = c.row.line;
+        line.text = c.text;
+        line.block_start = false;
+        merged.push(line);
+    }
+    merged.extend(main_iter.map(|(_, l)| l));
+    merged
+}
+
+/// A cell text that cannot end there: a connector or range dash at its
+/// end ("Libraries &", "2019 –"), or a month without its year ("AUG 2022 -
+/// APR").
+fn unfinished(text: &str) -> bool {
+    let t = text.trim_end();
+    if t.ends_with(['-', '–', '—', '&', '/', ',', '+']) {
+        return true;
+    }
+    let last = t.rsplit([' ', CELL]).next().unwrap_or("");
+    let bare = last.trim_end_matches('.');
+    matches!(
+        bare.to_lowercase().as_str(),
+        "and" | "und" | "et" | "y" | "of" | "for" | "für" | "de" | "in"
+    ) || (bare.chars().all(char::is_alphabetic) && crate::dates::month_number(bare).is_some())
+}
+
+fn side_cell(s: Row, target: Option<usize>) -> SideCell {
+    SideCell {
+        text: s.line.text.clone(),
+        y: s.y,
+        x0: s.line.x,
+        x1: s.x1,
+        target,
+        row: s,
+    }
+}
+
+/// The header band above two columns: cut into slabs at blank horizontal
+/// strips, and each slab split in two flows when it is two blocks side by
+/// side whose lines do not line up (a name block at the left, a contact
+/// block at the right, each with its own line spacing); a slab whose
+/// blocks' lines line up stays whole, as cells of shared lines.
+fn split_band(mut band: Vec<Run>) -> Vec<Group> {
+    if band.is_empty() {
+        return Vec::new();
+    }
+    let body = body_size_of(&band);
+    band.sort_by(|a, b| a.y.total_cmp(&b.y));
+    let mut slabs: Vec<Vec<Run>> = Vec::new();
+    let mut bottom = f32::MIN;
+    for r in band {
+        let top = r.y - 0.8 * r.size;
+        match slabs.last_mut() {
+            Some(slab) if top <= bottom + 0.5 * body => slab.push(r.clone()),
+            _ => slabs.push(vec![r.clone()]),
+        }
+        bottom = bottom.max(r.y + 0.25 * r.size);
+    }
+    slabs.into_iter().flat_map(split_slab).collect()
+}
+
+fn split_slab(band: Vec<Run>) -> Vec<Group> {
+    if band.len() < 2 {
+        return vec![Group::Flow(band)];
+    }
+    let mut spans: Vec<(f32, f32)> = band.iter().map(|r| r.px).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // The widest gap in the union of the phrases' extents.
+    let mut reach = spans[0].1;
+    let mut gap: Option<(f32, f32)> = None;
+    for &(x0, x1) in &spans[1..] {
+        if x0 > reach && gap.is_none_or(|(a, b)| x0 - reach > b - a) {
+            gap = Some((reach, x0));
+        }
+        reach = reach.max(x1);
+    }
+    let body = body_size_of(&band);
+    let Some((g0, g1)) = gap.filter(|(a, b)| b - a >= 2.0 * body) else {
+        return vec![Group::Flow(band)];
+    };
+    let mid = (g0 + g1) / 2.0;
+    let (left, right): (Vec<Run>, Vec<Run>) = band.into_iter().partition(|r| r.px.1 <= mid);
+    let baselines = |v: &[Run]| {
+        let mut ys: Vec<(f32, f32)> = v.iter().map(|r| (r.y, r.size)).collect();
+        ys.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ys.dedup_by(|a, b| (a.0 - b.0).abs() < 0.3 * a.1.min(b.1));
+        ys
+    };
+    let (yl, yr) = (baselines(&left), baselines(&right));
+    let (few, many) = if yl.len() <= yr.len() {
+        (&yl, &yr)
+    } else {
+        (&yr, &yl)
+    };
+    let aligned = few
+        .iter()
+        .filter(|(y, s)| many.iter().any(|(o, t)| (o - y).abs() < 0.15 * s.min(*t)))
+        .count();
+    if aligned * 2 >= few.len() {
+        let mut all = left;
+        all.extend(right);
+        return vec![Group::Flow(all)];
+    }
+    vec![Group::Flow(left), Group::Flow(right)]
+}
+
+/// Words that stand before a hyphen in compounds ("cross-functional",
+/// "self-hosted"): a line ending in one of them and "-" keeps its hyphen.
+const COMPOUND_HEADS: &[&str] = &[
+    "cross", "self", "non", "co", "multi", "well", "high", "full", "part", "end", "real", "long",
+    "short", "low", "open", "on", "off", "top", "fast", "user", "data", "client", "server",
+    "front", "back", "cloud", "web", "team", "test", "event", "hands", "world", "best", "state",
+    "cost", "mid", "semi", "anti", "pre", "post", "e", "x", "in", "out", "up", "down", "two",
+    "three", "one", "first", "second", "third", "large", "small", "day", "year", "time", "award",
+    "customer", "mission", "business", "industry", "fault", "risk", "feature", "detail", "results",
+    "goal", "data", "machine", "peer", "zero", "near", "ever", "go", "hard", "soft",
+];
+
+/// What a line-end hyphen means, given the word part before it (`head`,
+/// hyphen excluded) and the next line's first word (`tail`).
+#[derive(Debug, PartialEq)]
+enum Hyphen {
+    /// A word broken across lines: join without the hyphen.
+    Drop,
+    /// A hyphenated compound broken at its hyphen: join, keep the hyphen.
+    Keep,
+    /// Not a word break (a range "2019-", a dash): leave the lines alone.
+    None,
+}
+
+fn hyphen_kind(head: &str, tail: &str, seen: &std::collections::HashSet<String>) -> Hyphen {
+    let (Some(h), Some(t)) = (head.chars().last(), tail.chars().next()) else {
+        return Hyphen::None;
+    };
+    if !h.is_alphabetic() || !t.is_alphabetic() || head.chars().count() < 2 {
+        return Hyphen::None;
+    }
+    // A capital after the break: a compound ("Microservice-Architektur",
+    // "Baden-Württemberg"); word breaks never capitalise the rest.
+    if t.is_uppercase() {
+        return Hyphen::Keep;
+    }
+    let word = |s: &str| {
+        s.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let (hw, tw) = (word(head), word(tail));
+    // The document itself spells the word elsewhere, one way or the other.
+    if seen.contains(&format!("{hw}-{tw}")) {
+        return Hyphen::Keep;
+    }
+    if seen.contains(&format!("{hw}{tw}")) {
+        return Hyphen::Drop;
+    }
+    // Acronyms and inner capitals ("SAP-", "JavaScript-") head compounds.
+    let last_part = head.rsplit('-').next().unwrap_or(head);
+    if last_part.chars().skip(1).any(|c| c.is_uppercase())
+        || head.contains('-')
+        || COMPOUND_HEADS.contains(&last_part.to_lowercase().as_str())
+    {
+        return Hyphen::Keep;
+    }
+    Hyphen::Drop
+}
+
+/// Join `next` onto `text`, the end of a wrapped line: across a line-end
+/// hyphen per [`hyphen_kind`], else with a space.
+fn join_wrapped(text: &mut String, next: &str) {
+    let next = next.trim();
+    if let Some(stem) = text.strip_suffix('-') {
+        let head = stem.rsplit([' ', CELL]).next().unwrap_or("");
+        let tail = next.split_whitespace().next().unwrap_or("");
+        match hyphen_kind(head, tail, &std::collections::HashSet::new()) {
+            Hyphen::Drop => {
+                text.pop();
+                text.push_str(next);
+                return;
+            }
+            Hyphen::Keep => {
+                text.push_str(next);
+                return;
+            }
+            Hyphen::None => {}
+        }
+    }
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(next);
+}
+
+/// Line-end hyphenation: a line ending in "word-" whose next line goes on
+/// with the same paragraph (same page, size and column, no bullet, no
+/// block break, no cells) gets the next line's first word, joined per
+/// [`hyphen_kind`]: "Infor-" / "mation" → "Information", "Microservice-" /
+/// "Architektur" → "Microservice-Architektur", "cross-" / "functional" →
+/// "cross-functional". The next line keeps the rest (or goes, if nothing
+/// is left). Hyphenated words elsewhere in the document decide unclear
+/// cases.
+fn dehyphenate(lines: &mut Vec<Line>) {
+    let candidate = |a: &Line, b: &Line| {
+        a.text.ends_with('-')
+            && !a.text.ends_with(" -")
+            && a.page == b.page
+            && !b.bullet
+            && !b.block_start
+            && !b.text.contains(CELL)
+            && (a.size - b.size).abs() <= 0.5
+            && b.x >= a.x - 2.0
+    };
+    if !lines.windows(2).any(|w| candidate(&w[0], &w[1])) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for l in lines.iter() {
+        for w in l.text.split([' ', CELL]) {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.len() > 3 && w.len() < 60 {
+                seen.insert(w.to_lowercase());
+            }
+        }
+    }
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        if !candidate(&lines[i], &lines[i + 1]) {
+            i += 1;
+            continue;
+        }
+        let stem = &lines[i].text[..lines[i].text.len() - 1];
+        let head = stem.rsplit([' ', CELL]).next().unwrap_or("").to_string();
+        let next = lines[i + 1].text.clone();
+        let (tail, rest) = match next.split_once(' ') {
+            Some((t, r)) => (t.to_string(), r.trim().to_string()),
+            None => (next.clone(), String::new()),
+        };
+        let kind = hyphen_kind(&head, &tail, &seen);
+        if kind == Hyphen::None {
+            i += 1;
+            continue;
+        }
+        if kind == Hyphen::Drop {
+            lines[i].text.pop();
+        }
+        lines[i].text.push_str(&tail);
+        if let Some(c) = lines[i].chunks.last_mut() {
+            if kind == Hyphen::Drop {
+                c.pop();
+            }
+            c.push_str(&tail);
+        }
+        // An emptied line is dropped below (no removal inside the loop).
+        lines[i + 1].text = rest;
+        lines[i + 1].chunks.clear();
+        i += 1;
+    }
+    lines.retain(|l| !l.text.is_empty());
 }
 
 /// "S U M M A R Y" (CSS letter-spacing drawn glyph by glyph) → "SUMMARY";
@@ -640,6 +1311,243 @@ mod tests {
         }
         let lines = page_lines(runs, 612.0, 0);
         assert_eq!(lines[0].text, "Richard Hendriks");
+    }
+
+    /// A moderncv-like page: dates right-aligned in a narrow left margin
+    /// column, entry heads and bullets in the main column, a date wrapped
+    /// onto a second margin line a little above the first bullet's baseline.
+    fn margin_page() -> Vec<Run> {
+        let mut runs = vec![run("Experience", 154.0, 60.0, 14.0)];
+        let mut y = 80.0;
+        for (i, (date, wrap)) in [
+            ("AUG 2023 - Now", None),
+            ("AUG 2022 - APR", Some("2023")),
+            ("MAR 2019 - JUN", Some("2022")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // Right-aligned at x = 141.
+            let w = date.chars().count() as f32 * 5.0;
+            runs.push(run(date, 141.0 - w, y, 10.0));
+            runs.push(run(
+                &format!("Position {i}, Company {i}, City"),
+                154.0,
+                y,
+                10.0,
+            ));
+            if let Some(w2) = wrap {
+                runs.push(run(w2, 141.0 - 20.0, y + 11.9, 10.0));
+            }
+            for b in 0..3 {
+                let by = y + 14.0 + b as f32 * 16.4;
+                runs.push(run(
+                    &format!("Built a service for the team number {b} with care"),
+                    165.0,
+                    by,
+                    10.0,
+                ));
+            }
+            y += 14.0 + 3.0 * 16.4 + 10.0;
+        }
+        // Skills as label-column rows, one label wrapped after "&".
+        for (label, kws, wrap) in [
+            ("Databases", "MySQL, Redis, Kafka, MongoDB", None),
+            (
+                "Libraries &",
+                "Django, React, Spring Boot",
+                Some("Frameworks"),
+            ),
+            ("Cloud", "GCP, Azure", None),
+        ] {
+            let w = label.chars().count() as f32 * 5.0;
+            runs.push(run(label, 141.0 - w, y, 10.0));
+            runs.push(run(kws, 154.0, y, 10.0));
+            if let Some(w2) = wrap {
+                runs.push(run(w2, 141.0 - 50.0, y + 11.9, 10.0));
+                y += 11.9;
+            }
+            y += 16.5;
+        }
+        runs
+    }
+
+    #[test]
+    fn margin_dates_join_the_entry_beside_them() {
+        let lines = page_lines(margin_page(), 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(texts.contains(&"AUG 2023 - Now\tPosition 0, Company 0, City"));
+        // The wrapped year joins its date cell, not the bullet beside it.
+        assert!(texts.contains(&"AUG 2022 - APR 2023\tPosition 1, Company 1, City"));
+        assert!(texts.contains(&"MAR 2019 - JUN 2022\tPosition 2, Company 2, City"));
+        assert!(!texts
+            .iter()
+            .any(|t| *t == "2023" || t.starts_with("2023\t")));
+        // The label wrapped after "&" is one cell.
+        assert!(texts.contains(&"Libraries & Frameworks\tDjango, React, Spring Boot"));
+        assert!(!texts.contains(&"Frameworks"));
+        // Bullets stay lines of their own, in order after their head.
+        let head = texts
+            .iter()
+            .position(|t| t.starts_with("AUG 2022"))
+            .unwrap();
+        assert!(texts[head + 1].starts_with("Built a service for the team number 0"));
+    }
+
+    #[test]
+    fn header_blocks_side_by_side_are_read_one_after_the_other() {
+        // Name in large type over two lines at the left, contact lines at
+        // the right with their own spacing, then a margin-dated body.
+        let mut runs = vec![
+            run("James Robert", 45.0, 60.0, 30.0),
+            run("Oneill", 45.0, 85.6, 30.0),
+            run("Engineer", 45.0, 105.1, 12.0),
+            run("Austin, TX", 450.0, 69.3, 10.0),
+            run("Phone: +1 512 555 0100", 430.0, 81.2, 10.0),
+            run("james@example.com", 440.0, 93.2, 10.0),
+            run("github.com/james", 445.0, 105.1, 10.0),
+        ];
+        runs.extend(margin_page().into_iter().map(|mut r| {
+            r.y += 100.0;
+            r
+        }));
+        let lines = page_lines(runs, 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            &texts[..6],
+            &[
+                "James Robert Oneill",
+                "Engineer",
+                "Austin, TX",
+                "Phone: +1 512 555 0100",
+                "james@example.com",
+                "github.com/james"
+            ]
+        );
+    }
+
+    #[test]
+    fn margin_section_titles_stay_beside_their_entries() {
+        // Section titles in a left margin, entries at the right: no sidebar.
+        let mut runs = Vec::new();
+        let mut y = 60.0;
+        for title in ["Experience", "Education", "Projects"] {
+            runs.push(run(title, 40.0, y, 16.0));
+            for i in 0..6 {
+                runs.push(run(
+                    "Entry text with a good number of words in it",
+                    200.0,
+                    y + i as f32 * 14.0,
+                    10.0,
+                ));
+            }
+            y += 110.0;
+        }
+        let lines = page_lines(runs, 612.0, 0);
+        assert!(lines[0].text.starts_with("Experience\tEntry text"));
+        assert!(lines[6].text.starts_with("Education\tEntry text"));
+    }
+
+    #[test]
+    fn line_end_hyphens() {
+        let para = |a: &str, b: &str| {
+            let mut lines = vec![Line::new(a), Line::new(b)];
+            dehyphenate(&mut lines);
+            lines.into_iter().map(|l| l.text).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            para("Built an Infor-", "mation system for sales"),
+            ["Built an Information", "system for sales"]
+        );
+        assert_eq!(
+            para("einer Microservice-", "Architektur mit Java"),
+            ["einer Microservice-Architektur", "mit Java"]
+        );
+        assert_eq!(
+            para("led cross-", "functional teams"),
+            ["led cross-functional", "teams"]
+        );
+        assert_eq!(
+            para("Visited in 2019-", "2021 twice"),
+            ["Visited in 2019-", "2021 twice"]
+        );
+        assert_eq!(para("a dash -", "then more"), ["a dash -", "then more"]);
+        // The last word moves up; an emptied line goes.
+        assert_eq!(para("Kommuni-", "kation"), ["Kommunikation"]);
+        // A bullet or a new block is no continuation.
+        let mut lines = vec![Line::new("Infor-"), Line::new("mation")];
+        lines[1].bullet = true;
+        dehyphenate(&mut lines);
+        assert_eq!(lines.len(), 2);
+        // The document's own spelling decides.
+        let mut lines = vec![
+            Line::new("a fraud-"),
+            Line::new("detection model"),
+            Line::new("the fraud-detection team"),
+        ];
+        dehyphenate(&mut lines);
+        assert_eq!(lines[0].text, "a fraud-detection");
+    }
+
+    #[test]
+    fn wrapped_side_cells() {
+        let mut t = "Infor-".to_string();
+        join_wrapped(&mut t, "mation");
+        assert_eq!(t, "Information");
+        let mut t = "AUG 2022 - APR".to_string();
+        join_wrapped(&mut t, "2023");
+        assert_eq!(t, "AUG 2022 - APR 2023");
+        assert!(unfinished("AUG 2022 - APR"));
+        assert!(unfinished("Libraries &"));
+        assert!(unfinished("2019 –"));
+        assert!(!unfinished("Jan 2019"));
+        assert!(!unfinished("Databases"));
+    }
+
+    #[test]
+    fn a_lone_tag_in_a_cloud_is_marked() {
+        let mut runs = vec![run("Tools", 53.0, 100.0, 10.5)];
+        runs.push(run("Google Analytics", 56.0, 117.0, 9.5));
+        let mut x = 56.0;
+        for t in ["Hootsuite", "Canva", "Figma"] {
+            let r = run(t, x, 134.0, 9.5);
+            x = r.x1 + 6.0; // a medium gap: wider than a space, narrower than a cell
+            runs.push(r);
+        }
+        let lines = page_lines(runs, 612.0, 0);
+        assert_eq!(lines[0].text, "Tools");
+        assert!(lines[0].chunks.is_empty());
+        assert_eq!(lines[1].chunks, ["Google Analytics"]);
+        assert_eq!(lines[2].chunks, ["Hootsuite", "Canva", "Figma"]);
+    }
+
+    #[test]
+    fn overlapping_text_is_reported() {
+        let runs = vec![
+            run("jamesoneill@example.com", 411.0, 93.0, 10.0),
+            run("Phone: +1 312 555 0174", 430.0, 93.5, 10.0),
+        ];
+        let mut warnings = Vec::new();
+        page_lines_warn(runs, 612.0, 0, &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("over other text"));
+    }
+
+    #[test]
+    fn hostile_geometry_does_not_panic() {
+        let mut runs = Vec::new();
+        for i in 0..3000 {
+            let f = i as f32;
+            runs.push(run(
+                "x-",
+                (f * 7.3) % 600.0,
+                (f * 3.1) % 800.0,
+                1.0 + f % 30.0,
+            ));
+            runs.push(run("y", f32::MAX / 2.0, f, 0.0001));
+        }
+        let _ = page_lines(runs, 612.0, 0);
+        let _ = page_lines(Vec::new(), 0.0, 0);
     }
 
     #[test]

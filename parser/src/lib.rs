@@ -130,7 +130,7 @@ fn parse_inner(
         Stage::Extracting,
         &format!("extracting text from the {format} file"),
     );
-    let extracted = extract::extract(bytes, format, budget)?;
+    let (extracted, layout_warnings) = extract::extract_with_warnings(bytes, format, budget)?;
     check_deadline(budget)?;
     if extracted.lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err(ParseError::NoText(format));
@@ -159,6 +159,7 @@ fn parse_inner(
     );
     let mut out = Parsed {
         text: extracted.text(),
+        warnings: layout_warnings,
         ..Parsed::default()
     };
     let mut resume = Resume::default();

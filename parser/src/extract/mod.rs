@@ -25,6 +25,20 @@ pub fn decode_text(bytes: &[u8], format: Format) -> Result<&str, ParseError> {
     Ok(text.trim_start_matches('\u{feff}'))
 }
 
+/// Run the extractor for `format`, with what it was unsure of (pages it
+/// could not read, text drawn over text, layouts too crowded to look for
+/// columns) as human-readable warnings.
+pub fn extract_with_warnings(
+    bytes: &[u8],
+    format: Format,
+    budget: &Budget,
+) -> Result<(Extracted, Vec<String>), ParseError> {
+    match format {
+        Format::Pdf => pdf::extract_with_warnings(bytes, budget),
+        _ => extract(bytes, format, budget).map(|x| (x, Vec::new())),
+    }
+}
+
 /// Run the extractor for `format`. JSON Resume is not extracted (see [`crate::parse`]).
 pub fn extract(bytes: &[u8], format: Format, budget: &Budget) -> Result<Extracted, ParseError> {
     match format {

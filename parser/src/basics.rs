@@ -321,7 +321,12 @@ pub fn fill(
             confidence.insert("basics.location".into(), 0.4);
         }
     }
-    if let Some(s) = doc.section(Kind::Summary).next() {
+    // The first summary with text: a navigation list ("About", "Work …")
+    // above the document repeats the titles with nothing under them.
+    if let Some(s) = doc
+        .section(Kind::Summary)
+        .find(|s| s.lines.iter().any(|l| !l.text.trim().is_empty()))
+    {
         let text: Vec<&str> = s.lines.iter().map(|l| l.text.as_str()).collect();
         if !text.is_empty() {
             b.summary = Some(join_paragraph(&text));

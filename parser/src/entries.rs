@@ -558,9 +558,17 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             .collect();
         // The title before the date — unless a styled title follows it.
         let styled_next = |i: usize| lines.get(i + 1).is_some_and(|n| n.heading > 0 || n.bold);
+        // A bold item over plain ones names its entry as well.
+        let bold_head = |i: usize| {
+            lines[i].bold
+                && lines[i].text.split_whitespace().count() <= 8
+                && lines.get(i + 1).is_some_and(|n| !n.bold)
+        };
         let heads: Vec<bool> = (0..lines.len())
             .map(|i| {
-                dated[i] || (dated.get(i + 1).copied().unwrap_or(false) && !styled_next(i + 1))
+                dated[i]
+                    || (dated.get(i + 1).copied().unwrap_or(false) && !styled_next(i + 1))
+                    || bold_head(i)
             })
             .collect();
         for (line, head) in lines.iter_mut().zip(heads) {
@@ -1059,11 +1067,24 @@ fn trim_piece(part: &str) -> &str {
     t
 }
 
+fn is_duration_unit(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().trim_end_matches(['.', ',']),
+        "year" | "years" | "yr" | "yrs" | "month" | "months" | "mo" | "mos"
+    )
+}
+
 fn strip_duration(s: &str) -> String {
     let words: Vec<&str> = s.split_whitespace().collect();
     let mut out: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < words.len() {
+        // "Jan, 20261 year 6 months": the count was glued to the year that
+        // the date scan took, leaving its unit first.
+        if i == 0 && is_duration_unit(words[0]) {
+            i += 1;
+            continue;
+        }
         let is_num = words[i].chars().all(|c| c.is_ascii_digit());
         let unit = words.get(i + 1).map(|w| w.to_lowercase());
         if is_num
@@ -1808,7 +1829,8 @@ fn skills(section: &Section) -> Vec<Skill> {
         }
         // A group name: a bold/heading line, or a less indented line, followed
         // by more indented or non-bold keyword lines.
-        let is_group = !line.bullet
+        // A bold item over plain items is a group name in a list too.
+        let is_group = (!line.bullet || (line.bold && next.is_some_and(|n| n.bullet && !n.bold)))
             && !text.contains(CELL)
             && !text.contains(',')
             && next.is_some_and(|n| {

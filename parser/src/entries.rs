@@ -92,7 +92,14 @@ pub fn fill(
                     }
                 }
             }
-            Kind::Skills => resume.skills.extend(skills(section)),
+            Kind::Skills => {
+                for group in skills(section) {
+                    match spoken_languages(&group) {
+                        Some(spoken) => resume.languages.extend(spoken),
+                        None => resume.skills.push(group),
+                    }
+                }
+            }
             Kind::Awards => {
                 for e in segment(section, doc.body_size) {
                     let (title, other) = title_and_other(&e);
@@ -1899,33 +1906,63 @@ fn languages(section: &Section) -> Vec<Language> {
                 }
             }
         }
-        if let Some((l, f)) = t.split_once(" (") {
-            out.push(Language {
-                language: Some(l.trim().to_string()),
-                fluency: Some(f.trim_end_matches(')').to_string()),
-                ..Language::default()
-            });
+        // "Deutsch (Muttersprache), Englisch (fließend)": several on a line.
+        let items = split_list(&t);
+        if items.len() >= 2 && items.iter().all(|i| leveled_language(i).is_some()) {
+            out.extend(items.iter().filter_map(|i| leveled_language(i)));
             continue;
         }
-        for (l, f) in t
-            .split_once(" - ")
-            .or_else(|| t.split_once(" – "))
-            .into_iter()
-        {
-            out.push(Language {
-                language: Some(l.trim().to_string()),
-                fluency: Some(f.trim().to_string()),
-                ..Language::default()
-            });
-        }
-        if !t.contains(" - ") && !t.contains(" – ") {
-            out.push(Language {
+        match leveled_language(&t) {
+            Some(l) => out.push(l),
+            None => out.push(Language {
                 language: Some(t),
                 ..Language::default()
-            });
+            }),
         }
     }
     out
+}
+
+/// `English (Native)`, `Deutsch – Muttersprache`, `Français - courant`: a
+/// language with its fluency after it.
+fn leveled_language(item: &str) -> Option<Language> {
+    let t = item.trim();
+    let (l, f) = match t.split_once(" (") {
+        Some((l, f)) => (l, f.strip_suffix(')').unwrap_or(f)),
+        None => t.split_once(" - ").or_else(|| t.split_once(" – "))?,
+    };
+    let (l, f) = (l.trim(), f.trim());
+    (!l.is_empty() && !f.is_empty() && l.split_whitespace().count() <= 3).then(|| Language {
+        language: Some(l.to_string()),
+        fluency: Some(f.to_string()),
+        ..Language::default()
+    })
+}
+
+/// A skill group that is really the spoken languages: named like the
+/// languages section ("Languages", "Sprachen", "Idiomas") and most of its
+/// items carry a level word (`English (Native)`, `Deutsch – fließend`),
+/// unlike a group of programming languages.
+fn spoken_languages(group: &Skill) -> Option<Vec<Language>> {
+    let name = group.name.as_deref()?;
+    let named = name
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| lang::section_word(w) == Some(Kind::Languages));
+    if !named || group.keywords.is_empty() {
+        return None;
+    }
+    let parsed: Vec<Language> = group
+        .keywords
+        .iter()
+        .filter_map(|k| leveled_language(k))
+        .filter(|l| {
+            l.fluency.as_deref().is_some_and(|f| {
+                f.split(|c: char| !c.is_alphanumeric())
+                    .any(|w| lang::is_level_word(w) || w.eq_ignore_ascii_case("proficiency"))
+            })
+        })
+        .collect();
+    (parsed.len() * 2 > group.keywords.len()).then_some(parsed)
 }
 
 #[cfg(test)]

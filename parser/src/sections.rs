@@ -355,7 +355,10 @@ pub fn split(doc: &Extracted) -> Sectioned {
         // line naming a section ("Werkzeuge" over a tool list) is a group.
         let unstyled_in_styled = line.heading == 0
             && section_level > 0
-            && !out.sections.is_empty()
+            && !is_caps(text)
+            && !text.ends_with(':')
+            && !line.rule_before
+            && matches!(current, Some(Kind::Skills | Kind::Interests))
             && out.sections.iter().all(|s| s.level > 0);
         let is_heading = match kind {
             Some(_) => {

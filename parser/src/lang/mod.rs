@@ -97,6 +97,9 @@ pub fn name(code: &str) -> &str {
 pub fn fold(word: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.nfd() {
         if is_combining_mark(c) {
@@ -252,8 +255,14 @@ pub fn month_number(word: &str) -> Option<u8> {
         v.dedup();
         v
     });
-    let w = fold(word.trim_end_matches('.'));
-    if w.chars().count() < 3 || !w.chars().all(char::is_alphabetic) {
+    let word = word.trim_end_matches('.');
+    // No month name is longer than "septiembre"/"setiembre" (10 letters).
+    let letters = word.chars().count();
+    if !(3..=12).contains(&letters) {
+        return None;
+    }
+    let w = fold(word);
+    if !w.chars().all(char::is_alphabetic) {
         return None;
     }
     if let Ok(i) = months.binary_search_by(|(n, _)| n.as_str().cmp(&w)) {

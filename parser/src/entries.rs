@@ -1602,7 +1602,14 @@ fn education(e: &Entry) -> Option<Education> {
 fn project(e: &Entry) -> Option<Project> {
     let pcs = pieces(e);
     let first = pcs.iter().find(|p| !looks_like_url(&p.text))?;
-    let (label, rest) = split_label(&first.text);
+    let (mut label, mut rest) = split_label(&first.text);
+    // "Kestrel API – Application web …" as one undated line.
+    if label.is_none() && e.head.len() == 1 && e.range.is_none() {
+        let (l, r) = split_named(&e.head[0].flat());
+        if l.as_deref() == Some(first.text.as_str()) {
+            (label, rest) = (l, r);
+        }
+    }
     let (name, mut description) = match label {
         Some(l) => (l, rest),
         None => (first.text.clone(), None),
@@ -1638,8 +1645,30 @@ fn title_and_other(e: &Entry) -> (Option<String>, Option<String>) {
 /// "Label: rest" with a short label.
 /// "Name: what it is" — a capitalised name (not a field label such as
 /// "Technologies") before a colon and a description after it.
+/// `Name: description` or `Name – description`: a short capitalised name,
+/// then a separator, then a description of two or more words.
+fn split_named(text: &str) -> (Option<String>, Option<String>) {
+    if let (Some(l), Some(r)) = split_label(text) {
+        return (Some(l), Some(r));
+    }
+    for sep in [" – ", " — ", " - "] {
+        if let Some((l, r)) = text.split_once(sep) {
+            let (l, r) = (l.trim(), r.trim());
+            if !l.is_empty()
+                && l.split_whitespace().count() <= 5
+                && !l.contains(CELL)
+                && dates::find_range(l).is_none()
+                && dates::find_range(r).is_none_or(|d| d.span.0 > 0)
+            {
+                return (Some(l.to_string()), Some(r.to_string()));
+            }
+        }
+    }
+    (None, None)
+}
+
 fn named_line(text: &str) -> bool {
-    let (Some(label), Some(rest)) = split_label(text) else {
+    let (Some(label), Some(rest)) = split_named(text) else {
         return false;
     };
     let lower = label.to_lowercase();

@@ -147,6 +147,10 @@ fn date_at(toks: &[(Tok<'_>, usize, usize)], i: usize) -> Option<(Date, usize)> 
             if matches!(tok(k), Some(Tok::Punct('.' | ','))) {
                 k += 1;
             }
+            // "enero de 2024"
+            if matches!(tok(k), Some(Tok::Word(w)) if crate::lang::is_month_year_link(w)) {
+                k += 1;
+            }
             if let Some(Tok::Num(n)) = tok(k) {
                 if let Some(year) = year_of(n) {
                     return Some((
@@ -404,6 +408,10 @@ mod tests {
         assert_eq!(iso("abril 2021 - actualidad"), s("2021-04", None, true));
         assert_eq!(iso("Mar 2022 – actual"), s("2022-03", None, true));
         assert_eq!(iso("desde 2020"), s("2020", None, true));
+        assert_eq!(
+            iso("enero de 2024 — septiembre de 2025"),
+            s("2024-01", Some("2025-09"), false)
+        );
         assert_eq!(iso("2017 hasta la fecha"), s("2017", None, true));
         assert_eq!(
             iso("2020-03 – 2021-11"),

@@ -46,6 +46,7 @@ pub static DE: Lang = Lang {
     ],
     since: &["seit"],
     range_words: &["bis"],
+    month_year_links: &[],
     sections: &[
         ("ehrenamt", Kind::Volunteer),
         ("ehrenamtliches", Kind::Volunteer),

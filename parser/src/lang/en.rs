@@ -44,6 +44,7 @@ pub static EN: Lang = Lang {
     ],
     since: &["since"],
     range_words: &["to", "until", "till", "thru", "through"],
+    month_year_links: &[],
     sections: &[
         ("volunteer", Kind::Volunteer),
         ("volunteering", Kind::Volunteer),

@@ -44,6 +44,7 @@ pub static ES: Lang = Lang {
     ],
     since: &["desde"],
     range_words: &["a", "al", "hasta"],
+    month_year_links: &["de", "del"],
     sections: &[
         ("voluntariado", Kind::Volunteer),
         ("formación", Kind::Education),

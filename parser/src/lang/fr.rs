@@ -38,6 +38,7 @@ pub static FR: Lang = Lang {
     ],
     since: &["depuis", "dès"],
     range_words: &["à", "au", "jusqu'à", "jusqu'au"],
+    month_year_links: &[],
     sections: &[
         ("bénévolat", Kind::Volunteer),
         ("bénévole", Kind::Volunteer),

@@ -45,6 +45,8 @@ pub struct Lang {
     pub since: &'static [&'static str],
     /// Words between the two dates of a range (`to`, `bis`, `au`, `hasta`).
     pub range_words: &'static [&'static str],
+    /// Words between a month and its year (`enero de 2024`).
+    pub month_year_links: &'static [&'static str],
     /// Words that name a section (one word each; the kind they decide).
     pub sections: &'static [(&'static str, Kind)],
     /// Words that may stand next to a section word in a title.
@@ -148,6 +150,11 @@ word_set!(
     /// `since`, `seit`, `depuis`, `desde`.
     is_since_word,
     |l| l.since
+);
+word_set!(
+    /// `de` in `enero de 2024`: a word between a month and its year.
+    is_month_year_link,
+    |l| l.month_year_links
 );
 word_set!(
     /// `to`, `bis`, `au`, `hasta`: a word between the dates of a range.

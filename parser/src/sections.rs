@@ -229,11 +229,46 @@ pub fn split(doc: &Extracted) -> Sectioned {
                 )
         })
     };
+    // Display type (the name) set below a sidebar that is read first: a
+    // line on the first page clearly larger than every section title and
+    // than the body belongs to the header, wherever the reading order put it.
+    let largest_title = doc
+        .lines
+        .iter()
+        .filter(|l| !l.text.contains(crate::ir::CELL) && heading_kind(&l.text).is_some())
+        .map(|l| l.size)
+        .fold(0.0f32, f32::max);
+    let is_display = |line: &Line| {
+        body > 0.0
+            && line.page == 0
+            && line.size >= body * 1.6
+            && line.size > largest_title * 1.15
+            && !line.bullet
+            && !line.text.contains(crate::ir::CELL)
+            && line.text.split_whitespace().count() <= 5
+            && heading_kind(&line.text).is_none()
+    };
     // The current section was opened by a "Skills: a, b" line: the next
     // labelled line may open another.
     let mut opened_by_label = false;
+    let mut pending_label = false;
     for (idx, line) in doc.lines.iter().enumerate() {
         if is_page_marker(&line.text) {
+            continue;
+        }
+        if !out.sections.is_empty() && is_display(line) {
+            out.header.push(line.clone());
+            // The job title set right under the name goes with it.
+            if let Some(next) = doc.lines.get(idx + 1) {
+                if next.size > body * 1.1 && !next.bullet && heading_kind(&next.text).is_none() {
+                    pending_label = true;
+                }
+            }
+            continue;
+        }
+        if pending_label {
+            pending_label = false;
+            out.header.push(line.clone());
             continue;
         }
         // Skill groups without a "Skills" title (a sidebar under "About"):

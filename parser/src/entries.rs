@@ -271,9 +271,16 @@ fn is_sentence(text: &str) -> bool {
         .split_whitespace()
         .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
         .count();
+    // "Chef de projet informatique, Bordeaux": French and Spanish titles
+    // keep their later words lowercase, but start with a title word.
+    let titled = words <= 8
+        && text
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| is_role_word(&w.to_lowercase()));
     (t.ends_with('.') && words >= 3)
         || words > 12
-        || (words >= 5 && lower * 10 >= words * 6 && !text.contains(CELL))
+        || (words >= 5 && lower * 10 >= words * 6 && !text.contains(CELL) && !titled)
 }
 
 fn starts_lower(text: &str) -> bool {
@@ -1230,7 +1237,15 @@ fn title_score(s: &str) -> f32 {
     if words.iter().any(|w| is_role_word(w)) {
         score += 1.0;
     }
-    if company_score(s) > 0.0 {
+    // "Ingeniera de Software", "Software Engineer": a title word first or
+    // last outweighs a generic company word ("software", "systems"); only a
+    // legal form ("GmbH", "S.L.", "Inc.") makes such a piece a company.
+    let role_at_edge = words.first().is_some_and(|w| is_role_word(w))
+        || words.last().is_some_and(|w| is_role_word(w));
+    let legal_form = words
+        .iter()
+        .any(|w| lang::is_company_word(w) && (w.contains('.') || w.chars().count() <= 4));
+    if company_score(s) > 0.0 && (!role_at_edge || legal_form) {
         score -= 2.0;
     }
     score.max(0.0)

@@ -208,6 +208,8 @@ pub static FR: Lang = Lang {
         "administrateur",
         "administratrice",
         "fondateur",
+        "scientifique",
+        "spécialiste",
         "fondatrice",
         "concepteur",
         "conceptrice",

@@ -252,7 +252,12 @@ pub fn fill(
             (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
         });
     }
-    if b.url.is_some() {
+    // A site shown bare ("jane.dev", "www.jane.dev") is stored as the URL
+    // it stands for, as profile URLs are.
+    if let Some(url) = b.url.as_mut() {
+        if !url.contains("://") && !url.starts_with("mailto:") {
+            *url = format!("https://{url}");
+        }
         confidence.insert("basics.url".into(), 0.8);
     }
     if !b.profiles.is_empty() {

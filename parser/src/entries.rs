@@ -424,11 +424,18 @@ fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
         // wrapped after a connecting word continues on the next line.
         if let Some(prev) = out.last_mut() {
             let t = line.text.trim();
-            let first = prev.text.split(CELL).next().unwrap_or("").trim_end();
-            let connector = first
-                .rsplit(' ')
+            // The wrapped cell: the first, or the last after a date cell
+            // ("Oct 2017 – Jul 2019 ⇥ …, University of" / "Timothychester.").
+            let date_first = prev
+                .text
+                .split(CELL)
                 .next()
-                .is_some_and(|w| ["of", "and", "&", "for", "de", "in", "at", "the"].contains(&w));
+                .is_some_and(|c| dates::is_date_line(c.trim()));
+            let first = match prev.text.rsplit_once(CELL) {
+                Some((_, last)) if date_first => last.trim_end(),
+                _ => prev.text.split(CELL).next().unwrap_or("").trim_end(),
+            };
+            let connector = first.rsplit(' ').next().is_some_and(is_name_connector);
             if connector
                 && first.contains(' ')
                 && !line.block_start
@@ -438,8 +445,9 @@ fn merge_wrapped_dates(lines: &[Line]) -> Vec<Line> {
                 && t.chars().next().is_some_and(char::is_uppercase)
                 && dates::find_range(t).is_none()
             {
-                let rest = prev.text[first.len()..].to_string();
-                prev.text = format!("{first} {t}{rest}");
+                let at = prev.text.find(first).unwrap_or(0) + first.len();
+                let (head, rest) = prev.text.split_at(at);
+                prev.text = format!("{head} {t}{rest}");
                 continue;
             }
         }
@@ -1079,6 +1087,16 @@ fn trim_piece(part: &str) -> &str {
         }
     }
     t
+}
+
+/// A word that cannot end a name: the name goes on after it ("University
+/// of", "Institut für", "Universidad de", "Bates and").
+fn is_name_connector(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "and" | "&" | "for" | "de" | "in" | "at" | "the" | "du" | "des" | "der" | "für"
+            | "und" | "y" | "et" | "di" | "del" | "van" | "von" | "do" | "da"
+    )
 }
 
 fn is_duration_unit(w: &str) -> bool {

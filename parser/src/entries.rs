@@ -1094,8 +1094,26 @@ fn trim_piece(part: &str) -> &str {
 fn is_name_connector(w: &str) -> bool {
     matches!(
         w,
-        "of" | "and" | "&" | "for" | "de" | "in" | "at" | "the" | "du" | "des" | "der" | "für"
-            | "und" | "y" | "et" | "di" | "del" | "van" | "von" | "do" | "da"
+        "of" | "and"
+            | "&"
+            | "for"
+            | "de"
+            | "in"
+            | "at"
+            | "the"
+            | "du"
+            | "des"
+            | "der"
+            | "für"
+            | "und"
+            | "y"
+            | "et"
+            | "di"
+            | "del"
+            | "van"
+            | "von"
+            | "do"
+            | "da"
     )
 }
 
@@ -1643,22 +1661,45 @@ fn project(e: &Entry) -> Option<Project> {
             (label, rest) = (l, r);
         }
     }
-    let (name, mut description) = match label {
+    let (name, mut description) = match label.clone() {
         Some(l) => (l, rest),
         None => (first.text.clone(), None),
     };
     if description.is_none() {
         description = summary(e);
     }
+    // One line under a project says what it is: its description.
+    let mut highlights = e.items.clone();
+    if description.is_none() && highlights.len() == 1 {
+        description = highlights.pop();
+    }
     let url = pcs
         .iter()
         .find(|p| looks_like_url(&p.text))
         .map(|p| p.text.clone());
+    // "Tandem Tracker | Node.js, Symfony, Python": the rest of the name's
+    // line is a list of short items, the project's technologies.
+    let others: Vec<&Piece> = pcs
+        .iter()
+        .filter(|p| p.text != first.text && !looks_like_url(&p.text))
+        .collect();
+    let keywords = if label.is_none()
+        && others.len() >= 2
+        && e.head.len() == 1
+        && others
+            .iter()
+            .all(|p| p.text.split_whitespace().count() <= 3 && !p.text.ends_with('.'))
+    {
+        others.iter().map(|p| p.text.clone()).collect()
+    } else {
+        Vec::new()
+    };
     let (start, end) = dates_into(e);
     Some(Project {
         name: Some(name),
         description,
-        highlights: e.items.clone(),
+        keywords,
+        highlights,
         start_date: start,
         end_date: end,
         url,

@@ -18,6 +18,9 @@ mod de;
 mod en;
 mod es;
 mod fr;
+mod it;
+mod nl;
+mod pt;
 
 use crate::sections::Kind;
 use std::sync::OnceLock;
@@ -85,7 +88,15 @@ pub struct Contact {
 }
 
 /// Every language the parser reads, English first.
-pub static ALL: &[&Lang] = &[&en::EN, &de::DE, &fr::FR, &es::ES];
+pub static ALL: &[&Lang] = &[
+    &en::EN,
+    &de::DE,
+    &fr::FR,
+    &es::ES,
+    &it::IT,
+    &pt::PT,
+    &nl::NL,
+];
 
 /// The English name of a language code of [`ALL`] (the code itself otherwise).
 pub fn name(code: &str) -> &str {

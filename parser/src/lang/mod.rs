@@ -18,6 +18,9 @@ mod de;
 mod en;
 mod es;
 mod fr;
+mod it;
+mod nl;
+mod pt;
 
 use crate::sections::Kind;
 use std::sync::OnceLock;
@@ -87,7 +90,15 @@ pub struct Contact {
 }
 
 /// Every language the parser reads, English first.
-pub static ALL: &[&Lang] = &[&en::EN, &de::DE, &fr::FR, &es::ES];
+pub static ALL: &[&Lang] = &[
+    &en::EN,
+    &de::DE,
+    &fr::FR,
+    &es::ES,
+    &it::IT,
+    &pt::PT,
+    &nl::NL,
+];
 
 /// The English name of a language code of [`ALL`] (the code itself otherwise).
 pub fn name(code: &str) -> &str {
@@ -652,6 +663,67 @@ pub static REGIONS: &[(&str, &str, &str)] = &[
     ("", "Euskadi", "ES"),
     ("", "Ceuta", "ES"),
     ("", "Melilla", "ES"),
+    // Italian regioni, Portuguese regiões, Dutch provincies, Belgian regions
+    // and provinces: only those not named after their capital city (Lisboa,
+    // Porto, Utrecht, Groningen, Antwerpen), which addresses write as the city.
+    ("", "Abruzzo", "IT"),
+    ("", "Basilicata", "IT"),
+    ("", "Calabria", "IT"),
+    ("", "Campania", "IT"),
+    ("", "Emilia-Romagna", "IT"),
+    ("", "Friuli-Venezia Giulia", "IT"),
+    ("", "Friuli Venezia Giulia", "IT"),
+    ("", "Lazio", "IT"),
+    ("", "Liguria", "IT"),
+    ("", "Lombardia", "IT"),
+    ("", "Lombardy", "IT"),
+    ("", "Marche", "IT"),
+    ("", "Molise", "IT"),
+    ("", "Piemonte", "IT"),
+    ("", "Piedmont", "IT"),
+    ("", "Puglia", "IT"),
+    ("", "Apulia", "IT"),
+    ("", "Sardegna", "IT"),
+    ("", "Sardinia", "IT"),
+    ("", "Sicilia", "IT"),
+    ("", "Sicily", "IT"),
+    ("", "Toscana", "IT"),
+    ("", "Tuscany", "IT"),
+    ("", "Trentino-Alto Adige", "IT"),
+    ("", "Trentino-Südtirol", "IT"),
+    ("", "Umbria", "IT"),
+    ("", "Valle d'Aosta", "IT"),
+    ("", "Veneto", "IT"),
+    ("", "Açores", "PT"),
+    ("", "Região Autónoma dos Açores", "PT"),
+    ("", "Azores", "PT"),
+    ("", "Madeira", "PT"),
+    ("", "Região Autónoma da Madeira", "PT"),
+    ("", "Alentejo", "PT"),
+    ("", "Algarve", "PT"),
+    ("", "Área Metropolitana de Lisboa", "PT"),
+    ("", "Área Metropolitana do Porto", "PT"),
+    ("", "Drenthe", "NL"),
+    ("", "Flevoland", "NL"),
+    ("", "Friesland", "NL"),
+    ("", "Fryslân", "NL"),
+    ("", "Gelderland", "NL"),
+    ("", "Noord-Brabant", "NL"),
+    ("", "Noord-Holland", "NL"),
+    ("", "Overijssel", "NL"),
+    ("", "Zeeland", "NL"),
+    ("", "Zuid-Holland", "NL"),
+    ("", "Vlaanderen", "BE"),
+    ("", "Flanders", "BE"),
+    ("", "Wallonie", "BE"),
+    ("", "Wallonia", "BE"),
+    ("", "Oost-Vlaanderen", "BE"),
+    ("", "West-Vlaanderen", "BE"),
+    ("", "Vlaams-Brabant", "BE"),
+    ("", "Waals-Brabant", "BE"),
+    ("", "Brabant wallon", "BE"),
+    ("", "Henegouwen", "BE"),
+    ("", "Hainaut", "BE"),
 ];
 
 /// The country of a region name in any spelling (`Bayern` → `DE`,
@@ -766,6 +838,37 @@ mod tests {
         assert_eq!(month_number("Dezember"), Some(12));
         assert_eq!(month_number("Marketing"), None);
         assert_eq!(month_number("ma"), None);
+        // Italian.
+        assert_eq!(month_number("gennaio"), Some(1));
+        assert_eq!(month_number("gen."), Some(1));
+        assert_eq!(month_number("maggio"), Some(5));
+        assert_eq!(month_number("mag"), Some(5));
+        assert_eq!(month_number("giu"), Some(6));
+        assert_eq!(month_number("lug."), Some(7));
+        assert_eq!(month_number("sett."), Some(9));
+        assert_eq!(month_number("ott"), Some(10));
+        assert_eq!(month_number("Dicembre"), Some(12));
+        // Portuguese.
+        assert_eq!(month_number("fevereiro"), Some(2));
+        assert_eq!(month_number("fev"), Some(2));
+        assert_eq!(month_number("Março"), Some(3));
+        assert_eq!(month_number("mai"), Some(5));
+        assert_eq!(month_number("out."), Some(10));
+        assert_eq!(month_number("dez"), Some(12));
+        // Dutch.
+        assert_eq!(month_number("maart"), Some(3));
+        assert_eq!(month_number("mrt"), Some(3));
+        assert_eq!(month_number("mei"), Some(5));
+        assert_eq!(month_number("augustus"), Some(8));
+        assert_eq!(month_number("okt."), Some(10));
+        // Prefixes shared by several languages stay one month ("mar",
+        // "jun", "set", "dec"); "jui" is still June and July.
+        assert_eq!(month_number("mar"), Some(3));
+        assert_eq!(month_number("jun"), Some(6));
+        assert_eq!(month_number("set"), Some(9));
+        assert_eq!(month_number("dec"), Some(12));
+        assert_eq!(month_number("jul"), Some(7));
+        assert_eq!(month_number("ju"), None);
     }
 
     #[test]
@@ -776,6 +879,90 @@ mod tests {
         assert_eq!(section_word("idiomas"), Some(Kind::Languages));
         assert_eq!(section_word("Sprachkenntnisse"), Some(Kind::Languages));
         assert_eq!(section_word("Acme"), None);
+        // Italian.
+        assert_eq!(section_word("Esperienze"), Some(Kind::Work));
+        assert_eq!(section_word("ISTRUZIONE"), Some(Kind::Education));
+        assert_eq!(section_word("competenze"), Some(Kind::Skills));
+        assert_eq!(section_word("Capacità"), Some(Kind::Skills));
+        assert_eq!(section_word("lingue"), Some(Kind::Languages));
+        assert_eq!(section_word("progetti"), Some(Kind::Projects));
+        assert_eq!(section_word("contatti"), Some(Kind::Contact));
+        assert_eq!(section_phrase(&["dati", "personali"]), Some(Kind::Contact));
+        // Portuguese.
+        assert_eq!(section_word("Experiência"), Some(Kind::Work));
+        assert_eq!(section_word("formação"), Some(Kind::Education));
+        assert_eq!(section_word("Línguas"), Some(Kind::Languages));
+        assert_eq!(section_word("projectos"), Some(Kind::Projects));
+        assert_eq!(section_word("prêmios"), Some(Kind::Awards));
+        assert_eq!(
+            section_phrase(&["percurso", "profissional"]),
+            Some(Kind::Work)
+        );
+        assert_eq!(
+            section_phrase(&["percurso", "académico"]),
+            Some(Kind::Education)
+        );
+        assert_eq!(
+            section_phrase(&["habilitações", "literárias"]),
+            Some(Kind::Education)
+        );
+        // Dutch.
+        assert_eq!(section_word("Werkervaring"), Some(Kind::Work));
+        assert_eq!(section_word("opleidingen"), Some(Kind::Education));
+        assert_eq!(section_word("vaardigheden"), Some(Kind::Skills));
+        assert_eq!(section_word("talen"), Some(Kind::Languages));
+        assert_eq!(section_word("vrijwilligerswerk"), Some(Kind::Volunteer));
+        assert_eq!(section_phrase(&["hobby", "s"]), Some(Kind::Interests));
+        assert_eq!(section_word("contactgegevens"), Some(Kind::Contact));
+    }
+
+    #[test]
+    fn italian_portuguese_dutch_words() {
+        assert!(is_present_word("oggi"));
+        assert!(is_present_word("atualmente"));
+        assert!(is_present_word("heden"));
+        assert!(present_phrases().contains(&vec!["in".to_string(), "corso".to_string()]));
+        assert!(is_since_word("dal"));
+        assert!(is_since_word("sinds"));
+        assert!(is_range_word("até"));
+        assert!(is_range_word("tot"));
+        assert!(degrees().contains(&"Laurea magistrale"));
+        assert!(degrees().contains(&"Mestrado Integrado"));
+        assert!(is_grade_label("voto"));
+        assert!(is_grade_label("Média"));
+        assert!(is_institution_word("Università"));
+        assert!(is_institution_word("hogeschool"));
+        assert!(is_company_word("s.r.l."));
+        assert!(is_company_word("Lda."));
+        assert!(is_company_word("b.v."));
+        assert!(is_role_word("sviluppatrice"));
+        assert!(is_role_word("engenheira"));
+        assert!(is_role_word("ontwikkelaar"));
+        assert!(is_level_word("madrelingua"));
+        assert!(is_level_word("vloeiend"));
+        assert_eq!(
+            strip_contact_label("Cellulare: +39 333 1234567"),
+            Some((LabelKind::Phone, "+39 333 1234567"))
+        );
+        assert_eq!(
+            strip_contact_label("Morada: Rua Augusta 10"),
+            Some((LabelKind::Location, "Rua Augusta 10"))
+        );
+        assert_eq!(
+            strip_contact_label("Woonplaats: Utrecht"),
+            Some((LabelKind::Location, "Utrecht"))
+        );
+        assert_eq!(country_code("Italia"), Some("IT"));
+        assert_eq!(country_code("Brasil"), Some("BR"));
+        assert_eq!(country_code("België"), Some("BE"));
+        assert!(is_street_word("Viale"));
+        assert!(is_street_word("Travessa"));
+        assert!(is_street_word("gracht"));
+        assert_eq!(region_country("Lombardia"), Some("IT"));
+        assert_eq!(region_country("Açores"), Some("PT"));
+        assert_eq!(region_country("Noord-Holland"), Some("NL"));
+        // A code that is also an abbreviation is not a country ("John Doe's CV").
+        assert!(!is_country_code("CV"));
     }
 
     #[test]
@@ -792,6 +979,15 @@ mod tests {
         let en = "Led the migration of the payments platform to the cloud and built \
                   the tools for the team with an eye on cost";
         assert_eq!(detect(en).unwrap().code, "en");
+        let it = "Sviluppo di una piattaforma per i pagamenti con il team della banca \
+                  e migrazione dei servizi nel cloud per gli utenti";
+        assert_eq!(detect(it).unwrap().code, "it");
+        let pt = "Desenvolvimento de uma plataforma para os clientes do banco e migração \
+                  dos serviços para a nuvem pela equipa";
+        assert_eq!(detect(pt).unwrap().code, "pt");
+        let nl = "Ontwikkeling van een betaalplatform voor de klanten en migratie van het \
+                  systeem naar de cloud met het team";
+        assert_eq!(detect(nl).unwrap().code, "nl");
         assert_eq!(detect("Rust Go SQL"), None);
     }
 }

@@ -43,6 +43,7 @@ pub static IT: Lang = Lang {
     ],
     since: &["dal", "dalla", "da"],
     range_words: &["al", "a"],
+    month_year_links: &["di", "del"],
     sections: &[
         ("volontariato", Kind::Volunteer),
         ("istruzione", Kind::Education),

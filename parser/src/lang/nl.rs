@@ -80,6 +80,7 @@ pub static NL: Lang = Lang {
     ],
     since: &["sinds", "vanaf"],
     range_words: &["tot"],
+    month_year_links: &[],
     sections: &[
         ("vrijwilligerswerk", Kind::Volunteer),
         ("nevenactiviteiten", Kind::Volunteer),

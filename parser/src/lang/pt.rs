@@ -52,6 +52,7 @@ pub static PT: Lang = Lang {
     ],
     since: &["desde"],
     range_words: &["a", "até"],
+    month_year_links: &["de", "do"],
     sections: &[
         ("voluntariado", Kind::Volunteer),
         ("formação", Kind::Education),

@@ -1106,13 +1106,28 @@ fn is_canadian_postal(s: &str) -> bool {
 /// (postcode, town).
 fn postal_city(part: &str) -> Option<(String, String)> {
     let part = part.trim();
-    let (code, town) = part.split_once(' ')?;
+    let (mut code, mut town) = part.split_once(' ')?;
     let digits = code
         .split_once('-')
         .filter(|(p, _)| (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase()))
         .map_or(code, |(_, d)| d);
-    if !(4..=5).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+    let all_digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    // Portugal "1100-053 Lisboa", Poland "00-950 Warszawa".
+    let dashed = digits
+        .split_once('-')
+        .is_some_and(|(a, b)| (all_digits(a, 4) || all_digits(a, 2)) && all_digits(b, 3));
+    if !dashed && (!(4..=5).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
+    }
+    // The Netherlands: "1012 AB Amsterdam".
+    if all_digits(digits, 4) {
+        if let Some((letters, rest)) = town.split_once(' ') {
+            if letters.len() == 2 && letters.chars().all(|c| c.is_ascii_uppercase()) {
+                code = &part[..code.len() + 1 + letters.len()];
+                town = rest;
+            }
+        }
     }
     let town = town.trim();
     let words = town.split_whitespace().count();
@@ -1557,6 +1572,22 @@ fn find_label(header: &[Line], name_idx: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn portuguese_dutch_and_polish_postcodes() {
+        let loc = find_location("1100-053 Lisboa").expect("a place");
+        assert_eq!(loc.postal_code.as_deref(), Some("1100-053"));
+        assert_eq!(loc.city.as_deref(), Some("Lisboa"));
+        let loc = find_location("Keizersgracht 12, 1015 CJ Amsterdam").expect("a place");
+        assert_eq!(loc.postal_code.as_deref(), Some("1015 CJ"));
+        assert_eq!(loc.city.as_deref(), Some("Amsterdam"));
+        assert_eq!(loc.address.as_deref(), Some("Keizersgracht 12"));
+        let loc = find_location("00-950 Warszawa").expect("a place");
+        assert_eq!(loc.postal_code.as_deref(), Some("00-950"));
+        let loc = find_location("Calle de Alcalá 31, 28013 Madrid").expect("a place");
+        assert_eq!(loc.address.as_deref(), Some("Calle de Alcalá 31"));
+        assert_eq!(loc.postal_code.as_deref(), Some("28013"));
+    }
 
     #[test]
     fn emails_phones_urls() {

@@ -1182,7 +1182,31 @@ fn split_pieces(cell: &str) -> Vec<String> {
     out
 }
 
+/// A legal form standing alone after a comma: `Acme, Inc.`, `Nuvemtec, Lda.`.
+fn is_legal_form(part: &str) -> bool {
+    let t = part.trim();
+    !t.contains(' ')
+        && lang::is_company_word(t)
+        && (t.contains('.') || t.chars().count() <= 4)
+        && t.chars().next().is_some_and(char::is_uppercase)
+}
+
 fn split_commas(p: &str) -> Vec<String> {
+    let mut out = split_commas_names(p);
+    // "Nuvemtec, Lda.": the legal form stays with its name.
+    let mut i = 1;
+    while i < out.len() {
+        if is_legal_form(&out[i]) {
+            let form = out.remove(i);
+            out[i - 1] = format!("{}, {form}", out[i - 1]);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn split_commas_names(p: &str) -> Vec<String> {
     let parts: Vec<&str> = p.split(", ").map(str::trim).collect();
     if parts.len() == 1 {
         return vec![p.to_string()];

@@ -656,7 +656,15 @@ fn segment_piece(piece: &str) -> Vec<String> {
                     j -= 1;
                 }
                 let run = toks[i..j].join(" ");
-                if (7..=15).contains(&n) && find_phone(&run).is_some_and(|p| p.len() == run.len()) {
+                // Give find_phone the word after the run: "1100-053 Lisboa"
+                // is a postcode before its town, not a phone.
+                let with_next = match toks.get(j) {
+                    Some(next) => format!("{run} {next}"),
+                    None => run.clone(),
+                };
+                if (7..=15).contains(&n)
+                    && find_phone(&with_next).is_some_and(|p| p.len() == run.len())
+                {
                     anchor_start(i, &mut cut);
                     cut[j] = true;
                 }
@@ -770,7 +778,16 @@ pub fn find_phone(text: &str) -> Option<String> {
                         .any(|g| g.len() == 4 && (g.starts_with("19") || g.starts_with("20")))
                     && !candidate.starts_with('+')
                     && !candidate.starts_with('(');
-                if !looks_like_years {
+                // "1100-053 Lisboa", "00-950 Warszawa": a postcode before its town.
+                let postcode_before_town = !candidate.starts_with('+')
+                    && matches!(groups.as_slice(), [a, b] if (a.len() == 4 || a.len() == 2) && b.len() == 3)
+                    && candidate.contains('-')
+                    && text[end..]
+                        .trim_start()
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase);
+                if !looks_like_years && !postcode_before_town {
                     return Some(
                         candidate
                             .trim_end_matches(['-', '.', '/', ' ', '–'])

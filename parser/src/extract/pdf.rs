@@ -470,33 +470,40 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
     } else {
         &left
     };
-    let rows: Vec<(f32, String)> = build_lines(small.clone(), 0)
-        .into_iter()
-        .map(|l| (0.0, l.text))
-        .collect();
+    let side_rows = build_rows(small.clone(), 0);
+    let rows: Vec<&str> = side_rows.iter().map(|r| r.line.text.as_str()).collect();
+    // The other side's baselines, sorted, for level tests by binary search.
+    let mut other_ys: Vec<(f32, f32)> = other.iter().map(|o| (o.y, o.size)).collect();
+    other_ys.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let reach = 0.3 * other_ys.iter().map(|o| o.1).fold(0.0, f32::max);
+    let level = |y: f32| {
+        let from = other_ys.partition_point(|o| o.0 < y - reach);
+        other_ys[from..]
+            .iter()
+            .take_while(|o| o.0 <= y + reach)
+            .any(|o| (o.0 - y).abs() < 0.3 * o.1)
+    };
     let mut ys: Vec<f32> = small.iter().map(|r| r.y).collect();
     ys.sort_by(f32::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < 2.0);
     let dated = rows
         .iter()
-        .filter(|(_, t)| crate::dates::find_range(t).is_some())
+        .filter(|t| crate::dates::find_range(t).is_some())
         .count();
     // Section headings of its own make the narrow side a flow (a sidebar),
     // however its rows happen to line up with the other side.
     let headed = rows
         .iter()
-        .filter(|(_, t)| !t.contains(CELL) && crate::sections::heading_kind(t).is_some())
+        .filter(|t| !t.contains(CELL) && crate::sections::heading_kind(t).is_some())
         .count();
-    let aligned = ys
-        .iter()
-        .filter(|y| other.iter().any(|o| (o.y - **y).abs() < 0.3 * o.size))
-        .count();
+    let aligned = ys.iter().filter(|y| level(**y)).count();
     let aligned_mostly = headed == 0 && aligned * 100 >= ys.len() * 85;
     // A margin of section titles (and dates) beside the entries is no
     // sidebar: a sidebar has content under its titles.
     let titles_only = headed > 0 && headed + dated >= rows.len();
+    let margin = margin_cells(&side_rows, |y| level(y));
     let mut groups = split_band(band);
-    if dated * 100 >= rows.len() * 40 || aligned_mostly || titles_only {
+    if dated * 100 >= rows.len() * 40 || aligned_mostly || titles_only || margin {
         let (main, side) = if chars(&left) < chars(&right) {
             (right, left)
         } else {
@@ -590,11 +597,6 @@ struct Row {
     size_chars: Vec<(f32, usize)>,
     /// Two runs of the line were drawn over each other.
     overlap: bool,
-}
-
-/// Group runs into lines by baseline, order them, join the text.
-fn build_lines(runs: Vec<Run>, page: usize) -> Vec<Line> {
-    build_rows(runs, page).into_iter().map(|r| r.line).collect()
 }
 
 /// Whether a run at `y` of `size` sits on the baseline of `row`: within
@@ -845,17 +847,8 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
             }
         }
         if let Some(prev) = cells.last_mut() {
-            let first_word = s.line.text.split_whitespace().next().unwrap_or("");
-            let n = s.line.text.chars().count().max(1) as f32;
-            let word_w = (s.x1 - s.line.x) * first_word.chars().count() as f32 / n;
-            let wrapped = (prev.x1 - prev.x0) + 0.3 * size + word_w > col_w + 0.5
-                && (unfinished(&prev.text) || s.line.text.starts_with(|c: char| c.is_lowercase()));
-            let spacing = s.y - prev.y;
-            if wrapped
-                && spacing > 0.0
-                && spacing <= 1.5 * size
-                && !s.line.text.contains(CELL)
-                && !s.line.bullet
+            if wraps_onto(prev.x0, prev.x1, prev.y, &s, col_w)
+                && (unfinished(&prev.text) || wrap_case(&prev.text, &s.line.text))
             {
                 // A line filled to the column's edge and going on in
                 // lowercase was broken inside a word ("Interna" / "tional").
@@ -950,6 +943,68 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
     }
     merged.extend(main_iter.map(|(_, l)| l));
     merged
+}
+
+/// Whether a narrow side column reads as cells beside the main lines (a
+/// margin of dates, places, skill-group labels, whatever the template): each
+/// of its lines stands level with a main line or carries on a cell wrapped
+/// in the column's width just above it, no cell runs over three lines, and
+/// there are at least three cells. A sidebar is a flow of its own: its
+/// lists and paragraphs fall between the main lines, one line after another.
+fn margin_cells(side: &[Row], level: impl Fn(f32) -> bool) -> bool {
+    let col_w = side.iter().map(|r| r.x1 - r.line.x).fold(0.0f32, f32::max);
+    let (mut cells, mut loose, mut cell_len) = (0usize, 0usize, 0usize);
+    let mut prev: Option<&Row> = None;
+    for s in side {
+        if level(s.y) {
+            cells += 1;
+            cell_len = 1;
+        } else if cell_len > 0
+            && prev.is_some_and(|p| {
+                wraps_onto(p.line.x, p.x1, p.y, s, col_w)
+                    && (unfinished(&p.line.text) || wrap_case(&p.line.text, &s.line.text))
+            })
+        {
+            cell_len += 1;
+            if cell_len > 3 {
+                return false;
+            }
+        } else {
+            loose += 1;
+            cell_len = 0;
+        }
+        prev = Some(s);
+    }
+    cells >= 3 && loose * 8 <= cells
+}
+
+/// The geometry of a wrap inside a narrow column: `s` is the next line (one
+/// line spacing below, no cells, no bullet) and its first word would not
+/// have fitted after the line ending at `x1` within the column width.
+fn wraps_onto(x0: f32, x1: f32, y: f32, s: &Row, col_w: f32) -> bool {
+    let size = s.line.size.max(1.0);
+    let first_word = s.line.text.split_whitespace().next().unwrap_or("");
+    let n = s.line.text.chars().count().max(1) as f32;
+    let word_w = (s.x1 - s.line.x) * first_word.chars().count() as f32 / n;
+    let spacing = s.y - y;
+    (x1 - x0) + 0.3 * size + word_w > col_w + 0.5
+        && spacing > 0.0
+        && spacing <= 1.5 * size
+        && !s.line.text.contains(CELL)
+        && !s.line.bullet
+}
+
+/// The next line goes on in lowercase, or a digit after a line ending in
+/// a digit and a hyphen ("2023-07 - 2025-" / "05").
+fn wrap_case(text: &str, next: &str) -> bool {
+    next.starts_with(char::is_lowercase)
+        || (next.starts_with(|c: char| c.is_ascii_digit()) && digit_hyphen(text))
+}
+
+/// "… 2025-": a digit right before a final hyphen.
+fn digit_hyphen(text: &str) -> bool {
+    text.strip_suffix('-')
+        .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()))
 }
 
 /// A cell text that cannot end there: a connector or range dash at its
@@ -1111,6 +1166,11 @@ fn hyphen_kind(head: &str, tail: &str, seen: &std::collections::HashSet<String>)
 /// hyphen per [`hyphen_kind`], else with a space.
 fn join_wrapped(text: &mut String, next: &str) {
     let next = next.trim();
+    // A date broken after its hyphen ("2025-" / "05", "2019-" / "2021").
+    if digit_hyphen(text) && next.starts_with(|c: char| c.is_ascii_digit()) {
+        text.push_str(next);
+        return;
+    }
     if let Some(stem) = text.strip_suffix('-') {
         let head = stem.rsplit([' ', CELL]).next().unwrap_or("");
         let tail = next.split_whitespace().next().unwrap_or("");

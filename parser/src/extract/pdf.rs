@@ -9,7 +9,11 @@
 //! gaps) → style per line (dominant size, bold share from the flag *and* the
 //! font name, since the flag misses "Semibold"). Lines from the same column
 //! are kept in top-to-bottom order; the full-width band above the columns
-//! (the name and contact header) comes first.
+//! (the name and contact header) comes first. A narrow side column whose
+//! every line stands level with a main line (or wraps a cell above) is a
+//! margin of cells joined to the main lines beside them, whatever its
+//! words; lines wrapped inside a column are joined back when the text says
+//! they go on (lowercase, a connector, a number, a cut address).
 
 use pdfboss_core::Document;
 use pdfboss_text::{extract_spans, ReadingOrder, TextSpan};
@@ -470,33 +474,40 @@ fn split_columns(mut runs: Vec<Run>, width: f32) -> Vec<Group> {
     } else {
         &left
     };
-    let rows: Vec<(f32, String)> = build_lines(small.clone(), 0)
-        .into_iter()
-        .map(|l| (0.0, l.text))
-        .collect();
+    let side_rows = build_rows(small.clone(), 0);
+    let rows: Vec<&str> = side_rows.iter().map(|r| r.line.text.as_str()).collect();
+    // The other side's baselines, sorted, for level tests by binary search.
+    let mut other_ys: Vec<(f32, f32)> = other.iter().map(|o| (o.y, o.size)).collect();
+    other_ys.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let reach = 0.3 * other_ys.iter().map(|o| o.1).fold(0.0, f32::max);
+    let level = |y: f32| {
+        let from = other_ys.partition_point(|o| o.0 < y - reach);
+        other_ys[from..]
+            .iter()
+            .take_while(|o| o.0 <= y + reach)
+            .any(|o| (o.0 - y).abs() < 0.3 * o.1)
+    };
     let mut ys: Vec<f32> = small.iter().map(|r| r.y).collect();
     ys.sort_by(f32::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < 2.0);
     let dated = rows
         .iter()
-        .filter(|(_, t)| crate::dates::find_range(t).is_some())
+        .filter(|t| crate::dates::find_range(t).is_some())
         .count();
     // Section headings of its own make the narrow side a flow (a sidebar),
     // however its rows happen to line up with the other side.
     let headed = rows
         .iter()
-        .filter(|(_, t)| !t.contains(CELL) && crate::sections::heading_kind(t).is_some())
+        .filter(|t| !t.contains(CELL) && crate::sections::heading_kind(t).is_some())
         .count();
-    let aligned = ys
-        .iter()
-        .filter(|y| other.iter().any(|o| (o.y - **y).abs() < 0.3 * o.size))
-        .count();
+    let aligned = ys.iter().filter(|y| level(**y)).count();
     let aligned_mostly = headed == 0 && aligned * 100 >= ys.len() * 85;
     // A margin of section titles (and dates) beside the entries is no
     // sidebar: a sidebar has content under its titles.
     let titles_only = headed > 0 && headed + dated >= rows.len();
+    let margin = margin_cells(&side_rows, level);
     let mut groups = split_band(band);
-    if dated * 100 >= rows.len() * 40 || aligned_mostly || titles_only {
+    if dated * 100 >= rows.len() * 40 || aligned_mostly || titles_only || margin {
         let (main, side) = if chars(&left) < chars(&right) {
             (right, left)
         } else {
@@ -590,11 +601,6 @@ struct Row {
     size_chars: Vec<(f32, usize)>,
     /// Two runs of the line were drawn over each other.
     overlap: bool,
-}
-
-/// Group runs into lines by baseline, order them, join the text.
-fn build_lines(runs: Vec<Run>, page: usize) -> Vec<Line> {
-    build_rows(runs, page).into_iter().map(|r| r.line).collect()
 }
 
 /// Whether a run at `y` of `size` sits on the baseline of `row`: within
@@ -742,8 +748,181 @@ fn flow_rows(rows: Vec<Row>, body: f32) -> Vec<Row> {
         }
         out.push(row);
     }
+    let mut out = join_wrapped_rows(out);
     mark_lone_tags(&mut out);
     out
+}
+
+/// Lines wrapped inside a column, joined back into one line. The column's
+/// right edge must be set by at least three lines ending near it (within
+/// a longish word), the
+/// next line must sit one line spacing below at the same left edge (or
+/// under a bullet's text, or centred under a centred line), the same size,
+/// with no cells and no bullet, and its first word must not have fitted
+/// on the line before. Then it continues that line when it starts in
+/// lowercase ("Madrid, Comunidad" / "de Madrid"), after a connector, comma
+/// or dash ("Universidad Autónoma de" / "Madrid"), or after a number
+/// ("para 1,2" / "M usuarios"); an e-mail address or link filled to the
+/// edge goes on without a space ("sofia.munoz@exa" / "mple.org").
+fn join_wrapped_rows(rows: Vec<Row>) -> Vec<Row> {
+    let edge = rows.iter().map(|r| r.x1).fold(f32::MIN, f32::max);
+    let left = rows.iter().map(|r| r.line.x).fold(f32::MAX, f32::min);
+    let near_edge = rows
+        .iter()
+        .filter(|r| r.x1 >= edge - 3.5 * r.line.size.max(1.0))
+        .count();
+    if rows.len() < 2 || near_edge < 3 || !(edge - left).is_finite() {
+        return rows;
+    }
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    // The last line of the row being built: left end, right end, baseline.
+    let mut last = (0.0f32, 0.0f32, 0.0f32);
+    for row in rows {
+        if let Some(prev) = out.last_mut() {
+            if let Some(glue) = wrap_glue(prev, last, &row, left, edge) {
+                last = (row.line.x, row.x1, row.y);
+                prev.line.text.push_str(glue);
+                prev.line.text.push_str(&row.line.text);
+                prev.x1 = prev.x1.max(row.x1);
+                prev.chars += row.chars;
+                prev.bold_chars += row.bold_chars;
+                for &(k, n) in &row.size_chars {
+                    match prev.size_chars.iter_mut().find(|(s, _)| *s == k) {
+                        Some(e) => e.1 += n,
+                        None => prev.size_chars.push((k, n)),
+                    }
+                }
+                prev.overlap |= row.overlap;
+                continue;
+            }
+        }
+        last = (row.line.x, row.x1, row.y);
+        out.push(row);
+    }
+    out
+}
+
+/// How `b` goes on after row `a` whose last line is `last` (left end,
+/// right end, baseline), inside a column from `left` to `edge`: `Some("")`
+/// or `Some(" ")` when it continues it (see [`join_wrapped_rows`]).
+fn wrap_glue(
+    a: &Row,
+    last: (f32, f32, f32),
+    b: &Row,
+    left: f32,
+    edge: f32,
+) -> Option<&'static str> {
+    let (la, lb) = (&a.line, &b.line);
+    let size = lb.size.max(1.0);
+    if lb.bullet
+        || lb.block_start
+        || la.text.contains(CELL)
+        || lb.text.contains(CELL)
+        || !la.chunks.is_empty()
+        || !lb.chunks.is_empty()
+        || (la.size - lb.size).abs() > 0.3
+    {
+        return None;
+    }
+    let spacing = b.y - last.2;
+    if spacing <= 0.0 || spacing > 1.5 * size {
+        return None;
+    }
+    let (x0, x1) = (last.0, last.1);
+    let same_left = (lb.x - x0).abs() <= 1.0
+        || (la.bullet && last.2 == a.y && lb.x > x0 && lb.x <= x0 + 2.5 * size);
+    let centred = ((x0 + x1) - (lb.x + b.x1)).abs() <= 2.0 * size && x0 - left <= 3.0 * size;
+    if !same_left && !centred {
+        return None;
+    }
+    let first = lb.text.split_whitespace().next().unwrap_or("");
+    let n = lb.text.chars().count().max(1) as f32;
+    let word_w = (b.x1 - lb.x) * first.chars().count() as f32 / n;
+    let room = if same_left { edge - x0 } else { edge - left };
+    if (x1 - x0) + 0.3 * size + word_w <= room + 0.5 {
+        return None;
+    }
+    let text = la.text.trim_end();
+    let last_word = text.rsplit(' ').next().unwrap_or("");
+    // An address or link cut at the edge (CSS break-all).
+    let domain = !text.contains(' ')
+        && text
+            .split('.')
+            .filter(|p| p.chars().any(char::is_alphanumeric))
+            .count()
+            >= 2;
+    let linkish = last_word.contains('@')
+        || last_word.contains('/')
+        || last_word.starts_with("www.")
+        || domain;
+    // The tail is one piece and no link of its own ("mple.org", "om",
+    // not "gitlab.com/jane").
+    if linkish && !lb.text.contains([' ', '/', '@']) && lb.text.starts_with(char::is_alphanumeric) {
+        return Some("");
+    }
+    // A sentence's end; a word broken at a hyphen (left to the
+    // hyphenation pass, which knows the document's words); a contact item
+    // of its own (an e-mail address or link starting the next line).
+    // (after a separator, "… · Napoli ·" / "github.com/x · …", the
+    // line goes on).
+    let next_item = (first.contains(['@', '/']) || first.starts_with("www."))
+        && !text.ends_with(['·', '|', '•', ',']);
+    if text.ends_with(['.', '!', '?', ';', ':'])
+        || (text.ends_with('-') && !text.ends_with(" -"))
+        || next_item
+    {
+        return None;
+    }
+    let bold_same = la.bold == lb.bold;
+    let lower = lb.text.starts_with(char::is_lowercase);
+    let numeric_end = last_word.chars().any(|c| c.is_ascii_digit())
+        && last_word
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+    if lower {
+        return Some(" ");
+    }
+    // A line of its own: "Label: …".
+    if lb.text.split_whitespace().take(3).any(|w| w.ends_with(':')) {
+        return None;
+    }
+    if open_end(text) || (numeric_end && bold_same && same_left) {
+        Some(" ")
+    } else {
+        None
+    }
+}
+
+/// A line end that a phrase cannot stop at: a comma, an ampersand or a
+/// spaced dash, or a connector word ("Universidad Autónoma de").
+fn open_end(text: &str) -> bool {
+    let t = text.trim_end();
+    if t.ends_with([',', '&']) || t.ends_with(" –") || t.ends_with(" —") || t.ends_with(" -") {
+        return true;
+    }
+    let last = t.rsplit([' ', CELL]).next().unwrap_or("");
+    matches!(
+        last.to_lowercase().as_str(),
+        "and"
+            | "und"
+            | "et"
+            | "y"
+            | "e"
+            | "of"
+            | "for"
+            | "für"
+            | "de"
+            | "di"
+            | "da"
+            | "do"
+            | "del"
+            | "della"
+            | "des"
+            | "du"
+            | "der"
+            | "in"
+            | "en"
+    )
 }
 
 /// Two lines of large type (≥ 1.6 × the page's body size), the same size,
@@ -838,24 +1017,22 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
     for s in side {
         let size = s.line.size.max(1.0);
         let near = nearest(s.y);
-        if let Some((m, dy)) = near {
+        // A cell that cannot end where it does (a range's dash, a
+        // connector) goes on in this line, whatever main line is level.
+        let open_cell = cells.last().is_some_and(|p| {
+            wraps_onto(p.x0, p.x1, p.y, &s, col_w)
+                && (unfinished(&p.text) || digit_hyphen(&p.text))
+                && !s.line.text.starts_with(char::is_uppercase)
+        });
+        if let Some((m, dy)) = near.filter(|_| !open_cell) {
             if dy <= 0.15 * size {
                 cells.push(side_cell(s, Some(m)));
                 continue;
             }
         }
         if let Some(prev) = cells.last_mut() {
-            let first_word = s.line.text.split_whitespace().next().unwrap_or("");
-            let n = s.line.text.chars().count().max(1) as f32;
-            let word_w = (s.x1 - s.line.x) * first_word.chars().count() as f32 / n;
-            let wrapped = (prev.x1 - prev.x0) + 0.3 * size + word_w > col_w + 0.5
-                && (unfinished(&prev.text) || s.line.text.starts_with(|c: char| c.is_lowercase()));
-            let spacing = s.y - prev.y;
-            if wrapped
-                && spacing > 0.0
-                && spacing <= 1.5 * size
-                && !s.line.text.contains(CELL)
-                && !s.line.bullet
+            if wraps_onto(prev.x0, prev.x1, prev.y, &s, col_w)
+                && (unfinished(&prev.text) || wrap_case(&prev.text, &s.line.text))
             {
                 // A line filled to the column's edge and going on in
                 // lowercase was broken inside a word ("Interna" / "tional").
@@ -950,6 +1127,68 @@ fn merge_side_cells(main: Vec<Row>, side: Vec<Row>, side_left: bool) -> Vec<Line
     }
     merged.extend(main_iter.map(|(_, l)| l));
     merged
+}
+
+/// Whether a narrow side column reads as cells beside the main lines (a
+/// margin of dates, places, skill-group labels, whatever the template): each
+/// of its lines stands level with a main line or carries on a cell wrapped
+/// in the column's width just above it, no cell runs over three lines, and
+/// there are at least three cells. A sidebar is a flow of its own: its
+/// lists and paragraphs fall between the main lines, one line after another.
+fn margin_cells(side: &[Row], level: impl Fn(f32) -> bool) -> bool {
+    let col_w = side.iter().map(|r| r.x1 - r.line.x).fold(0.0f32, f32::max);
+    let (mut cells, mut loose, mut cell_len) = (0usize, 0usize, 0usize);
+    let mut prev: Option<&Row> = None;
+    for s in side {
+        if level(s.y) {
+            cells += 1;
+            cell_len = 1;
+        } else if cell_len > 0
+            && prev.is_some_and(|p| {
+                wraps_onto(p.line.x, p.x1, p.y, s, col_w)
+                    && (unfinished(&p.line.text) || wrap_case(&p.line.text, &s.line.text))
+            })
+        {
+            cell_len += 1;
+            if cell_len > 3 {
+                return false;
+            }
+        } else {
+            loose += 1;
+            cell_len = 0;
+        }
+        prev = Some(s);
+    }
+    cells >= 3 && loose * 8 <= cells
+}
+
+/// The geometry of a wrap inside a narrow column: `s` is the next line (one
+/// line spacing below, no cells, no bullet) and its first word would not
+/// have fitted after the line ending at `x1` within the column width.
+fn wraps_onto(x0: f32, x1: f32, y: f32, s: &Row, col_w: f32) -> bool {
+    let size = s.line.size.max(1.0);
+    let first_word = s.line.text.split_whitespace().next().unwrap_or("");
+    let n = s.line.text.chars().count().max(1) as f32;
+    let word_w = (s.x1 - s.line.x) * first_word.chars().count() as f32 / n;
+    let spacing = s.y - y;
+    (x1 - x0) + 0.3 * size + word_w > col_w + 0.5
+        && spacing > 0.0
+        && spacing <= 1.5 * size
+        && !s.line.text.contains(CELL)
+        && !s.line.bullet
+}
+
+/// The next line goes on in lowercase, or a digit after a line ending in
+/// a digit and a hyphen ("2023-07 - 2025-" / "05").
+fn wrap_case(text: &str, next: &str) -> bool {
+    next.starts_with(char::is_lowercase)
+        || (next.starts_with(|c: char| c.is_ascii_digit()) && digit_hyphen(text))
+}
+
+/// "… 2025-": a digit right before a final hyphen.
+fn digit_hyphen(text: &str) -> bool {
+    text.strip_suffix('-')
+        .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()))
 }
 
 /// A cell text that cannot end there: a connector or range dash at its
@@ -1111,6 +1350,11 @@ fn hyphen_kind(head: &str, tail: &str, seen: &std::collections::HashSet<String>)
 /// hyphen per [`hyphen_kind`], else with a space.
 fn join_wrapped(text: &mut String, next: &str) {
     let next = next.trim();
+    // A date broken after its hyphen ("2025-" / "05", "2019-" / "2021").
+    if digit_hyphen(text) && next.starts_with(|c: char| c.is_ascii_digit()) {
+        text.push_str(next);
+        return;
+    }
     if let Some(stem) = text.strip_suffix('-') {
         let head = stem.rsplit([' ', CELL]).next().unwrap_or("");
         let tail = next.split_whitespace().next().unwrap_or("");
@@ -1272,7 +1516,7 @@ mod tests {
         let mut runs = vec![run("Jane Doe", 200.0, 40.0, 20.0)];
         for i in 0..30 {
             runs.push(run(
-                "sidebar skill entry",
+                "Sidebar skill entry",
                 30.0,
                 100.0 + i as f32 * 13.0,
                 9.0,
@@ -1286,7 +1530,7 @@ mod tests {
         }
         let lines = page_lines(runs, 612.0, 0);
         assert_eq!(lines[0].text, "Jane Doe");
-        assert!(lines[1..31].iter().all(|l| l.text == "sidebar skill entry"));
+        assert!(lines[1..31].iter().all(|l| l.text == "Sidebar skill entry"));
         assert!(lines[31..]
             .iter()
             .all(|l| l.text.starts_with("main column")));
@@ -1446,6 +1690,146 @@ mod tests {
         let lines = page_lines(runs, 612.0, 0);
         assert!(lines[0].text.starts_with("Experience\tEntry text"));
         assert!(lines[6].text.starts_with("Education\tEntry text"));
+    }
+
+    /// A CSS-grid page: a narrow left column holding only dates and
+    /// skill-group labels (one a section word, some wrapped), the name,
+    /// titles and entries in the main column.
+    fn grid_page() -> Vec<Run> {
+        let mut runs = vec![run("Ana Ruiz", 128.0, 50.0, 26.0)];
+        let mut y = 80.0;
+        for contact in ["ana@example.org", "600 11 22 33", "08001 Barcelona"] {
+            runs.push(run(contact, 128.0, y, 10.0));
+            y += 13.5;
+        }
+        runs.push(run("Experiencia profesional", 128.0, y + 8.0, 12.0));
+        y += 28.0;
+        for (date, wrap) in [
+            ("desde 2025-05", None),
+            ("2023-07 - 2025-", Some("05")),
+            ("2021-10 - 2023-", Some("06")),
+        ] {
+            runs.push(run(date, 40.0, y, 9.0));
+            if let Some(w) = wrap {
+                runs.push(run(w, 40.0, y + 12.2, 9.0));
+            }
+            runs.push(run(
+                "Ingeniera de Software, Datalia, Sevilla",
+                128.0,
+                y,
+                10.0,
+            ));
+            for b in 0..2 {
+                runs.push(run(
+                    &format!("Entrega de la plataforma número {b} a tiempo"),
+                    140.0,
+                    y + 13.5 * (b + 1) as f32,
+                    10.0,
+                ));
+            }
+            y += 13.5 * 3.0 + 8.0;
+        }
+        runs.push(run("Conocimientos", 128.0, y, 12.0));
+        y += 18.0;
+        for (label, wrap, kws) in [
+            ("Gestión de", Some("proyectos"), "Scrum, Kanban"),
+            ("Herramientas", None, "Git, Jira"),
+            ("Frameworks", None, "Angular, Flask"),
+        ] {
+            runs.push(run(label, 40.0, y, 9.0));
+            if let Some(w) = wrap {
+                runs.push(run(w, 40.0, y + 12.2, 9.0));
+            }
+            runs.push(run(kws, 128.0, y, 10.0));
+            y += 13.5 + if wrap.is_some() { 12.2 } else { 0.0 };
+        }
+        runs
+    }
+
+    #[test]
+    fn a_grid_date_column_joins_the_entries_beside_it() {
+        let lines = page_lines(grid_page(), 595.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[0], "Ana Ruiz");
+        assert!(texts.contains(&"desde 2025-05\tIngeniera de Software, Datalia, Sevilla"));
+        // The date wrapped after its hyphen is one cell, without a space.
+        assert!(texts.contains(&"2023-07 - 2025-05\tIngeniera de Software, Datalia, Sevilla"));
+        assert!(texts.contains(&"2021-10 - 2023-06\tIngeniera de Software, Datalia, Sevilla"));
+        assert!(texts.contains(&"Gestión de proyectos\tScrum, Kanban"));
+        assert!(texts.contains(&"Herramientas\tGit, Jira"));
+        assert!(!texts
+            .iter()
+            .any(|t| t.starts_with("05") || t.starts_with("proyectos")));
+    }
+
+    /// A column of body text whose right edge several lines reach.
+    fn column(lines: &[&str], x: f32) -> Vec<Run> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| run(t, x, 100.0 + i as f32 * 13.0, 10.0))
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_lines_in_a_column_are_joined() {
+        // Each line is 5 pt per character: the edge is at 60 + 5 × 44.
+        let runs = column(
+            &[
+                "Diseño de la plataforma de datos con Kub 1,2",
+                "M usuarios",
+                "Migración de la plataforma de análisis de ab",
+                "tiempo de inactividad",
+                "Reducción del 33 % del tiempo de respuesta y",
+                "Implantación de Flask para la monitorización",
+                "Automatización de despliegues con Azure",
+                "Mentoría de juniors",
+            ],
+            60.0,
+        );
+        let lines = page_lines(runs, 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Diseño de la plataforma de datos con Kub 1,2 M usuarios",
+                "Migración de la plataforma de análisis de ab tiempo de inactividad",
+                "Reducción del 33 % del tiempo de respuesta y Implantación de Flask para la monitorización",
+                "Automatización de despliegues con Azure",
+                "Mentoría de juniors",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_address_broken_at_the_edge_is_joined_without_a_space() {
+        let runs = column(
+            &[
+                "CONTACTO",
+                "sofia.munoz-ortega@exa",
+                "mple.org",
+                "Calle de Alcalá 31, 28",
+                "Madrid",
+                "gitlab.com/sofiamunoz",
+                "ega",
+                "github.com/sofiamunoz",
+                "gitlab.com/sofia",
+            ],
+            450.0,
+        );
+        let lines = page_lines(runs, 612.0, 0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "CONTACTO",
+                "sofia.munoz-ortega@example.org",
+                "Calle de Alcalá 31, 28 Madrid",
+                "gitlab.com/sofiamunozega",
+                "github.com/sofiamunoz",
+                "gitlab.com/sofia",
+            ]
+        );
     }
 
     #[test]

@@ -278,7 +278,16 @@ fn is_sentence(text: &str) -> bool {
             .split_whitespace()
             .next()
             .is_some_and(|w| is_role_word(&w.to_lowercase()));
-    (t.ends_with('.') && words >= 3)
+    // "Greco & Esposito S.p.A.", "Acme Co.": the period ends an
+    // abbreviation, not a sentence.
+    let last = t.rsplit(' ').next().unwrap_or(t);
+    let abbreviation = lang::is_company_word(last) || last.trim_end_matches('.').contains('.') || {
+        let w = last.trim_end_matches('.');
+        w.chars().count() <= 3
+            && w.chars().all(char::is_alphabetic)
+            && w.chars().next().is_some_and(char::is_uppercase)
+    };
+    (t.ends_with('.') && words >= 3 && !abbreviation)
         || words > 12
         || (words >= 5 && lower * 10 >= words * 6 && !text.contains(CELL) && !titled)
 }

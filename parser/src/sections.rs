@@ -335,6 +335,32 @@ pub fn split(doc: &Extracted) -> Sectioned {
             continue;
         }
         let text = line.text.trim();
+        // A title wrapped in a narrow column ("CONOCIMIENTOS" / "TÉCNICOS"):
+        // a line set like the title just opened, right under it, that
+        // still reads as a title when joined to it.
+        if let Some(s) = out.sections.last_mut() {
+            let styled_like = doc.lines.get(idx.wrapping_sub(1)).is_some_and(|prev| {
+                idx > 0
+                    && prev.text.trim() == s.title
+                    && (prev.size - line.size).abs() < 0.3
+                    && prev.bold == line.bold
+                    && is_caps(&prev.text) == is_caps(text)
+            });
+            if s.lines.is_empty()
+                && styled_like
+                && !line.block_start
+                && !line.bullet
+                && !text.contains(crate::ir::CELL)
+                && text.split_whitespace().count() <= 3
+            {
+                let joined = format!("{} {}", s.title, text.trim_end_matches(':'));
+                if let Some(kind) = heading_kind(&joined) {
+                    s.title = joined;
+                    s.kind = kind;
+                    continue;
+                }
+            }
+        }
         // A heading in a left gutter shares its row with the first line of
         // the section ("Work ⇥ Senior Developer"): split it off.
         if let Some((first, rest)) = text.split_once(crate::ir::CELL) {
@@ -482,6 +508,57 @@ mod tests {
         // "Languages" over a level is a skill group, "Research" a sub-heading.
         assert!(s.sections[1].lines.iter().any(|l| l.text == "Languages"));
         assert!(s.sections[2].lines.iter().any(|l| l.text == "Research"));
+    }
+
+    #[test]
+    fn a_title_wrapped_in_a_narrow_column_is_one_title() {
+        let title = |t: &str, block: bool| Line {
+            size: 10.5,
+            bold: true,
+            block_start: block,
+            ..Line::new(t)
+        };
+        let doc = Extracted {
+            lines: vec![
+                title("CONOCIMIENTOS", true),
+                title("TÉCNICOS", false),
+                Line {
+                    size: 9.5,
+                    ..Line::new("Bases de datos: Redis, MySQL")
+                },
+                title("IDIOMAS", true),
+                Line {
+                    size: 9.5,
+                    ..Line::new("Español – lengua materna")
+                },
+            ],
+            pages: 1,
+            body_size: 9.5,
+        };
+        let s = split(&doc);
+        let kinds: Vec<Kind> = s.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, vec![Kind::Skills, Kind::Languages]);
+        assert_eq!(s.sections[0].title, "CONOCIMIENTOS TÉCNICOS");
+        assert_eq!(s.sections[0].lines.len(), 1);
+    }
+
+    #[test]
+    fn titles_in_every_language() {
+        for (title, kind) in [
+            ("Beruflicher Werdegang", Kind::Work),
+            ("IT-Kenntnisse", Kind::Skills),
+            ("Sprachkenntnisse", Kind::Languages),
+            ("Akademischer Werdegang", Kind::Education),
+            ("Expérience professionnelle", Kind::Work),
+            ("Parcours professionnel", Kind::Work),
+            ("Centres d'intérêt", Kind::Interests),
+            ("Formación académica", Kind::Education),
+            ("Experiencia laboral", Kind::Work),
+            ("Idiomas", Kind::Languages),
+            ("Sonstiges", Kind::Other),
+        ] {
+            assert_eq!(heading_kind(title), Some(kind), "{title}");
+        }
     }
 
     #[test]

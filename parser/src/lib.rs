@@ -223,7 +223,11 @@ fn record_language(
         .extra
         .insert("meta".into(), serde_json::Value::Object(meta));
     confidence.insert("meta.language".into(), found.share);
-    if found.share < 0.5 {
+    // Two languages with a large share each is a mixed resume (German
+    // titles, English bullets), read with both: only a spread without any
+    // clear leader is uncertain.
+    let mixed = found.second.is_some_and(|(_, s)| found.share + s >= 0.75);
+    if found.share < 0.5 && !mixed {
         warnings.push(format!(
             "the document's language is uncertain (most like {} with {:.0}% of the evidence); \
              supported languages: {}",

@@ -201,7 +201,11 @@ KENNTNISSE
 
 Rust, Go, Kubernetes
 ";
-    let (doc, _) = parse_text(text);
+    let (doc, warnings) = parse_text(text);
+    assert!(
+        !warnings.iter().any(|w| w.contains("language")),
+        "{warnings:?}"
+    );
     assert_eq!(doc.work.len(), 1, "{:#?}", doc.work);
     assert_eq!(doc.work[0].start_date.as_deref(), Some("2020-03"));
     assert_eq!(doc.work[0].end_date, None);

@@ -1279,12 +1279,26 @@ fn is_role_word(w: &str) -> bool {
             return true;
         }
     }
+    ends_with_word(w, lang::is_role_word)
+}
+
+/// An institution word, or a compound ending in one
+/// (`Lachmann-Universität`, `Fachhochschule`).
+fn is_institution_word(w: &str) -> bool {
+    lang::is_institution_word(w)
+        || w.rsplit_once('-')
+            .is_some_and(|(_, last)| !last.is_empty() && lang::is_institution_word(last))
+        || ends_with_word(w, lang::is_institution_word)
+}
+
+/// A long word ending in a listed word of six or more letters, with three
+/// or more letters before it: German and Dutch join words.
+fn ends_with_word(w: &str, listed: fn(&str) -> bool) -> bool {
     let chars: Vec<(usize, char)> = w.char_indices().collect();
-    // Suffixes of at least 6 letters with at least 3 letters before them.
     chars.len() >= 9
         && (3..=chars.len() - 6).any(|i| {
             let tail = &w[chars[i].0..];
-            tail.chars().count() >= 6 && lang::is_role_word(tail)
+            tail.chars().count() >= 6 && listed(tail)
         })
 }
 
@@ -1360,7 +1374,7 @@ fn company_score(s: &str) -> f32 {
 }
 
 fn has_institution_word(s: &str) -> bool {
-    words_lower(s).iter().any(|w| lang::is_institution_word(w))
+    words_lower(s).iter().any(|w| is_institution_word(w))
 }
 
 fn looks_like_url(s: &str) -> bool {

@@ -304,11 +304,25 @@ pub fn month_number(word: &str) -> Option<u8> {
 
 /// Month a season name stands for (`summer` → 6, `Sommer` → 6).
 pub fn season_month(word: &str) -> Option<u8> {
+    static SEASONS: OnceLock<Vec<(String, u8)>> = OnceLock::new();
+    let seasons = SEASONS.get_or_init(|| {
+        let mut v: Vec<(String, u8)> = ALL
+            .iter()
+            .flat_map(|l| l.seasons.iter())
+            .map(|(s, m)| (fold(s), *m))
+            .collect();
+        v.sort();
+        v.dedup_by(|a, b| a.0 == b.0);
+        v
+    });
+    if !(3..=12).contains(&word.chars().count()) {
+        return None;
+    }
     let w = fold(word);
-    ALL.iter()
-        .flat_map(|l| l.seasons.iter())
-        .find(|(s, _)| fold(s) == w)
-        .map(|(_, m)| *m)
+    seasons
+        .binary_search_by(|(s, _)| s.as_str().cmp(&w))
+        .ok()
+        .map(|i| seasons[i].1)
 }
 
 /// Multi-word "present" phrases of every language, folded and split into

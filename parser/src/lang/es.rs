@@ -196,6 +196,12 @@ pub static ES: Lang = Lang {
         "fundadora",
         "diseñador",
         "diseñadora",
+        "científico",
+        "científica",
+        "especialista",
+        "gestor",
+        "gestora",
+        "líder",
     ],
     levels: &[
         "nativo",

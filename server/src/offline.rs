@@ -157,6 +157,8 @@ fn emit(message: &WorkerMessage) {
 /// Cap this process's address space so a hostile document cannot take the
 /// machine's memory: an allocation past it fails and the process aborts,
 /// which the server reports as "over the memory budget".
+// unsafe: setrlimit(RLIMIT_AS) in the parse child: no std API.
+#[allow(unsafe_code)]
 fn limit_memory(mib: u64) {
     if mib == 0 {
         return;

@@ -75,6 +75,8 @@ pub fn main(args: ServeArgs) -> ExitCode {
 /// in force. Every connection and every SSE subscriber holds a socket; the
 /// usual soft limit of 1,024 would turn the 1,025th subscriber into an
 /// accept error, while the hard limit is what the administrator granted.
+// unsafe: setrlimit on our own process: no Rust API for RLIMIT_NOFILE.
+#[allow(unsafe_code)]
 fn raise_open_file_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

@@ -189,6 +189,8 @@ fn server_binary() -> PathBuf {
 }
 
 /// Start the local server in its own session and wait until it answers.
+// unsafe: setsid in pre_exec so the local server outlives the client.
+#[allow(unsafe_code)]
 async fn start_local(data_dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
@@ -251,6 +253,8 @@ async fn start_local(data_dir: &Path) -> anyhow::Result<String> {
 
 /// Stop the local server of `data_dir` (SIGTERM; it drains and exits).
 /// `Ok(false)` when none was running.
+// unsafe: kill(2) on the pid the local server recorded; no std API.
+#[allow(unsafe_code)]
 pub async fn stop_local(data_dir: &Path) -> anyhow::Result<bool> {
     let Some((url, pid)) = read_url_file(data_dir) else {
         return Ok(false);

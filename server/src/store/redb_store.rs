@@ -464,6 +464,8 @@ struct DiskState {
     free_bytes: u64,
 }
 
+// unsafe: statvfs: free space and the read-only flag have no std API.
+#[allow(unsafe_code)]
 fn disk_state(dir: &Path) -> Option<DiskState> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;

@@ -289,11 +289,7 @@ fn is_sentence(text: &str) -> bool {
         .count();
     // "Chef de projet informatique, Bordeaux": French and Spanish titles
     // keep their later words lowercase, but start with a title word.
-    let titled = words <= 8
-        && text
-            .split_whitespace()
-            .next()
-            .is_some_and(|w| is_role_word(&w.to_lowercase()));
+    let titled = words <= 8 && text.split_whitespace().next().is_some_and(is_role_word);
     // "Greco & Esposito S.p.A.", "Acme Co.": the period ends an
     // abbreviation, not a sentence.
     let last = t.rsplit(' ').next().unwrap_or(t);
@@ -359,4 +355,15 @@ pub fn split_list(text: &str) -> Vec<String> {
     .filter(|s| !s.is_empty())
     .map(str::to_string)
     .collect()
+}
+
+/// A section of the given lines, for the submodules' tests.
+#[cfg(test)]
+pub(crate) fn test_section(kind: Kind, lines: Vec<Line>) -> crate::sections::Section {
+    crate::sections::Section {
+        kind,
+        title: String::new(),
+        level: 0,
+        lines,
+    }
 }

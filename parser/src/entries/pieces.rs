@@ -250,35 +250,12 @@ fn words_lower(s: &str) -> Vec<String> {
 /// A job-title word: listed in a language table, or a compound ending in
 /// one (`Backend-Entwickler`, `Systemadministratorin`: German joins words).
 pub(super) fn is_role_word(w: &str) -> bool {
-    if lang::is_role_word(w) {
-        return true;
-    }
-    if let Some((_, last)) = w.rsplit_once('-') {
-        if !last.is_empty() && lang::is_role_word(last) {
-            return true;
-        }
-    }
-    ends_with_word(w, lang::is_role_word)
+    lang::is_role_word(w) || lang::ends_with_role_word(w)
 }
 
-/// An institution word, or a compound ending in one
-/// (`Lachmann-Universität`, `Fachhochschule`).
+/// An institution word, or a compound ending in one.
 fn is_institution_word(w: &str) -> bool {
-    lang::is_institution_word(w)
-        || w.rsplit_once('-')
-            .is_some_and(|(_, last)| !last.is_empty() && lang::is_institution_word(last))
-        || ends_with_word(w, lang::is_institution_word)
-}
-
-/// A long word ending in a listed word of six or more letters, with three
-/// or more letters before it: German and Dutch join words.
-fn ends_with_word(w: &str, listed: fn(&str) -> bool) -> bool {
-    let chars: Vec<(usize, char)> = w.char_indices().collect();
-    chars.len() >= 9
-        && (3..=chars.len() - 6).any(|i| {
-            let tail = &w[chars[i].0..];
-            tail.chars().count() >= 6 && listed(tail)
-        })
+    lang::is_institution_word(w) || lang::ends_with_institution_word(w)
 }
 
 fn is_title(s: &str) -> bool {

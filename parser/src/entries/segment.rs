@@ -769,16 +769,8 @@ fn make_entry(head: Vec<Line>, body: Vec<(Class, String)>) -> Entry {
 mod tests {
     use super::*;
     use crate::entries::education::education;
+    use crate::entries::test_section as sec;
     use crate::entries::work::work;
-
-    fn sec(kind: Kind, lines: Vec<Line>) -> Section {
-        Section {
-            kind,
-            title: String::new(),
-            level: 0,
-            lines,
-        }
-    }
 
     fn at(t: &str, x: f32) -> Line {
         Line {

@@ -185,17 +185,9 @@ pub(super) fn skills(section: &Section) -> Vec<Skill> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entries::test_section as sec;
     use crate::ir::Line;
     use crate::sections::Kind;
-
-    fn sec(kind: Kind, lines: Vec<Line>) -> Section {
-        Section {
-            kind,
-            title: String::new(),
-            level: 0,
-            lines,
-        }
-    }
 
     #[test]
     fn tag_clouds_and_levels() {

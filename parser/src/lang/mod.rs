@@ -815,13 +815,31 @@ pub enum LabelKind {
     Url,
 }
 
+/// A compound ending in a listed word: the part after its last hyphen
+/// (`Backend-Entwickler`, `Lachmann-Universität`), or a tail of six or more
+/// letters after three or more (`Systemadministratorin`,
+/// `Fachhochschule`): German and Dutch join words. The word itself being
+/// listed does not count.
+fn ends_with_listed(word: &str, listed: fn(&str) -> bool) -> bool {
+    if let Some((_, last)) = word.rsplit_once('-') {
+        if !last.is_empty() && listed(last) {
+            return true;
+        }
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    chars.len() >= 9 && (3..=chars.len() - 6).any(|i| listed(&word[chars[i].0..]))
+}
+
 /// A compound ending in a job-title word (`Softwareentwicklerin`,
-/// `IT-Projektleiter`): German writes titles as one word.
+/// `IT-Projektleiter`).
 pub fn ends_with_role_word(word: &str) -> bool {
-    let w = fold(word);
-    w.char_indices()
-        .filter(|(k, _)| *k > 0 && w.len() - k >= 7)
-        .any(|(k, _)| is_role_word(&w[k..]))
+    ends_with_listed(word, is_role_word)
+}
+
+/// A compound ending in an institution word (`Lachmann-Universität`,
+/// `Fachhochschule`).
+pub fn ends_with_institution_word(word: &str) -> bool {
+    ends_with_listed(word, is_institution_word)
 }
 
 #[cfg(test)]

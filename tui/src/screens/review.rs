@@ -1743,6 +1743,20 @@ mod tests {
     }
 
     #[test]
+    fn review_shows_the_detected_language() {
+        let mut doc = document();
+        doc["meta"] = json!({"language": "de"});
+        let mut german = ReviewState::from_resume(ready(doc));
+        assert!(draw(&mut german, 100, 30)
+            .to_string()
+            .contains("language de"));
+        let mut undetected = state();
+        assert!(!draw(&mut undetected, 100, 30)
+            .to_string()
+            .contains("language "));
+    }
+
+    #[test]
     fn review_shows_warnings_low_confidence_and_missing_fields() {
         let mut doc = document();
         doc["basics"].as_object_mut().unwrap().remove("email");

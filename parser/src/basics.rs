@@ -94,29 +94,14 @@ pub fn fill(
     let all_owned = unwrap_contact(doc.all_lines());
     let all: Vec<&Line> = all_owned.iter().collect();
 
-    // Pieces: cells and " | " / " · " separated parts of contact lines.
-    let pieces = |lines: &[&Line]| -> Vec<String> {
-        let mut v = Vec::new();
-        for l in lines {
-            for cell in l.text.split(CELL) {
-                for part in split_contact(cell) {
-                    let p = part.trim();
-                    if !p.is_empty() {
-                        v.push(p.to_string());
-                    }
-                }
-            }
-        }
-        v
-    };
     // Contact lines are also cut at each value when their fields are
     // joined by single spaces.
-    let mut head: Vec<String> = pieces(&contact_lines)
+    let mut head: Vec<String> = contact_pieces(&contact_lines)
         .iter()
         .flat_map(|p| segment_piece(p))
         .collect();
     // An address wrapped at the column edge: "jane.doe@example.c" / "om".
-    let all_pieces = pieces(&all);
+    let all_pieces = contact_pieces(&all);
     for w in all_pieces.windows(2) {
         if w[0].contains('@') && find_email(&w[0]).is_none() && !w[1].contains(' ') {
             let joined = format!("{}{}", w[0], w[1]);
@@ -126,177 +111,16 @@ pub fn fill(
         }
     }
 
-    b.email = head.iter().find_map(|p| find_email(p));
-    if b.email.is_none() {
-        b.email = all_pieces.iter().find_map(|p| find_email(p));
-        if b.email.is_some() {
-            confidence.insert("basics.email".into(), 0.7);
-        }
-    } else {
-        confidence.insert("basics.email".into(), 0.99);
-    }
-    b.phone = head.iter().find_map(|p| find_phone(p)).or_else(|| {
-        // A piece elsewhere that is nothing but a phone number (sidebars).
-        all_pieces.iter().find_map(|p| {
-            let phone = find_phone(p)?;
-            (phone.len() * 10 >= p.trim().len() * 8).then_some(phone)
-        })
-    });
-    if b.phone.is_some() {
-        confidence.insert("basics.phone".into(), 0.9);
-    }
-
+    read_email_and_phone(&mut b, &head, &all_pieces, confidence);
     let mut consumed = vec![false; head.len()];
-    for (i, p) in head.iter().enumerate() {
-        // "GitHub" on one line, the user name on the next.
-        let labelled = network_by_label(p).and_then(|network| {
-            let next = head.get(i + 1)?;
-            is_username(next).then(|| Profile {
-                network: Some(network.to_string()),
-                username: Some(next.trim_start_matches('@').to_string()),
-                ..Profile::default()
-            })
-        });
-        if let Some(profile) = labelled {
-            b.profiles.push(profile);
-            consumed[i] = true;
-            if let Some(c) = consumed.get_mut(i + 1) {
-                *c = true;
-            }
-            continue;
-        }
-        if consumed[i] {
-            continue;
-        }
-        // "jdoe (GitHub)"
-        if let Some((user, rest)) = p.split_once(" (") {
-            if let Some(network) = network_by_label(rest.trim_end_matches(')')) {
-                if is_username(user) {
-                    b.profiles.push(Profile {
-                        network: Some(network.to_string()),
-                        username: Some(user.trim().to_string()),
-                        ..Profile::default()
-                    });
-                    consumed[i] = true;
-                    continue;
-                }
-            }
-        }
-        if let Some(profile) = find_profile(p) {
-            if !b
-                .profiles
-                .iter()
-                .any(|q| q.username == profile.username && q.network == profile.network)
-            {
-                b.profiles.push(profile);
-            }
-            consumed[i] = true;
-        }
-    }
-    // Bare user names next to (dropped) icons: lowercase handles standing
-    // alone in the contact area, or as one-word lines of a sidebar "About"
-    // block. The network is unknown, so it is left out.
-    // One-word list items of a contact block are skills or levels that
-    // ran into it, not handles.
-    let bullet_words: Vec<&str> = contact_lines
-        .iter()
-        .filter(|l| l.bullet)
-        .map(|l| l.text.trim())
-        .collect();
-    let sidebar_lines: Vec<String> = doc
-        .sections
-        .iter()
-        .filter(|s| s.kind == Kind::Summary)
-        .flat_map(|s| s.lines.iter())
-        .filter(|l| l.block_start && !l.text.contains(' ') && !l.text.contains(CELL))
-        .map(|l| l.text.clone())
-        .collect();
-    let bare: Vec<(usize, String)> = head
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !consumed[*i])
-        .map(|(i, p)| (i, p.clone()))
-        .chain(sidebar_lines.iter().map(|p| (usize::MAX, p.clone())))
-        .filter(|(_, p)| is_bare_handle(p) && !bullet_words.contains(&p.as_str()))
-        // A resume shows a handful of profiles; a page of lowercase words is
-        // not a list of handles (and must not cost quadratic time).
-        .take(8)
-        .collect();
-    for (i, p) in bare {
-        // "jdoe · github.com/jdoe": the handle beside its own profile link.
-        let handle = p.trim_start_matches('@');
-        if b.profiles
-            .iter()
-            .any(|q| q.network.is_some() && q.username.as_deref() == Some(handle))
-        {
-            continue;
-        }
-        b.profiles.push(Profile {
-            username: Some(p.trim_start_matches('@').to_string()),
-            ..Profile::default()
-        });
-        if let Some(c) = consumed.get_mut(i) {
-            *c = true;
-        }
-    }
-    if b.url.is_none() {
-        b.url = head
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !consumed[*i])
-            .find_map(|(_, p)| find_url(p));
-    }
-    if b.url.is_none() {
-        b.url = sidebar_lines.iter().find_map(|p| {
-            let url = find_url(p)?;
-            (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
-        });
-    }
-    // A site shown bare ("jane.dev", "www.jane.dev") is stored as the URL
-    // it stands for, as profile URLs are.
-    if let Some(url) = b.url.as_mut() {
-        if !url.contains("://") && !url.starts_with("mailto:") {
-            *url = format!("https://{url}");
-        }
-        confidence.insert("basics.url".into(), 0.8);
-    }
+    read_profiles(&mut b, &head, &mut consumed);
+    let sidebar_lines = sidebar_words(doc);
+    read_bare_handles(&mut b, &head, &mut consumed, &contact_lines, &sidebar_lines);
+    read_url(&mut b, &head, &consumed, &sidebar_lines, confidence);
     if !b.profiles.is_empty() {
         confidence.insert("basics.profiles".into(), 0.8);
     }
-    let mut weak_location = false;
-    b.location = best_location(head.iter().filter_map(|p| find_location(p)))
-        .map(|(score, l)| {
-            weak_location = score == 0;
-            l
-        })
-        .or_else(|| {
-            // A sidebar "About" block holds the contact details under a summary
-            // heading: a block there that is nothing but a place, possibly
-            // wrapped over a few lines of a narrow column.
-            let lines: Vec<&Line> = doc
-                .sections
-                .iter()
-                .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
-                .flat_map(|s| s.lines.iter())
-                .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
-                .collect();
-            let mut blocks: Vec<Vec<&Line>> = Vec::new();
-            for l in lines {
-                match blocks.last_mut() {
-                    Some(b) if !l.block_start && b.len() < 4 => b.push(l),
-                    _ => blocks.push(vec![l]),
-                }
-            }
-            let candidates = blocks.iter().flat_map(|b| {
-                let joined = b
-                    .iter()
-                    .map(|l| l.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
-            });
-            best_location(candidates.filter_map(|t| find_location(&t))).map(|(_, l)| l)
-        });
+    let weak_location = read_location(&mut b, &head, doc);
     if b.location.is_some() {
         confidence.insert("basics.location".into(), 0.6);
     }
@@ -348,6 +172,235 @@ pub fn fill(
         warnings.push("no phone number found".into());
     }
     resume.basics = Some(b);
+}
+
+/// Pieces: cells and " | " / " · " separated parts of contact lines.
+fn contact_pieces(lines: &[&Line]) -> Vec<String> {
+    let mut v = Vec::new();
+    for l in lines {
+        for cell in l.text.split(CELL) {
+            for part in split_contact(cell) {
+                let p = part.trim();
+                if !p.is_empty() {
+                    v.push(p.to_string());
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The e-mail address and phone number: from the contact area first, then
+/// anywhere (with less confidence for an address found outside it).
+fn read_email_and_phone(
+    b: &mut Basics,
+    head: &[String],
+    all_pieces: &[String],
+    confidence: &mut BTreeMap<String, f32>,
+) {
+    b.email = head.iter().find_map(|p| find_email(p));
+    if b.email.is_none() {
+        b.email = all_pieces.iter().find_map(|p| find_email(p));
+        if b.email.is_some() {
+            confidence.insert("basics.email".into(), 0.7);
+        }
+    } else {
+        confidence.insert("basics.email".into(), 0.99);
+    }
+    b.phone = head.iter().find_map(|p| find_phone(p)).or_else(|| {
+        // A piece elsewhere that is nothing but a phone number (sidebars).
+        all_pieces.iter().find_map(|p| {
+            let phone = find_phone(p)?;
+            (phone.len() * 10 >= p.trim().len() * 8).then_some(phone)
+        })
+    });
+    if b.phone.is_some() {
+        confidence.insert("basics.phone".into(), 0.9);
+    }
+}
+
+/// Profiles named by their network: a label before the user name, a
+/// network in brackets after it, or a profile link. Marks the pieces used.
+fn read_profiles(b: &mut Basics, head: &[String], consumed: &mut [bool]) {
+    for (i, p) in head.iter().enumerate() {
+        // "GitHub" on one line, the user name on the next.
+        let labelled = network_by_label(p).and_then(|network| {
+            let next = head.get(i + 1)?;
+            is_username(next).then(|| Profile {
+                network: Some(network.to_string()),
+                username: Some(next.trim_start_matches('@').to_string()),
+                ..Profile::default()
+            })
+        });
+        if let Some(profile) = labelled {
+            b.profiles.push(profile);
+            consumed[i] = true;
+            if let Some(c) = consumed.get_mut(i + 1) {
+                *c = true;
+            }
+            continue;
+        }
+        if consumed[i] {
+            continue;
+        }
+        // "jdoe (GitHub)"
+        if let Some((user, rest)) = p.split_once(" (") {
+            if let Some(network) = network_by_label(rest.trim_end_matches(')')) {
+                if is_username(user) {
+                    b.profiles.push(Profile {
+                        network: Some(network.to_string()),
+                        username: Some(user.trim().to_string()),
+                        ..Profile::default()
+                    });
+                    consumed[i] = true;
+                    continue;
+                }
+            }
+        }
+        if let Some(profile) = find_profile(p) {
+            if !b
+                .profiles
+                .iter()
+                .any(|q| q.username == profile.username && q.network == profile.network)
+            {
+                b.profiles.push(profile);
+            }
+            consumed[i] = true;
+        }
+    }
+}
+
+/// One-word block starts of summary sections: a sidebar "About" block
+/// lists handles and sites that way.
+fn sidebar_words(doc: &Sectioned) -> Vec<String> {
+    doc.sections
+        .iter()
+        .filter(|s| s.kind == Kind::Summary)
+        .flat_map(|s| s.lines.iter())
+        .filter(|l| l.block_start && !l.text.contains(' ') && !l.text.contains(CELL))
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+/// Bare user names next to (dropped) icons: lowercase handles standing
+/// alone in the contact area, or as one-word lines of a sidebar "About"
+/// block. The network is unknown, so it is left out.
+fn read_bare_handles(
+    b: &mut Basics,
+    head: &[String],
+    consumed: &mut [bool],
+    contact_lines: &[&Line],
+    sidebar_lines: &[String],
+) {
+    // One-word list items of a contact block are skills or levels that
+    // ran into it, not handles.
+    let bullet_words: Vec<&str> = contact_lines
+        .iter()
+        .filter(|l| l.bullet)
+        .map(|l| l.text.trim())
+        .collect();
+    let bare: Vec<(usize, String)> = head
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !consumed[*i])
+        .map(|(i, p)| (i, p.clone()))
+        .chain(sidebar_lines.iter().map(|p| (usize::MAX, p.clone())))
+        .filter(|(_, p)| is_bare_handle(p) && !bullet_words.contains(&p.as_str()))
+        // A resume shows a handful of profiles; a page of lowercase words is
+        // not a list of handles (and must not cost quadratic time).
+        .take(8)
+        .collect();
+    for (i, p) in bare {
+        // "jdoe · github.com/jdoe": the handle beside its own profile link.
+        let handle = p.trim_start_matches('@');
+        if b.profiles
+            .iter()
+            .any(|q| q.network.is_some() && q.username.as_deref() == Some(handle))
+        {
+            continue;
+        }
+        b.profiles.push(Profile {
+            username: Some(p.trim_start_matches('@').to_string()),
+            ..Profile::default()
+        });
+        if let Some(c) = consumed.get_mut(i) {
+            *c = true;
+        }
+    }
+}
+
+/// The personal site: an unused link of the contact area, or a sidebar
+/// line that is nothing but a (non-profile) link.
+fn read_url(
+    b: &mut Basics,
+    head: &[String],
+    consumed: &[bool],
+    sidebar_lines: &[String],
+    confidence: &mut BTreeMap<String, f32>,
+) {
+    if b.url.is_none() {
+        b.url = head
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !consumed[*i])
+            .find_map(|(_, p)| find_url(p));
+    }
+    if b.url.is_none() {
+        b.url = sidebar_lines.iter().find_map(|p| {
+            let url = find_url(p)?;
+            (find_profile(p).is_none() && url.len() * 10 >= p.len() * 9).then_some(url)
+        });
+    }
+    // A site shown bare ("jane.dev", "www.jane.dev") is stored as the URL
+    // it stands for, as profile URLs are.
+    if let Some(url) = b.url.as_mut() {
+        if !url.contains("://") && !url.starts_with("mailto:") {
+            *url = format!("https://{url}");
+        }
+        confidence.insert("basics.url".into(), 0.8);
+    }
+}
+
+/// The location: the best place among the contact pieces, else a block of
+/// a summary or unnamed section that is nothing but a place. Returns
+/// whether the place found is a weak guess (two unknown words around a
+/// comma) that a bare town may replace.
+fn read_location(b: &mut Basics, head: &[String], doc: &Sectioned) -> bool {
+    let mut weak_location = false;
+    b.location = best_location(head.iter().filter_map(|p| find_location(p)))
+        .map(|(score, l)| {
+            weak_location = score == 0;
+            l
+        })
+        .or_else(|| {
+            // A sidebar "About" block holds the contact details under a summary
+            // heading: a block there that is nothing but a place, possibly
+            // wrapped over a few lines of a narrow column.
+            let lines: Vec<&Line> = doc
+                .sections
+                .iter()
+                .filter(|s| matches!(s.kind, Kind::Summary | Kind::Other))
+                .flat_map(|s| s.lines.iter())
+                .filter(|l| !l.text.contains(CELL) && l.text.split_whitespace().count() <= 8)
+                .collect();
+            let mut blocks: Vec<Vec<&Line>> = Vec::new();
+            for l in lines {
+                match blocks.last_mut() {
+                    Some(b) if !l.block_start && b.len() < 4 => b.push(l),
+                    _ => blocks.push(vec![l]),
+                }
+            }
+            let candidates = blocks.iter().flat_map(|b| {
+                let joined = b
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                std::iter::once(joined).chain(b.iter().map(|l| l.text.clone()))
+            });
+            best_location(candidates.filter_map(|t| find_location(&t))).map(|(_, l)| l)
+        });
+    weak_location
 }
 
 /// A town shown alone among the contact details (`Ebern • jane@x.de •

@@ -3,7 +3,25 @@
 //!
 //! The crate has no I/O and no async: the server runs [`parse`] on a worker
 //! (in a budgeted child process), `vitae-server parse` runs it directly.
-//! [`format`] decides what an upload is from its magic bytes.
+//! [`format`](mod@format) decides what an upload is from its magic bytes.
+//!
+//! # A tour of the modules, in the order a parse runs through them
+//!
+//! - [`format`](mod@format): what the bytes are (magic bytes, then content sniffing).
+//! - [`extract`]: one extractor per format (`pdf`, `docx`, `markdown`,
+//!   `text`) turns the file into [`ir::Extracted`], positioned and styled
+//!   lines; layout problems become warnings.
+//! - [`ir`]: that intermediate representation, the one thing every later
+//!   step reads, so no rule needs to know the source format.
+//! - [`sections`]: lines into the header and titled sections (vocabulary
+//!   titles, styled headings, titles in gutters and sidebars).
+//! - [`basics`]: the header and contact lines into `basics` (name, label,
+//!   e-mail, phone, links, location, summary).
+//! - [`entries`]: section bodies into entries: `segment` cuts dated
+//!   sections into entries, one builder per section kind reads the fields.
+//! - [`dates`]: dates and ranges in every supported language.
+//! - [`lang`]: the word tables per language (section titles, months,
+//!   degrees, levels, …) and language detection; a new language is a file.
 
 pub mod basics;
 pub mod dates;

@@ -203,77 +203,153 @@ pub fn is_page_marker(text: &str) -> bool {
 }
 
 pub fn split(doc: &Extracted) -> Sectioned {
-    let body = doc.body_size;
-    let mut out = Sectioned {
-        body_size: body,
-        ..Sectioned::default()
-    };
-    // The heading level used for sections in documents with explicit levels
-    // (Markdown, DOCX): the level of the first vocabulary heading.
-    let section_level = doc
-        .lines
-        .iter()
-        .filter(|l| l.heading > 0 && heading_kind(&l.text).is_some())
-        .map(|l| l.heading)
-        .min()
-        .unwrap_or(0);
-    let mut title_size: f32 = 0.0;
-    // A skill group's title is followed by its level alone on a line or by a
-    // cloud of tags (see `Line::chunks`).
-    let group_next = |idx: usize| {
-        doc.lines.get(idx + 1).is_some_and(|n| {
+    let mut splitter = Splitter::new(doc);
+    for (idx, line) in doc.lines.iter().enumerate() {
+        if !is_page_marker(&line.text) {
+            splitter.take(idx, line);
+        }
+    }
+    splitter.out
+}
+
+/// The walk over a document's lines that opens sections. Each rule is one
+/// method that either takes the line (returns true) or leaves it to the
+/// next; the order of the rules in [`Splitter::take`] is their precedence.
+struct Splitter<'a> {
+    doc: &'a Extracted,
+    body: f32,
+    /// The heading level used for sections in documents with explicit
+    /// levels (Markdown, DOCX): the level of the first vocabulary heading.
+    section_level: u8,
+    /// The largest type of any vocabulary title (to tell the name set in
+    /// display type from a title).
+    largest_title: f32,
+    /// The smallest type of the section titles so far.
+    title_size: f32,
+    /// The current section was opened by a "Skills: a, b" line: the next
+    /// labelled line may open another.
+    opened_by_label: bool,
+    /// The next line is the job title set right under a display-type name.
+    pending_label: bool,
+    out: Sectioned,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(doc: &'a Extracted) -> Self {
+        let section_level = doc
+            .lines
+            .iter()
+            .filter(|l| l.heading > 0 && heading_kind(&l.text).is_some())
+            .map(|l| l.heading)
+            .min()
+            .unwrap_or(0);
+        let largest_title = doc
+            .lines
+            .iter()
+            .filter(|l| !l.text.contains(crate::ir::CELL) && heading_kind(&l.text).is_some())
+            .map(|l| l.size)
+            .fold(0.0f32, f32::max);
+        Splitter {
+            doc,
+            body: doc.body_size,
+            section_level,
+            largest_title,
+            title_size: 0.0,
+            opened_by_label: false,
+            pending_label: false,
+            out: Sectioned {
+                body_size: doc.body_size,
+                ..Sectioned::default()
+            },
+        }
+    }
+
+    fn current(&self) -> Option<Kind> {
+        self.out.sections.last().map(|s| s.kind)
+    }
+
+    fn take(&mut self, idx: usize, line: &Line) {
+        if self.display_name(idx, line)
+            || self.label_under_name(line)
+            || self.skill_group(idx, line)
+        {
+            return;
+        }
+        // "Skills: a, b, c" under "Additional Information" or "Sonstiges":
+        // a labelled line naming a list section opens that section.
+        let in_loose = matches!(
+            self.current(),
+            Some(Kind::Contact | Kind::Other | Kind::Summary)
+        ) || (self.current().is_some() && self.opened_by_label);
+        self.opened_by_label = false;
+        if in_loose && self.labelled_list(line) {
+            return;
+        }
+        if line.aside && self.out.sections.is_empty() {
+            self.out.header.push(line.clone());
+            return;
+        }
+        if self.wrapped_title(idx, line) || self.gutter_heading(line) || self.heading(line) {
+            return;
+        }
+        match self.out.sections.last_mut() {
+            Some(s) => s.lines.push(line.clone()),
+            None => self.out.header.push(line.clone()),
+        }
+    }
+
+    /// Display type (the name) set below a sidebar that is read first: a
+    /// line on the first page clearly larger than every section title and
+    /// than the body belongs to the header, wherever the reading order put it.
+    fn display_name(&mut self, idx: usize, line: &Line) -> bool {
+        let body = self.body;
+        let is_display = body > 0.0
+            && line.page == 0
+            && line.size >= body * 1.6
+            && line.size > self.largest_title * 1.15
+            && !line.bullet
+            && !line.text.contains(crate::ir::CELL)
+            && line.text.split_whitespace().count() <= 5
+            && heading_kind(&line.text).is_none();
+        if self.out.sections.is_empty() || !is_display {
+            return false;
+        }
+        self.out.header.push(line.clone());
+        // The job title set right under the name goes with it.
+        if let Some(next) = self.doc.lines.get(idx + 1) {
+            if next.size > body * 1.1 && !next.bullet && heading_kind(&next.text).is_none() {
+                self.pending_label = true;
+            }
+        }
+        true
+    }
+
+    fn label_under_name(&mut self, line: &Line) -> bool {
+        if !self.pending_label {
+            return false;
+        }
+        self.pending_label = false;
+        self.out.header.push(line.clone());
+        true
+    }
+
+    /// A skill group's title is followed by its level alone on a line or by
+    /// a cloud of tags (see `Line::chunks`).
+    fn group_next(&self, idx: usize) -> bool {
+        self.doc.lines.get(idx + 1).is_some_and(|n| {
             (n.chunks.len() >= 2 && !n.text.contains(['@', '|', ':']))
                 || matches!(
                     n.text.trim().to_lowercase().as_str(),
                     "beginner" | "novice" | "intermediate" | "advanced" | "expert" | "master"
                 )
         })
-    };
-    // Display type (the name) set below a sidebar that is read first: a
-    // line on the first page clearly larger than every section title and
-    // than the body belongs to the header, wherever the reading order put it.
-    let largest_title = doc
-        .lines
-        .iter()
-        .filter(|l| !l.text.contains(crate::ir::CELL) && heading_kind(&l.text).is_some())
-        .map(|l| l.size)
-        .fold(0.0f32, f32::max);
-    let is_display = |line: &Line| {
-        body > 0.0
-            && line.page == 0
-            && line.size >= body * 1.6
-            && line.size > largest_title * 1.15
-            && !line.bullet
-            && !line.text.contains(crate::ir::CELL)
-            && line.text.split_whitespace().count() <= 5
-            && heading_kind(&line.text).is_none()
-    };
-    // The current section was opened by a "Skills: a, b" line: the next
-    // labelled line may open another.
-    let mut opened_by_label = false;
-    let mut pending_label = false;
-    for (idx, line) in doc.lines.iter().enumerate() {
-        if is_page_marker(&line.text) {
-            continue;
-        }
-        if !out.sections.is_empty() && is_display(line) {
-            out.header.push(line.clone());
-            // The job title set right under the name goes with it.
-            if let Some(next) = doc.lines.get(idx + 1) {
-                if next.size > body * 1.1 && !next.bullet && heading_kind(&next.text).is_none() {
-                    pending_label = true;
-                }
-            }
-            continue;
-        }
-        if pending_label {
-            pending_label = false;
-            out.header.push(line.clone());
-            continue;
-        }
-        // Skill groups without a "Skills" title (a sidebar under "About"):
-        // a short title over a level or a tag cloud opens a skills section.
-        let current = out.sections.last().map(|s| s.kind);
+    }
+
+    /// Skill groups without a "Skills" title (a sidebar under "About"): a
+    /// short title over a level or a tag cloud opens a skills section, and
+    /// under skills such a title ("Languages") names a group, not a section.
+    fn skill_group(&mut self, idx: usize, line: &Line) -> bool {
+        let current = self.current();
         let short_title = {
             let t = line.text.trim();
             !t.is_empty()
@@ -282,121 +358,139 @@ pub fn split(doc: &Extracted) -> Sectioned {
                 && !t.chars().any(|c| c.is_ascii_digit())
                 && !line.bullet
         };
-        if short_title
-            && group_next(idx)
-            && matches!(current, Some(Kind::Summary | Kind::Contact))
+        if !short_title || !self.group_next(idx) {
+            return false;
+        }
+        if matches!(current, Some(Kind::Summary | Kind::Contact))
             && heading_kind(&line.text).is_none_or(|k| k != Kind::Skills)
         {
-            out.sections.push(Section {
+            self.out.sections.push(Section {
                 kind: Kind::Skills,
                 title: String::new(),
                 level: 0,
                 lines: vec![line.clone()],
             });
-            continue;
+            return true;
         }
-        if current == Some(Kind::Skills) && short_title && group_next(idx) {
-            // "Languages" as the name of a skill group, not a section.
-            if let Some(s) = out.sections.last_mut() {
+        if current == Some(Kind::Skills) {
+            if let Some(s) = self.out.sections.last_mut() {
                 s.lines.push(line.clone());
             }
-            continue;
+            return true;
         }
-        // "Skills: a, b, c" under "Additional Information" or "Sonstiges":
-        // a labelled line naming a list section opens that section.
-        let in_loose = matches!(current, Some(Kind::Contact | Kind::Other | Kind::Summary))
-            || (current.is_some() && opened_by_label);
-        opened_by_label = false;
-        if in_loose && !line.bullet {
-            if let Some((label, rest)) = line.text.split_once(':') {
-                let kind = heading_kind(label);
-                if !rest.trim().is_empty()
-                    && !rest.starts_with("//")
-                    && matches!(
-                        kind,
-                        Some(Kind::Skills | Kind::Languages | Kind::Interests | Kind::Certificates)
-                    )
-                {
-                    let mut rest_line = line.clone();
-                    rest_line.text = rest.trim().to_string();
-                    out.sections.push(Section {
-                        kind: kind.unwrap_or(Kind::Other),
-                        title: label.trim().to_string(),
-                        level: 0,
-                        lines: vec![rest_line],
-                    });
-                    opened_by_label = true;
-                    continue;
-                }
-            }
+        false
+    }
+
+    /// "Skills: a, b, c" in a loose section opens a list section of that
+    /// name holding the rest of the line.
+    fn labelled_list(&mut self, line: &Line) -> bool {
+        if line.bullet {
+            return false;
         }
-        if line.aside && out.sections.is_empty() {
-            out.header.push(line.clone());
-            continue;
+        let Some((label, rest)) = line.text.split_once(':') else {
+            return false;
+        };
+        let kind = heading_kind(label);
+        if rest.trim().is_empty()
+            || rest.starts_with("//")
+            || !matches!(
+                kind,
+                Some(Kind::Skills | Kind::Languages | Kind::Interests | Kind::Certificates)
+            )
+        {
+            return false;
         }
+        let mut rest_line = line.clone();
+        rest_line.text = rest.trim().to_string();
+        self.out.sections.push(Section {
+            kind: kind.unwrap_or(Kind::Other),
+            title: label.trim().to_string(),
+            level: 0,
+            lines: vec![rest_line],
+        });
+        self.opened_by_label = true;
+        true
+    }
+
+    /// A title wrapped in a narrow column ("CONOCIMIENTOS" / "TÉCNICOS"):
+    /// a line set like the title just opened, right under it, that still
+    /// reads as a title when joined to it.
+    fn wrapped_title(&mut self, idx: usize, line: &Line) -> bool {
         let text = line.text.trim();
-        // A title wrapped in a narrow column ("CONOCIMIENTOS" / "TÉCNICOS"):
-        // a line set like the title just opened, right under it, that
-        // still reads as a title when joined to it.
-        if let Some(s) = out.sections.last_mut() {
-            let styled_like = doc.lines.get(idx.wrapping_sub(1)).is_some_and(|prev| {
-                idx > 0
-                    && prev.text.trim() == s.title
-                    && (prev.size - line.size).abs() < 0.3
-                    && prev.bold == line.bold
-                    && is_caps(&prev.text) == is_caps(text)
-            });
-            if s.lines.is_empty()
-                && styled_like
-                && !line.block_start
-                && !line.bullet
-                && !text.contains(crate::ir::CELL)
-                && text.split_whitespace().count() <= 3
-            {
-                let joined = format!("{} {}", s.title, text.trim_end_matches(':'));
-                if let Some(kind) = heading_kind(&joined) {
-                    s.title = joined;
-                    s.kind = kind;
-                    continue;
-                }
+        let Some(s) = self.out.sections.last_mut() else {
+            return false;
+        };
+        let styled_like = self.doc.lines.get(idx.wrapping_sub(1)).is_some_and(|prev| {
+            idx > 0
+                && prev.text.trim() == s.title
+                && (prev.size - line.size).abs() < 0.3
+                && prev.bold == line.bold
+                && is_caps(&prev.text) == is_caps(text)
+        });
+        if s.lines.is_empty()
+            && styled_like
+            && !line.block_start
+            && !line.bullet
+            && !text.contains(crate::ir::CELL)
+            && text.split_whitespace().count() <= 3
+        {
+            let joined = format!("{} {}", s.title, text.trim_end_matches(':'));
+            if let Some(kind) = heading_kind(&joined) {
+                s.title = joined;
+                s.kind = kind;
+                return true;
             }
         }
-        // A heading in a left gutter shares its row with the first line of
-        // the section ("Work ⇥ Senior Developer"): split it off.
-        if let Some((first, rest)) = text.split_once(crate::ir::CELL) {
-            // Skill groups are often named like sections ("Languages"); a cell
-            // left of the skills' own left edge is a heading in the gutter.
-            let in_skills = out.sections.last().is_some_and(|s| {
-                let left = s
-                    .lines
-                    .iter()
-                    .filter(|l| l.x > 0.0)
-                    .map(|l| l.x)
-                    .fold(f32::MAX, f32::min);
-                s.kind == Kind::Skills && !(line.x > 0.0 && left < f32::MAX && line.x + 10.0 < left)
-            });
-            if let Some(kind) = heading_kind(first) {
-                let styled_cell = line.bold
-                    || is_caps(first)
-                    || (body > 0.0 && line.size > body * 1.1)
-                    || !out.sections.iter().any(|s| s.kind == kind);
-                if !line.bullet && styled_cell && !in_skills && kind != Kind::Contact {
-                    out.sections.push(Section {
-                        kind,
-                        title: first.trim().trim_end_matches(':').to_string(),
-                        level: line.heading,
-                        lines: Vec::new(),
-                    });
-                    let mut rest_line = line.clone();
-                    rest_line.text = rest.trim().to_string();
-                    rest_line.x = 0.0;
-                    if let Some(s) = out.sections.last_mut() {
-                        s.lines.push(rest_line);
-                    }
-                    continue;
-                }
-            }
+        false
+    }
+
+    /// A heading in a left gutter shares its row with the first line of the
+    /// section ("Work ⇥ Senior Developer"): split it off.
+    fn gutter_heading(&mut self, line: &Line) -> bool {
+        let text = line.text.trim();
+        let Some((first, rest)) = text.split_once(crate::ir::CELL) else {
+            return false;
+        };
+        // Skill groups are often named like sections ("Languages"); a cell
+        // left of the skills' own left edge is a heading in the gutter.
+        let in_skills = self.out.sections.last().is_some_and(|s| {
+            let left = s
+                .lines
+                .iter()
+                .filter(|l| l.x > 0.0)
+                .map(|l| l.x)
+                .fold(f32::MAX, f32::min);
+            s.kind == Kind::Skills && !(line.x > 0.0 && left < f32::MAX && line.x + 10.0 < left)
+        });
+        let Some(kind) = heading_kind(first) else {
+            return false;
+        };
+        let styled_cell = line.bold
+            || is_caps(first)
+            || (self.body > 0.0 && line.size > self.body * 1.1)
+            || !self.out.sections.iter().any(|s| s.kind == kind);
+        if line.bullet || !styled_cell || in_skills || kind == Kind::Contact {
+            return false;
         }
+        let mut rest_line = line.clone();
+        rest_line.text = rest.trim().to_string();
+        rest_line.x = 0.0;
+        self.out.sections.push(Section {
+            kind,
+            title: first.trim().trim_end_matches(':').to_string(),
+            level: line.heading,
+            lines: vec![rest_line],
+        });
+        true
+    }
+
+    /// A line of its own that opens a section: a vocabulary title set as a
+    /// title, or an unknown heading at the section level of a document that
+    /// marks its headings explicitly.
+    fn heading(&mut self, line: &Line) -> bool {
+        let text = line.text.trim();
+        let current = self.current();
+        let section_level = self.section_level;
         let single_cell = !text.contains(crate::ir::CELL);
         let kind = if single_cell && !line.bullet {
             heading_kind(text)
@@ -410,8 +504,8 @@ pub fn split(doc: &Extracted) -> Sectioned {
             && !is_caps(text)
             && !line.rule_before
             && line.size > 0.0
-            && title_size > 0.0
-            && line.size < title_size * 0.85;
+            && self.title_size > 0.0
+            && line.size < self.title_size * 0.85;
         // In a document whose section titles carry heading styles, a plain
         // line naming a section ("Werkzeuge" over a tool list) is a group.
         let unstyled_in_styled = line.heading == 0
@@ -420,48 +514,43 @@ pub fn split(doc: &Extracted) -> Sectioned {
             && !text.ends_with(':')
             && !line.rule_before
             && matches!(current, Some(Kind::Skills | Kind::Interests))
-            && out.sections.iter().all(|s| s.level > 0);
+            && self.out.sections.iter().all(|s| s.level > 0);
         let is_heading = match kind {
             Some(_) => {
-                styled(line, body)
+                styled(line, self.body)
                     && !smaller_than_titles
                     && !unstyled_in_styled
                     && (line.heading == 0
                         || section_level == 0
                         || line.heading <= section_level
-                        || out
+                        || self
+                            .out
                             .sections
                             .last()
                             .is_none_or(|s| s.level == 0 || line.heading <= s.level))
             }
             None => {
-                // An unknown heading at the section level of a document that
-                // marks its headings explicitly.
-                section_level > 0 && line.heading == section_level && !out.sections.is_empty()
+                section_level > 0 && line.heading == section_level && !self.out.sections.is_empty()
             }
         };
-        if is_heading {
-            if line.size > 0.0 && kind.is_some() {
-                title_size = if title_size > 0.0 {
-                    title_size.min(line.size)
-                } else {
-                    line.size
-                };
-            }
-            out.sections.push(Section {
-                kind: kind.unwrap_or(Kind::Other),
-                title: text.trim_end_matches(':').to_string(),
-                level: line.heading,
-                lines: Vec::new(),
-            });
-            continue;
+        if !is_heading {
+            return false;
         }
-        match out.sections.last_mut() {
-            Some(s) => s.lines.push(line.clone()),
-            None => out.header.push(line.clone()),
+        if line.size > 0.0 && kind.is_some() {
+            self.title_size = if self.title_size > 0.0 {
+                self.title_size.min(line.size)
+            } else {
+                line.size
+            };
         }
+        self.out.sections.push(Section {
+            kind: kind.unwrap_or(Kind::Other),
+            title: text.trim_end_matches(':').to_string(),
+            level: line.heading,
+            lines: Vec::new(),
+        });
+        true
     }
-    out
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ use crate::basics::join_paragraph;
 use crate::dates::DateRange;
 use crate::ir::{Line, CELL};
 use crate::lang;
-use crate::sections::{Kind, Sectioned};
+use crate::sections::{Kind, Section, Sectioned};
 
 mod education;
 mod languages;
@@ -88,119 +88,7 @@ pub fn fill(
 ) {
     let mut unread_dates = 0usize;
     for section in &doc.sections {
-        match section.kind {
-            Kind::Work => {
-                for e in segment(section, doc.body_size) {
-                    if let Some(w) = work(&e, &mut unread_dates) {
-                        resume.work.push(w);
-                    }
-                }
-            }
-            Kind::Volunteer => {
-                for e in segment(section, doc.body_size) {
-                    if let Some(w) = work(&e, &mut unread_dates) {
-                        resume.volunteer.push(Volunteer {
-                            organization: w.name,
-                            position: w.position,
-                            start_date: w.start_date,
-                            end_date: w.end_date,
-                            summary: w.summary,
-                            highlights: w.highlights,
-                            ..Volunteer::default()
-                        });
-                    }
-                }
-            }
-            Kind::Education => {
-                for e in segment(section, doc.body_size) {
-                    if let Some(ed) = education(&e) {
-                        resume.education.push(ed);
-                    }
-                }
-            }
-            Kind::Projects => {
-                for e in segment(section, doc.body_size) {
-                    if let Some(p) = project(&e) {
-                        resume.projects.push(p);
-                    }
-                }
-            }
-            Kind::Skills => {
-                for group in skills(section) {
-                    match spoken_languages(&group) {
-                        Some(spoken) => resume.languages.extend(spoken),
-                        None => resume.skills.push(group),
-                    }
-                }
-            }
-            Kind::Awards => {
-                for e in segment(section, doc.body_size) {
-                    let (title, other) = title_and_other(&e);
-                    if let Some(title) = title {
-                        resume.awards.push(Award {
-                            title: Some(title),
-                            awarder: other,
-                            date: e.range.as_ref().map(|r| r.start.iso()),
-                            summary: summary(&e),
-                            ..Award::default()
-                        });
-                    }
-                }
-            }
-            Kind::Certificates => {
-                for e in segment(section, doc.body_size) {
-                    let (title, other) = title_and_other(&e);
-                    if let Some(title) = title {
-                        resume.certificates.push(Certificate {
-                            name: Some(title),
-                            issuer: other,
-                            date: e.range.as_ref().map(|r| r.start.iso()),
-                            ..Certificate::default()
-                        });
-                    }
-                }
-            }
-            Kind::Publications => {
-                for e in segment(section, doc.body_size) {
-                    let (title, other) = title_and_other(&e);
-                    if let Some(title) = title {
-                        resume.publications.push(Publication {
-                            name: Some(title),
-                            publisher: other,
-                            release_date: e.range.as_ref().map(|r| r.start.iso()),
-                            summary: summary(&e),
-                            ..Publication::default()
-                        });
-                    }
-                }
-            }
-            Kind::Languages => resume.languages.extend(languages(section)),
-            Kind::Interests => {
-                for line in &section.lines {
-                    let t = line.flat();
-                    let (name, rest) = split_label(&t);
-                    let name = name.unwrap_or_else(|| t.clone());
-                    if name.is_empty() {
-                        continue;
-                    }
-                    resume.interests.push(Interest {
-                        name: Some(name),
-                        keywords: rest.map(|r| split_list(&r)).unwrap_or_default(),
-                        ..Interest::default()
-                    });
-                }
-            }
-            Kind::References => {
-                let text: Vec<&str> = section.lines.iter().map(|l| l.text.as_str()).collect();
-                if !text.is_empty() {
-                    resume.references.push(Reference {
-                        reference: Some(join_paragraph(&text)),
-                        ..Reference::default()
-                    });
-                }
-            }
-            Kind::Summary | Kind::Contact | Kind::Other => {}
-        }
+        read_section(section, doc.body_size, resume, &mut unread_dates);
     }
     if unread_dates > 0 {
         warnings.push(format!(
@@ -208,6 +96,132 @@ pub fn fill(
             if unread_dates == 1 { "" } else { "s" }
         ));
     }
+    record_confidence(resume, confidence);
+    if resume.work.is_empty() && doc.section(Kind::Work).next().is_none() {
+        warnings.push("no work experience section found".into());
+    }
+}
+
+/// One section's entries into the resume, by the section's kind.
+fn read_section(section: &Section, body_size: f32, resume: &mut Resume, unread_dates: &mut usize) {
+    match section.kind {
+        Kind::Work => {
+            for e in segment(section, body_size) {
+                if let Some(w) = work(&e, unread_dates) {
+                    resume.work.push(w);
+                }
+            }
+        }
+        Kind::Volunteer => {
+            for e in segment(section, body_size) {
+                if let Some(w) = work(&e, unread_dates) {
+                    resume.volunteer.push(Volunteer {
+                        organization: w.name,
+                        position: w.position,
+                        start_date: w.start_date,
+                        end_date: w.end_date,
+                        summary: w.summary,
+                        highlights: w.highlights,
+                        ..Volunteer::default()
+                    });
+                }
+            }
+        }
+        Kind::Education => {
+            for e in segment(section, body_size) {
+                if let Some(ed) = education(&e) {
+                    resume.education.push(ed);
+                }
+            }
+        }
+        Kind::Projects => {
+            for e in segment(section, body_size) {
+                if let Some(p) = project(&e) {
+                    resume.projects.push(p);
+                }
+            }
+        }
+        Kind::Skills => {
+            for group in skills(section) {
+                match spoken_languages(&group) {
+                    Some(spoken) => resume.languages.extend(spoken),
+                    None => resume.skills.push(group),
+                }
+            }
+        }
+        Kind::Awards => {
+            for e in segment(section, body_size) {
+                let (title, other) = title_and_other(&e);
+                if let Some(title) = title {
+                    resume.awards.push(Award {
+                        title: Some(title),
+                        awarder: other,
+                        date: e.range.as_ref().map(|r| r.start.iso()),
+                        summary: summary(&e),
+                        ..Award::default()
+                    });
+                }
+            }
+        }
+        Kind::Certificates => {
+            for e in segment(section, body_size) {
+                let (title, other) = title_and_other(&e);
+                if let Some(title) = title {
+                    resume.certificates.push(Certificate {
+                        name: Some(title),
+                        issuer: other,
+                        date: e.range.as_ref().map(|r| r.start.iso()),
+                        ..Certificate::default()
+                    });
+                }
+            }
+        }
+        Kind::Publications => {
+            for e in segment(section, body_size) {
+                let (title, other) = title_and_other(&e);
+                if let Some(title) = title {
+                    resume.publications.push(Publication {
+                        name: Some(title),
+                        publisher: other,
+                        release_date: e.range.as_ref().map(|r| r.start.iso()),
+                        summary: summary(&e),
+                        ..Publication::default()
+                    });
+                }
+            }
+        }
+        Kind::Languages => resume.languages.extend(languages(section)),
+        Kind::Interests => {
+            for line in &section.lines {
+                let t = line.flat();
+                let (name, rest) = split_label(&t);
+                let name = name.unwrap_or_else(|| t.clone());
+                if name.is_empty() {
+                    continue;
+                }
+                resume.interests.push(Interest {
+                    name: Some(name),
+                    keywords: rest.map(|r| split_list(&r)).unwrap_or_default(),
+                    ..Interest::default()
+                });
+            }
+        }
+        Kind::References => {
+            let text: Vec<&str> = section.lines.iter().map(|l| l.text.as_str()).collect();
+            if !text.is_empty() {
+                resume.references.push(Reference {
+                    reference: Some(join_paragraph(&text)),
+                    ..Reference::default()
+                });
+            }
+        }
+        Kind::Summary | Kind::Contact | Kind::Other => {}
+    }
+}
+
+/// How sure each field read is: dated entries and degree words from the
+/// language tables are surer than fields guessed from position.
+fn record_confidence(resume: &Resume, confidence: &mut BTreeMap<String, f32>) {
     for (i, w) in resume.work.iter().enumerate() {
         let c = if w.start_date.is_some() { 0.8 } else { 0.5 };
         confidence.insert(format!("work[{i}].name"), c);
@@ -255,9 +269,6 @@ pub fn fill(
             0.55
         };
         confidence.insert(format!("projects[{i}].name"), c);
-    }
-    if resume.work.is_empty() && doc.section(Kind::Work).next().is_none() {
-        warnings.push("no work experience section found".into());
     }
 }
 

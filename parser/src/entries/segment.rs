@@ -319,36 +319,7 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     if lines.is_empty() {
         return Vec::new();
     }
-    // A section written as one list (every line a list item, as some
-    // converters emit): the list marks say nothing about entry heads, so a
-    // date line and the line before it are heads, not items.
-    let bullets = lines.iter().filter(|l| l.bullet).count();
-    if lines.len() >= 3 && bullets * 10 >= lines.len() * 9 {
-        let dated: Vec<bool> = lines
-            .iter()
-            .map(|l| crate::dates::find_range(&l.text).is_some() && l.text.chars().count() <= 60)
-            .collect();
-        // The title before the date — unless a styled title follows it.
-        let styled_next = |i: usize| lines.get(i + 1).is_some_and(|n| n.heading > 0 || n.bold);
-        // A bold item over plain ones names its entry as well.
-        let bold_head = |i: usize| {
-            lines[i].bold
-                && lines[i].text.split_whitespace().count() <= 8
-                && lines.get(i + 1).is_some_and(|n| !n.bold)
-        };
-        let heads: Vec<bool> = (0..lines.len())
-            .map(|i| {
-                dated[i]
-                    || (dated.get(i + 1).copied().unwrap_or(false) && !styled_next(i + 1))
-                    || bold_head(i)
-            })
-            .collect();
-        for (line, head) in lines.iter_mut().zip(heads) {
-            if head {
-                line.bullet = false;
-            }
-        }
-    }
+    unmark_list_heads(&mut lines);
     // "Name: description" lines are projects of their own only in a list of
     // undated names; under a dated head ("Pixel Sync ⇥ 2020") such a line
     // ("Privates Projekt: Web-App …") describes that head's project.
@@ -366,10 +337,140 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             line.block_start = true;
         }
     }
-    // The left edge of the section's non-list lines (lines split off a
-    // gutter heading row have no x of their own and are skipped).
-    // The leftmost x shared by two or more lines: one line drawn a little
-    // left of the rest (after an icon) does not make everything "indented".
+    let geometry = Geometry::measure(&lines);
+    let classes = classify(&lines, &geometry, named_projects, body_size);
+    let entries = group(&lines, &classes, named_projects);
+    split_multi_dated(entries)
+}
+
+/// A section written as one list (every line a list item, as some
+/// converters emit): the list marks say nothing about entry heads, so a
+/// date line and the line before it are heads, not items.
+fn unmark_list_heads(lines: &mut [Line]) {
+    let bullets = lines.iter().filter(|l| l.bullet).count();
+    if lines.len() < 3 || bullets * 10 < lines.len() * 9 {
+        return;
+    }
+    let dated: Vec<bool> = lines
+        .iter()
+        .map(|l| crate::dates::find_range(&l.text).is_some() && l.text.chars().count() <= 60)
+        .collect();
+    // The title before the date — unless a styled title follows it.
+    let styled_next = |i: usize| lines.get(i + 1).is_some_and(|n| n.heading > 0 || n.bold);
+    // A bold item over plain ones names its entry as well.
+    let bold_head = |i: usize| {
+        lines[i].bold
+            && lines[i].text.split_whitespace().count() <= 8
+            && lines.get(i + 1).is_some_and(|n| !n.bold)
+    };
+    let heads: Vec<bool> = (0..lines.len())
+        .map(|i| {
+            dated[i]
+                || (dated.get(i + 1).copied().unwrap_or(false) && !styled_next(i + 1))
+                || bold_head(i)
+        })
+        .collect();
+    for (line, head) in lines.iter_mut().zip(heads) {
+        if head {
+            line.bullet = false;
+        }
+    }
+}
+
+/// Where a section's lines stand sideways: the left edge of its body, the
+/// columns of its list glyphs, and which lines are indented, all of which
+/// the classifier reads as structure.
+struct Geometry {
+    has_x: bool,
+    /// Lines carry font sizes (a PDF), so indents are measured in points.
+    sized: bool,
+    indent_unit: f32,
+    /// Sorted, deduplicated x positions of list glyphs.
+    bullet_xs: Vec<f32>,
+    /// Each line's own left edge (the body's, or in fixed-width text its
+    /// nearest date line's).
+    line_base: Vec<f32>,
+    /// Each line is inside a run of indented lines spaced apart.
+    spaced_run: Vec<bool>,
+}
+
+impl Geometry {
+    fn measure(lines: &[Line]) -> Geometry {
+        let has_x = lines.iter().any(|l| l.x > 0.0);
+        let sized = lines.iter().any(|l| l.size > 0.0);
+        let mut bullet_xs: Vec<f32> = lines
+            .iter()
+            .filter(|l| l.bullet && l.x > 0.0)
+            .map(|l| l.x)
+            .collect();
+        bullet_xs.sort_by(f32::total_cmp);
+        bullet_xs.dedup_by(|a, b| (*a - *b).abs() < 0.25);
+        let mut geometry = Geometry {
+            has_x,
+            sized,
+            indent_unit: if sized { 6.0 } else { 1.5 },
+            bullet_xs,
+            line_base: Vec::new(),
+            spaced_run: Vec::new(),
+        };
+        geometry.line_base = line_bases(lines, sized);
+        geometry.spaced_run = geometry.spaced_runs(lines);
+        geometry
+    }
+
+    /// Where list glyphs stand: a line without a glyph starting there is
+    /// body text beside the list (a summary), not an item set by indent.
+    fn at_bullet_x(&self, l: &Line) -> bool {
+        // Sorted: the neighbours of the insertion point are the nearest.
+        let i = self.bullet_xs.partition_point(|x| *x < l.x);
+        [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| self.bullet_xs.get(j))
+            .any(|x| (x - l.x).abs() < 1.0)
+    }
+
+    /// An indented line without a glyph of its own.
+    fn indented(&self, i: usize, l: &Line) -> bool {
+        self.has_x
+            && !l.bullet
+            && l.x > self.line_base[i] + self.indent_unit
+            && !self.at_bullet_x(l)
+    }
+
+    /// Runs of indented lines without glyphs: a list whose items are spaced
+    /// apart (gaps inside the run) has its wrapped lines without a gap.
+    fn spaced_runs(&self, lines: &[Line]) -> Vec<bool> {
+        let indented: Vec<bool> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| self.indented(i, l))
+            .collect();
+        let mut spaced_run = vec![false; lines.len()];
+        let mut i = 0;
+        while i < lines.len() {
+            if !indented[i] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < lines.len() && indented[i] {
+                i += 1;
+            }
+            let spaced = lines[start + 1..i].iter().any(|l| l.block_start);
+            for flag in &mut spaced_run[start..i] {
+                *flag = spaced;
+            }
+        }
+        spaced_run
+    }
+}
+
+/// The left edge of the section's non-list lines (lines split off a
+/// gutter heading row have no x of their own and are skipped): the
+/// leftmost x shared by two or more lines, so one line drawn a little left
+/// of the rest (after an icon) does not make everything "indented".
+fn body_left_edge(lines: &[Line]) -> f32 {
     let mut xs: Vec<f32> = lines
         .iter()
         .filter(|l| !l.bullet && l.x > 0.0)
@@ -385,31 +486,21 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
     } else {
         xs.iter().copied().fold(f32::MAX, f32::min)
     };
-    let base_x = if base_x == f32::MAX { 0.0 } else { base_x };
-    let has_x = lines.iter().any(|l| l.x > 0.0);
-    // Where list glyphs stand: a line without a glyph starting there is
-    // body text beside the list (a summary), not an item set by indent.
-    let mut bullet_xs: Vec<f32> = lines
-        .iter()
-        .filter(|l| l.bullet && l.x > 0.0)
-        .map(|l| l.x)
-        .collect();
-    bullet_xs.sort_by(f32::total_cmp);
-    bullet_xs.dedup_by(|a, b| (*a - *b).abs() < 0.25);
-    let at_bullet_x = |l: &Line| {
-        // Sorted: the neighbours of the insertion point are the nearest.
-        let i = bullet_xs.partition_point(|x| *x < l.x);
-        [i.checked_sub(1), Some(i)]
-            .into_iter()
-            .flatten()
-            .filter_map(|j| bullet_xs.get(j))
-            .any(|x| (x - l.x).abs() < 1.0)
-    };
-    let sized = lines.iter().any(|l| l.size > 0.0);
-    let indent_unit = if sized { 6.0 } else { 1.5 };
-    // Fixed-width text drifts sideways from entry to entry (`pdftotext
-    // -layout` pads lines per block): there an entry's own date line marks
-    // its left edge — the nearest one (before it on ties).
+    if base_x == f32::MAX {
+        0.0
+    } else {
+        base_x
+    }
+}
+
+/// Each line's left edge. Fixed-width text drifts sideways from entry to
+/// entry (`pdftotext -layout` pads lines per block): there an entry's own
+/// date line marks its left edge — the nearest one (before it on ties).
+fn line_bases(lines: &[Line], sized: bool) -> Vec<f32> {
+    let base_x = body_left_edge(lines);
+    if sized {
+        return vec![base_x; lines.len()];
+    }
     let dated_x: Vec<Option<f32>> = lines
         .iter()
         .map(|l| (l.x > 0.0 && !l.bullet && dates::is_date_line(&l.flat())).then_some(l.x))
@@ -431,11 +522,8 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         }
         after[i] = next;
     }
-    let line_base: Vec<f32> = (0..lines.len())
+    (0..lines.len())
         .map(|i| {
-            if sized {
-                return base_x;
-            }
             let back = before[i].map(|(j, x)| (i - j, x));
             let ahead = after[i].map(|(j, x)| (j - i, x));
             match (back, ahead) {
@@ -450,35 +538,16 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
                 (None, None) => base_x,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Classify.
+/// Class every line as head, text, item, continuation or sub-label, in
+/// order: a line's class depends on the one before it.
+fn classify(lines: &[Line], g: &Geometry, named_projects: bool, body_size: f32) -> Vec<Class> {
     let mut classes: Vec<Class> = Vec::with_capacity(lines.len());
     let mut last_item_x: Option<f32> = None;
     let mut label_x: Option<f32> = None;
-    // Runs of indented lines without glyphs: a list whose items are spaced
-    // apart (gaps inside the run) has its wrapped lines without a gap.
-    let indented: Vec<bool> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| has_x && !l.bullet && l.x > line_base[i] + indent_unit && !at_bullet_x(l))
-        .collect();
-    let mut spaced_run = vec![false; lines.len()];
-    let mut i = 0;
-    while i < lines.len() {
-        if !indented[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < lines.len() && indented[i] {
-            i += 1;
-        }
-        let spaced = lines[start + 1..i].iter().any(|l| l.block_start);
-        for flag in &mut spaced_run[start..i] {
-            *flag = spaced;
-        }
-    }
+    let (has_x, sized, indent_unit) = (g.has_x, g.sized, g.indent_unit);
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.trim();
         let lower = text.trim_end_matches(':').to_lowercase();
@@ -492,22 +561,21 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         } else if labelled_list && !has_date {
             // "Major courses: A · B": a list with its label, not an entry head.
             Class::Item
-        } else if let Some(lx) = label_x.filter(|lx| {
+        } else if label_x.is_some_and(|lx| {
             // The list under a "Highlights:" / "Courses" label, however it is set.
             !has_date
                 && !line.bold
                 && line.heading == 0
                 && (if has_x {
-                    line.x >= *lx + indent_unit * 0.75
+                    line.x >= lx + indent_unit * 0.75
                 } else {
                     line.bullet
                 })
                 && matches!(prev, Some(Class::Label | Class::Item | Class::Cont))
         }) {
-            let _ = lx;
             let wrapped = (!line.block_start
                 && (starts_lower(text)
-                    || spaced_run[i]
+                    || g.spaced_run[i]
                     || !text.chars().next().is_some_and(char::is_uppercase)))
                 || (!sized && starts_lower(text));
             if line.bullet || matches!(prev, Some(Class::Label)) || !wrapped {
@@ -545,11 +613,11 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             Class::Cont
         } else if has_date || line.bold || (body_size > 0.0 && line.size > body_size * 1.08) {
             Class::Head
-        } else if has_x && line.x > line_base[i] + indent_unit && !has_date && !at_bullet_x(line) {
+        } else if g.indented(i, line) && !has_date {
             // An indented line without a bullet glyph: a list item.
             if matches!(prev, Some(Class::Item | Class::Cont))
                 && !line.block_start
-                && (starts_lower(text) || spaced_run[i])
+                && (starts_lower(text) || g.spaced_run[i])
             {
                 Class::Cont
             } else {
@@ -573,17 +641,18 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
         }
         classes.push(class);
     }
+    classes
+}
 
-    // Group: a head line after text/items starts a new entry.
-    // "Name: description" lines of a projects list: one entry each.
-    let own_entry: Vec<bool> = lines
-        .iter()
-        .map(|l| named_projects && l.block_start && !l.bullet && named_line(&l.text))
-        .collect();
+/// Group classed lines into entries: a head line after text or items
+/// starts a new entry; each "Name: description" line of a projects list is
+/// an entry of its own.
+fn group(lines: &[Line], classes: &[Class], named_projects: bool) -> Vec<RawEntry> {
+    let own_entry = |l: &Line| named_projects && l.block_start && !l.bullet && named_line(&l.text);
     let mut entries: Vec<RawEntry> = Vec::new();
     let mut in_body = true;
-    for ((line, class), own) in lines.iter().zip(classes.iter().copied()).zip(own_entry) {
-        if own && class == Class::Head {
+    for (line, class) in lines.iter().zip(classes.iter().copied()) {
+        if own_entry(line) && class == Class::Head {
             entries.push((vec![line.clone()], Vec::new()));
             in_body = true;
             continue;
@@ -631,8 +700,12 @@ pub fn segment(section: &Section, body_size: f32) -> Vec<Entry> {
             }
         }
     }
+    entries
+}
 
-    // Split head runs that hold several dates.
+/// Split head runs that hold several dates: each entry keeps one, the
+/// body goes with the last.
+fn split_multi_dated(entries: Vec<RawEntry>) -> Vec<Entry> {
     let mut out = Vec::new();
     for (head, body) in entries {
         let date_idx: Vec<usize> = head

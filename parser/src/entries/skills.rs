@@ -5,7 +5,7 @@
 
 use vitae_common::resume::Skill;
 
-use crate::ir::CELL;
+use crate::ir::{Line, CELL};
 use crate::lang;
 use crate::sections::Section;
 
@@ -53,26 +53,10 @@ pub(super) fn skills(section: &Section) -> Vec<Skill> {
             });
             continue;
         }
-        // "Databases ⇥ MySQL, Redis": a label column beside the keywords.
-        {
-            let cells: Vec<&str> = line.cells().collect();
-            if cells.len() == 2
-                && !has_sep_text(cells[0])
-                && cells[0].split_whitespace().count() <= 4
-                && !cells[0].chars().any(|c| c.is_ascii_digit())
-                && has_sep_text(cells[1])
-            {
-                out.push(Skill {
-                    name: Some(cells[0].to_string()),
-                    keywords: split_list(cells[1])
-                        .into_iter()
-                        .filter(|k| !is_level(k))
-                        .collect(),
-                    ..Skill::default()
-                });
-                label_row = Some(line.x);
-                continue;
-            }
+        if let Some(skill) = label_column(line) {
+            out.push(skill);
+            label_row = Some(line.x);
+            continue;
         }
         // "Libraries &" / "Frameworks": a label wrapped inside its column.
         if let (Some(label_x), Some(last)) = (label_row.take(), out.last_mut()) {
@@ -114,46 +98,15 @@ pub(super) fn skills(section: &Section) -> Vec<Skill> {
                 continue;
             }
         }
-        // A row of group names side by side ("Finance ⇥ Tools") over rows of
-        // separated keywords: names, not keywords.
         let next = lines.get(i + 1);
-        let has_sep = |t: &str| t.contains(['·', ',', '•', '|', ';']);
-        let cells: Vec<&str> = line.cells().collect();
-        if cells.len() >= 2
-            && !has_sep(text)
-            && cells.iter().all(|c| c.split_whitespace().count() <= 3)
-            && next.is_some_and(|n| {
-                let n_cells = n.cells().count();
-                !n.text.contains(':')
-                    && (has_sep(&n.text)
-                        || ((line.bold && !n.bold)
-                            || (n.size > 0.0 && line.size > n.size + 0.4)
-                            || n_cells >= cells.len() * 2)
-                            && n_cells >= cells.len())
-            })
-        {
-            for c in cells {
-                out.push(Skill {
-                    name: Some(c.to_string()),
-                    ..Skill::default()
-                });
-            }
+        if let Some(names) = group_name_row(line, next) {
+            out.extend(names.into_iter().map(|name| Skill {
+                name: Some(name.to_string()),
+                ..Skill::default()
+            }));
             continue;
         }
-        // A group name: a bold/heading line, or a less indented line, followed
-        // by more indented or non-bold keyword lines.
-        // A bold item over plain items is a group name in a list too.
-        let is_group = (!line.bullet || (line.bold && next.is_some_and(|n| n.bullet && !n.bold)))
-            && !text.contains(CELL)
-            && !text.contains(',')
-            && next.is_some_and(|n| {
-                (line.bold && !n.bold)
-                    || (line.heading > 0 && n.heading == 0)
-                    || (n.x > line.x + 4.0 && line.x <= body_x + 1.0)
-                    || (line.size > n.size + 0.4 && n.size > 0.0)
-                    || (n.bullet && !line.bullet)
-            });
-        if is_group {
+        if is_group_name(line, next, body_x) {
             out.push(Skill {
                 name: Some(text.to_string()),
                 ..Skill::default()
@@ -161,7 +114,7 @@ pub(super) fn skills(section: &Section) -> Vec<Skill> {
             continue;
         }
         // Boxed tags drawn apart without separators: the medium gaps split them.
-        let listed = if !line.chunks.is_empty() && !has_sep(text) && !is_sentence(text) {
+        let listed = if !line.chunks.is_empty() && !has_sep_text(text) && !is_sentence(text) {
             line.chunks.clone()
         } else {
             split_list(text)
@@ -180,6 +133,60 @@ pub(super) fn skills(section: &Section) -> Vec<Skill> {
     }
     out.retain(|s| !s.keywords.is_empty() || s.name.is_some());
     out
+}
+
+/// "Databases ⇥ MySQL, Redis": a label column beside the keywords.
+fn label_column(line: &Line) -> Option<Skill> {
+    let cells: Vec<&str> = line.cells().collect();
+    let is_label_column = cells.len() == 2
+        && !has_sep_text(cells[0])
+        && cells[0].split_whitespace().count() <= 4
+        && !cells[0].chars().any(|c| c.is_ascii_digit())
+        && has_sep_text(cells[1]);
+    is_label_column.then(|| Skill {
+        name: Some(cells[0].to_string()),
+        keywords: split_list(cells[1])
+            .into_iter()
+            .filter(|k| !is_level(k))
+            .collect(),
+        ..Skill::default()
+    })
+}
+
+/// A row of group names side by side ("Finance ⇥ Tools") over rows of
+/// separated keywords: names, not keywords.
+fn group_name_row<'l>(line: &'l Line, next: Option<&Line>) -> Option<Vec<&'l str>> {
+    let cells: Vec<&str> = line.cells().collect();
+    let is_row = cells.len() >= 2
+        && !has_sep_text(line.text.trim())
+        && cells.iter().all(|c| c.split_whitespace().count() <= 3)
+        && next.is_some_and(|n| {
+            let n_cells = n.cells().count();
+            !n.text.contains(':')
+                && (has_sep_text(&n.text)
+                    || ((line.bold && !n.bold)
+                        || (n.size > 0.0 && line.size > n.size + 0.4)
+                        || n_cells >= cells.len() * 2)
+                        && n_cells >= cells.len())
+        });
+    is_row.then_some(cells)
+}
+
+/// A group name: a bold/heading line, or a less indented line, followed by
+/// more indented or non-bold keyword lines. A bold item over plain items is
+/// a group name in a list too.
+fn is_group_name(line: &Line, next: Option<&Line>, body_x: f32) -> bool {
+    let text = line.text.trim();
+    (!line.bullet || (line.bold && next.is_some_and(|n| n.bullet && !n.bold)))
+        && !text.contains(CELL)
+        && !text.contains(',')
+        && next.is_some_and(|n| {
+            (line.bold && !n.bold)
+                || (line.heading > 0 && n.heading == 0)
+                || (n.x > line.x + 4.0 && line.x <= body_x + 1.0)
+                || (line.size > n.size + 0.4 && n.size > 0.0)
+                || (n.bullet && !line.bullet)
+        })
 }
 
 #[cfg(test)]

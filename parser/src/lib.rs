@@ -23,6 +23,8 @@
 //! - [`lang`]: the word tables per language (section titles, months,
 //!   degrees, levels, …) and language detection; a new language is a file.
 
+#![forbid(unsafe_code)]
+
 pub mod basics;
 pub mod dates;
 pub mod entries;

@@ -1,19 +1,30 @@
 //! The storage layer: every durable fact of Vitae goes through the [`Store`] trait.
 //!
-//! Handlers and the parse pipeline only see this API; the one backend today is
-//! [`redb_store::RedbStore`] (one redb file in the data dir). A second backend
-//! (PostgreSQL for several server instances) implements the same trait, so
-//! nothing above this module changes. Every method that returns `Ok` has made
-//! its write durable (fsynced) before returning: an acknowledged write
-//! survives `kill -9`.
+//! This module is the backend-agnostic seam: the [`Store`] trait, its inputs
+//! and outputs ([`NewResume`], [`SharedView`], …), [`StoreError`], and the
+//! stored records with their schema versions and migrations ([`records`]).
+//! Handlers and the parse pipeline hold an `Arc<dyn Store>` and see nothing
+//! else. Share-view counting ([`views`]) is backend-agnostic too.
 //!
-//! Ownership is enforced here, not in handlers: a method that takes an
-//! `owner` answers [`StoreError::NotFound`] for another owner's record, so ids
-//! never leak across accounts.
+//! Each backend is a folder beside this file that implements [`Store`]:
+//! today the one backend is [`redb`] ([`redb::RedbStore`]: one redb file in
+//! the data dir). A PostgreSQL backend (for several server instances behind
+//! one load balancer) would be a `postgres/` folder beside `redb/`,
+//! implementing the same trait with the same contract, chosen at start-up
+//! where the server opens its store; nothing above this module changes.
+//!
+//! The contract every backend keeps: every method that returns `Ok` has made
+//! its write durable (fsynced) before returning, so an acknowledged write
+//! survives `kill -9`. Ownership is enforced here, not in handlers: a method
+//! that takes an `owner` answers [`StoreError::NotFound`] for another
+//! owner's record, so ids never leak across accounts.
 
 pub mod records;
-pub mod redb_store;
+pub mod redb;
 pub mod views;
+
+/// The backend's earlier path, which start-up code still imports from.
+pub use self::redb as redb_store;
 
 use async_trait::async_trait;
 use bytes::Bytes;

@@ -1,0 +1,403 @@
+//! The redb backend of [`Store`]: one file, `vitae.redb`, in the data dir.
+//!
+//! [`RedbStore`] holds the open database, the writer thread's channel and
+//! the read caches; its [`Store`] impl only delegates, one entity module per
+//! group of operations. Writes run on one writer thread in group commits and
+//! are answered once durable ([`writer`]); reads run in their own MVCC read
+//! transactions and never wait for the writer: point lookups (a token, a
+//! resume, a share) on the calling task, since a cached B-tree lookup costs
+//! less than a hop to the blocking pool; listings and anything else that may
+//! be large on the blocking pool.
+//!
+//! | module | what |
+//! |---|---|
+//! | `mod.rs` | `RedbStore`: open, the write/read plumbing, the `Store` impl |
+//! | [`tables`] | every table definition, the per-owner index scan |
+//! | [`file`] | opening the file: private data dir, foreign/damaged file refusal |
+//! | [`migrate`] | table creation, schema version check, record migration at open |
+//! | [`writer`] | the writer thread: group commit, durability, share-view flushes |
+//! | [`disk`] | free-space and read-only checks before writes; commit failures |
+//! | [`reopen`] | the database handle, reopened after a failed commit |
+//! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
+//! | [`revisions`] | edits (merge patch), revision history, restore |
+//! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
+//! | [`shares`] | share links: create, list, revoke, open (and counted views) |
+//! | [`jobs`] | job descriptions, one per content hash and owner |
+//! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
+
+mod disk;
+mod file;
+mod jobs;
+mod migrate;
+mod reopen;
+mod resumes;
+mod revisions;
+mod shares;
+mod tables;
+mod tailored;
+mod tokens;
+mod writer;
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use redb::{ReadTransaction, ReadableDatabase, WriteTransaction};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use self::disk::Room;
+use self::reopen::DbCell;
+use self::writer::{Job, Work};
+use super::records::{
+    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareRecord,
+    StoredResume,
+};
+use super::views::ViewCounter;
+use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
+use crate::read_cache::ReadCache;
+
+pub struct RedbStore {
+    db: Arc<DbCell>,
+    /// The data dir and the free space its disk must keep ([`disk::Room`]).
+    room: Arc<Room>,
+    /// `None` only while dropping.
+    writer: Option<std_mpsc::Sender<Work>>,
+    writer_thread: Option<std::thread::JoinHandle<()>>,
+    views: Arc<ViewCounter>,
+    /// Bumped by the writer thread after each commit ([`Store::generation`]).
+    generation: Arc<AtomicU64>,
+    /// Principals by token hash: every request authenticates.
+    principals: ReadCache<String, Principal>,
+    /// Share links and their resumes by token, for `/s/{token}`.
+    shared: ReadCache<String, (ShareRecord, Arc<ResumeRecord<RawDocument>>)>,
+}
+
+impl Drop for RedbStore {
+    /// Close the channel and wait for the writer to finish its last batch,
+    /// so the file is closed (and its lock released) when `drop` returns.
+    fn drop(&mut self) {
+        self.writer.take();
+        if let Some(thread) = self.writer_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl From<redb::Error> for StoreError {
+    fn from(e: redb::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+macro_rules! backend_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self { StoreError::Backend(e.to_string()) }
+        }
+    )*};
+}
+backend_from!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    serde_json::Error
+);
+
+impl RedbStore {
+    /// Open (or create) `DIR/vitae.redb`, create the tables, migrate old
+    /// records, and start the writer thread.
+    pub fn open(data_dir: &Path) -> Result<RedbStore, StoreError> {
+        let (path, db) = file::open_database(data_dir)?;
+        let db = Arc::new(DbCell::new(path, db));
+        let room = Arc::new(Room::new(data_dir)?);
+        let views = Arc::new(ViewCounter::default());
+        let generation = Arc::new(AtomicU64::new(0));
+        let (sender, writer_thread) =
+            writer::spawn(db.clone(), room.clone(), views.clone(), generation.clone())?;
+        Ok(RedbStore {
+            db,
+            room,
+            writer: Some(sender),
+            writer_thread: Some(writer_thread),
+            views,
+            generation,
+            principals: ReadCache::new(1024),
+            shared: ReadCache::new(4096),
+        })
+    }
+
+    /// Keep at least `bytes` free on the data dir's disk: a write that finds
+    /// less is refused ([`StoreError::Full`]) before it touches the file.
+    pub fn set_min_free_bytes(&self, bytes: u64) {
+        self.room.set_min_free_bytes(bytes);
+    }
+
+    /// Run `op` inside the next group commit; answer once it is durable.
+    ///
+    /// A full or read-only disk refuses the write here, before it is queued:
+    /// redb treats a failed write to its file as fatal for the open database
+    /// (every later read fails too, until it is reopened), so the store
+    /// never lets a write get that far when it can tell it would fail.
+    async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.room.check()?;
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |txn| {
+            let result = op(txn);
+            Box::new(move |committed| {
+                let _ = reply.send(committed.and(result));
+            })
+        });
+        self.writer
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is closing".into()))?
+            .send(Work::Write(job))
+            .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
+        answer.await.map_err(|_| {
+            StoreError::Failing(
+                "the write was not committed: the store could not start a transaction".into(),
+            )
+        })?
+    }
+
+    /// Tell the writer that share views are pending (the first since its
+    /// last flush), so it stores them soon.
+    fn views_pending(&self) {
+        if let Some(writer) = &self.writer {
+            // A stopped writer means the store is closing; its final flush
+            // still stores the views.
+            let _ = writer.send(Work::Views);
+        }
+    }
+
+    /// Run the point lookup `op` in a read transaction on the calling task.
+    fn lookup<T>(
+        &self,
+        op: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.get()?.begin_read()?;
+        op(&txn)
+    }
+
+    /// [`Self::read`] for reads that add pending views to share counts: no
+    /// flush of views may commit between its transaction and its look at the
+    /// pending counts.
+    async fn read_shares<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let views = self.views.clone();
+        tokio::task::spawn_blocking(move || {
+            let _no_flush = views.read_guard();
+            let txn = db.get()?.begin_read()?;
+            op(&txn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    /// Run `op` in a read transaction on the blocking pool.
+    async fn read<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.get()?.begin_read()?;
+            op(&txn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl Store for RedbStore {
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    // ---- resumes -------------------------------------------------------
+    async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
+        resumes::create(self, new).await
+    }
+
+    async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::get(self, owner, id)
+    }
+
+    async fn get_resume_raw(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<StoredResume<RawDocument>, StoreError> {
+        resumes::get(self, owner, id)
+    }
+
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+        resumes::list(self, owner).await
+    }
+
+    async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
+        resumes::original(self, id).await
+    }
+
+    async fn mark_parsing(&self, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::mark_parsing(self, id).await
+    }
+
+    async fn finish_parse(
+        &self,
+        id: Uuid,
+        outcome: ParseOutcome,
+    ) -> Result<StoredResume, StoreError> {
+        resumes::finish_parse(self, id, outcome).await
+    }
+
+    async fn patch_document(
+        &self,
+        owner: &str,
+        id: Uuid,
+        if_match: Option<u64>,
+        patch: serde_json::Value,
+    ) -> Result<StoredResume, StoreError> {
+        revisions::patch(self, owner, id, if_match, patch).await
+    }
+
+    async fn list_revisions(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Vec<RevisionRecord>, StoreError> {
+        revisions::list(self, owner, id).await
+    }
+
+    async fn get_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<RevisionRecord, StoreError> {
+        revisions::get(self, owner, id, revision).await
+    }
+
+    async fn restore_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+        if_match: Option<u64>,
+    ) -> Result<StoredResume, StoreError> {
+        revisions::restore(self, owner, id, revision, if_match).await
+    }
+
+    async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError> {
+        tailored::create(self, tailored).await
+    }
+
+    async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError> {
+        resumes::delete(self, owner, id).await
+    }
+
+    async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::set_master(self, owner, id).await
+    }
+
+    async fn unfinished_resumes(&self) -> Result<Vec<Uuid>, StoreError> {
+        resumes::unfinished(self).await
+    }
+
+    // ---- shares --------------------------------------------------------
+    async fn create_share(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<ShareRecord, StoreError> {
+        shares::create(self, owner, resume_id, expires_at).await
+    }
+
+    async fn list_shares(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+    ) -> Result<Vec<ShareRecord>, StoreError> {
+        shares::list(self, owner, resume_id).await
+    }
+
+    async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
+        shares::revoke(self, owner, token).await
+    }
+
+    async fn access_share(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<SharedView, StoreError> {
+        shares::access(self, token, now)
+    }
+
+    // ---- jobs ----------------------------------------------------------
+    async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError> {
+        jobs::create(self, new).await
+    }
+
+    async fn find_job_by_hash(
+        &self,
+        owner: &str,
+        content_hash: &str,
+    ) -> Result<Option<JobRecord>, StoreError> {
+        jobs::find_by_hash(self, owner, content_hash).await
+    }
+
+    async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError> {
+        jobs::get(self, owner, id).await
+    }
+
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+        jobs::list(self, owner).await
+    }
+
+    async fn update_job(
+        &self,
+        owner: &str,
+        id: Uuid,
+        new: NewJob,
+    ) -> Result<JobRecord, StoreError> {
+        jobs::update(self, owner, id, new).await
+    }
+
+    async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
+        jobs::delete(self, owner, id).await
+    }
+
+    // ---- auth ----------------------------------------------------------
+    async fn create_token(
+        &self,
+        user: &str,
+        admin: bool,
+    ) -> Result<(String, Principal), StoreError> {
+        tokens::create(self, user, admin).await
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        tokens::authenticate(self, token)
+    }
+}

@@ -1,0 +1,61 @@
+//! The redb tables of `vitae.redb`, and the index scan every entity uses.
+//!
+//! One place names every table, so opening the store ([`super::migrate`])
+//! can create them all and the entity modules cannot disagree about a
+//! table's key and value types (redb checks them when a table is opened).
+//! Keys are UUID strings or tokens; record values are JSON with a schema
+//! version (see [`crate::store::records`]).
+//!
+//! | table | key → value |
+//! |---|---|
+//! | `resumes` | id → resume record |
+//! | `owner_resumes` | (owner, id) → () |
+//! | `originals` | id → uploaded bytes |
+//! | `texts` | id → extracted text |
+//! | `revisions` | (id, revision) → earlier revision |
+//! | `masters` | owner → id |
+//! | `shares` | token → share record |
+//! | `resume_shares` | (id, token) → () |
+//! | `tokens` | sha256(token) → principal |
+//! | `jobs` | id → job record |
+//! | `owner_jobs` | (owner, id) → () |
+//! | `job_hashes` | (owner, content hash) → id |
+//! | `meta` | key → u64 |
+
+use redb::{ReadableTable, TableDefinition};
+
+use crate::store::StoreError;
+
+pub(super) const RESUMES: TableDefinition<&str, &[u8]> = TableDefinition::new("resumes");
+pub(super) const OWNER_RESUMES: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("owner_resumes");
+pub(super) const ORIGINALS: TableDefinition<&str, &[u8]> = TableDefinition::new("originals");
+pub(super) const TEXTS: TableDefinition<&str, &str> = TableDefinition::new("texts");
+pub(super) const REVISIONS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("revisions");
+pub(super) const MASTERS: TableDefinition<&str, &str> = TableDefinition::new("masters");
+pub(super) const SHARES: TableDefinition<&str, &[u8]> = TableDefinition::new("shares");
+pub(super) const RESUME_SHARES: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("resume_shares");
+pub(super) const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
+pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+pub(super) const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+pub(super) const OWNER_JOBS: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_jobs");
+pub(super) const JOB_HASHES: TableDefinition<(&str, &str), &str> =
+    TableDefinition::new("job_hashes");
+
+/// The ids an `(owner, id)` index table lists for `owner`, in key order.
+pub(super) fn ids_of_owner<T: ReadableTable<(&'static str, &'static str), ()>>(
+    index: &T,
+    owner: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut ids = Vec::new();
+    for entry in index.range((owner, "")..)? {
+        let (key, _) = entry?;
+        let (entry_owner, id) = key.value();
+        if entry_owner != owner {
+            break;
+        }
+        ids.push(id.to_string());
+    }
+    Ok(ids)
+}

@@ -68,24 +68,28 @@ enum TokenCommand {
         user: String,
         #[arg(long)]
         admin: bool,
-        #[arg(long, env = "VITAE_DATA_DIR")]
-        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        store: config::StoreArgs,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = match config::parse_layered(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(error) => match error.downcast::<clap::Error>() {
+            Ok(error) => error.exit(),
+            Err(error) => {
+                eprintln!("vitae-server: {error:#}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     match cli.command {
         Command::Serve(args) => serve::main(*args),
         Command::Parse { out_dir, files } => offline::parse_files(out_dir.as_deref(), &files),
         Command::Token {
-            command:
-                TokenCommand::Create {
-                    user,
-                    admin,
-                    data_dir,
-                },
-        } => offline::create_token(&user, admin, data_dir),
+            command: TokenCommand::Create { user, admin, store },
+        } => offline::create_token(&user, admin, Some(store.data_dir)),
         Command::ParseWorker(args) => offline::worker(args),
     }
 }

@@ -1,15 +1,32 @@
 //! `vitae-server`: the Vitae resume server and its offline tools.
 //!
-//! - `serve`: the HTTP API (see docs/api.md), in [`serve`].
-//! - `parse FILE...`: parse files offline, in [`offline`].
-//! - `token create`: mint an API token while no server holds the data dir.
-//! - `parse-worker` (internal): the budgeted child process the server runs
-//!   for each parse, in [`offline`].
+//! Commands: `serve` runs the HTTP API (docs/api.md); `parse FILE...` parses
+//! files offline; `token create` mints an API token while no server holds
+//! the data dir; `parse-worker` (hidden) is the budgeted child process the
+//! server runs for each parse. Every command that opens the store reads its
+//! settings the same way: flag, then `VITAE_*` variable, then `--config`
+//! file, then default ([`config`]).
 //!
-//! Layout: [`store`] is the storage layer (one trait, a redb backend);
-//! [`pipeline`] the parse queue and workers; [`sse`] the event hub and
-//! streams; [`http`] the routes and handlers; [`config`] the settings;
-//! [`logs`] the tracing setup and the admin log feed.
+//! A tour of the modules, in the order a request meets them:
+//!
+//! - [`serve`]: start-up (open the store, write `admin.token`, bind, start
+//!   the workers, re-queue unfinished parses) and graceful shutdown.
+//! - [`http`]: the accept loop, the route table (one handler per path and
+//!   method), auth, CORS, bodies, and one handler module per area.
+//! - [`limits`]: admission control: connection and stream caps, per-address
+//!   rate limits.
+//! - [`store`]: the storage seam (`store/mod.rs`: the `Store` trait, records
+//!   and views) and the redb backend (`store/redb/`).
+//! - [`pipeline`]: the bounded parse queue and its workers; each parse runs
+//!   in a child process under a time and memory budget ([`offline`]).
+//! - [`sse`]: the event hub and the `text/event-stream` bodies for the parse,
+//!   account and log streams.
+//! - [`tailoring`] and [`llm`]: tailoring previews and confirmation, and the
+//!   optional language-model provider that drafts rewordings.
+//! - [`resource`]: store records to wire resources; [`read_cache`]: hot
+//!   reads reused until the next write; [`digest`]: SHA-256 hex.
+//! - [`config`]: the settings and their layering; [`logs`]: the tracing
+//!   setup and the admin log feed.
 
 mod config;
 mod digest;
@@ -68,24 +85,28 @@ enum TokenCommand {
         user: String,
         #[arg(long)]
         admin: bool,
-        #[arg(long, env = "VITAE_DATA_DIR")]
-        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        store: config::StoreArgs,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = match config::parse_layered(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(error) => match error.downcast::<clap::Error>() {
+            Ok(error) => error.exit(),
+            Err(error) => {
+                eprintln!("vitae-server: {error:#}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     match cli.command {
         Command::Serve(args) => serve::main(*args),
         Command::Parse { out_dir, files } => offline::parse_files(out_dir.as_deref(), &files),
         Command::Token {
-            command:
-                TokenCommand::Create {
-                    user,
-                    admin,
-                    data_dir,
-                },
-        } => offline::create_token(&user, admin, data_dir),
+            command: TokenCommand::Create { user, admin, store },
+        } => offline::create_token(&user, admin, Some(store.data_dir)),
         Command::ParseWorker(args) => offline::worker(args),
     }
 }

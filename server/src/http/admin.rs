@@ -6,11 +6,14 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use vitae_common::{CreateToken, ErrorCode, Health, TokenResource};
 
+use super::body::{parse_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
-use super::{json, parse_json, read_body, require_json, App, Body, Ctx};
+use super::response::json;
+use super::{App, Body, Ctx};
 use crate::resource;
 
-pub fn health() -> HttpResult<Response<Body>> {
+/// `GET /healthz`: the process answers; nothing else is checked.
+pub async fn health(_: &Arc<App>, _: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     json(
         StatusCode::OK,
         &Health {
@@ -29,7 +32,8 @@ pub fn valid_user_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
-pub async fn handle(
+/// `POST /v1/admin/tokens`: a new token, for admin tokens only.
+pub async fn create_token(
     app: &Arc<App>,
     ctx: &Ctx,
     req: Request<Incoming>,

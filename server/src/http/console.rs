@@ -11,16 +11,16 @@
 //! allows only same-origin script, style and connections, which is why the
 //! console has no inline script or style at all.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
+use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue};
-use hyper::Response;
+use hyper::{Request, Response};
 use vitae_common::ErrorCode;
 
 use super::error::{HttpError, HttpResult};
-use super::router::Route;
 use super::static_file::StaticFile;
-use super::{Body, Ctx};
+use super::{App, Body, Ctx};
 
 /// The page's Content-Security-Policy. `img-src data:` is for the inline
 /// favicon, which keeps browsers from asking for a `/favicon.ico` we lack.
@@ -47,22 +47,24 @@ static STYLE: LazyLock<StaticFile> = LazyLock::new(|| {
     )
 });
 
-/// `GET`/`HEAD` of `/app`, `/app/` or `/app/{asset}`.
-pub fn handle(ctx: &Ctx, headers: &HeaderMap) -> HttpResult<Response<Body>> {
-    let asset: &StaticFile = match ctx.route {
-        Route::Console => &PAGE,
-        _ => match ctx.param("asset") {
-            "console.js" => &SCRIPT,
-            "console.css" => &STYLE,
-            other => {
-                return Err(HttpError::new(
-                    ErrorCode::NotFound,
-                    format!("the console has no file {other:?}: it serves /app, /app/console.js and /app/console.css"),
-                ))
-            }
-        },
+/// `GET`/`HEAD` of `/app` or `/app/`: the page.
+pub async fn page(_: &Arc<App>, _: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    Ok(answer(&PAGE, req.headers()))
+}
+
+/// `GET`/`HEAD` of `/app/{asset}`: the script or the stylesheet.
+pub async fn asset(_: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let asset: &StaticFile = match ctx.param("asset") {
+        "console.js" => &SCRIPT,
+        "console.css" => &STYLE,
+        other => {
+            return Err(HttpError::new(
+                ErrorCode::NotFound,
+                format!("the console has no file {other:?}: it serves /app, /app/console.js and /app/console.css"),
+            ))
+        }
     };
-    Ok(answer(asset, headers))
+    Ok(answer(asset, req.headers()))
 }
 
 fn answer(asset: &StaticFile, request: &HeaderMap) -> Response<Body> {

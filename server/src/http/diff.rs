@@ -9,12 +9,14 @@
 
 use std::sync::Arc;
 
-use hyper::{Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
 use uuid::Uuid;
 use vitae_common::{DiffResource, DiffSide, ErrorCode, Resume, Status};
 
 use super::error::{HttpError, HttpResult};
-use super::{json, App, Body, Ctx};
+use super::response::json;
+use super::{App, Body, Ctx};
 
 /// One side as the caller named it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +25,8 @@ struct SideRef {
     revision: Option<u64>,
 }
 
-pub async fn handle(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes/{id}/diff`.
+pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let after_revision = match ctx.query("revision") {

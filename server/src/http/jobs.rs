@@ -12,67 +12,81 @@
 use std::sync::Arc;
 
 use hyper::body::Incoming;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use vitae_common::{ErrorCode, JobList};
 use vitae_tailor::JobFormat;
 
+use super::body::{content_type, read_body};
 use super::error::{HttpError, HttpResult};
-use super::router::Route;
-use super::{content_type, empty, json, read_body, App, Body, Ctx};
+use super::response::{empty, json};
+use super::{App, Body, Ctx};
 use crate::resource;
 use crate::store::NewJob;
 
 /// Job descriptions are prose; a megabyte is far beyond any real one.
 const MAX_JOB_BYTES: u64 = 1024 * 1024;
 
-pub async fn handle(
+/// `POST /v1/jobs`: 201 with a new job, or 200 with the stored one when
+/// the same description was posted before.
+pub async fn create(
     app: &Arc<App>,
     ctx: &Ctx,
     req: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
     let user = ctx.user()?.user.clone();
-    match (ctx.route, req.method().clone()) {
-        (Route::Jobs, Method::POST) => {
-            let new = read_job(ctx, &user, req).await?;
-            if let Some(existing) = app.store.find_job_by_hash(&user, &new.content_hash).await? {
-                return json(StatusCode::OK, &resource::job(&existing, true));
-            }
-            let new = extract(new)?;
-            let (job, created) = app.store.create_job(new).await?;
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            json(status, &resource::job(&job, true))
-        }
-        (Route::Jobs, _) => {
-            let jobs = app.store.list_jobs(&user).await?;
-            json(
-                StatusCode::OK,
-                &JobList {
-                    jobs: jobs.iter().map(|j| resource::job(j, false)).collect(),
-                },
-            )
-        }
-        (Route::Job, Method::PUT) => {
-            let id = ctx.uuid_param("id")?;
-            let new = extract(read_job(ctx, &user, req).await?)?;
-            let job = app.store.update_job(&user, id, new).await?;
-            json(StatusCode::OK, &resource::job(&job, true))
-        }
-        (Route::Job, Method::DELETE) => {
-            let id = ctx.uuid_param("id")?;
-            app.store.delete_job(&user, id).await?;
-            Ok(empty(StatusCode::NO_CONTENT))
-        }
-        (Route::Job, _) => {
-            let id = ctx.uuid_param("id")?;
-            let job = app.store.get_job(&user, id).await?;
-            json(StatusCode::OK, &resource::job(&job, true))
-        }
-        _ => Err(HttpError::not_found("route")),
+    let new = read_job(ctx, &user, req).await?;
+    if let Some(existing) = app.store.find_job_by_hash(&user, &new.content_hash).await? {
+        return json(StatusCode::OK, &resource::job(&existing, true));
     }
+    let new = extract(new)?;
+    let (job, created) = app.store.create_job(new).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    json(status, &resource::job(&job, true))
+}
+
+/// `GET /v1/jobs`.
+pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?.user.clone();
+    let jobs = app.store.list_jobs(&user).await?;
+    json(
+        StatusCode::OK,
+        &JobList {
+            jobs: jobs.iter().map(|j| resource::job(j, false)).collect(),
+        },
+    )
+}
+
+/// `PUT /v1/jobs/{id}`: replace the description (keywords extracted anew).
+pub async fn update(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?.user.clone();
+    let id = ctx.uuid_param("id")?;
+    let new = extract(read_job(ctx, &user, req).await?)?;
+    let job = app.store.update_job(&user, id, new).await?;
+    json(StatusCode::OK, &resource::job(&job, true))
+}
+
+/// `DELETE /v1/jobs/{id}`.
+pub async fn delete(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?.user.clone();
+    let id = ctx.uuid_param("id")?;
+    app.store.delete_job(&user, id).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `GET /v1/jobs/{id}`.
+pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let user = ctx.user()?.user.clone();
+    let id = ctx.uuid_param("id")?;
+    let job = app.store.get_job(&user, id).await?;
+    json(StatusCode::OK, &resource::job(&job, true))
 }
 
 /// Read and identify a description; keywords are not extracted yet, so a

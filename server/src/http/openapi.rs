@@ -14,11 +14,15 @@
 
 use std::sync::LazyLock;
 
-use hyper::header::HeaderMap;
-use hyper::Response;
+use std::sync::Arc;
 
+use hyper::body::Incoming;
+use hyper::header::HeaderMap;
+use hyper::{Request, Response};
+
+use super::error::HttpResult;
 use super::static_file::StaticFile;
-use super::Body;
+use super::{App, Body, Ctx};
 
 /// The document, as served.
 pub const SPEC: &str = include_str!("openapi.json");
@@ -28,6 +32,11 @@ static SPEC_FILE: LazyLock<StaticFile> =
     LazyLock::new(|| StaticFile::new(SPEC.as_bytes(), "application/json"));
 
 /// `GET`/`HEAD /openapi.json`.
+pub async fn get(_: &Arc<App>, _: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    Ok(handle(req.headers()))
+}
+
+/// The document, or `304` when `If-None-Match` names it.
 pub fn handle(request: &HeaderMap) -> Response<Body> {
     SPEC_FILE.answer(request)
 }
@@ -43,7 +52,7 @@ mod tests {
     use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
     use hyper::StatusCode;
 
-    use super::super::router::{table, Route};
+    use super::super::router::table;
     use super::*;
 
     fn spec() -> Value {
@@ -72,7 +81,8 @@ mod tests {
         let spec = spec();
         let paths = spec["paths"].as_object().expect("paths");
         let mut missing = Vec::new();
-        for &(pattern, route) in table() {
+        for route in table() {
+            let pattern = route.pattern;
             for method in route.methods() {
                 let name = method.as_str().to_ascii_lowercase();
                 if paths
@@ -91,7 +101,7 @@ mod tests {
 
         let mut unknown = Vec::new();
         for (path, item) in paths {
-            let Some(&(_, route)) = table().iter().find(|(pattern, _)| pattern == path) else {
+            let Some(route) = table().iter().find(|route| route.pattern == path) else {
                 unknown.push(format!("path {path}"));
                 continue;
             };
@@ -99,14 +109,11 @@ mod tests {
                 if !METHODS.contains(&key.as_str()) {
                     continue; // `parameters`, `summary`, …
                 }
-                let answered = match key.as_str() {
-                    "options" => true,
-                    "head" => route.methods().contains(&Method::GET) && route != Route::PublicShare,
-                    other => route
-                        .methods()
-                        .iter()
-                        .any(|m| m.as_str().eq_ignore_ascii_case(other)),
-                };
+                // The dispatch rule itself: OPTIONS everywhere, any other
+                // method (HEAD included) where the route has a handler.
+                let answered = key == "options"
+                    || Method::from_bytes(key.to_ascii_uppercase().as_bytes())
+                        .is_ok_and(|method| route.handler(&method).is_some());
                 if !answered {
                     unknown.push(format!("{} {path}", key.to_ascii_uppercase()));
                 }

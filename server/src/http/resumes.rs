@@ -1,5 +1,5 @@
 //! Resume handlers: upload, list, read, edit (merge patch), delete, master,
-//! and revisions. Uploads are checked (size, type by magic bytes, empty) and
+//! and revisions (one `pub async fn` per row of the route table). Uploads are checked (size, type by magic bytes, empty) and
 //! stored before the 202, which carries the stored status (`pending`), never
 //! a promise of success.
 
@@ -8,35 +8,16 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use vitae_common::{ChangeEvent, ErrorCode, ResumeList, RevisionList};
 use vitae_parser::{sniff, Format, SniffError};
 
+use super::body::{content_type, read_body, require_json};
 use super::error::{HttpError, HttpResult};
-use super::router::Route;
-use super::{empty, encode_json, json, json_encoded, read_body, require_json, App, Body, Ctx};
+use super::response::{empty, encode_json, json, json_encoded};
+use super::{App, Body, Ctx};
 use crate::resource;
 use crate::store::{NewResume, StoredResume};
-
-pub async fn handle(
-    app: &Arc<App>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-) -> HttpResult<Response<Body>> {
-    let method = req.method().clone();
-    match (ctx.route, method) {
-        (Route::Resumes, Method::POST) => upload(app, ctx, req).await,
-        (Route::Resumes, _) => list(app, ctx).await,
-        (Route::Resume, Method::PATCH) => patch(app, ctx, req).await,
-        (Route::Resume, Method::DELETE) => delete(app, ctx).await,
-        (Route::Resume, _) => get(app, ctx).await,
-        (Route::ResumeMaster, _) => master(app, ctx).await,
-        (Route::ResumeRevisions, _) => revisions(app, ctx).await,
-        (Route::ResumeRevision, _) => revision(app, ctx).await,
-        (Route::ResumeRevisionRestore, _) => restore(app, ctx, req).await,
-        _ => Err(HttpError::not_found("route")),
-    }
-}
 
 pub fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> {
     if let Ok(value) = HeaderValue::from_str(&format!("\"{revision}\"")) {
@@ -124,7 +105,12 @@ async fn multipart_file(
     }
 }
 
-async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+/// `POST /v1/resumes`.
+pub async fn upload(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     // Multipart framing adds a little; the file itself is held to the limit below.
     let limit = app.config.max_upload_bytes;
@@ -138,7 +124,7 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
             e
         }
     })?;
-    let content_type = super::content_type(&parts.headers);
+    let content_type = content_type(&parts.headers);
     let (bytes, declared, filename) = if content_type.as_deref() == Some("multipart/form-data") {
         multipart_file(&parts, body).await?
     } else {
@@ -183,7 +169,8 @@ async fn upload(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     Ok(with_etag(response, stored.record.revision))
 }
 
-async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes`.
+pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let resumes = app.store.list_resumes(&user.user).await?;
     json(
@@ -194,7 +181,8 @@ async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     )
 }
 
-async fn get(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes/{id}`.
+pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     // The busiest read: answered from the read cache while nothing was
@@ -232,7 +220,12 @@ fn if_match(headers: &hyper::HeaderMap) -> HttpResult<Option<u64>> {
     })
 }
 
-async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+/// `PATCH /v1/resumes/{id}`: a JSON Merge Patch of the document.
+pub async fn patch(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &["application/merge-patch+json"])?;
@@ -268,7 +261,8 @@ async fn patch(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<
     Ok(with_etag(response, stored.record.revision))
 }
 
-async fn delete(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `DELETE /v1/resumes/{id}`, with its shares.
+pub async fn delete(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let deleted = app.store.delete_resume(&user.user, id).await?;
@@ -312,7 +306,8 @@ async fn delete(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-async fn master(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `POST /v1/resumes/{id}/master`.
+pub async fn master(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let stored = app.store.set_master(&user.user, id).await?;
@@ -322,7 +317,12 @@ async fn master(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     Ok(with_etag(response, stored.record.revision))
 }
 
-async fn revisions(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes/{id}/revisions`.
+pub async fn revisions(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    _: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let revisions = app.store.list_revisions(&user.user, id).await?;
@@ -339,7 +339,12 @@ fn revision_number(ctx: &Ctx) -> HttpResult<u64> {
         .map_err(|_| HttpError::bad_request(format!("{raw:?} is not a revision number")))
 }
 
-async fn revision(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes/{id}/revisions/{revision}`.
+pub async fn revision(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    _: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let number = revision_number(ctx)?;
@@ -347,9 +352,14 @@ async fn revision(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     json(StatusCode::OK, &resource::revision(&revision, true, None))
 }
 
-/// Copy revision N into a new current revision. `If-Match` guards it like
-/// an edit; the body, if any, is ignored.
-async fn restore(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+/// `POST /v1/resumes/{id}/revisions/{revision}/restore`: copy revision N
+/// into a new current revision. `If-Match` guards it like an edit; the
+/// body, if any, is ignored.
+pub async fn restore(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let number = revision_number(ctx)?;

@@ -1,189 +1,289 @@
-//! The route table: path patterns to [`Route`]s, and which methods each takes.
-//! Matching a path is `matchit`'s job; a known path with the wrong method is a
-//! 405 with `Allow`, an unknown path a 404, both as JSON errors.
+//! The route table: every path pattern, who may call it, and for each of its
+//! methods the one handler that answers it.
+//!
+//! This table is the only list of endpoints. [`super::dispatch`] matches the
+//! path here (`matchit`), then takes the handler for the method straight
+//! from the table: a known path with another method is a 405 with `Allow`,
+//! an unknown path a 404, both as JSON errors. The OpenAPI sync test reads
+//! [`table`] to check that `openapi.json` documents exactly these paths and
+//! methods. Adding an endpoint is: a row here, its handler, its OpenAPI
+//! entry.
 
-use std::sync::LazyLock;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, LazyLock};
 
-use hyper::Method;
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response};
 
+use super::error::HttpResult;
+use super::{admin, console, diff, jobs, openapi, resumes, shares, streams, tailor};
+use super::{App, Body, Ctx};
+
+/// What a handler returns: its answer, later.
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = HttpResult<Response<Body>>> + Send + 'a>>;
+
+/// One endpoint's code. Every handler has the same shape, so the table can
+/// hold them side by side; [`handler!`] makes one from an `async fn`.
+pub type Handler = for<'a> fn(&'a Arc<App>, &'a Ctx, Request<Incoming>) -> HandlerFuture<'a>;
+
+/// A [`Handler`] from an `async fn(&Arc<App>, &Ctx, Request<Incoming>)`.
+macro_rules! handler {
+    ($f:path) => {{
+        fn boxed<'a>(app: &'a Arc<App>, ctx: &'a Ctx, req: Request<Incoming>) -> HandlerFuture<'a> {
+            Box::pin($f(app, ctx, req))
+        }
+        boxed as Handler
+    }};
+}
+
+/// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    Health,
-    Resumes,
-    Resume,
-    ResumeEvents,
-    ResumeMaster,
-    ResumeShares,
-    ResumeRevisions,
-    ResumeRevision,
-    ResumeRevisionRestore,
-    ResumeDiff,
-    ResumeTailor,
-    ResumeTailorConfirm,
-    Jobs,
-    Job,
-    Share,
-    Events,
-    Logs,
-    AdminTokens,
-    PublicShare,
-    /// The web console page, `/app` (and `/app/`).
-    Console,
-    /// One of the console's static files, `/app/{asset}`.
-    ConsoleAsset,
-    /// This API's OpenAPI document, `/openapi.json`.
-    OpenApi,
+pub enum Access {
+    /// Anyone: health, the OpenAPI document, the console's files, and share
+    /// links (whose token is the credential).
+    Public,
+    /// A bearer token in `Authorization`.
+    Token,
+    /// A bearer token in `Authorization` or `?access_token=`: the event
+    /// streams, because browsers' `EventSource` cannot send headers.
+    TokenOrQuery,
+}
+
+/// One path pattern and what it answers.
+pub struct Route {
+    /// In matchit's syntax (`{id}`), which is also OpenAPI's.
+    pub pattern: &'static str,
+    pub access: Access,
+    /// Whether HEAD is answered like GET (without the body). True but on
+    /// share links, where a HEAD from a link-preview bot must not count as
+    /// a view.
+    pub head: bool,
+    /// The methods, in the order `Allow` lists them, each with its handler.
+    methods: Vec<(Method, Handler)>,
 }
 
 impl Route {
-    pub fn methods(self) -> &'static [Method] {
-        match self {
-            Route::Health | Route::ResumeEvents | Route::Events | Route::Logs | Route::OpenApi => {
-                &[Method::GET]
-            }
-            Route::ResumeRevisions
-            | Route::ResumeRevision
-            | Route::ResumeDiff
-            | Route::PublicShare
-            | Route::Console
-            | Route::ConsoleAsset => &[Method::GET],
-            Route::Resumes | Route::ResumeShares | Route::Jobs => &[Method::GET, Method::POST],
-            Route::Resume => &[Method::GET, Method::PATCH, Method::DELETE],
-            Route::Job => &[Method::GET, Method::PUT, Method::DELETE],
-            Route::ResumeMaster
-            | Route::ResumeRevisionRestore
-            | Route::ResumeTailor
-            | Route::ResumeTailorConfirm
-            | Route::AdminTokens => &[Method::POST],
-            Route::Share => &[Method::DELETE],
+    fn new(pattern: &'static str, access: Access) -> Route {
+        Route {
+            pattern,
+            access,
+            head: true,
+            methods: Vec::new(),
         }
     }
 
+    fn public(pattern: &'static str) -> Route {
+        Route::new(pattern, Access::Public)
+    }
+
+    fn private(pattern: &'static str) -> Route {
+        Route::new(pattern, Access::Token)
+    }
+
+    fn stream(pattern: &'static str) -> Route {
+        Route::new(pattern, Access::TokenOrQuery)
+    }
+
+    fn on(mut self, method: Method, handler: Handler) -> Route {
+        self.methods.push((method, handler));
+        self
+    }
+
+    fn get(self, handler: Handler) -> Route {
+        self.on(Method::GET, handler)
+    }
+
+    fn post(self, handler: Handler) -> Route {
+        self.on(Method::POST, handler)
+    }
+
+    fn put(self, handler: Handler) -> Route {
+        self.on(Method::PUT, handler)
+    }
+
+    fn patch(self, handler: Handler) -> Route {
+        self.on(Method::PATCH, handler)
+    }
+
+    fn delete(self, handler: Handler) -> Route {
+        self.on(Method::DELETE, handler)
+    }
+
+    fn no_head(mut self) -> Route {
+        self.head = false;
+        self
+    }
+
+    /// The methods this route takes (HEAD and OPTIONS aside).
+    pub fn methods(&self) -> impl Iterator<Item = &Method> {
+        self.methods.iter().map(|(method, _)| method)
+    }
+
+    /// The handler for `method`: its own, or GET's for a HEAD where
+    /// [`Route::head`] allows it. `None` is a 405.
+    pub fn handler(&self, method: &Method) -> Option<Handler> {
+        let wanted = if *method == Method::HEAD && self.head {
+            &Method::GET
+        } else {
+            method
+        };
+        self.methods
+            .iter()
+            .find(|(m, _)| m == wanted)
+            .map(|&(_, handler)| handler)
+    }
+
     /// The `Allow` header value for this route.
-    pub fn allow(self) -> String {
-        let mut names: Vec<&str> = self.methods().iter().map(Method::as_str).collect();
+    pub fn allow(&self) -> String {
+        let mut names: Vec<&str> = self.methods().map(Method::as_str).collect();
         names.push("OPTIONS");
         names.join(", ")
     }
-
-    /// Streams accept `?access_token=` because browsers' `EventSource`
-    /// cannot send an Authorization header.
-    pub fn is_stream(self) -> bool {
-        matches!(self, Route::ResumeEvents | Route::Events | Route::Logs)
-    }
 }
 
-/// Every path pattern and its route: the one table, used to build the
-/// matcher below and, by the OpenAPI sync test, to check that
-/// `openapi.json` documents exactly these paths and methods.
-static TABLE: &[(&str, Route)] = &[
-    ("/healthz", Route::Health),
-    ("/openapi.json", Route::OpenApi),
-    ("/v1/resumes", Route::Resumes),
-    ("/v1/resumes/{id}", Route::Resume),
-    ("/v1/resumes/{id}/events", Route::ResumeEvents),
-    ("/v1/resumes/{id}/master", Route::ResumeMaster),
-    ("/v1/resumes/{id}/shares", Route::ResumeShares),
-    ("/v1/resumes/{id}/revisions", Route::ResumeRevisions),
-    (
-        "/v1/resumes/{id}/revisions/{revision}",
-        Route::ResumeRevision,
-    ),
-    (
-        "/v1/resumes/{id}/revisions/{revision}/restore",
-        Route::ResumeRevisionRestore,
-    ),
-    ("/v1/resumes/{id}/diff", Route::ResumeDiff),
-    ("/v1/resumes/{id}/tailor", Route::ResumeTailor),
-    (
-        "/v1/resumes/{id}/tailor/confirm",
-        Route::ResumeTailorConfirm,
-    ),
-    ("/v1/jobs", Route::Jobs),
-    ("/v1/jobs/{id}", Route::Job),
-    ("/v1/shares/{token}", Route::Share),
-    ("/v1/events", Route::Events),
-    ("/v1/logs", Route::Logs),
-    ("/v1/admin/tokens", Route::AdminTokens),
-    ("/s/{token}", Route::PublicShare),
-    ("/app", Route::Console),
-    ("/app/", Route::Console),
-    ("/app/{asset}", Route::ConsoleAsset),
-];
+/// Every route. Patterns are unique; the matcher is built from them.
+static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    vec![
+        Route::public("/healthz").get(handler!(admin::health)),
+        Route::public("/openapi.json").get(handler!(openapi::get)),
+        Route::private("/v1/resumes")
+            .get(handler!(resumes::list))
+            .post(handler!(resumes::upload)),
+        Route::private("/v1/resumes/{id}")
+            .get(handler!(resumes::get))
+            .patch(handler!(resumes::patch))
+            .delete(handler!(resumes::delete)),
+        Route::stream("/v1/resumes/{id}/events").get(handler!(streams::parse_stream)),
+        Route::private("/v1/resumes/{id}/master").post(handler!(resumes::master)),
+        Route::private("/v1/resumes/{id}/shares")
+            .get(handler!(shares::list))
+            .post(handler!(shares::create)),
+        Route::private("/v1/resumes/{id}/revisions").get(handler!(resumes::revisions)),
+        Route::private("/v1/resumes/{id}/revisions/{revision}").get(handler!(resumes::revision)),
+        Route::private("/v1/resumes/{id}/revisions/{revision}/restore")
+            .post(handler!(resumes::restore)),
+        Route::private("/v1/resumes/{id}/diff").get(handler!(diff::get)),
+        Route::private("/v1/resumes/{id}/tailor").post(handler!(tailor::preview)),
+        Route::private("/v1/resumes/{id}/tailor/confirm").post(handler!(tailor::confirm)),
+        Route::private("/v1/jobs")
+            .get(handler!(jobs::list))
+            .post(handler!(jobs::create)),
+        Route::private("/v1/jobs/{id}")
+            .get(handler!(jobs::get))
+            .put(handler!(jobs::update))
+            .delete(handler!(jobs::delete)),
+        Route::private("/v1/shares/{token}").delete(handler!(shares::revoke)),
+        Route::stream("/v1/events").get(handler!(streams::account_stream)),
+        Route::stream("/v1/logs").get(handler!(streams::log_stream)),
+        Route::private("/v1/admin/tokens").post(handler!(admin::create_token)),
+        Route::public("/s/{token}")
+            .get(handler!(shares::view))
+            .no_head(),
+        Route::public("/app").get(handler!(console::page)),
+        Route::public("/app/").get(handler!(console::page)),
+        Route::public("/app/{asset}").get(handler!(console::asset)),
+    ]
+});
 
-/// The route table: `(path pattern, route)`, patterns in matchit's syntax
-/// (`{id}`), which is also OpenAPI's.
-pub fn table() -> &'static [(&'static str, Route)] {
-    TABLE
+/// The route table, in the order above.
+pub fn table() -> &'static [Route] {
+    &TABLE
 }
 
-static ROUTES: LazyLock<matchit::Router<Route>> = LazyLock::new(|| {
+/// Path patterns to their index in [`table`].
+static MATCHER: LazyLock<matchit::Router<usize>> = LazyLock::new(|| {
     let mut router = matchit::Router::new();
-    for &(path, route) in table() {
+    for (index, route) in table().iter().enumerate() {
         // The table is static; a bad pattern is caught by the test below.
-        let _ = router.insert(path, route);
+        let _ = router.insert(route.pattern, index);
     }
     router
 });
 
-/// The route for `path` and its parameters (`id`, `token`, `revision`).
-pub fn find(path: &str) -> Option<(Route, Vec<(String, String)>)> {
-    let matched = ROUTES.at(path).ok()?;
+/// The route for `path` and its parameters (`id`, `token`, `revision`, `asset`).
+pub fn find(path: &str) -> Option<(&'static Route, Vec<(String, String)>)> {
+    let matched = MATCHER.at(path).ok()?;
     let params = matched
         .params
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Some((*matched.value, params))
+    Some((&table()[*matched.value], params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn pattern(path: &str) -> Option<&'static str> {
+        find(path).map(|(route, _)| route.pattern)
+    }
+
     #[test]
     fn every_route_is_reachable() {
-        assert_eq!(find("/healthz").unwrap().0, Route::Health);
+        assert_eq!(pattern("/healthz"), Some("/healthz"));
         let (route, params) = find("/v1/resumes/abc/revisions/3").unwrap();
-        assert_eq!(route, Route::ResumeRevision);
+        assert_eq!(route.pattern, "/v1/resumes/{id}/revisions/{revision}");
         assert_eq!(
             params,
             vec![("id".into(), "abc".into()), ("revision".into(), "3".into())]
         );
-        assert_eq!(find("/s/tok").unwrap().0, Route::PublicShare);
-        assert_eq!(find("/v1/shares/tok").unwrap().0, Route::Share);
+        assert_eq!(pattern("/s/tok"), Some("/s/{token}"));
+        assert_eq!(pattern("/v1/shares/tok"), Some("/v1/shares/{token}"));
         assert!(find("/v1/nope").is_none());
         assert!(find("/v1/resumes/a/b/c/d").is_none());
-        assert_eq!(Route::Resume.allow(), "GET, PATCH, DELETE, OPTIONS");
         assert_eq!(
-            find("/v1/resumes/a/revisions/2/restore").unwrap().0,
-            Route::ResumeRevisionRestore
+            pattern("/v1/resumes/a/revisions/2/restore"),
+            Some("/v1/resumes/{id}/revisions/{revision}/restore")
         );
         assert_eq!(
-            find("/v1/resumes/a/tailor/confirm").unwrap().0,
-            Route::ResumeTailorConfirm
+            pattern("/v1/resumes/a/tailor/confirm"),
+            Some("/v1/resumes/{id}/tailor/confirm")
         );
-        assert_eq!(find("/v1/jobs/j").unwrap().0, Route::Job);
-        assert_eq!(find("/app").unwrap().0, Route::Console);
-        assert_eq!(find("/app/").unwrap().0, Route::Console);
+        assert_eq!(pattern("/v1/jobs/j"), Some("/v1/jobs/{id}"));
+        assert_eq!(pattern("/app"), Some("/app"));
+        assert_eq!(pattern("/app/"), Some("/app/"));
         let (route, params) = find("/app/console.js").unwrap();
-        assert_eq!(route, Route::ConsoleAsset);
+        assert_eq!(route.pattern, "/app/{asset}");
         assert_eq!(params, vec![("asset".into(), "console.js".into())]);
         assert!(find("/app/a/b").is_none());
-        assert_eq!(find("/openapi.json").unwrap().0, Route::OpenApi);
+        assert_eq!(pattern("/openapi.json"), Some("/openapi.json"));
     }
 
     #[test]
     fn every_pattern_of_the_table_is_in_the_matcher() {
         // `insert` errors are ignored when the matcher is built; a pattern
         // that failed to insert (or is shadowed) would not find itself.
-        for &(pattern, route) in table() {
-            let concrete = pattern
+        for route in table() {
+            let concrete = route
+                .pattern
                 .replace("{id}", "x")
                 .replace("{revision}", "1")
                 .replace("{token}", "t")
                 .replace("{asset}", "a");
-            assert_eq!(find(&concrete).map(|f| f.0), Some(route), "{pattern}");
+            assert_eq!(pattern(&concrete), Some(route.pattern));
         }
+    }
+
+    #[test]
+    fn methods_allow_and_head() {
+        let resume = find("/v1/resumes/x").unwrap().0;
+        assert_eq!(resume.allow(), "GET, PATCH, DELETE, OPTIONS");
+        assert!(resume.handler(&Method::HEAD).is_some());
+        assert!(resume.handler(&Method::POST).is_none());
+        assert!(resume.handler(&Method::OPTIONS).is_none());
+        let share_link = find("/s/t").unwrap().0;
+        assert!(share_link.handler(&Method::GET).is_some());
+        assert!(
+            share_link.handler(&Method::HEAD).is_none(),
+            "a HEAD is no view"
+        );
+        let revoke = find("/v1/shares/t").unwrap().0;
+        assert_eq!(revoke.allow(), "DELETE, OPTIONS");
+        assert!(revoke.handler(&Method::HEAD).is_none(), "HEAD needs a GET");
+        assert_eq!(find("/v1/events").unwrap().0.access, Access::TokenOrQuery);
+        assert_eq!(find("/v1/resumes").unwrap().0.access, Access::Token);
+        assert_eq!(find("/app/x").unwrap().0.access, Access::Public);
     }
 }

@@ -15,28 +15,15 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use sha2::{Digest, Sha256};
 use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareList, Status};
 
+use super::body::{parse_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
-use super::router::Route;
-use super::{full, json, json_encoded, parse_json, read_body, require_json, App, Body, Ctx};
+use super::response::{full, json, json_encoded};
+use super::{App, Body, Ctx};
 use crate::resource;
-
-pub async fn handle(
-    app: &Arc<App>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-) -> HttpResult<Response<Body>> {
-    match (ctx.route, req.method().clone()) {
-        (Route::ResumeShares, Method::POST) => create(app, ctx, req).await,
-        (Route::ResumeShares, _) => list(app, ctx).await,
-        (Route::Share, _) => revoke(app, ctx).await,
-        (Route::PublicShare, _) => view(app, ctx, req).await,
-        _ => Err(HttpError::not_found("route")),
-    }
-}
 
 fn share_change(kind: &str, resume_id: &str, token: &str) -> ChangeEvent {
     ChangeEvent {
@@ -87,7 +74,12 @@ fn expiry(
     }
 }
 
-async fn create(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+/// `POST /v1/resumes/{id}/shares`.
+pub async fn create(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &[])?;
@@ -125,7 +117,8 @@ async fn create(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult
     )
 }
 
-async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/resumes/{id}/shares`.
+pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let shares = app.store.list_shares(&user.user, id).await?;
@@ -140,7 +133,8 @@ async fn list(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
     )
 }
 
-async fn revoke(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `DELETE /v1/shares/{token}`.
+pub async fn revoke(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let share = app
         .store
@@ -270,7 +264,17 @@ fn notice(error: &HttpError) -> Option<Response<Body>> {
     Some(html_response(status, render::notice_html(heading, message)))
 }
 
-async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+/// `GET /s/{token}`: the public view. Views are rate-limited per client
+/// address before anything else, so scanning for tokens stays slow.
+pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
+    app.admission
+        .share_views
+        .check(ctx.client)
+        .map_err(|refusal| {
+            HttpError::from(refusal).with_message(
+                "too many share-link views from your address; wait as long as Retry-After says",
+            )
+        })?;
     let token = ctx.param("token");
     let accept = req
         .headers()
@@ -362,7 +366,7 @@ mod tests {
 
     fn ctx_with_query(query: &[(&str, &str)]) -> Ctx {
         Ctx {
-            route: Route::PublicShare,
+            client: std::net::IpAddr::from([127, 0, 0, 1]),
             params: Vec::new(),
             query: query
                 .iter()

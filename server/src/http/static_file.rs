@@ -10,7 +10,8 @@
 use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use hyper::{Response, StatusCode};
 
-use super::{empty, full, Body};
+use super::response::{empty, full};
+use super::Body;
 
 /// One embedded file and what we answer with it.
 pub struct StaticFile {

@@ -13,31 +13,22 @@ use hyper::{Request, Response, StatusCode};
 use vitae_common::{ErrorCode, TERMINAL_EVENT_ID};
 
 use super::error::{HttpError, HttpResult};
-use super::router::Route;
-use super::{empty, App, Body, Ctx};
+use super::response::empty;
+use super::{App, Body, Ctx};
 use crate::limits::Permit;
 use crate::pipeline::terminal_event;
 use crate::sse::hub::Subscription;
 use crate::sse::stream::{respond, StreamOptions};
 
-pub async fn handle(
-    app: &Arc<App>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-) -> HttpResult<Response<Body>> {
+/// The request's `Last-Event-ID`, if it has a non-empty one.
+fn last_event_id(req: &Request<Incoming>) -> Option<String> {
     // A value that is not ASCII is still a value: on the parse stream it is
     // not an event id (400), on the account stream one that cannot be
     // replayed (resync). Reading it as absent would replay from the start.
-    let last_event_id = req
-        .headers()
+    req.headers()
         .get("last-event-id")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
-        .filter(|v| !v.is_empty());
-    match ctx.route {
-        Route::ResumeEvents => parse_stream(app, ctx, last_event_id).await,
-        Route::Events => account_stream(app, ctx, last_event_id),
-        _ => log_stream(app, ctx),
-    }
+        .filter(|v| !v.is_empty())
 }
 
 /// A `resync` with id 0: on the parse stream, reconnecting with that id
@@ -68,11 +59,14 @@ fn options(
     }
 }
 
-async fn parse_stream(
+/// `GET /v1/resumes/{id}/events`: one resume's parse, from the start or
+/// after `Last-Event-ID`.
+pub async fn parse_stream(
     app: &Arc<App>,
     ctx: &Ctx,
-    last_event_id: Option<String>,
+    req: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
+    let last_event_id = last_event_id(&req);
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let stored = app.store.get_resume(&user.user, id).await?;
@@ -111,11 +105,13 @@ async fn parse_stream(
     ))
 }
 
-fn account_stream(
+/// `GET /v1/events`: every change to the caller's resumes and shares.
+pub async fn account_stream(
     app: &Arc<App>,
     ctx: &Ctx,
-    last_event_id: Option<String>,
+    req: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
+    let last_event_id = last_event_id(&req);
     let user = ctx.user()?;
     let permit = admit(app, &user.user)?;
     let subscription = app
@@ -138,7 +134,12 @@ fn account_stream(
     ))
 }
 
-fn log_stream(app: &Arc<App>, ctx: &Ctx) -> HttpResult<Response<Body>> {
+/// `GET /v1/logs`: the server's own log records, for admin tokens.
+pub async fn log_stream(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    _: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     if !user.admin {
         return Err(HttpError::new(

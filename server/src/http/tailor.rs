@@ -7,10 +7,11 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use vitae_common::{ConfirmTailor, TailorRequest};
 
+use super::body::{parse_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
+use super::response::json;
 use super::resumes::{change, with_etag};
-use super::router::Route;
-use super::{json, parse_json, read_body, require_json, App, Body, Ctx};
+use super::{App, Body, Ctx};
 use crate::{resource, tailoring};
 
 /// Tailor requests are two ids and a hash; the limit is the one docs/api.md
@@ -25,33 +26,49 @@ fn job_uuid(raw: &str) -> HttpResult<uuid::Uuid> {
     })
 }
 
-pub async fn handle(
-    app: &Arc<App>,
+/// The caller, the resume id and the JSON body, checked in the same order
+/// by both endpoints.
+async fn read_request<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     req: Request<Incoming>,
-) -> HttpResult<Response<Body>> {
+) -> HttpResult<(String, uuid::Uuid, T)> {
     let user = ctx.user()?.user.clone();
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &[])?;
     let (_, body) = read_body(req, MAX_TAILOR_BODY).await?;
-    if ctx.route == Route::ResumeTailorConfirm {
-        let request: ConfirmTailor = parse_json(&body)?;
-        let job_id = job_uuid(&request.job_id)?;
-        let stored = tailoring::confirm(
-            app.store.as_ref(),
-            &app.previews,
-            &user,
-            id,
-            job_id,
-            request.preview_hash.trim(),
-        )
-        .await?;
-        app.hub
-            .publish_change(&user, &change("resume.created", &stored));
-        let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
-        return Ok(with_etag(response, stored.record.revision));
-    }
-    let request: TailorRequest = parse_json(&body)?;
+    Ok((user, id, parse_json(&body)?))
+}
+
+/// `POST /v1/resumes/{id}/tailor/confirm`: store the preview as a new resume.
+pub async fn confirm(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let (user, id, request): (_, _, ConfirmTailor) = read_request(ctx, req).await?;
+    let job_id = job_uuid(&request.job_id)?;
+    let stored = tailoring::confirm(
+        app.store.as_ref(),
+        &app.previews,
+        &user,
+        id,
+        job_id,
+        request.preview_hash.trim(),
+    )
+    .await?;
+    app.hub
+        .publish_change(&user, &change("resume.created", &stored));
+    let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
+}
+
+/// `POST /v1/resumes/{id}/tailor`: a preview; nothing is stored as a resume.
+pub async fn preview(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let (user, id, request): (_, _, TailorRequest) = read_request(ctx, req).await?;
     let job_id = job_uuid(&request.job_id)?;
     let preview = tailoring::preview(
         app.store.as_ref(),

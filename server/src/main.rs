@@ -28,6 +28,8 @@
 //! - [`config`]: the settings and their layering; [`logs`]: the tracing
 //!   setup and the admin log feed.
 
+#![forbid(unsafe_code)]
+
 mod config;
 mod digest;
 mod http;

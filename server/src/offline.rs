@@ -11,7 +11,7 @@ use vitae_common::Stage;
 use vitae_parser::{Budget, Format};
 
 use crate::pipeline::{WorkerMessage, WorkerResult};
-use crate::store::redb_store::RedbStore;
+use crate::store::redb::RedbStore;
 use crate::store::{Store, StoreError};
 
 /// `vitae-server parse [--out-dir DIR] FILE...`
@@ -157,20 +157,17 @@ fn emit(message: &WorkerMessage) {
 /// Cap this process's address space so a hostile document cannot take the
 /// machine's memory: an allocation past it fails and the process aborts,
 /// which the server reports as "over the memory budget".
-// unsafe: setrlimit(RLIMIT_AS) in the parse child: no std API.
-#[allow(unsafe_code)]
 fn limit_memory(mib: u64) {
+    use rustix::process::{setrlimit, Resource, Rlimit};
     if mib == 0 {
         return;
     }
-    let bytes = mib.saturating_mul(1024 * 1024) as libc::rlim_t;
-    let limit = libc::rlimit {
-        rlim_cur: bytes,
-        rlim_max: bytes,
+    let bytes = Some(mib.saturating_mul(1024 * 1024));
+    let limit = Rlimit {
+        current: bytes,
+        maximum: bytes,
     };
-    // SAFETY: setrlimit only reads the struct we pass; no memory is shared.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
-    if rc != 0 {
+    if setrlimit(Resource::As, limit).is_err() {
         eprintln!("warning: could not set the memory budget");
     }
 }

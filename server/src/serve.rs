@@ -22,7 +22,7 @@ use crate::config::{Config, ServeArgs};
 use crate::http::{self, App};
 use crate::pipeline::{ParseBudget, Pipeline};
 use crate::sse::hub::Hub;
-use crate::store::redb_store::RedbStore;
+use crate::store::redb::RedbStore;
 use crate::store::Store;
 
 /// How long shutdown waits for requests and parses in flight.
@@ -75,31 +75,24 @@ pub fn main(args: ServeArgs) -> ExitCode {
 /// in force. Every connection and every SSE subscriber holds a socket; the
 /// usual soft limit of 1,024 would turn the 1,025th subscriber into an
 /// accept error, while the hard limit is what the administrator granted.
-// unsafe: setrlimit on our own process: no Rust API for RLIMIT_NOFILE.
-#[allow(unsafe_code)]
 fn raise_open_file_limit() -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read or write the struct we own.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return None;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
-                tracing::warn!(soft = limit.rlim_cur, "could not raise the open-file limit");
-                return Some(limit.rlim_cur);
-            }
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    // `None` is "unlimited" (RLIM_INFINITY).
+    let soft = limit.current.unwrap_or(u64::MAX);
+    let hard = limit.maximum.unwrap_or(u64::MAX);
+    if soft < hard {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if setrlimit(Resource::Nofile, raised).is_err() {
+            tracing::warn!(soft, "could not raise the open-file limit");
+            return Some(soft);
         }
     }
-    tracing::debug!(open_files = limit.rlim_max, "open-file limit");
-    Some(limit.rlim_max)
+    tracing::debug!(open_files = hard, "open-file limit");
+    Some(hard)
 }
 
 /// Write DIR/admin.token (mode 0600) on first start.

@@ -23,9 +23,6 @@ pub mod records;
 pub mod redb;
 pub mod views;
 
-/// The backend's earlier path, which start-up code still imports from.
-pub use self::redb as redb_store;
-
 use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};

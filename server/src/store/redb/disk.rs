@@ -121,19 +121,11 @@ struct DiskState {
     free_bytes: u64,
 }
 
-// unsafe: statvfs: free space and the read-only flag have no std API.
-#[allow(unsafe_code)]
 fn disk_state(dir: &Path) -> Option<DiskState> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes only into the struct we pass, which is plain
-    // old data and fully initialised by zeroing.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
-        return None;
-    }
+    use rustix::fs::{statvfs, StatVfsMountFlags};
+    let stat = statvfs(dir).ok()?;
     Some(DiskState {
-        read_only: stat.f_flag & libc::ST_RDONLY != 0,
-        free_bytes: (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64),
+        read_only: stat.f_flag.contains(StatVfsMountFlags::RDONLY),
+        free_bytes: stat.f_bavail.saturating_mul(stat.f_frsize),
     })
 }

@@ -19,7 +19,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use ratatui::Frame;
 use vitae_common::{JobResource, TailorPreview};
 
-use super::diff::{self, DiffPane, PaneAction, PANE_KEYS};
+use super::widgets::diff_pane::{summary_spans, DiffPane, PaneAction, PANE_KEYS};
+use super::widgets::wrap::wrap;
 use super::widgets::{centered, short_time, truncate, Cursor, Input, InputOutcome};
 use super::{review, View};
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
@@ -452,7 +453,7 @@ impl TailorState {
             lines.push(Line::styled("none", theme.dim()));
         }
         for warning in &preview.warnings {
-            lines.extend(diff::wrap(
+            lines.extend(wrap(
                 vec![Span::styled("⚠ ", theme.warn())],
                 2,
                 vec![Span::raw(clean(warning))],
@@ -468,7 +469,7 @@ impl TailorState {
                 lines.push(Line::raw(""));
                 lines.push(heading(title));
                 for paragraph in clean_paste(text).lines() {
-                    lines.extend(diff::wrap(
+                    lines.extend(wrap(
                         Vec::new(),
                         0,
                         vec![Span::raw(paragraph.to_string())],
@@ -477,7 +478,7 @@ impl TailorState {
                 }
             }
             lines.push(Line::raw(""));
-            lines.extend(diff::wrap(
+            lines.extend(wrap(
                 Vec::new(),
                 0,
                 vec![Span::styled(
@@ -680,7 +681,7 @@ impl TailorState {
                         if i == last {
                             body.push('▏');
                         }
-                        lines.extend(diff::wrap(Vec::new(), 0, vec![Span::raw(body)], width));
+                        lines.extend(wrap(Vec::new(), 0, vec![Span::raw(body)], width));
                     }
                 }
                 // The end is where the typing happens: keep it in view.
@@ -777,7 +778,7 @@ impl TailorState {
             for word in words {
                 body.push(Span::styled(format!("{mark} {}  ", clean(word)), style));
             }
-            diff::wrap(
+            wrap(
                 vec![Span::styled(format!("{label:<9}"), theme.dim())],
                 9,
                 body,
@@ -788,7 +789,7 @@ impl TailorState {
         info.extend(keyword_line("missing", &m.missing, "✗", theme.error()));
         let mut warnings = Vec::new();
         for warning in &preview.warnings {
-            warnings.extend(diff::wrap(
+            warnings.extend(wrap(
                 vec![Span::styled("⚠ ", theme.warn())],
                 2,
                 vec![Span::raw(clean(warning))],
@@ -877,7 +878,7 @@ impl TailorState {
         } else {
             self.pane.render(frame, body, &preview.diff, theme);
             let mut title = vec![Span::styled(" Changes  ", theme.title())];
-            title.extend(diff::summary_spans(&preview.diff, theme));
+            title.extend(summary_spans(&preview.diff, theme));
             title.push(Span::raw(" "));
             pane_block = pane_block
                 .title(Line::from(title))

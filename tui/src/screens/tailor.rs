@@ -735,23 +735,17 @@ impl TailorState {
         Line::from(spans)
     }
 
-    fn render_preview(&mut self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        let Step::Preview(preview) = &self.step else {
-            return;
-        };
+    /// The top of the preview: the job, the match gauges, matched and
+    /// missing keywords, and as many warnings as leave the diff room.
+    fn preview_info(
+        &self,
+        preview: &TailorPreview,
+        theme: &Theme,
+        inner: Rect,
+    ) -> Vec<Line<'static>> {
         let title = self.job_title(&preview.job_id);
         let company = self.job(&preview.job_id).and_then(|j| j.company.clone());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(
-                format!(" Tailor {} ", clean(&self.filename)),
-                theme.title(),
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
         let width = inner.width as usize;
-
         let mut info: Vec<Line> = Vec::new();
         let mut job_line = vec![
             Span::styled("job      ", theme.dim()),
@@ -829,6 +823,23 @@ impl TailorState {
             ]));
         }
         info.extend(warnings);
+        info
+    }
+
+    fn render_preview(&mut self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let Step::Preview(preview) = &self.step else {
+            return;
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Tailor {} ", clean(&self.filename)),
+                theme.title(),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let info = self.preview_info(preview, theme, inner);
         let confirm_hint = if self.confirming {
             Line::styled("saving the tailored resume…", theme.warn())
         } else {

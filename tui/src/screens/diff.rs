@@ -16,8 +16,8 @@ use super::widgets::diff_pane::{summary_spans, DiffPane, Mode, PANE_KEYS};
 use super::widgets::wrap::{clean, wrap};
 use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -60,17 +60,20 @@ impl DiffState {
         }
     }
 
-    /// Open the screen and ask for the diff of `id` (at `revision`, or its
-    /// current one) against `against` (an id, `rev:N` or `<id>:rev:N`).
-    pub fn open(id: &str, against: &str, revision: Option<u64>, title: &str) -> Effect {
-        Effect::Many(vec![
-            Effect::open(DiffState::new(id, against, revision, title)),
-            Effect::Request(Request::Diff {
-                id: id.into(),
-                against: against.into(),
-                revision,
-            }),
-        ])
+    /// The screen, and the request for the diff of `id` (at `revision`, or
+    /// its current one) against `against` (an id, `rev:N` or `<id>:rev:N`).
+    pub fn open(
+        id: &str,
+        against: &str,
+        revision: Option<u64>,
+        title: &str,
+    ) -> (DiffState, Request) {
+        let request = Request::Diff {
+            id: id.into(),
+            against: against.into(),
+            revision,
+        };
+        (DiffState::new(id, against, revision, title), request)
     }
 
     fn reload(&mut self) -> Effect {

@@ -18,8 +18,8 @@ use vitae_common::ShareResource;
 use super::widgets::{centered, confirm_popup, short_time, truncate, Cursor, Input};
 use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 
 /// Expiry offered for a new link.
 const DEFAULT_DAYS: u32 = 30;
@@ -171,12 +171,12 @@ impl ShareState {
         }
     }
 
-    /// Open the screen and load the links.
-    pub fn open(id: &str, filename: &str) -> Effect {
-        Effect::Many(vec![
-            Effect::open(ShareState::new(id, filename)),
-            Effect::Request(Request::LoadShares(id.to_string())),
-        ])
+    /// The screen, and the load of the links.
+    pub fn open(id: &str, filename: &str) -> (ShareState, Request) {
+        (
+            ShareState::new(id, filename),
+            Request::LoadShares(id.to_string()),
+        )
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -22,10 +22,11 @@ use vitae_common::{JobResource, TailorPreview};
 use super::widgets::diff_pane::{summary_spans, DiffPane, PaneAction, PANE_KEYS};
 use super::widgets::wrap::wrap;
 use super::widgets::{centered, short_time, truncate, Cursor, Input, InputOutcome};
-use super::{review, View};
+use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -218,12 +219,9 @@ impl TailorState {
         }
     }
 
-    /// Open the screen for resume `id` and load the stored jobs.
-    pub fn open(id: &str, filename: &str) -> Effect {
-        Effect::Many(vec![
-            Effect::open(TailorState::new(id, filename)),
-            Effect::Request(Request::LoadJobs),
-        ])
+    /// The screen for resume `id`, and the load of the stored jobs.
+    pub fn open(id: &str, filename: &str) -> (TailorState, Request) {
+        (TailorState::new(id, filename), Request::LoadJobs)
     }
 
     fn job(&self, id: &str) -> Option<&JobResource> {
@@ -1092,7 +1090,7 @@ impl View for TailorState {
                     return Effect::Many(vec![
                         Effect::Info(format!("saved as {}", resume.filename)),
                         Effect::Request(Request::LoadResumes),
-                        Effect::replace(review::ReviewState::from_resume(resume.clone())),
+                        Effect::Replace(Route::Reviewing(Box::new(resume.clone()))),
                     ]);
                 }
                 Ok(_) => {}
@@ -1188,7 +1186,6 @@ mod tests {
     use crate::client::ClientError;
     use crate::screens::library::tests::resume;
     use crate::screens::testing::{ch, draw, key};
-    use crate::screens::Screen;
     use serde_json::json;
     use vitae_common::diff::diff_values;
     use vitae_common::jobs::{JobKeywords, KeywordMatch};
@@ -1483,7 +1480,7 @@ mod tests {
             matches!(&effects[0], Effect::Info(t) if t == "saved as zoe (for Senior Platform Engineer).json")
         );
         assert!(matches!(&effects[1], Effect::Request(Request::LoadResumes)));
-        assert!(matches!(&effects[2], Effect::Replace(s) if matches!(**s, Screen::Review(_))));
+        assert!(matches!(&effects[2], Effect::Replace(Route::Reviewing(_))));
     }
 
     #[test]

@@ -38,10 +38,11 @@ use self::patch::{merge_patch, set_path};
 use self::popups::RevisionsPopup;
 use self::validate::validate;
 use super::widgets::{Cursor, Input};
-use super::{diff, share, tailor, View};
+use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 use crate::stream::{AccountUpdate, ParseUpdate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,12 +202,12 @@ impl ReviewState {
         }
     }
 
-    /// Open the screen and load the resume.
-    pub fn open(id: &str, filename: &str) -> Effect {
-        Effect::Many(vec![
-            Effect::open(ReviewState::new(id, filename)),
-            Effect::Request(Request::LoadResume(id.to_string())),
-        ])
+    /// The screen, and the load of the resume.
+    pub fn open(id: &str, filename: &str) -> (ReviewState, Request) {
+        (
+            ReviewState::new(id, filename),
+            Request::LoadResume(id.to_string()),
+        )
     }
 
     /// A screen for a resume already at hand (a parse that just completed).
@@ -288,7 +289,12 @@ impl ReviewState {
         match action {
             Action::Reload => return self.reload(),
             Action::Back => return Effect::Back,
-            Action::Share => return share::ShareState::open(&self.id, &self.filename),
+            Action::Share => {
+                return Effect::Open(Route::Share {
+                    id: self.id.clone(),
+                    filename: self.filename.clone(),
+                })
+            }
             _ => {}
         }
         if !self.document_ready() {
@@ -349,14 +355,19 @@ impl ReviewState {
                     );
                 }
                 let previous = revision - 1;
-                return diff::DiffState::open(
-                    &self.id,
-                    &format!("rev:{previous}"),
-                    None,
-                    &format!("{} r{previous} → r{revision}", self.filename),
-                );
+                return Effect::Open(Route::Diff {
+                    id: self.id.clone(),
+                    against: format!("rev:{previous}"),
+                    revision: None,
+                    title: format!("{} r{previous} → r{revision}", self.filename),
+                });
             }
-            (Action::Tailor, _) => return tailor::TailorState::open(&self.id, &self.filename),
+            (Action::Tailor, _) => {
+                return Effect::Open(Route::Tailor {
+                    id: self.id.clone(),
+                    filename: self.filename.clone(),
+                })
+            }
             (Action::Reload | Action::Back | Action::Share, _) => {}
         }
         Effect::None
@@ -449,12 +460,12 @@ impl ReviewState {
                 if n == current {
                     return Effect::Info(format!("revision {n} is the current one"));
                 }
-                return diff::DiffState::open(
-                    &self.id,
-                    &format!("rev:{n}"),
-                    None,
-                    &format!("{} r{n} → r{current}", self.filename),
-                );
+                return Effect::Open(Route::Diff {
+                    id: self.id.clone(),
+                    against: format!("rev:{n}"),
+                    revision: None,
+                    title: format!("{} r{n} → r{current}", self.filename),
+                });
             }
             Some(RevisionAction::Restore) => {
                 let Some(n) = popup.selected().map(|r| r.revision) else {

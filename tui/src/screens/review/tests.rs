@@ -8,7 +8,6 @@ use super::*;
 use crate::client::ClientError;
 use crate::screens::library::tests::resume;
 use crate::screens::testing::{ch, draw, key};
-use crate::screens::Screen;
 use serde_json::json;
 
 fn document() -> Value {
@@ -403,15 +402,10 @@ fn revisions_popup_diffs_and_restores() {
     ));
     state.handle_key(&ch('j'));
     let effect = state.handle_key(&key(KeyCode::Enter));
-    assert!(matches!(effect.screen(), Some(Screen::Diff(_))));
-    assert_eq!(
-        effect.request(),
-        Some(Request::Diff {
-            id: "r1".into(),
-            against: "rev:2".into(),
-            revision: None
-        })
-    );
+    assert!(matches!(
+        effect.route(),
+        Some(Route::Diff { id, against, revision: None, .. }) if id == "r1" && against == "rev:2"
+    ));
     state.handle_key(&ch('j'));
     assert_eq!(
         state.handle_key(&ch('r')).request(),
@@ -434,11 +428,12 @@ fn d_diffs_against_the_previous_revision() {
     let mut state = state();
     let effect = state.handle_key(&ch('d'));
     assert_eq!(
-        effect.request(),
-        Some(Request::Diff {
+        effect.route(),
+        Some(&Route::Diff {
             id: "r1".into(),
             against: "rev:2".into(),
-            revision: None
+            revision: None,
+            title: "zoe.pdf r2 → r3".into(),
         })
     );
     let mut first = ready(document());
@@ -451,12 +446,12 @@ fn d_diffs_against_the_previous_revision() {
 fn keys_open_share_and_tailor_and_reload() {
     let mut state = state();
     assert!(matches!(
-        state.handle_key(&ch('s')).screen(),
-        Some(Screen::Share(_))
+        state.handle_key(&ch('s')).route(),
+        Some(Route::Share { .. })
     ));
     assert!(matches!(
-        state.handle_key(&ch('t')).screen(),
-        Some(Screen::Tailor(_))
+        state.handle_key(&ch('t')).route(),
+        Some(Route::Tailor { .. })
     ));
     assert_eq!(
         state.handle_key(&ch('R')).request(),

@@ -28,8 +28,8 @@ pub use self::layout::{diff_lines, Rendered};
 pub use self::values::human_path;
 use super::wrap::clean;
 use crate::app::keys::{nav, Binding, Key};
+use crate::app::msg::Effect;
 use crate::app::theme::Theme;
-use crate::app::Effect;
 
 /// How a diff is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

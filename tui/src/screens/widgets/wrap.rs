@@ -6,6 +6,7 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
 
 /// Control characters would move the terminal's cursor: show them as spaces.
 pub fn clean(text: &str) -> String {
@@ -14,15 +15,11 @@ pub fn clean(text: &str) -> String {
         .collect()
 }
 
-/// Terminal columns of `c` (CJK takes two). Asked of ratatui, which knows
-/// the Unicode widths, so this crate needs no width table of its own.
+/// Terminal columns of `c` (CJK takes two, combining marks none). Control
+/// characters have no width of their own; they count as the one column of
+/// the space [`Wrapper::push`] turns them into.
 fn char_width(c: char) -> usize {
-    if c.is_ascii() {
-        1
-    } else {
-        let mut buf = [0u8; 4];
-        Span::raw(&*c.encode_utf8(&mut buf)).width()
-    }
+    UnicodeWidthChar::width(c).unwrap_or(1)
 }
 
 /// Terminal columns of `text`.

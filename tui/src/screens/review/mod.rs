@@ -13,11 +13,11 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`document`] | JSON paths, and the sections and fields built from a document |
-//! | [`patch`] | an edit applied to the document, and its merge patch |
-//! | [`validate`] | what a new value must look like before it is sent |
-//! | [`render`] | the status strip and the two panes |
-//! | [`popups`] | the revisions and conflict popups |
+//! | `document` | JSON paths, and the sections and fields built from a document |
+//! | `patch` | an edit applied to the document, and its merge patch |
+//! | `validate` | what a new value must look like before it is sent |
+//! | `render` | the status strip and the two panes |
+//! | `popups` | the revisions and conflict popups |
 
 mod document;
 mod patch;

@@ -4,8 +4,8 @@
 //! and the keys that move them ([`PANE_KEYS`]); the screen that shows it
 //! keeps the diff and passes it in.
 //!
-//! The pane lays the whole diff out once ([`layout`]), in readable values
-//! ([`values`]), and caches that layout: a frame that only scrolls slices
+//! The pane lays the whole diff out once (`layout`), in readable values
+//! (`values`), and caches that layout: a frame that only scrolls slices
 //! it instead.
 
 mod layout;

@@ -15,7 +15,7 @@
 //!
 //! The screens use this module's leaf types (messages, routes, keys,
 //! theme); of the screens, the app itself uses only
-//! [`Screen`](crate::screens::Screen), whose stack it keeps.
+//! [`Screen`], whose stack it keeps.
 
 pub mod keys;
 pub mod msg;

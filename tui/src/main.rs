@@ -4,7 +4,8 @@
 //! one it runs a scriptable command ([`vitae_tui::cli`]) with human output, or
 //! JSON with `--json`. Both find their server the same way
 //! ([`vitae_tui::connect`]): a configured URL, or the local server of the data
-//! dir, started on demand.
+//! dir, started on demand. The library's documentation ([`vitae_tui`])
+//! tours the modules.
 
 use std::process::ExitCode;
 

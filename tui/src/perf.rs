@@ -11,8 +11,7 @@ use ratatui::Terminal;
 use vitae_common::{DiffResource, DiffSide, Resume, ResumeResource, Status};
 
 use crate::app::theme::Theme;
-use crate::app::{App, Effect, Msg};
-use crate::screens::diff::DiffState;
+use crate::app::{App, Effect, Msg, Route};
 
 const SERVER: &str = "http://127.0.0.1:7878";
 
@@ -59,7 +58,12 @@ pub fn diff_app(before: &Resume, after: &Resume) -> App {
         filename: filename.into(),
     };
     let mut app = App::new(Theme::from_env(), SERVER);
-    app.apply(Effect::open(DiffState::new("b", "a", None, "a → b")));
+    app.apply(Effect::Open(Route::Diff {
+        id: "b".into(),
+        against: "a".into(),
+        revision: None,
+        title: "a → b".into(),
+    }));
     app.on_msg(Msg::Diff(Ok(DiffResource {
         before: side("a", "before.json"),
         after: side("b", "after.json"),

@@ -8,11 +8,18 @@
 //! sleeps, so an idle UI uses no CPU.
 //!
 //! Screens ([`crate::screens`]) turn keys and messages into [`Effect`]s; the
-//! app applies them (push/pop screens, start requests, status messages,
-//! clipboard). The library screen is always at the bottom of the stack.
+//! app applies them (start requests, status messages, clipboard) and queues
+//! the moves between screens they name ([`navigation`]), which it makes once
+//! the event is handled. The library screen is always at the bottom of the
+//! stack.
+//!
+//! The screens use this module's leaf types (messages, routes, keys,
+//! theme); of the screens, the app itself uses only
+//! [`Screen`], whose stack it keeps.
 
 pub mod keys;
 pub mod msg;
+pub mod navigation;
 pub mod tasks;
 pub mod terminal;
 pub mod theme;
@@ -32,9 +39,11 @@ use ratatui::Frame;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::connect::{self, ConnectArgs, Origin};
-use crate::screens::{library::LibraryState, Screen};
+use crate::screens::Screen;
 use crate::stream::{AccountUpdate, Link};
 pub use msg::{Effect, Msg, Request};
+pub use navigation::Route;
+use navigation::{Navigate, Navigation};
 use tasks::Tasks;
 use theme::Theme;
 
@@ -61,6 +70,8 @@ pub struct App {
     pub server: String,
     pub quit: bool,
     tasks: Option<Tasks>,
+    /// Moves asked for by the event being handled.
+    navigation: Navigation,
     /// A change arrived: reload the list once the burst is over.
     reload_wanted: bool,
     reload_running: bool,
@@ -70,7 +81,7 @@ impl App {
     /// An app without a server (for tests and the first frame).
     pub fn new(theme: Theme, server: &str) -> App {
         App {
-            stack: vec![Screen::from(LibraryState::default())],
+            stack: vec![Screen::library()],
             account: Link::Connecting,
             message: None,
             help: false,
@@ -78,6 +89,7 @@ impl App {
             server: server.to_string(),
             quit: false,
             tasks: None,
+            navigation: Navigation::default(),
             reload_wanted: false,
             reload_running: false,
         }
@@ -89,7 +101,7 @@ impl App {
     }
 
     fn start(&mut self) {
-        self.apply(Effect::Request(Request::LoadResumes));
+        self.request(Request::LoadResumes);
         if let Some(tasks) = &self.tasks {
             tasks.watch_account();
         }
@@ -109,37 +121,21 @@ impl App {
             || self.stack.iter().any(Screen::animating)
     }
 
+    /// Do what a screen asked for, then make the moves it asked for.
     pub fn apply(&mut self, effect: Effect) {
+        self.perform(effect);
+        self.navigate();
+    }
+
+    /// Everything but the moves, which are queued for [`App::navigate`].
+    fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::None => {}
             Effect::Quit => self.quit = true,
-            Effect::Back => {
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                } else {
-                    self.quit = true;
-                }
-            }
-            Effect::Open(screen) => self.stack.push(*screen),
-            Effect::Replace(screen) => {
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                }
-                self.stack.push(*screen);
-            }
-            Effect::Request(request) => {
-                if request == Request::LoadResumes {
-                    if self.reload_running {
-                        self.reload_wanted = true;
-                        return;
-                    }
-                    self.reload_running = true;
-                }
-                match &self.tasks {
-                    Some(tasks) => tasks.run(request),
-                    None => self.reload_running = false,
-                }
-            }
+            Effect::Back => self.navigation.push(Navigate::Back),
+            Effect::Open(route) => self.navigation.push(Navigate::Open(route)),
+            Effect::Replace(route) => self.navigation.push(Navigate::Replace(route)),
+            Effect::Request(request) => self.request(request),
             Effect::Info(text) => self.say(text, false),
             Effect::Error(text) => self.say(text, true),
             Effect::Copy(text) => match terminal::copy_to_clipboard(&text) {
@@ -148,9 +144,51 @@ impl App {
             },
             Effect::Many(effects) => {
                 for effect in effects {
-                    self.apply(effect);
+                    self.perform(effect);
                 }
             }
+        }
+    }
+
+    /// Make the queued moves, in order: the one place the stack changes.
+    fn navigate(&mut self) {
+        while let Some(step) = self.navigation.pop() {
+            let route = match step {
+                Navigate::Back => {
+                    if self.stack.len() > 1 {
+                        self.stack.pop();
+                    } else {
+                        self.quit = true;
+                    }
+                    continue;
+                }
+                Navigate::Open(route) => route,
+                Navigate::Replace(route) => {
+                    if self.stack.len() > 1 {
+                        self.stack.pop();
+                    }
+                    route
+                }
+            };
+            let (screen, request) = Screen::open(route);
+            self.stack.push(screen);
+            if let Some(request) = request {
+                self.request(request);
+            }
+        }
+    }
+
+    fn request(&mut self, request: Request) {
+        if request == Request::LoadResumes {
+            if self.reload_running {
+                self.reload_wanted = true;
+                return;
+            }
+            self.reload_running = true;
+        }
+        match &self.tasks {
+            Some(tasks) => tasks.run(request),
+            None => self.reload_running = false,
         }
     }
 
@@ -166,12 +204,12 @@ impl App {
         match &msg {
             Msg::Account(AccountUpdate::Link(link)) => self.account = link.clone(),
             Msg::Account(AccountUpdate::Change(_) | AccountUpdate::Resync) => {
-                self.apply(Effect::Request(Request::LoadResumes));
+                self.request(Request::LoadResumes);
             }
             Msg::Resumes(_) => {
                 self.reload_running = false;
                 if std::mem::take(&mut self.reload_wanted) {
-                    self.apply(Effect::Request(Request::LoadResumes));
+                    self.request(Request::LoadResumes);
                 }
             }
             _ => {}
@@ -180,9 +218,11 @@ impl App {
         for screen in &mut self.stack {
             effects.push(screen.on_msg(&msg));
         }
+        // Every screen sees the message before any move is made.
         for effect in effects {
-            self.apply(effect);
+            self.perform(effect);
         }
+        self.navigate();
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -208,7 +248,7 @@ impl App {
             && matches!(self.account, Link::Closed { .. })
             && matches!(self.top(), Screen::Library(_))
         {
-            self.apply(Effect::Request(Request::Reconnect));
+            self.request(Request::Reconnect);
             return;
         }
         let effect = self.top().handle_key(&key);
@@ -430,5 +470,63 @@ async fn event_loop(
         while let Ok(msg) = rx.try_recv() {
             app.on_msg(msg);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::ParseUpdate;
+
+    fn titles(app: &App) -> Vec<String> {
+        app.stack.iter().map(Screen::title).collect()
+    }
+
+    #[test]
+    fn moves_go_through_the_queue_in_order() {
+        let mut app = App::new(Theme::plain(), "test");
+        let review = Route::Review {
+            id: "r1".into(),
+            filename: "cv.pdf".into(),
+        };
+        app.apply(Effect::Open(review));
+        assert_eq!(titles(&app), ["Library", "Review cv.pdf"]);
+        app.apply(Effect::Many(vec![
+            Effect::Back,
+            Effect::Open(Route::Share {
+                id: "r1".into(),
+                filename: "cv.pdf".into(),
+            }),
+        ]));
+        assert_eq!(titles(&app), ["Library", "Share cv.pdf"]);
+        app.apply(Effect::Replace(Route::Logs));
+        assert_eq!(titles(&app), ["Library", "Logs"]);
+        app.apply(Effect::Back);
+        // Replacing never takes the library away: the screen goes on top.
+        app.apply(Effect::Replace(Route::Logs));
+        assert_eq!(titles(&app), ["Library", "Logs"]);
+        app.apply(Effect::Many(vec![Effect::Back, Effect::Back]));
+        assert!(app.quit, "back on the library quits");
+    }
+
+    #[test]
+    fn a_completed_parse_replaces_progress_with_review() {
+        let mut app = App::new(Theme::plain(), "test");
+        app.apply(Effect::Open(Route::Progress {
+            id: "id1".into(),
+            filename: "cv.pdf".into(),
+            path: None,
+        }));
+        let resume = crate::screens::library::tests::resume(
+            "id1",
+            "cv.pdf",
+            vitae_common::Status::Ready,
+            None,
+        );
+        app.on_msg(Msg::Parse {
+            id: "id1".into(),
+            update: ParseUpdate::Complete(Box::new(resume)),
+        });
+        assert_eq!(titles(&app), ["Library", "Review cv.pdf"]);
     }
 }

@@ -1,6 +1,8 @@
 //! What screens ask for ([`Effect`], [`Request`]) and what comes back from
 //! the async tasks that do it ([`Msg`]). The UI thread only ever sends a
 //! `Request` to [`super::tasks`] and later receives a `Msg`; it never waits.
+//! Moves between screens are named by [`Route`], never by a screen, so this
+//! module (like every type screens use from `app`) knows nothing of screens.
 
 use std::path::PathBuf;
 
@@ -10,8 +12,8 @@ use vitae_common::{
     TailorPreview,
 };
 
+use super::navigation::Route;
 use crate::client::ClientError;
-use crate::screens::Screen;
 use crate::stream::{AccountUpdate, Link, ParseUpdate};
 
 pub type Reply<T> = Result<T, ClientError>;
@@ -83,12 +85,12 @@ pub enum Effect {
     None,
     /// Leave the app.
     Quit,
-    /// Close the top screen.
+    /// Close the top screen (on the library: quit).
     Back,
-    /// Open a screen on top.
-    Open(Box<Screen>),
-    /// Replace the top screen.
-    Replace(Box<Screen>),
+    /// Open the route's screen on top.
+    Open(Route),
+    /// Replace the top screen with the route's.
+    Replace(Route),
     Request(Request),
     /// A message for the status bar.
     Info(String),
@@ -99,14 +101,6 @@ pub enum Effect {
 }
 
 impl Effect {
-    pub fn open(screen: impl Into<Screen>) -> Effect {
-        Effect::Open(Box::new(screen.into()))
-    }
-
-    pub fn replace(screen: impl Into<Screen>) -> Effect {
-        Effect::Replace(Box::new(screen.into()))
-    }
-
     /// The first request this effect makes, if any (for tests).
     pub fn request(&self) -> Option<Request> {
         match self {
@@ -116,11 +110,11 @@ impl Effect {
         }
     }
 
-    /// The screen this effect opens or switches to, if any (for tests).
-    pub fn screen(&self) -> Option<&Screen> {
+    /// Where this effect opens or switches to, if anywhere (for tests).
+    pub fn route(&self) -> Option<&Route> {
         match self {
-            Effect::Open(screen) | Effect::Replace(screen) => Some(screen),
-            Effect::Many(effects) => effects.iter().find_map(Effect::screen),
+            Effect::Open(route) | Effect::Replace(route) => Some(route),
+            Effect::Many(effects) => effects.iter().find_map(Effect::route),
             _ => None,
         }
     }

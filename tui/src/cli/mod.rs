@@ -10,7 +10,7 @@
 //! Errors and progress always go to stderr.
 //!
 //! Ids may be abbreviated to a unique prefix of at least four characters,
-//! like git's ([`ids`]).
+//! like git's (`ids`).
 //!
 //! # Exit codes
 //!

@@ -10,10 +10,11 @@ use ratatui::Frame;
 use vitae_common::{ResumeResource, Status};
 
 use super::widgets::{confirm_popup, short_time, status_badge, truncate, Cursor};
-use super::{diff, logs, progress, review, share, tailor, upload, View};
+use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -206,10 +207,15 @@ impl LibraryState {
         let Some(resume) = self.selected() else {
             return Effect::Info("no resume selected; press u to upload one".into());
         };
-        match resume.status {
-            Status::Ready => review::ReviewState::open(&resume.id, &resume.filename),
-            _ => progress::ProgressState::open(&resume.id, &resume.filename, None),
-        }
+        let (id, filename) = (resume.id.clone(), resume.filename.clone());
+        Effect::Open(match resume.status {
+            Status::Ready => Route::Review { id, filename },
+            _ => Route::Progress {
+                id,
+                filename,
+                path: None,
+            },
+        })
     }
 
     fn diff(&self) -> Effect {
@@ -229,12 +235,12 @@ impl LibraryState {
             .iter()
             .find(|r| r.resume.id == against)
             .map_or("?".to_string(), |r| r.resume.filename.clone());
-        diff::DiffState::open(
-            &resume.id,
-            &against,
-            None,
-            &format!("{before} → {}", resume.filename),
-        )
+        Effect::Open(Route::Diff {
+            id: resume.id.clone(),
+            against,
+            revision: None,
+            title: format!("{before} → {}", resume.filename),
+        })
     }
 
     fn act(&mut self, action: Action) -> Effect {
@@ -245,9 +251,9 @@ impl LibraryState {
             Action::Top => self.cursor.top(),
             Action::Bottom => self.cursor.bottom(len),
             Action::Open => return self.open(),
-            Action::Upload => return upload::UploadState::open(),
+            Action::Upload => return Effect::Open(Route::Upload),
             Action::Refresh => return Effect::Request(Request::LoadResumes),
-            Action::Logs => return logs::LogsState::open(),
+            Action::Logs => return Effect::Open(Route::Logs),
             Action::Quit => return Effect::Quit,
             Action::Master
             | Action::Share
@@ -264,7 +270,10 @@ impl LibraryState {
                         resume.filename, resume.status
                     )),
                     Action::Master => Effect::Request(Request::SetMaster(resume.id)),
-                    Action::Share => share::ShareState::open(&resume.id, &resume.filename),
+                    Action::Share => Effect::Open(Route::Share {
+                        id: resume.id,
+                        filename: resume.filename,
+                    }),
                     Action::Mark => {
                         if self.marked.as_deref() == Some(&resume.id) {
                             self.marked = None;
@@ -278,7 +287,10 @@ impl LibraryState {
                         }
                     }
                     Action::Diff => self.diff(),
-                    Action::Tailor => tailor::TailorState::open(&resume.id, &resume.filename),
+                    Action::Tailor => Effect::Open(Route::Tailor {
+                        id: resume.id,
+                        filename: resume.filename,
+                    }),
                     _ => {
                         self.confirm_delete = Some(resume.id);
                         Effect::None
@@ -477,7 +489,6 @@ impl View for LibraryState {
 pub(crate) mod tests {
     use super::*;
     use crate::screens::testing::{ch, draw, key};
-    use crate::screens::Screen;
 
     pub fn resume(id: &str, name: &str, status: Status, parent: Option<&str>) -> ResumeResource {
         ResumeResource {
@@ -551,11 +562,11 @@ pub(crate) mod tests {
         let mut state = sample();
         assert!(matches!(
             state.handle_key(&key(KeyCode::Enter)),
-            Effect::Many(_)
+            Effect::Open(Route::Review { .. })
         ));
         assert!(matches!(
-            state.handle_key(&ch('u')).screen(),
-            Some(Screen::Upload(_))
+            state.handle_key(&ch('u')).route(),
+            Some(Route::Upload)
         ));
         assert!(matches!(
             state.handle_key(&ch('m')),
@@ -586,11 +597,14 @@ pub(crate) mod tests {
         );
         state.handle_key(&ch('j'));
         assert!(
-            matches!(state.handle_key(&ch('d')), Effect::Many(_)),
+            matches!(state.handle_key(&ch('d')), Effect::Open(Route::Diff { .. })),
             "tailored vs parent"
         );
         state.handle_key(&ch('v'));
         state.handle_key(&ch('j'));
-        assert!(matches!(state.handle_key(&ch('d')), Effect::Many(_)));
+        assert!(matches!(
+            state.handle_key(&ch('d')),
+            Effect::Open(Route::Diff { .. })
+        ));
     }
 }

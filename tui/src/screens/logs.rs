@@ -20,8 +20,8 @@ use vitae_common::LogRecord;
 
 use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 use crate::stream::Link;
 
 /// Records kept; the oldest go first.
@@ -173,12 +173,9 @@ fn needs_admin(link: &Link) -> bool {
 }
 
 impl LogsState {
-    /// Open the screen and start the stream.
-    pub fn open() -> Effect {
-        Effect::Many(vec![
-            Effect::open(LogsState::default()),
-            Effect::Request(Request::WatchLogs),
-        ])
+    /// The screen, and the start of the stream.
+    pub fn open() -> (LogsState, Request) {
+        (LogsState::default(), Request::WatchLogs)
     }
 
     fn push(&mut self, record: &LogRecord) {

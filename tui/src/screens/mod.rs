@@ -1,6 +1,11 @@
 //! The screens of the terminal UI, one module each, each with its own state,
 //! key table, message handling and render function (the [`View`] trait).
 //!
+//! Screens do not build each other: one that wants another returns an
+//! [`Effect`] naming a [`Route`], and the app, once the event is handled,
+//! asks [`Screen::open`] for that route's screen. That function is the one
+//! place that knows which screen answers which route.
+//!
 //! | screen | module | what |
 //! |---|---|---|
 //! | Library | [`library`] | the caller's resumes, live from `/v1/events` |
@@ -11,6 +16,9 @@
 //! | Share | [`share`] | links of a resume: create, copy, revoke |
 //! | Logs | [`logs`] | the server's log stream (admin) |
 //! | Tailor | [`tailor`] | a job, its keywords, the preview and confirm |
+//!
+//! [`widgets`] holds what several screens show: the text input, the list
+//! cursor, text wrapping, and the diff pane of the diff and tailor screens.
 
 pub mod diff;
 pub mod library;
@@ -26,8 +34,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg};
 
 /// What every screen does.
 pub trait View {
@@ -96,6 +105,37 @@ screen_from!(
 );
 
 impl Screen {
+    /// The screen at the bottom of the stack.
+    pub fn library() -> Screen {
+        Screen::from(library::LibraryState::default())
+    }
+
+    /// The screen `route` leads to, and the request that fills it (its
+    /// first load, or the stream it follows), if it needs one.
+    pub fn open(route: Route) -> (Screen, Option<Request>) {
+        fn filled(opened: (impl Into<Screen>, Request)) -> (Screen, Option<Request>) {
+            (opened.0.into(), Some(opened.1))
+        }
+        match route {
+            Route::Upload => filled(upload::UploadState::open()),
+            Route::Uploading(path) => filled(upload::UploadState::uploading(path)),
+            Route::Progress { id, filename, path } => {
+                filled(progress::ProgressState::open(&id, &filename, path))
+            }
+            Route::Review { id, filename } => filled(review::ReviewState::open(&id, &filename)),
+            Route::Reviewing(resume) => (review::ReviewState::from_resume(*resume).into(), None),
+            Route::Diff {
+                id,
+                against,
+                revision,
+                title,
+            } => filled(diff::DiffState::open(&id, &against, revision, &title)),
+            Route::Share { id, filename } => filled(share::ShareState::open(&id, &filename)),
+            Route::Tailor { id, filename } => filled(tailor::TailorState::open(&id, &filename)),
+            Route::Logs => filled(logs::LogsState::open()),
+        }
+    }
+
     pub fn view(&self) -> &dyn View {
         match self {
             Screen::Library(s) => s.as_ref(),
@@ -193,5 +233,82 @@ pub mod testing {
             })
             .expect("draw");
         terminal.backend().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn each_route_opens_its_screen_with_the_request_that_fills_it() {
+        let (id, filename) = (String::from("r1"), String::from("cv.pdf"));
+        let path = PathBuf::from("/tmp/cv.pdf");
+        let resume = library::tests::resume("r1", "cv.pdf", vitae_common::Status::Ready, None);
+        let cases = [
+            (
+                Route::Review {
+                    id: id.clone(),
+                    filename: filename.clone(),
+                },
+                "Review cv.pdf",
+                Some(Request::LoadResume(id.clone())),
+            ),
+            (Route::Reviewing(Box::new(resume)), "Review cv.pdf", None),
+            (
+                Route::Progress {
+                    id: id.clone(),
+                    filename: filename.clone(),
+                    path: None,
+                },
+                "Parsing cv.pdf",
+                Some(Request::WatchParse(id.clone())),
+            ),
+            (
+                Route::Uploading(path.clone()),
+                "Upload",
+                Some(Request::Upload(path)),
+            ),
+            (
+                Route::Diff {
+                    id: id.clone(),
+                    against: "rev:1".into(),
+                    revision: None,
+                    title: "cv.pdf r1 → r2".into(),
+                },
+                "Diff cv.pdf r1 → r2",
+                Some(Request::Diff {
+                    id: id.clone(),
+                    against: "rev:1".into(),
+                    revision: None,
+                }),
+            ),
+            (
+                Route::Share {
+                    id: id.clone(),
+                    filename: filename.clone(),
+                },
+                "Share cv.pdf",
+                Some(Request::LoadShares(id.clone())),
+            ),
+            (
+                Route::Tailor {
+                    id: id.clone(),
+                    filename: filename.clone(),
+                },
+                "Tailor cv.pdf",
+                Some(Request::LoadJobs),
+            ),
+            (Route::Logs, "Logs", Some(Request::WatchLogs)),
+        ];
+        for (route, title, request) in cases {
+            let (screen, first) = Screen::open(route);
+            assert_eq!((screen.title().as_str(), first), (title, request));
+        }
+        let (upload, first) = Screen::open(Route::Upload);
+        assert!(matches!(upload, Screen::Upload(_)));
+        assert!(matches!(first, Some(Request::ListDir(_))));
     }
 }

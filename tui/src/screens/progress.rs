@@ -14,10 +14,11 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 use vitae_common::Stage;
 
-use super::{review, upload, View};
+use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 use crate::stream::{Link, ParseUpdate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,12 +84,12 @@ impl ProgressState {
         }
     }
 
-    /// Open the screen and start following the parse.
-    pub fn open(id: &str, filename: &str, path: Option<PathBuf>) -> Effect {
-        Effect::Many(vec![
-            Effect::open(ProgressState::new(id, filename, path)),
-            Effect::Request(Request::WatchParse(id.to_string())),
-        ])
+    /// The screen, and the parse stream it follows.
+    pub fn open(id: &str, filename: &str, path: Option<PathBuf>) -> (ProgressState, Request) {
+        (
+            ProgressState::new(id, filename, path),
+            Request::WatchParse(id.to_string()),
+        )
     }
 
     fn elapsed(&self) -> Duration {
@@ -112,7 +113,7 @@ impl ProgressState {
                         resume.filename,
                         self.elapsed().as_secs_f64()
                     )),
-                    Effect::replace(review::ReviewState::from_resume((**resume).clone())),
+                    Effect::Replace(Route::Reviewing(resume.clone())),
                 ]);
             }
             ParseUpdate::Failed(reason) => {
@@ -131,11 +132,7 @@ impl ProgressState {
     fn retry(&mut self) -> Effect {
         match (&self.outcome, &self.path) {
             (Some(Outcome::Failed(_)), Some(path)) => {
-                let path = path.clone();
-                Effect::Many(vec![
-                    Effect::replace(upload::UploadState::uploading(path.clone())),
-                    Effect::Request(Request::Upload(path)),
-                ])
+                Effect::Replace(Route::Uploading(path.clone()))
             }
             (Some(Outcome::Failed(_)), None) => Effect::Info(
                 "this file was uploaded elsewhere; press q, then u to upload it again".into(),
@@ -320,7 +317,7 @@ mod tests {
         state.on_msg(&msg(ParseUpdate::Failed("no text in the PDF".into())));
         assert!(!state.animating());
         assert!(
-            matches!(state.handle_key(&ch('r')), Effect::Many(_)),
+            matches!(state.handle_key(&ch('r')), Effect::Replace(Route::Uploading(ref path)) if path.as_os_str() == "cv.pdf"),
             "retry re-uploads"
         );
     }
@@ -352,6 +349,8 @@ mod tests {
         let Effect::Many(effects) = effect else {
             panic!("expected effects")
         };
-        assert!(effects.iter().any(|e| matches!(e, Effect::Replace(_))));
+        assert!(effects
+            .iter()
+            .any(|e| matches!(e, Effect::Replace(Route::Reviewing(r)) if r.id == "id1")));
     }
 }

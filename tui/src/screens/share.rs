@@ -18,8 +18,8 @@ use vitae_common::ShareResource;
 use super::widgets::{centered, confirm_popup, short_time, truncate, Cursor, Input};
 use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
+use crate::app::msg::{Effect, Msg, Request};
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 
 /// Expiry offered for a new link.
 const DEFAULT_DAYS: u32 = 30;
@@ -171,12 +171,12 @@ impl ShareState {
         }
     }
 
-    /// Open the screen and load the links.
-    pub fn open(id: &str, filename: &str) -> Effect {
-        Effect::Many(vec![
-            Effect::open(ShareState::new(id, filename)),
-            Effect::Request(Request::LoadShares(id.to_string())),
-        ])
+    /// The screen, and the load of the links.
+    pub fn open(id: &str, filename: &str) -> (ShareState, Request) {
+        (
+            ShareState::new(id, filename),
+            Request::LoadShares(id.to_string()),
+        )
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -279,6 +279,159 @@ impl ShareState {
         }
         Effect::None
     }
+}
+
+impl ShareState {
+    /// The links, one row each (or why there are none).
+    fn render_table(&mut self, frame: &mut Frame, area: Rect, now: DateTime<Utc>, theme: &Theme) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Share links of {} ({}) ", self.filename, self.list().len()),
+                theme.title(),
+            ));
+        match (&self.shares, &self.error) {
+            (_, Some(e)) if self.list().is_empty() => {
+                let text = vec![
+                    Line::styled(format!("Cannot load the share links: {e}"), theme.error()),
+                    Line::raw(""),
+                    Line::from(vec![
+                        Span::styled("R", theme.key()),
+                        Span::raw(": try again"),
+                    ]),
+                ];
+                frame.render_widget(
+                    Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+                    area,
+                );
+            }
+            (None, _) => {
+                frame.render_widget(
+                    Paragraph::new(Line::styled("Loading…", theme.dim())).block(block),
+                    area,
+                );
+            }
+            (Some(shares), _) if shares.is_empty() => {
+                let text = vec![
+                    Line::raw("No share links yet."),
+                    Line::raw(""),
+                    Line::from(vec![
+                        Span::raw("Press "),
+                        Span::styled("n", theme.key()),
+                        Span::raw(" to create one: anyone with the link can read this resume until it expires or you revoke it."),
+                    ]),
+                ];
+                frame.render_widget(
+                    Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+                    area,
+                );
+            }
+            (Some(shares), _) => {
+                // Six columns need 84 cells; a narrow terminal drops "created".
+                let columns = if area.width >= 88 { 6 } else { 5 };
+                let rows: Vec<Row> = shares
+                    .iter()
+                    .map(|share| {
+                        let state = LinkState::of(share, now);
+                        let mut cells = vec![
+                            Cell::from(short_token(&share.token)),
+                            Cell::from(Span::styled(state.word(), state.style(theme))),
+                            Cell::from(short_time(&share.expires_at)),
+                            Cell::from(format!("{:>6}", share.access_count)),
+                            Cell::from(share.last_accessed_at.as_deref().map_or_else(
+                                || Span::styled("never", theme.dim()),
+                                |t| Span::raw(short_time(t)),
+                            )),
+                            Cell::from(Span::styled(short_time(&share.created_at), theme.dim())),
+                        ];
+                        cells.truncate(columns);
+                        Row::new(cells)
+                    })
+                    .collect();
+                let mut widths = vec![
+                    Constraint::Length(9),
+                    Constraint::Length(7),
+                    Constraint::Length(16),
+                    Constraint::Length(6),
+                    Constraint::Length(16),
+                    Constraint::Length(16),
+                ];
+                widths.truncate(columns);
+                let mut header = vec![
+                    "token",
+                    "state",
+                    "expires (UTC)",
+                    "opened",
+                    "last opened",
+                    "created",
+                ];
+                header.truncate(columns);
+                let table = Table::new(rows, widths)
+                    .header(Row::new(header).style(theme.dim()))
+                    .column_spacing(2)
+                    .highlight_symbol("▸ ")
+                    .row_highlight_style(theme.selected())
+                    .block(block);
+                let mut state = TableState::default()
+                    .with_selected(Some(self.cursor.index))
+                    .with_offset(self.offset);
+                frame.render_stateful_widget(table, area, &mut state);
+                self.offset = state.offset();
+            }
+        }
+    }
+}
+
+/// The selected link's URL, and whether it can be copied.
+fn render_url(
+    frame: &mut Frame,
+    area: Rect,
+    share: &ShareResource,
+    now: DateTime<Utc>,
+    theme: &Theme,
+) {
+    let width = area.width as usize;
+    let state = LinkState::of(share, now);
+    let mut line = vec![
+        Span::styled(" URL ", theme.dim()),
+        Span::raw(truncate(&share.url, width.saturating_sub(24))),
+    ];
+    match state {
+        LinkState::Active => {
+            line.push(Span::styled("  y", theme.key()));
+            line.push(Span::styled(": copy", theme.dim()));
+        }
+        _ => line.push(Span::styled(
+            format!("  ({}: answers 410 Gone)", state.word()),
+            state.style(theme),
+        )),
+    }
+    frame.render_widget(Paragraph::new(vec![Line::from(line)]), area);
+}
+
+/// The "expires in days" prompt of a new link.
+fn render_prompt(frame: &mut Frame, area: Rect, prompt: &Prompt, theme: &Theme) {
+    let popup = centered(area, 44, 5);
+    frame.render_widget(Clear, popup);
+    let mut lines = vec![Line::from(vec![
+        Span::raw("expires in days: "),
+        Span::styled(format!("[{}]", prompt.input.display()), theme.key()),
+    ])];
+    match &prompt.error {
+        Some(e) => lines.push(Line::styled(format!("✕ {e}"), theme.error())),
+        None => lines.push(Line::raw("")),
+    }
+    lines.push(Line::styled("Enter: create   Esc: cancel", theme.dim()));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.focused_border())
+                .title(Span::styled(" New share link ", theme.title())),
+        ),
+        popup,
+    );
 }
 
 impl View for ShareState {
@@ -395,146 +548,13 @@ impl View for ShareState {
         let now = self.now();
         let [table_area, url_area] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(
-                format!(" Share links of {} ({}) ", self.filename, self.list().len()),
-                theme.title(),
-            ));
-        match (&self.shares, &self.error) {
-            (_, Some(e)) if self.list().is_empty() => {
-                let text = vec![
-                    Line::styled(format!("Cannot load the share links: {e}"), theme.error()),
-                    Line::raw(""),
-                    Line::from(vec![
-                        Span::styled("R", theme.key()),
-                        Span::raw(": try again"),
-                    ]),
-                ];
-                frame.render_widget(
-                    Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-                    table_area,
-                );
-            }
-            (None, _) => {
-                frame.render_widget(
-                    Paragraph::new(Line::styled("Loading…", theme.dim())).block(block),
-                    table_area,
-                );
-            }
-            (Some(shares), _) if shares.is_empty() => {
-                let text = vec![
-                    Line::raw("No share links yet."),
-                    Line::raw(""),
-                    Line::from(vec![
-                        Span::raw("Press "),
-                        Span::styled("n", theme.key()),
-                        Span::raw(" to create one: anyone with the link can read this resume until it expires or you revoke it."),
-                    ]),
-                ];
-                frame.render_widget(
-                    Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-                    table_area,
-                );
-            }
-            (Some(shares), _) => {
-                // Six columns need 84 cells; a narrow terminal drops "created".
-                let columns = if table_area.width >= 88 { 6 } else { 5 };
-                let rows: Vec<Row> = shares
-                    .iter()
-                    .map(|share| {
-                        let state = LinkState::of(share, now);
-                        let mut cells = vec![
-                            Cell::from(short_token(&share.token)),
-                            Cell::from(Span::styled(state.word(), state.style(theme))),
-                            Cell::from(short_time(&share.expires_at)),
-                            Cell::from(format!("{:>6}", share.access_count)),
-                            Cell::from(share.last_accessed_at.as_deref().map_or_else(
-                                || Span::styled("never", theme.dim()),
-                                |t| Span::raw(short_time(t)),
-                            )),
-                            Cell::from(Span::styled(short_time(&share.created_at), theme.dim())),
-                        ];
-                        cells.truncate(columns);
-                        Row::new(cells)
-                    })
-                    .collect();
-                let mut widths = vec![
-                    Constraint::Length(9),
-                    Constraint::Length(7),
-                    Constraint::Length(16),
-                    Constraint::Length(6),
-                    Constraint::Length(16),
-                    Constraint::Length(16),
-                ];
-                widths.truncate(columns);
-                let mut header = vec![
-                    "token",
-                    "state",
-                    "expires (UTC)",
-                    "opened",
-                    "last opened",
-                    "created",
-                ];
-                header.truncate(columns);
-                let table = Table::new(rows, widths)
-                    .header(Row::new(header).style(theme.dim()))
-                    .column_spacing(2)
-                    .highlight_symbol("▸ ")
-                    .row_highlight_style(theme.selected())
-                    .block(block);
-                let mut state = TableState::default()
-                    .with_selected(Some(self.cursor.index))
-                    .with_offset(self.offset);
-                frame.render_stateful_widget(table, table_area, &mut state);
-                self.offset = state.offset();
-            }
-        }
-
+        self.render_table(frame, table_area, now, theme);
         if let Some(share) = self.selected() {
-            let width = url_area.width as usize;
-            let state = LinkState::of(share, now);
-            let mut line = vec![
-                Span::styled(" URL ", theme.dim()),
-                Span::raw(truncate(&share.url, width.saturating_sub(24))),
-            ];
-            match state {
-                LinkState::Active => {
-                    line.push(Span::styled("  y", theme.key()));
-                    line.push(Span::styled(": copy", theme.dim()));
-                }
-                _ => line.push(Span::styled(
-                    format!("  ({}: answers 410 Gone)", state.word()),
-                    state.style(theme),
-                )),
-            }
-            frame.render_widget(Paragraph::new(vec![Line::from(line)]), url_area);
+            render_url(frame, url_area, share, now, theme);
         }
-
         if let Some(prompt) = &self.prompt {
-            let popup = centered(area, 44, 5);
-            frame.render_widget(Clear, popup);
-            let mut lines = vec![Line::from(vec![
-                Span::raw("expires in days: "),
-                Span::styled(format!("[{}]", prompt.input.display()), theme.key()),
-            ])];
-            match &prompt.error {
-                Some(e) => lines.push(Line::styled(format!("✕ {e}"), theme.error())),
-                None => lines.push(Line::raw("")),
-            }
-            lines.push(Line::styled("Enter: create   Esc: cancel", theme.dim()));
-            frame.render_widget(
-                Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_style(theme.focused_border())
-                        .title(Span::styled(" New share link ", theme.title())),
-                ),
-                popup,
-            );
+            render_prompt(frame, area, prompt, theme);
         }
-
         if let Some(token) = &self.confirm {
             confirm_popup(
                 frame,

@@ -15,10 +15,11 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 use ratatui::Frame;
 
 use super::widgets::{Cursor, Input, InputOutcome};
-use super::{progress, View};
+use super::View;
 use crate::app::msg::DirEntry;
+use crate::app::msg::{Effect, Msg, Request};
+use crate::app::navigation::Route;
 use crate::app::theme::Theme;
-use crate::app::{Effect, Msg, Request};
 use crate::client::SUPPORTED_EXTENSIONS;
 
 /// Help rows; the keys are handled in `handle_key` because typing comes first.
@@ -73,22 +74,20 @@ impl UploadState {
         }
     }
 
-    /// Open the picker in the current directory.
-    pub fn open() -> Effect {
+    /// The picker in the current directory, and the listing of it.
+    pub fn open() -> (UploadState, Request) {
         let state = UploadState::new(None);
         let dir = state.dir.clone();
-        Effect::Many(vec![
-            Effect::open(state),
-            Effect::Request(Request::ListDir(dir)),
-        ])
+        (state, Request::ListDir(dir))
     }
 
-    /// The screen while `path` is being sent (a retry starts here).
-    pub fn uploading(path: PathBuf) -> UploadState {
+    /// The screen while `path` is being sent (a retry starts here), and the
+    /// upload of it.
+    pub fn uploading(path: PathBuf) -> (UploadState, Request) {
         let mut state = UploadState::new(path.parent().map(Path::to_path_buf));
         state.input = Input::with_text(&path.to_string_lossy());
-        state.uploading = Some(path);
-        state
+        state.uploading = Some(path.clone());
+        (state, Request::Upload(path))
     }
 
     /// `~/x` → `$HOME/x`; relative paths are relative to where vitae started.
@@ -270,14 +269,11 @@ impl View for UploadState {
                 self.uploading = None;
                 match result {
                     Ok(resume) => {
-                        return Effect::Many(vec![
-                            Effect::replace(progress::ProgressState::new(
-                                &resume.id,
-                                &resume.filename,
-                                Some(path.clone()),
-                            )),
-                            Effect::Request(Request::WatchParse(resume.id.clone())),
-                        ])
+                        return Effect::Replace(Route::Progress {
+                            id: resume.id.clone(),
+                            filename: resume.filename.clone(),
+                            path: Some(path.clone()),
+                        })
                     }
                     Err(e) => self.error = Some(format!("upload refused: {}", e.short())),
                 }

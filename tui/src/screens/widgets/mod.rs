@@ -1,5 +1,10 @@
-//! Small pieces the screens share: a one-line text input, a list cursor,
-//! status badges, time formatting and popup placement.
+//! Pieces the screens share: a one-line text input, a list cursor, status
+//! badges, time formatting and popup placement here; text wrapping in
+//! display columns ([`wrap`]); and the diff pane ([`diff_pane`]) that the
+//! diff and tailor screens both show.
+
+pub mod diff_pane;
+pub mod wrap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;

@@ -216,7 +216,8 @@ async fn start_local(data_dir: &Path) -> anyhow::Result<String> {
     // SAFETY: setsid is async-signal-safe and touches no memory of ours.
     unsafe {
         command.pre_exec(|| {
-            libc::setsid();
+            // Fails only when already a group leader, which a fresh child is not.
+            let _ = rustix::process::setsid();
             Ok(())
         });
     }
@@ -253,8 +254,6 @@ async fn start_local(data_dir: &Path) -> anyhow::Result<String> {
 
 /// Stop the local server of `data_dir` (SIGTERM; it drains and exits).
 /// `Ok(false)` when none was running.
-// unsafe: kill(2) on the pid the local server recorded; no std API.
-#[allow(unsafe_code)]
 pub async fn stop_local(data_dir: &Path) -> anyhow::Result<bool> {
     let Some((url, pid)) = read_url_file(data_dir) else {
         return Ok(false);
@@ -265,12 +264,10 @@ pub async fn stop_local(data_dir: &Path) -> anyhow::Result<bool> {
     let Some(pid) = pid else {
         bail!("a server answers at {url} but server.url names no pid; stop it by hand");
     };
-    // SAFETY: kill(2) with a pid read from the server's own file.
-    if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
-        bail!(
-            "cannot signal process {pid}: {}",
-            std::io::Error::last_os_error()
-        );
+    let process = rustix::process::Pid::from_raw(pid)
+        .with_context(|| format!("server.url names an invalid pid {pid}"))?;
+    if let Err(e) = rustix::process::kill_process(process, rustix::process::Signal::TERM) {
+        bail!("cannot signal process {pid}: {}", std::io::Error::from(e));
     }
     let deadline = Instant::now() + Duration::from_secs(15);
     while Instant::now() < deadline {

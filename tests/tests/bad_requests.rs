@@ -21,7 +21,6 @@
 //! per server.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
@@ -36,8 +35,7 @@ const JSON_LIMIT: usize = 64 * 1024;
 const JOB_LIMIT: usize = 1024 * 1024;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| TestServer::start_with(&["--max-upload-bytes", &LIMIT.to_string()]))
+    shared_server(&["--max-upload-bytes", &LIMIT.to_string()])
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,24 +1,24 @@
-//! A small W3C WebDriver client for the browser tests: starts `chromedriver`,
-//! opens one headless Chromium session through it, and speaks the WebDriver
-//! HTTP protocol with reqwest (navigate, find by CSS, click, send keys, read
-//! text and attributes, run scripts, screenshot, print to PDF).
-//!
-//! Why hand-written: the tests need about fifteen endpoints, all plain JSON
-//! over HTTP, and reqwest, tokio and serde_json are already here; a WebDriver
-//! crate would bring its own HTTP stack for no extra behaviour.
+//! Headless Chromium for the browser tests, driven with the `fantoccini`
+//! WebDriver client: this module only starts `chromedriver` and one Chromium
+//! session through it, cleans up after it, and adds what WebDriver itself
+//! lacks (a full-page screenshot and the console log through chromedriver's
+//! Chromium extensions, and waits that report what they saw). Everything else
+//! — navigate, find, click, type, scripts, screenshots, print — is
+//! `fantoccini::Client`'s own API, reached through [`Browser`]'s `Deref`.
 //!
 //! Process hygiene: every [`Browser`] owns one `chromedriver` started in its own
 //! process group with `--port=0` (it prints the port it bound, so there is no
 //! free-port race between parallel tests), and one fresh Chromium profile dir.
-//! Dropping the [`Browser`] — also while a test panics — kills that process
-//! group (Chromium and all its helpers stay in it), then, in case the browser
-//! process ever left the group, any process with that profile dir on its
-//! command line, and removes the profile.
+//! Dropping the [`Browser`] — also while a test panics or returns an error —
+//! kills that process group (Chromium and all its helpers stay in it), then, in
+//! case the browser process ever left the group, any process with that profile
+//! dir on its command line, and removes the profile.
 //!
-//! Every wait is bounded: requests have timeouts, and the `wait_*` helpers poll
-//! against a deadline and panic with what they were waiting for, what they saw
-//! last, the page's URL and the start of its text (and save a screenshot when
-//! the browser has a failure dir).
+//! Bounds: the session's page-load (20 s) and script (15 s) timeouts bound the
+//! browser's side of a command, and the `wait_*` helpers poll against a
+//! deadline and panic with what they were waiting for, what they saw last, the
+//! page's URL, the start of its text and its console (and save a screenshot
+//! when the browser has a failure dir).
 //!
 //! The binaries are `$CHROMEDRIVER` (default `chromedriver` on `PATH`) and
 //! `$CHROMIUM` (default `/usr/bin/chromium`).
@@ -26,20 +26,23 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
+pub use fantoccini::elements::Element;
+pub use fantoccini::error::CmdError;
+use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize, WebDriverCompatibleCommand};
+pub use fantoccini::Locator;
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
-/// The key W3C WebDriver uses for element references in JSON.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// What a browser test returns: any WebDriver error fails it with the driver's message.
+pub type WdResult<T = ()> = Result<T, CmdError>;
 
-/// Bound on one WebDriver command (navigation and scripts have their own,
-/// shorter, session timeouts, so this only catches a wedged driver).
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(45);
 /// Bound on chromedriver printing its port and answering `/status` ready.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
+/// Bound on opening the session (Chromium's start included).
+const SESSION_TIMEOUT: Duration = Duration::from_secs(45);
 /// Session timeouts handed to the browser (milliseconds).
 const PAGE_LOAD_MS: u64 = 20_000;
 const SCRIPT_MS: u64 = 15_000;
@@ -124,22 +127,6 @@ pub fn chromium_bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
 
-/// A WebDriver error answer: the W3C error code and message.
-#[derive(Debug, Clone)]
-pub struct WdError {
-    /// HTTP status of the answer (0 when the request itself failed).
-    pub status: u16,
-    /// W3C error code, e.g. `no such element`, `javascript error`.
-    pub code: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for WdError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status, self.message)
-    }
-}
-
 /// The chromedriver process, its log, and the Chromium profile dir.
 struct DriverProcess {
     child: Child,
@@ -170,9 +157,9 @@ impl DriverProcess {
         // A killed Chromium takes a moment to die (tearing down a large
         // address space), and a helper may be forking as the first signal
         // lands: signal until none is left, for at most five seconds.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while kill_processes_mentioning(&self.profile) > 0 && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while kill_processes_mentioning(&self.profile) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -224,82 +211,46 @@ fn kill_processes_mentioning(marker: &Path) -> usize {
     found
 }
 
-/// The HTTP side of one session; shared by the [`Browser`] and its [`Element`]s.
-struct Wire {
-    http: reqwest::Client,
-    /// `http://127.0.0.1:PORT/session/ID`
-    session: String,
+/// A chromedriver command outside W3C WebDriver (its Chromium extensions),
+/// sent through fantoccini's session: `path` is relative to `/session/{id}/`.
+#[derive(Debug)]
+struct Extension {
+    path: &'static str,
+    body: Value,
 }
 
-impl Wire {
-    /// Send one command; `Ok(value)` is the answer's `value` member.
-    async fn call(
+impl WebDriverCompatibleCommand for Extension {
+    fn endpoint(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, WdError> {
-        let url = format!("{}{}", self.session, path);
-        call_at(&self.http, method, &url, body).await
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url
+            .join(&format!("session/{session}/"))?
+            .join(self.path)
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
-async fn call_at(
-    http: &reqwest::Client,
-    method: Method,
-    url: &str,
-    body: Option<Value>,
-) -> Result<Value, WdError> {
-    let mut rb = http.request(method.clone(), url);
-    // chromedriver wants a JSON body (even `{}`) on every POST.
-    if method == Method::POST {
-        rb = rb.json(&body.unwrap_or_else(|| json!({})));
-    }
-    let fail = |code: &str, message: String| WdError {
-        status: 0,
-        code: code.to_string(),
-        message,
-    };
-    let resp = rb
-        .send()
-        .await
-        .map_err(|e| fail("transport", format!("{method} {url}: {e}")))?;
-    let status = resp.status().as_u16();
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| fail("transport", format!("{method} {url}: reading body: {e}")))?;
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| WdError {
-        status,
-        code: "bad answer".into(),
-        message: format!(
-            "{method} {url}: not JSON ({e}): {}",
-            String::from_utf8_lossy(&bytes)
-        ),
-    })?;
-    let value = v.get("value").cloned().unwrap_or(Value::Null);
-    if (200..300).contains(&status) {
-        return Ok(value);
-    }
-    Err(WdError {
-        status,
-        code: value["error"]
-            .as_str()
-            .unwrap_or("unknown error")
-            .to_string(),
-        message: format!(
-            "{method} {url}: {}",
-            value["message"].as_str().unwrap_or_default()
-        ),
-    })
-}
-
-/// One headless Chromium session behind its own chromedriver.
+/// One headless Chromium session behind its own chromedriver; derefs to the
+/// `fantoccini::Client` of that session.
 pub struct Browser {
-    wire: Arc<Wire>,
+    client: fantoccini::Client,
     driver: DriverProcess,
     failure_dir: Option<(PathBuf, String)>,
     _slot: Slot,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = fantoccini::Client;
+
+    fn deref(&self) -> &fantoccini::Client {
+        &self.client
+    }
 }
 
 impl Browser {
@@ -335,49 +286,45 @@ impl Browser {
             dir,
             profile,
         };
-        let http = reqwest::Client::builder()
-            .timeout(COMMAND_TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("webdriver http client");
-        let base = wait_driver_ready(&mut driver, &http).await;
+        let base = wait_driver_ready(&mut driver).await;
 
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", driver.profile.display()));
         let caps = json!({
-            "capabilities": {"alwaysMatch": {
-                "browserName": "chrome",
-                "acceptInsecureCerts": false,
-                "pageLoadStrategy": "normal",
-                // A confirm() before a destructive click (revoke) is accepted,
-                // as a person would; the default would dismiss it.
-                "unhandledPromptBehavior": "accept",
-                "timeouts": {"implicit": 0, "pageLoad": PAGE_LOAD_MS, "script": SCRIPT_MS},
-                "goog:chromeOptions": {
-                    "binary": chromium_bin().to_string_lossy(),
-                    "args": args,
-                },
-                // Console messages, for diagnosing a failing page.
-                "goog:loggingPrefs": {"browser": "ALL"},
-            }}
+            "browserName": "chrome",
+            "acceptInsecureCerts": false,
+            "pageLoadStrategy": "normal",
+            // A confirm() before a destructive click (revoke) is accepted,
+            // as a person would; the default would dismiss it.
+            "unhandledPromptBehavior": "accept",
+            "timeouts": {"implicit": 0, "pageLoad": PAGE_LOAD_MS, "script": SCRIPT_MS},
+            "goog:chromeOptions": {
+                "binary": chromium_bin().to_string_lossy(),
+                "args": args,
+            },
+            // Console messages, for diagnosing a failing page.
+            "goog:loggingPrefs": {"browser": "ALL"},
         });
-        let v = call_at(&http, Method::POST, &format!("{base}/session"), Some(caps))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "new WebDriver session: {e}\nchromedriver log:\n{}",
-                    driver.log_tail()
-                )
-            });
-        let id = v["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no sessionId in {v}"))
-            .to_string();
+        let Value::Object(caps) = caps else {
+            unreachable!("capabilities are an object")
+        };
+        // chromedriver is on 127.0.0.1: plain HTTP, no TLS stack.
+        let mut builder = fantoccini::ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let connect = builder.connect(&base);
+        let client = match tokio::time::timeout(SESSION_TIMEOUT, connect).await {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => panic!(
+                "new WebDriver session: {e}\nchromedriver log:\n{}",
+                driver.log_tail()
+            ),
+            Err(_) => panic!(
+                "no WebDriver session within {SESSION_TIMEOUT:?}\nchromedriver log:\n{}",
+                driver.log_tail()
+            ),
+        };
         Browser {
-            wire: Arc::new(Wire {
-                http,
-                session: format!("{base}/session/{id}"),
-            }),
+            client,
             driver,
             failure_dir: None,
             _slot: slot,
@@ -401,113 +348,23 @@ impl Browser {
         self.driver.child.id()
     }
 
-    /// Send a raw command to this session (`path` after `/session/{id}`).
-    pub async fn command(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, WdError> {
-        self.wire.call(method, path, body).await
-    }
-
-    async fn must(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        self.command(method, path, body)
-            .await
-            .unwrap_or_else(|e| panic!("WebDriver command failed: {e}"))
-    }
-
-    /// Navigate and wait for the page's load event.
-    pub async fn goto(&self, url: &str) {
-        self.must(Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
-    }
-
-    /// The current URL.
-    pub async fn current_url(&self) -> String {
-        let v = self.must(Method::GET, "/url", None).await;
-        v.as_str().unwrap_or_default().to_string()
-    }
-
-    /// The document's title.
-    pub async fn title(&self) -> String {
-        let v = self.must(Method::GET, "/title", None).await;
-        v.as_str().unwrap_or_default().to_string()
-    }
-
-    /// The first element matching `css`, or `None`.
-    pub async fn try_find(&self, css: &str) -> Option<Element> {
-        let body = json!({"using": "css selector", "value": css});
-        match self.command(Method::POST, "/element", Some(body)).await {
-            Ok(v) => Some(Element::from_json(&self.wire, &v, css)),
-            Err(e) if e.code == "no such element" => None,
-            Err(e) => panic!("finding {css:?}: {e}"),
+    /// The first element matching `css`, or `None` when there is none.
+    pub async fn try_find(&self, css: &str) -> WdResult<Option<Element>> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => Ok(Some(el)),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e),
         }
-    }
-
-    /// The first element matching `css`; panics when there is none.
-    pub async fn find(&self, css: &str) -> Element {
-        match self.try_find(css).await {
-            Some(el) => el,
-            None => panic!(
-                "no element matches {css:?} on {}\npage text: {}",
-                self.current_url().await,
-                self.page_text_excerpt().await
-            ),
-        }
-    }
-
-    /// Every element matching `css`, in document order.
-    pub async fn find_all(&self, css: &str) -> Vec<Element> {
-        let body = json!({"using": "css selector", "value": css});
-        let v = self.must(Method::POST, "/elements", Some(body)).await;
-        v.as_array()
-            .unwrap_or_else(|| panic!("elements answer is not a list: {v}"))
-            .iter()
-            .map(|e| Element::from_json(&self.wire, e, css))
-            .collect()
-    }
-
-    /// Run `script` as the body of a function with `args` (`arguments[i]`); its
-    /// `return` value comes back as JSON (elements as WebDriver references).
-    pub async fn execute(&self, script: &str, args: &[Value]) -> Result<Value, WdError> {
-        let body = json!({"script": script, "args": args});
-        self.command(Method::POST, "/execute/sync", Some(body))
-            .await
-    }
-
-    /// [`Browser::execute`] that panics on a script error.
-    pub async fn js(&self, script: &str, args: &[Value]) -> Value {
-        self.execute(script, args)
-            .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\nscript: {script}"))
-    }
-
-    /// Run an asynchronous script: it gets a callback as its last argument and
-    /// its result is what it passes to that callback (bounded by the session's
-    /// script timeout).
-    pub async fn execute_async(&self, script: &str, args: &[Value]) -> Result<Value, WdError> {
-        let body = json!({"script": script, "args": args});
-        self.command(Method::POST, "/execute/async", Some(body))
-            .await
-    }
-
-    /// A PNG of the viewport.
-    pub async fn screenshot(&self) -> Vec<u8> {
-        let v = self.must(Method::GET, "/screenshot", None).await;
-        base64_decode(v.as_str().unwrap_or_else(|| panic!("screenshot: {v}")))
-            .unwrap_or_else(|e| panic!("screenshot is not base64: {e}"))
     }
 
     /// A PNG of the whole page, beyond the viewport (Chromium's DevTools
     /// `Page.captureScreenshot` through chromedriver; W3C WebDriver has only
     /// viewport screenshots).
-    pub async fn screenshot_full_page(&self) -> Vec<u8> {
-        let metrics = self.cdp("Page.getLayoutMetrics", json!({})).await;
+    pub async fn screenshot_full_page(&self) -> WdResult<Vec<u8>> {
+        let metrics = self.cdp("Page.getLayoutMetrics", json!({})).await?;
         let size = &metrics["cssContentSize"];
-        let (w, h) = (size["width"].as_f64(), size["height"].as_f64());
-        let (Some(w), Some(h)) = (w, h) else {
-            panic!("no cssContentSize in {metrics}");
+        let (Some(w), Some(h)) = (size["width"].as_f64(), size["height"].as_f64()) else {
+            return Err(CmdError::NotW3C(metrics));
         };
         let shot = self
             .cdp(
@@ -518,36 +375,43 @@ impl Browser {
                     "clip": {"x": 0, "y": 0, "width": w.ceil(), "height": h.ceil(), "scale": 1},
                 }),
             )
-            .await;
-        base64_decode(
-            shot["data"]
-                .as_str()
-                .unwrap_or_else(|| panic!("screenshot: {shot}")),
-        )
-        .unwrap_or_else(|e| panic!("screenshot is not base64: {e}"))
+            .await?;
+        let data = shot["data"].as_str().unwrap_or_default();
+        base64_decode(data).map_err(|_| CmdError::NotW3C(shot))
     }
 
     /// A Chrome DevTools Protocol command, through chromedriver.
-    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
-        let body = json!({"cmd": cmd, "params": params});
-        self.must(Method::POST, "/goog/cdp/execute", Some(body))
+    pub async fn cdp(&self, cmd: &str, params: Value) -> WdResult<Value> {
+        self.client
+            .issue_cmd(Extension {
+                path: "goog/cdp/execute",
+                body: json!({"cmd": cmd, "params": params}),
+            })
             .await
     }
 
-    /// The page printed to PDF with the browser's defaults (US Letter, 1 cm
-    /// margins, no backgrounds), as a person's "Print → Save as PDF" would.
-    pub async fn print_pdf(&self) -> Vec<u8> {
-        let v = self.must(Method::POST, "/print", Some(json!({}))).await;
-        base64_decode(v.as_str().unwrap_or_else(|| panic!("print: {v}")))
-            .unwrap_or_else(|e| panic!("printed PDF is not base64: {e}"))
+    /// The page printed to PDF with the browser's own defaults (US Letter,
+    /// 1 cm margins, no backgrounds), as a person's "Print → Save as PDF"
+    /// would; fantoccini's default page is A4.
+    pub async fn print_pdf(&self) -> WdResult<Vec<u8>> {
+        let config = PrintConfiguration::builder()
+            .size(PrintSize::US_LETTER)
+            .margins(PrintMargins::default())
+            .build()
+            .expect("a valid print configuration");
+        self.client.print(config).await
     }
 
-    /// The browser console's messages since the last call (Chromium's log endpoint).
+    /// The browser console's messages since the last call (chromedriver's log endpoint).
     pub async fn console_log(&self) -> Vec<String> {
-        match self
-            .command(Method::POST, "/se/log", Some(json!({"type": "browser"})))
-            .await
-        {
+        let entries = self
+            .client
+            .issue_cmd(Extension {
+                path: "se/log",
+                body: json!({"type": "browser"}),
+            })
+            .await;
+        match entries {
             Ok(Value::Array(entries)) => entries
                 .iter()
                 .map(|e| {
@@ -565,9 +429,10 @@ impl Browser {
     /// The first ~800 characters of the body's rendered text (for failure messages).
     pub async fn page_text_excerpt(&self) -> String {
         let v = self
+            .client
             .execute(
                 "return document.body ? document.body.innerText.slice(0, 800) : '(no body)';",
-                &[],
+                vec![],
             )
             .await;
         match v {
@@ -577,24 +442,30 @@ impl Browser {
     }
 
     /// Poll until an element matches `css` (within `timeout`); panics with
-    /// [`Browser::try_wait_for`]'s report otherwise.
-    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Element {
-        self.try_wait_for(css, timeout)
+    /// [`Browser::try_wait_for_element`]'s report otherwise.
+    pub async fn wait_for_element(&self, css: &str, timeout: Duration) -> Element {
+        self.try_wait_for_element(css, timeout)
             .await
             .unwrap_or_else(|report| panic!("{report}"))
     }
 
     /// Poll until an element matches `css`; on timeout, the report says what
     /// was awaited and shows the page.
-    pub async fn try_wait_for(&self, css: &str, timeout: Duration) -> Result<Element, String> {
+    pub async fn try_wait_for_element(
+        &self,
+        css: &str,
+        timeout: Duration,
+    ) -> Result<Element, String> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(el) = self.try_find(css).await {
-                return Ok(el);
-            }
+            let seen = match self.try_find(css).await {
+                Ok(Some(el)) => return Ok(el),
+                Ok(None) => "no match".to_string(),
+                Err(e) => format!("error: {e}"),
+            };
             if Instant::now() >= deadline {
                 let what = format!("an element matching {css:?}");
-                return Err(self.timeout_report(&what, timeout, "no match").await);
+                return Err(self.timeout_report(&what, timeout, &seen).await);
             }
             tokio::time::sleep(POLL).await;
         }
@@ -620,7 +491,7 @@ impl Browser {
     ) -> Result<Value, String> {
         let deadline = Instant::now() + timeout;
         loop {
-            let seen = match self.execute(script, &[]).await {
+            let seen = match self.client.execute(script, vec![]).await {
                 Ok(v) if is_done(&v) => return Ok(v),
                 Ok(v) => v.to_string(),
                 // A navigation in flight can make a script fail; that is "not yet".
@@ -638,18 +509,16 @@ impl Browser {
     async fn timeout_report(&self, what: &str, timeout: Duration, seen: &str) -> String {
         let mut shot = String::new();
         if let Some((dir, name)) = &self.failure_dir {
-            if let Ok(v) = self.command(Method::GET, "/screenshot", None).await {
-                if let Some(png) = v.as_str().and_then(|s| base64_decode(s).ok()) {
-                    let _ = std::fs::create_dir_all(dir);
-                    let path = dir.join(format!("failure-{name}.png"));
-                    if std::fs::write(&path, png).is_ok() {
-                        shot = format!("\nscreenshot: {}", path.display());
-                    }
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = std::fs::create_dir_all(dir);
+                let path = dir.join(format!("failure-{name}.png"));
+                if std::fs::write(&path, png).is_ok() {
+                    shot = format!("\nscreenshot: {}", path.display());
                 }
             }
         }
-        let url = match self.command(Method::GET, "/url", None).await {
-            Ok(v) => v.as_str().unwrap_or_default().to_string(),
+        let url = match self.client.current_url().await {
+            Ok(u) => u.to_string(),
             Err(e) => format!("(unknown: {e})"),
         };
         format!(
@@ -661,7 +530,7 @@ impl Browser {
 
     /// End the session (Chromium quits) and stop chromedriver.
     pub async fn close(mut self) {
-        let _ = self.wire.call(Method::DELETE, "", None).await;
+        let _ = self.client.clone().close().await;
         self.driver.kill();
     }
 }
@@ -679,7 +548,11 @@ fn is_done(v: &Value) -> bool {
 
 /// Wait for chromedriver's "started successfully on port N" line, then for
 /// `/status` to say ready; returns `http://127.0.0.1:N`.
-async fn wait_driver_ready(driver: &mut DriverProcess, http: &reqwest::Client) -> String {
+async fn wait_driver_ready(driver: &mut DriverProcess) -> String {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("http client");
     let deadline = Instant::now() + DRIVER_START_TIMEOUT;
     let log = DriverProcess::log_path(driver.dir.path());
     let mut port: Option<u16> = None;
@@ -704,9 +577,12 @@ async fn wait_driver_ready(driver: &mut DriverProcess, http: &reqwest::Client) -
         }
         if let Some(port) = port {
             let base = format!("http://127.0.0.1:{port}");
-            match call_at(http, Method::GET, &format!("{base}/status"), None).await {
-                Ok(v) if v["ready"] == true => return base,
-                Ok(v) => last = format!("/status: {v}"),
+            match http.get(format!("{base}/status")).send().await {
+                Ok(r) => match r.json::<Value>().await {
+                    Ok(v) if v["value"]["ready"] == true => return base,
+                    Ok(v) => last = format!("/status: {v}"),
+                    Err(e) => last = format!("/status: {e}"),
+                },
                 Err(e) => last = format!("/status: {e}"),
             }
         }
@@ -720,106 +596,7 @@ async fn wait_driver_ready(driver: &mut DriverProcess, http: &reqwest::Client) -
     }
 }
 
-/// A reference to an element of the current page.
-#[derive(Clone)]
-pub struct Element {
-    wire: Arc<Wire>,
-    id: String,
-    /// The selector that found it, for messages.
-    css: String,
-}
-
-impl std::fmt::Debug for Element {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Element({:?})", self.css)
-    }
-}
-
-impl Element {
-    fn from_json(wire: &Arc<Wire>, v: &Value, css: &str) -> Element {
-        let id = v[ELEMENT_KEY]
-            .as_str()
-            .unwrap_or_else(|| panic!("not an element reference: {v}"))
-            .to_string();
-        Element {
-            wire: wire.clone(),
-            id,
-            css: css.to_string(),
-        }
-    }
-
-    /// The WebDriver JSON reference, to pass an element to a script.
-    pub fn to_json(&self) -> Value {
-        json!({ ELEMENT_KEY: self.id })
-    }
-
-    async fn must(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        self.wire
-            .call(method, &format!("/element/{}{path}", self.id), body)
-            .await
-            .unwrap_or_else(|e| panic!("element {:?}: {e}", self.css))
-    }
-
-    /// Click it as a user would (scrolls into view; fails if something covers it).
-    pub async fn click(&self) {
-        self.must(Method::POST, "/click", None).await;
-    }
-
-    /// Type `text` into it; for `<input type=file>`, `text` is an absolute path.
-    pub async fn send_keys(&self, text: &str) {
-        self.must(Method::POST, "/value", Some(json!({ "text": text })))
-            .await;
-    }
-
-    /// Empty an input or textarea.
-    pub async fn clear(&self) {
-        self.must(Method::POST, "/clear", None).await;
-    }
-
-    /// Its rendered text (as a user sees it: hidden text is not included).
-    pub async fn text(&self) -> String {
-        let v = self.must(Method::GET, "/text", None).await;
-        v.as_str().unwrap_or_default().to_string()
-    }
-
-    /// An HTML attribute (`None` when absent).
-    pub async fn attribute(&self, name: &str) -> Option<String> {
-        let v = self
-            .must(Method::GET, &format!("/attribute/{name}"), None)
-            .await;
-        v.as_str().map(str::to_string)
-    }
-
-    /// A DOM property (e.g. `href` resolved to an absolute URL, `value`).
-    pub async fn property(&self, name: &str) -> Value {
-        self.must(Method::GET, &format!("/property/{name}"), None)
-            .await
-    }
-
-    /// Is it displayed (WebDriver's visibility algorithm)?
-    pub async fn is_displayed(&self) -> bool {
-        self.must(Method::GET, "/displayed", None).await == Value::Bool(true)
-    }
-
-    /// Its tag name, lower case.
-    pub async fn tag_name(&self) -> String {
-        let v = self.must(Method::GET, "/name", None).await;
-        v.as_str().unwrap_or_default().to_ascii_lowercase()
-    }
-
-    /// Descendants matching `css`.
-    pub async fn find_all(&self, css: &str) -> Vec<Element> {
-        let body = json!({"using": "css selector", "value": css});
-        let v = self.must(Method::POST, "/elements", Some(body)).await;
-        v.as_array()
-            .unwrap_or_else(|| panic!("elements answer is not a list: {v}"))
-            .iter()
-            .map(|e| Element::from_json(&self.wire, e, &format!("{} {css}", self.css)))
-            .collect()
-    }
-}
-
-/// Decode the standard base64 WebDriver answers with (screenshots, PDFs).
+/// Decode the standard base64 that chromedriver's DevTools answers use.
 pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD

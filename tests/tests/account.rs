@@ -6,14 +6,12 @@
 //! One server for the whole file; each test uses its own fresh user.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| TestServer::start_with(&["--heartbeat-secs", "1"]))
+    shared_server(&["--heartbeat-secs", "1"])
 }
 
 const KINDS: [&str; 6] = [

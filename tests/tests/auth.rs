@@ -4,15 +4,13 @@
 //!
 //! One shared server for most tests; the CLI tests start their own.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::Method;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 #[tokio::test]

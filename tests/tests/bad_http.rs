@@ -16,7 +16,6 @@
 //! the status, an empty body, and the connection closed. An HTTP/2
 //! prior-knowledge preface gets no answer at all, only a clean close.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -29,13 +28,7 @@ const LIMIT: usize = 65536;
 const UPLOAD_CAP: usize = LIMIT + 16 * 1024;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| TestServer::start_with(&["--max-upload-bytes", &LIMIT.to_string()]))
-}
-
-/// The `host:port` of a server's base URL.
-fn addr(srv: &TestServer) -> String {
-    srv.url().trim_start_matches("http://").to_string()
+    shared_server(&["--max-upload-bytes", &LIMIT.to_string()])
 }
 
 // ---------------------------------------------------------------------------
@@ -361,33 +354,6 @@ fn swap(bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
     let at = find(&bytes, from).expect("the bytes to swap");
     cat(&[&bytes[..at], to, &bytes[at + from.len()..]])
 }
-
-/// Every route, for CONNECT (which reqwest sends in authority form, so the
-/// request table cannot): a known path with a wrong method is 405.
-const ROUTE_SAMPLES: &[&str] = &[
-    "/healthz",
-    "/v1/resumes",
-    "/v1/resumes/{uuid}",
-    "/v1/resumes/{uuid}/events",
-    "/v1/resumes/{uuid}/master",
-    "/v1/resumes/{uuid}/shares",
-    "/v1/resumes/{uuid}/revisions",
-    "/v1/resumes/{uuid}/revisions/1",
-    "/v1/resumes/{uuid}/revisions/1/restore",
-    "/v1/resumes/{uuid}/diff",
-    "/v1/resumes/{uuid}/tailor",
-    "/v1/resumes/{uuid}/tailor/confirm",
-    "/v1/jobs",
-    "/v1/jobs/{uuid}",
-    "/v1/shares/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-    "/v1/events",
-    "/v1/logs",
-    "/v1/admin/tokens",
-    "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-    "/app",
-    "/app/",
-    "/app/console.js",
-];
 
 fn table(ctx: &Ctx) -> Vec<RawCase> {
     use Want::*;
@@ -931,8 +897,16 @@ fn table(ctx: &Ctx) -> Vec<RawCase> {
         )
         .head_first(),
     ];
-    for path in ROUTE_SAMPLES {
-        let target = path.replace("{uuid}", "8c4e1f3c-5a7b-4f0e-9d2a-1b3c5d7e9f10");
+    // Every route of the OpenAPI document, for CONNECT (which reqwest sends
+    // in authority form, so the request table cannot): a known path with a
+    // wrong method is 405.
+    for route in routes() {
+        let path = &route.pattern;
+        let target = path
+            .replace("{id}", "8c4e1f3c-5a7b-4f0e-9d2a-1b3c5d7e9f10")
+            .replace("{revision}", "1")
+            .replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .replace("{asset}", "console.js");
         t.push(raw(
             format!("CONNECT {path}"),
             head(ctx, "CONNECT", &target, false, &[]),
@@ -1049,26 +1023,6 @@ fn judge(want: &Want, x: &Exchange) -> Result<(), String> {
     Ok(())
 }
 
-/// The server still answers, a normal upload still parses, and the fixture
-/// resume is unchanged.
-async fn assert_still_healthy(ctx: &Ctx, failures: &mut Vec<String>) {
-    let r = ctx.api.without_token().get("/healthz").await;
-    if r.status != 200 {
-        failures.push(format!("/healthz answered {}", r.status));
-    }
-    let v = ctx.api.upload_ready("resume.txt").await;
-    if v["document"]["basics"]["name"] != FIXTURE_NAME {
-        failures.push(format!("a normal upload did not parse: {v}"));
-    }
-    let after = ctx.api.resume(&ctx.id).await;
-    if after != ctx.before {
-        failures.push(format!(
-            "the fixture changed:\nbefore {}\nafter  {after}",
-            ctx.before
-        ));
-    }
-}
-
 #[tokio::test]
 async fn malformed_http_gets_a_clean_4xx_or_close() {
     let srv = server();
@@ -1084,7 +1038,7 @@ async fn malformed_http_gets_a_clean_4xx_or_close() {
         hyper_answered
     );
     assert!(cases.len() >= 80, "{} raw cases", cases.len());
-    let addr = addr(srv);
+    let addr = srv.addr();
     let mut failures = Vec::new();
     for c in &cases {
         let x = exchange(&addr, c.bytes.clone(), c.how).await;
@@ -1092,7 +1046,9 @@ async fn malformed_http_gets_a_clean_4xx_or_close() {
             failures.push(format!("{}: {e}", c.name));
         }
     }
-    assert_still_healthy(&ctx, &mut failures).await;
+    // The server still answers, a normal upload still parses, and the
+    // fixture resume is unchanged.
+    failures.extend(health_problems(&ctx.api, &[(&ctx.api, &ctx.id, &ctx.before)]).await);
     assert!(
         failures.is_empty(),
         "{} of {} raw requests answered wrongly:\n{}",
@@ -1163,7 +1119,7 @@ async fn slow_clients_are_cut_off() {
         .unwrap()
         .to_string();
     let before = api.resume(&id).await;
-    let addr = addr(&srv);
+    let addr = srv.addr();
     let second = Duration::from_secs(1);
 
     // Slow headers: the request line, then a header byte per second.

@@ -1,7 +1,9 @@
-//! Vitae in a real browser: headless Chromium driven over WebDriver
-//! (`vitae_tests::webdriver`), against the real server binary.
+//! Vitae in a real browser: headless Chromium driven over WebDriver with
+//! `fantoccini` (started by `vitae_tests::webdriver`), against the real server
+//! binary.
 //!
-//! - the WebDriver client itself, on a plain page served by the test;
+//! - the WebDriver client and our additions to it, on a plain page served by
+//!   the test;
 //! - the share page a recruiter opens: every JSON Resume section, the JSON and
 //!   Markdown links, a screenshot kept as an artifact, and print to PDF in at
 //!   most two pages for a typical resume;
@@ -26,7 +28,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use vitae_tests::webdriver::{pdf_page_count, Browser};
+use vitae_tests::webdriver::{pdf_page_count, Browser, Locator, WdResult};
 use vitae_tests::*;
 
 /// Bound on page-level waits (a rendered element, a state reached by script).
@@ -318,7 +320,7 @@ async fn get_with_accept(url: &str, accept: &str) -> reqwest::Response {
 /// Every WebDriver call the other tests rely on, on a page with no Vitae code
 /// in it: a failure here is the harness, not the product.
 #[tokio::test]
-async fn webdriver_client_drives_a_plain_page() {
+async fn webdriver_client_drives_a_plain_page() -> WdResult {
     let (listener, origin) = StaticSite::bind().await;
     let page = r#"<!doctype html><html><head><meta charset="utf-8"><title>WebDriver check</title>
 <style>@media print { #tall { display: none } }</style></head><body>
@@ -340,60 +342,64 @@ document.getElementById('go').addEventListener('click', () => {
     let _site = StaticSite::serve(listener, HashMap::from([("/", page.into())]));
     // No failure dir: this test times out on purpose.
     let b = Browser::start().await;
-    b.goto(&format!("{origin}/")).await;
-    assert_eq!(b.title().await, "WebDriver check");
-    assert_eq!(b.current_url().await, format!("{origin}/"));
+    b.goto(&format!("{origin}/")).await?;
+    assert_eq!(b.title().await?, "WebDriver check");
+    assert_eq!(b.current_url().await?.as_str(), format!("{origin}/"));
 
     // Finding, text, tag, visibility, attributes and properties.
-    let h1 = b.find("#title").await;
-    assert_eq!(h1.text().await, "Plain page");
-    assert_eq!(h1.tag_name().await, "h1");
-    assert!(h1.is_displayed().await);
-    let hidden = b.find("#hidden").await;
+    let h1 = b.find(Locator::Css("#title")).await?;
+    assert_eq!(h1.text().await?, "Plain page");
+    assert_eq!(h1.tag_name().await?, "h1");
+    assert!(h1.is_displayed().await?);
+    let hidden = b.find(Locator::Css("#hidden")).await?;
     assert!(
-        !hidden.is_displayed().await,
+        !hidden.is_displayed().await?,
         "display:none is not displayed"
     );
-    assert_eq!(hidden.text().await, "", "hidden text is not rendered text");
-    assert!(b.try_find("#does-not-exist").await.is_none());
-    assert_eq!(b.find_all("input").await.len(), 2);
-    assert_eq!(b.find_all("body > *").await.len(), 9);
-    let link = b.find("a#link").await;
-    assert_eq!(link.attribute("href").await.as_deref(), Some("/other?x=1"));
-    assert_eq!(link.property("href").await, format!("{origin}/other?x=1"));
-    assert_eq!(link.attribute("data-missing").await, None);
+    assert_eq!(hidden.text().await?, "", "hidden text is not rendered text");
+    assert!(b.try_find("#does-not-exist").await?.is_none());
+    assert_eq!(b.find_all(Locator::Css("input")).await?.len(), 2);
+    assert_eq!(b.find_all(Locator::Css("body > *")).await?.len(), 9);
+    let link = b.find(Locator::Css("a#link")).await?;
+    assert_eq!(link.attr("href").await?.as_deref(), Some("/other?x=1"));
+    assert_eq!(
+        link.prop("href").await?,
+        Some(format!("{origin}/other?x=1"))
+    );
+    assert_eq!(link.attr("data-missing").await?, None);
 
     // Typing, clearing, clicking; a wait on the state the click produced.
-    let name = b.find("#name").await;
-    name.send_keys("Åsa <b>&").await;
-    assert_eq!(name.property("value").await, "Åsa <b>&");
-    name.clear().await;
-    assert_eq!(name.property("value").await, "");
-    name.send_keys("Åsa").await;
-    b.find("#go").await.click().await;
+    let name = b.find(Locator::Css("#name")).await?;
+    name.send_keys("Åsa <b>&").await?;
+    assert_eq!(name.prop("value").await?.as_deref(), Some("Åsa <b>&"));
+    name.clear().await?;
+    assert_eq!(name.prop("value").await?.as_deref(), Some(""));
+    name.send_keys("Åsa").await?;
+    b.find(Locator::Css("#go")).await?.click().await?;
     b.wait_until(
         "#out to record the click",
         "return document.querySelector('#out[data-state=done]') !== null;",
         UI_TIMEOUT,
     )
     .await;
-    assert_eq!(b.find("#out").await.text().await, "clicked Åsa");
+    assert_eq!(
+        b.find(Locator::Css("#out")).await?.text().await?,
+        "clicked Åsa"
+    );
 
     // A file input takes an absolute path; the page can read the file.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/resume.md");
-    b.find("#file")
-        .await
-        .send_keys(path.to_str().unwrap())
-        .await;
+    b.find(Locator::Css("#file"))
+        .await?
+        .send_keys(&fixture_path("resume.md"))
+        .await?;
     let read = b
         .execute_async(
             "const done = arguments[arguments.length - 1];
              const f = document.getElementById('file').files[0];
              f.text().then((t) => done({name: f.name, size: f.size, text: t}));",
-            &[],
+            vec![],
         )
-        .await
-        .expect("reading the chosen file");
+        .await?;
     let want = fixture("resume.md");
     assert_eq!(read["name"], "resume.md");
     assert_eq!(read["size"], want.len());
@@ -401,33 +407,38 @@ document.getElementById('go').addEventListener('click', () => {
 
     // Scripts: arguments (values and elements), return values, errors.
     let v = b
-        .js(
+        .execute(
             "return arguments[0] + arguments[1].n;",
-            &[json!(1), json!({"n": 2})],
+            vec![json!(1), json!({"n": 2})],
         )
-        .await;
+        .await?;
     assert_eq!(v, 3);
-    let v = b.js("return arguments[0].id;", &[h1.to_json()]).await;
+    let v = b
+        .execute(
+            "return arguments[0].id;",
+            vec![serde_json::to_value(&h1).unwrap()],
+        )
+        .await?;
     assert_eq!(v, "title");
     let err = b
-        .execute("throw new Error('boom');", &[])
+        .execute("throw new Error('boom');", vec![])
         .await
         .expect_err("a throwing script is an error");
-    assert_eq!(err.code, "javascript error", "{err}");
-    assert!(err.message.contains("boom"), "{err}");
+    assert!(err.is_javascript_error(), "{err}");
+    assert!(err.to_string().contains("boom"), "{err}");
     let v = b
         .execute_async(
             "const done = arguments[arguments.length - 1];
              const x = arguments[0];
              setTimeout(() => done(x * 2), 50);",
-            &[json!(21)],
+            vec![json!(21)],
         )
-        .await
-        .expect("async script");
+        .await?;
     assert_eq!(v, 42);
 
     // The page's console, for failure reports.
-    b.js("console.warn('hello from the page');", &[]).await;
+    b.execute("console.warn('hello from the page');", vec![])
+        .await?;
     let log = b.console_log().await;
     assert!(
         log.iter().any(|l| l.contains("hello from the page")),
@@ -435,23 +446,23 @@ document.getElementById('go').addEventListener('click', () => {
     );
 
     // Screenshot: a PNG of the 1280-wide viewport.
-    let png = b.screenshot().await;
+    let png = b.screenshot().await?;
     let (w, h) = png_size(&png);
     assert!(w >= 1000 && h >= 600, "screenshot is {w}x{h}");
     keep_artifact("webdriver-check.png", &png);
-    let png = b.screenshot_full_page().await;
+    let png = b.screenshot_full_page().await?;
     let (fw, fh) = png_size(&png);
     assert!(fw >= 1000 && fh > 3000, "full-page screenshot is {fw}x{fh}");
 
     // Print: a one-page PDF (the print stylesheet hides the tall block).
-    let pdf = b.print_pdf().await;
+    let pdf = b.print_pdf().await?;
     assert!(pdf.starts_with(b"%PDF-"), "print did not give a PDF");
     assert_eq!(pdf_page_count(&pdf), 1, "a short page prints on one page");
     keep_artifact("webdriver-check.pdf", &pdf);
 
     // A wait that cannot succeed reports what it waited for and what it saw.
     let report = b
-        .try_wait_for("#never-there", Duration::from_millis(300))
+        .try_wait_for_element("#never-there", Duration::from_millis(300))
         .await
         .expect_err("the wait must time out");
     assert!(
@@ -491,6 +502,7 @@ document.getElementById('go').addEventListener('click', () => {
         left.is_empty(),
         "Chromium processes outlived their Browser: {left:?}"
     );
+    Ok(())
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -533,7 +545,7 @@ const SECTIONS: [(&str, &str); 12] = [
 ];
 
 #[tokio::test]
-async fn share_page_renders_every_section() {
+async fn share_page_renders_every_section() -> WdResult {
     let server = TestServer::start();
     let api = server.admin();
     let doc = full_document();
@@ -541,27 +553,27 @@ async fn share_page_renders_every_section() {
     let url = share_url(&api, &id).await;
 
     let b = browser("share_page_renders_every_section").await;
-    b.goto(&url).await;
-    let h1s = b.find_all("h1").await;
+    b.goto(&url).await?;
+    let h1s = b.find_all(Locator::Css("h1")).await?;
     assert_eq!(h1s.len(), 1, "one <h1> on the share page");
-    assert_eq!(h1s[0].text().await.trim(), "Ingrid Åkesson");
+    assert_eq!(h1s[0].text().await?.trim(), "Ingrid Åkesson");
 
     let mut problems = Vec::new();
     for (key, phrase) in SECTIONS {
-        let Some(section) = b.try_find(&format!("section#{key}")).await else {
+        let Some(section) = b.try_find(&format!("section#{key}")).await? else {
             problems.push(format!("no section#{key}"));
             continue;
         };
-        if !section.is_displayed().await {
+        if !section.is_displayed().await? {
             problems.push(format!("section#{key} is not visible"));
         }
-        let text = section.text().await;
+        let text = section.text().await?;
         if !text.contains(phrase) {
             problems.push(format!("section#{key} does not show {phrase:?}: {text:?}"));
         }
     }
     // Screenshot before judging, so a failure still leaves the picture.
-    let png = b.screenshot_full_page().await;
+    let png = b.screenshot_full_page().await?;
     png_size(&png);
     keep_artifact("share-page.png", &png);
     assert!(
@@ -572,10 +584,18 @@ async fn share_page_renders_every_section() {
 
     // The footer links give the other forms even when followed by a browser
     // (which sends an HTML-first Accept header).
-    let json_href = b.find("a#format-json").await.property("href").await;
-    let md_href = b.find("a#format-md").await.property("href").await;
-    let json_href = json_href.as_str().expect("a#format-json href");
-    let md_href = md_href.as_str().expect("a#format-md href");
+    let json_href = b
+        .find(Locator::Css("a#format-json"))
+        .await?
+        .prop("href")
+        .await?;
+    let md_href = b
+        .find(Locator::Css("a#format-md"))
+        .await?
+        .prop("href")
+        .await?;
+    let json_href = json_href.as_deref().expect("a#format-json href");
+    let md_href = md_href.as_deref().expect("a#format-md href");
     let r = get_with_accept(json_href, BROWSER_ACCEPT).await;
     assert_eq!(r.status(), 200, "GET {json_href}");
     let ct = r.headers()["content-type"].to_str().unwrap().to_string();
@@ -600,19 +620,20 @@ async fn share_page_renders_every_section() {
         "{md_href} is not the Markdown form: {md}"
     );
     b.close().await;
+    Ok(())
 }
 
 #[tokio::test]
-async fn share_page_prints_to_at_most_two_pages() {
+async fn share_page_prints_to_at_most_two_pages() -> WdResult {
     let server = TestServer::start();
     let api = server.admin();
     let id = ready_document(&api, &typical_document(), "typical.json").await;
     let url = share_url(&api, &id).await;
 
     let b = browser("share_page_prints").await;
-    b.goto(&url).await;
-    b.find("h1").await;
-    let pdf = b.print_pdf().await;
+    b.goto(&url).await?;
+    b.find(Locator::Css("h1")).await?;
+    let pdf = b.print_pdf().await?;
     let path = keep_artifact("share-page.pdf", &pdf);
     assert!(pdf.starts_with(b"%PDF-"), "print did not give a PDF");
     let pages = pdf_page_count(&pdf);
@@ -622,6 +643,7 @@ async fn share_page_prints_to_at_most_two_pages() {
         path.display()
     );
     b.close().await;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -700,54 +722,61 @@ for (const a of document.querySelectorAll('a[href], area[href]')) {
 return problems;
 "#;
 
-async fn assert_inert(b: &Browser, scope: &str, page: &str) {
-    let problems = b.js(INERT_CHECK, &[json!(scope)]).await;
+async fn assert_inert(b: &Browser, scope: &str, page: &str) -> WdResult {
+    let problems = b.execute(INERT_CHECK, vec![json!(scope)]).await?;
     assert_eq!(
         problems,
         json!([]),
         "the hostile resume is not inert on {page}"
     );
-    let untouched = b.js("return window.__xss === undefined;", &[]).await;
+    let untouched = b
+        .execute("return window.__xss === undefined;", vec![])
+        .await?;
     assert_eq!(untouched, true, "a payload ran on {page}");
+    Ok(())
 }
 
 #[tokio::test]
-async fn hostile_resume_renders_inert() {
+async fn hostile_resume_renders_inert() -> WdResult {
     let server = TestServer::start();
     let api = server.admin();
     let id = ready_document(&api, &hostile_document(), "hostile.json").await;
     let url = share_url(&api, &id).await;
 
     let b = browser("hostile_resume_renders_inert").await;
-    b.goto(&url).await;
-    b.find("h1").await;
-    assert_inert(&b, "body", "the share page").await;
-    let text = b.find("body").await.text().await;
+    b.goto(&url).await?;
+    b.find(Locator::Css("h1")).await?;
+    assert_inert(&b, "body", "the share page").await?;
+    let text = b.find(Locator::Css("body")).await?.text().await?;
     for payload in [SCRIPT_PAYLOAD, IMG_PAYLOAD, ATTR_PAYLOAD] {
         assert!(
             text.contains(payload),
             "the payload {payload:?} is not shown as text on the share page: {text}"
         );
     }
-    assert_eq!(b.find("h1").await.text().await.trim(), hostile_name());
-    keep_artifact("hostile-share-page.png", &b.screenshot_full_page().await);
+    assert_eq!(
+        b.find(Locator::Css("h1")).await?.text().await?.trim(),
+        hostile_name()
+    );
+    keep_artifact("hostile-share-page.png", &b.screenshot_full_page().await?);
 
     // The console shows the same resume; loading it must run nothing either.
-    open_console(&b, &server).await;
-    save_token(&b, server.admin_token()).await;
+    open_console(&b, &server).await?;
+    save_token(&b, server.admin_token()).await?;
     let item = format!("ul#resumes li[data-resume-id=\"{id}\"]");
-    b.wait_for(&item, UI_TIMEOUT).await.click().await;
-    b.wait_for(&format!("#resume[data-resume-id=\"{id}\"]"), UI_TIMEOUT)
+    b.wait_for_element(&item, UI_TIMEOUT).await.click().await?;
+    b.wait_for_element(&format!("#resume[data-resume-id=\"{id}\"]"), UI_TIMEOUT)
         .await;
-    let name = b.wait_for("#resume-name", UI_TIMEOUT).await;
+    let name = b.wait_for_element("#resume-name", UI_TIMEOUT).await;
     assert_eq!(
-        name.text().await.trim(),
+        name.text().await?.trim(),
         hostile_name(),
         "#resume-name shows the name as text"
     );
-    assert_inert(&b, "#resume", "the console").await;
-    keep_artifact("hostile-console.png", &b.screenshot_full_page().await);
+    assert_inert(&b, "#resume", "the console").await?;
+    keep_artifact("hostile-console.png", &b.screenshot_full_page().await?);
     b.close().await;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -755,7 +784,7 @@ async fn hostile_resume_renders_inert() {
 
 /// Open the console at `/app` (checking first that the server serves it, so a
 /// missing console fails at once rather than after a wait).
-async fn open_console(b: &Browser, server: &TestServer) {
+async fn open_console(b: &Browser, server: &TestServer) -> WdResult {
     let url = format!("{}/app", server.url());
     let r = get_with_accept(&url, BROWSER_ACCEPT).await;
     let status = r.status();
@@ -770,39 +799,43 @@ async fn open_console(b: &Browser, server: &TestServer) {
         "GET /app must serve the console page; got {status} {ct:?}: {}",
         body.chars().take(300).collect::<String>()
     );
-    b.goto(&url).await;
+    b.goto(&url).await?;
+    Ok(())
 }
 
 /// Type the token into the console and save it.
-async fn save_token(b: &Browser, token: &str) {
-    let input = b.wait_for("input#token", UI_TIMEOUT).await;
-    input.clear().await;
-    input.send_keys(token).await;
-    b.find("button#token-save").await.click().await;
+async fn save_token(b: &Browser, token: &str) -> WdResult {
+    let input = b.wait_for_element("input#token", UI_TIMEOUT).await;
+    input.clear().await?;
+    input.send_keys(token).await?;
+    b.find(Locator::Css("button#token-save"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
 }
 
 #[tokio::test]
-async fn console_upload_shows_live_progress_and_parsed_resume() {
+async fn console_upload_shows_live_progress_and_parsed_resume() -> WdResult {
     let server = TestServer::start();
     let api = server.admin();
     let b = browser("console_upload").await;
-    open_console(&b, &server).await;
-    save_token(&b, server.admin_token()).await;
+    open_console(&b, &server).await?;
+    save_token(&b, server.admin_token()).await?;
     let stored = b
-        .js("return sessionStorage.getItem('vitae.token');", &[])
-        .await;
+        .execute("return sessionStorage.getItem('vitae.token');", vec![])
+        .await?;
     assert_eq!(
         stored,
         server.admin_token(),
         "the token is kept in sessionStorage"
     );
 
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/resume.md");
-    b.find("input#file")
-        .await
-        .send_keys(path.to_str().unwrap())
-        .await;
-    b.find("button#upload").await.click().await;
+    b.find(Locator::Css("input#file"))
+        .await?
+        .send_keys(&fixture_path("resume.md"))
+        .await?;
+    b.find(Locator::Css("button#upload")).await?.click().await?;
     let status = b
         .wait_until(
             "#parse-status to reach complete or failed",
@@ -817,11 +850,13 @@ async fn console_upload_shows_live_progress_and_parsed_resume() {
         .await;
     assert_eq!(status, "complete", "the parse ended {status}");
 
-    let stages = b.find_all("ol#progress li[data-stage]").await;
+    let stages = b
+        .find_all(Locator::Css("ol#progress li[data-stage]"))
+        .await?;
     assert!(stages.len() >= 2, "{} progress stages shown", stages.len());
     for li in &stages {
-        let stage = li.attribute("data-stage").await.unwrap_or_default();
-        let class = li.attribute("class").await.unwrap_or_default();
+        let stage = li.attr("data-stage").await?.unwrap_or_default();
+        let class = li.attr("class").await?.unwrap_or_default();
         assert!(
             class.split_whitespace().any(|c| c == "done"),
             "stage {stage:?} is not done (class {class:?})"
@@ -833,7 +868,11 @@ async fn console_upload_shows_live_progress_and_parsed_resume() {
     let id = list[0]["id"].as_str().unwrap().to_string();
     let resume = api.resume(&id).await;
     assert_eq!(resume["status"], "ready");
-    let shown_id = b.find("#resume").await.attribute("data-resume-id").await;
+    let shown_id = b
+        .find(Locator::Css("#resume"))
+        .await?
+        .attr("data-resume-id")
+        .await?;
     assert_eq!(
         shown_id.as_deref(),
         Some(id.as_str()),
@@ -843,18 +882,28 @@ async fn console_upload_shows_live_progress_and_parsed_resume() {
         .as_str()
         .expect("parsed name");
     assert_eq!(name, FIXTURE_NAME);
-    assert_eq!(b.find("#resume-name").await.text().await.trim(), name);
-    keep_artifact("console-parsed.png", &b.screenshot_full_page().await);
+    assert_eq!(
+        b.find(Locator::Css("#resume-name"))
+            .await?
+            .text()
+            .await?
+            .trim(),
+        name
+    );
+    keep_artifact("console-parsed.png", &b.screenshot_full_page().await?);
 
     // Share it for 7 days from the console.
-    let days = b.find("input#share-days").await;
-    days.clear().await;
-    days.send_keys("7").await;
-    b.find("button#share-create").await.click().await;
+    let days = b.find(Locator::Css("input#share-days")).await?;
+    days.clear().await?;
+    days.send_keys("7").await?;
+    b.find(Locator::Css("button#share-create"))
+        .await?
+        .click()
+        .await?;
     let row = b
-        .wait_for("table#shares tbody tr[data-token]", UI_TIMEOUT)
+        .wait_for_element("table#shares tbody tr[data-token]", UI_TIMEOUT)
         .await;
-    let token = row.attribute("data-token").await.expect("data-token");
+    let token = row.attr("data-token").await?.expect("data-token");
     let shares = api.shares(&id).await;
     let share = shares
         .iter()
@@ -867,33 +916,40 @@ async fn console_upload_shows_live_progress_and_parsed_resume() {
         "share-days 7 gave expires_at {expires}"
     );
     let href = b
-        .find(&format!("tr[data-token=\"{token}\"] a.share-url"))
-        .await
-        .property("href")
-        .await;
-    let href = href.as_str().expect("share-url href").to_string();
+        .find(Locator::Css(&format!(
+            "tr[data-token=\"{token}\"] a.share-url"
+        )))
+        .await?
+        .prop("href")
+        .await?;
+    let href = href.expect("share-url href");
     assert!(href.ends_with(&format!("/s/{token}")), "share url {href}");
-    b.find(&format!("tr[data-token=\"{token}\"] .access-count"))
-        .await;
+    b.find(Locator::Css(&format!(
+        "tr[data-token=\"{token}\"] .access-count"
+    )))
+    .await?;
     let r = get_with_accept(&href, "application/json").await;
     assert_eq!(r.status(), 200, "GET {href}");
     let got: Value = r.json().await.expect("share JSON");
     assert_eq!(got["basics"]["name"], name, "the share shows the resume");
 
     // Revoke from the console: the row says so and the link is gone.
-    b.find(&format!("tr[data-token=\"{token}\"] button.revoke"))
-        .await
-        .click()
-        .await;
-    b.wait_for(
+    b.find(Locator::Css(&format!(
+        "tr[data-token=\"{token}\"] button.revoke"
+    )))
+    .await?
+    .click()
+    .await?;
+    b.wait_for_element(
         &format!("table#shares tbody tr[data-token=\"{token}\"][data-revoked=\"true\"]"),
         UI_TIMEOUT,
     )
     .await;
     let r = get_with_accept(&href, "application/json").await;
     assert_eq!(r.status(), 410, "a revoked share answers 410");
-    keep_artifact("console-shares.png", &b.screenshot_full_page().await);
+    keep_artifact("console-shares.png", &b.screenshot_full_page().await?);
     b.close().await;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -926,8 +982,8 @@ for (const name of ['resume.created', 'resume.updated', 'resume.deleted', 'maste
 
 /// On an allowed origin's page: the stream opens, and a share created over the
 /// API arrives as `share.created`.
-async fn allowed_page_receives(b: &Browser, api: &Api, resume_id: &str, page: &str) {
-    b.goto(page).await;
+async fn allowed_page_receives(b: &Browser, api: &Api, resume_id: &str, page: &str) -> WdResult {
+    b.goto(page).await?;
     b.wait_until(
         &format!("the EventSource of {page} to open"),
         "return window.__opened ? true : {readyState: window.__es && window.__es.readyState, errors: window.__errors};",
@@ -950,10 +1006,11 @@ async fn allowed_page_receives(b: &Browser, api: &Api, resume_id: &str, page: &s
         )
         .await;
     assert_eq!(got, true, "share.created on {page}: {got}");
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cross_origin_event_source() {
+async fn cross_origin_event_source() -> WdResult {
     let (allowed_listener, allowed) = StaticSite::bind().await;
     let (other_listener, other) = StaticSite::bind().await;
     let server = TestServer::start_with(&["--cors-origin", &allowed]);
@@ -968,11 +1025,11 @@ async fn cross_origin_event_source() {
     let b = browser("cross_origin_event_source").await;
 
     // The allowed origin, without credentials mode.
-    allowed_page_receives(&b, &api, &id, &format!("{allowed}/")).await;
+    allowed_page_receives(&b, &api, &id, &format!("{allowed}/")).await?;
 
     // Another origin: the browser refuses the stream (CORS), so the
     // EventSource fails for good and nothing reaches the page.
-    b.goto(&format!("{other}/")).await;
+    b.goto(&format!("{other}/")).await?;
     let seen = b
         .wait_until(
             "the EventSource of the disallowed origin to fail (readyState CLOSED)",
@@ -985,11 +1042,11 @@ async fn cross_origin_event_source() {
     api.share(&id, &json!({"expires_in_days": 1})).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let state = b
-        .js(
+        .execute(
             "return {opened: window.__opened, events: window.__events};",
-            &[],
+            vec![],
         )
-        .await;
+        .await?;
     assert_eq!(
         state,
         json!({"opened": false, "events": []}),
@@ -997,6 +1054,7 @@ async fn cross_origin_event_source() {
     );
 
     // The allowed origin in credentials mode (needs Access-Control-Allow-Credentials).
-    allowed_page_receives(&b, &api, &id, &format!("{allowed}/?credentials")).await;
+    allowed_page_receives(&b, &api, &id, &format!("{allowed}/?credentials")).await?;
     b.close().await;
+    Ok(())
 }

@@ -6,10 +6,6 @@
 use serde_json::Value;
 use vitae_tests::*;
 
-fn fixture_path(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn parse_one_file_prints_the_document() {
     for name in GOOD_FIXTURES {

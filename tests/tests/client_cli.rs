@@ -28,8 +28,7 @@ use vitae_tests::*;
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 /// An empty config dir, so a config file of the machine running the tests
@@ -38,10 +37,6 @@ fn config_home() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
         .path()
-}
-
-fn fixture_path(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// What one run of `vitae` did.

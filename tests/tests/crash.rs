@@ -106,65 +106,10 @@ fn settings() -> Settings {
             .unwrap_or_else(|_| panic!("VITAE_CRASH_ROUNDS={v:?} is not a number")),
         Err(_) => DEFAULT_ROUNDS,
     };
-    let seed = match std::env::var("VITAE_CRASH_SEED") {
-        Ok(v) => {
-            let v = v.trim();
-            let parsed = match v.strip_prefix("0x") {
-                Some(hex) => u64::from_str_radix(hex, 16),
-                None => v.parse(),
-            };
-            parsed.unwrap_or_else(|_| panic!("VITAE_CRASH_SEED={v:?} is not a number"))
-        }
-        Err(_) => {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64;
-            Rng::new(nanos ^ u64::from(std::process::id())).next()
-        }
-    };
+    // Its own variable name, which docs/operations.md gives for replaying a
+    // crash run; the generator and the seed handling are the harness's.
+    let seed = seed_from_env("VITAE_CRASH_SEED");
     Settings { rounds, seed }
-}
-
-/// splitmix64: small, seedable, good enough to pick ops and moments.
-#[derive(Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// An independent stream for (`a`, `b`), e.g. (round, task).
-    fn derive(seed: u64, a: u64, b: u64) -> Rng {
-        let mut r = Rng(seed ^ a.wrapping_mul(0xA24B_AED4_963E_E407));
-        r.0 ^= r.next() ^ b.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-        r
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
-        if items.is_empty() {
-            None
-        } else {
-            Some(items[self.below(items.len() as u64) as usize].clone())
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -562,12 +507,12 @@ impl Load {
     }
 }
 
-async fn load_task(load: Arc<Load>, task: usize, mut rng: Rng) {
+async fn load_task(load: Arc<Load>, task: usize, mut rng: fastrand::Rng) {
     let mut n = 0u64;
     while !load.stop.load(Ordering::SeqCst) {
         n += 1;
-        let user = rng.below(load.users.len() as u64) as usize;
-        let roll = rng.below(100);
+        let user = rng.u64(..load.users.len() as u64) as usize;
+        let roll = rng.u64(..100);
         match roll {
             0..=17 => op_upload(&load, &mut rng, task, n, user).await,
             18..=41 => op_edit(&load, &mut rng, task, n, user).await,
@@ -582,8 +527,8 @@ async fn load_task(load: Arc<Load>, task: usize, mut rng: Rng) {
     }
 }
 
-async fn op_upload(load: &Load, rng: &mut Rng, task: usize, n: u64, user: usize) {
-    let kind = KINDS[rng.below(KINDS.len() as u64) as usize];
+async fn op_upload(load: &Load, rng: &mut fastrand::Rng, task: usize, n: u64, user: usize) {
+    let kind = KINDS[rng.u64(..KINDS.len() as u64) as usize];
     let stem = format!("r{}-t{task}-n{n}", load.round);
     let attempt = UploadAttempt {
         user,
@@ -598,7 +543,7 @@ async fn op_upload(load: &Load, rng: &mut Rng, task: usize, n: u64, user: usize)
         ..attempt
     };
     let token = load.users[user].token.clone();
-    let rb = if rng.below(4) == 0 {
+    let rb = if rng.u64(..4) == 0 {
         let part = reqwest::multipart::Part::bytes(bytes)
             .file_name(attempt.filename.clone())
             .mime_str(kind.content_type())
@@ -721,14 +666,14 @@ async fn read_resume(load: &Load, user: usize, id: &str) -> Option<Value> {
     }
 }
 
-async fn op_edit(load: &Load, rng: &mut Rng, task: usize, n: u64, user: usize) {
+async fn op_edit(load: &Load, rng: &mut fastrand::Rng, task: usize, n: u64, user: usize) {
     let Some(id) = load.with(|m| {
         let ready = m.resumes_of(user, |r| r.delete != Delete::Acked && r.ready);
         let any = m.resumes_of(user, |r| r.delete != Delete::Acked);
         // Mostly resumes known to be ready; sometimes any, such as this
         // round's uploads, whose parse may just have finished.
-        let from_any = ready.is_empty() || rng.below(10) < 3;
-        rng.pick(if from_any { &any } else { &ready })
+        let from_any = ready.is_empty() || rng.u64(..10) < 3;
+        rng.choice(if from_any { &any } else { &ready }).cloned()
     }) else {
         return;
     };
@@ -801,16 +746,18 @@ async fn op_edit(load: &Load, rng: &mut Rng, task: usize, n: u64, user: usize) {
     }
 }
 
-async fn op_share(load: &Load, rng: &mut Rng, user: usize) {
-    let Some(id) = load.with(|m| rng.pick(&m.resumes_of(user, |r| r.delete != Delete::Acked)))
-    else {
+async fn op_share(load: &Load, rng: &mut fastrand::Rng, user: usize) {
+    let Some(id) = load.with(|m| {
+        rng.choice(&m.resumes_of(user, |r| r.delete != Delete::Acked))
+            .cloned()
+    }) else {
         return;
     };
     // An explicit, unique expiry (ms precision): a share cut off by the kill
     // is recognised by it after the restart.
     let expires_at = ms(Utc::now()
-        + chrono::Duration::days(rng.range(1, 300) as i64)
-        + chrono::Duration::milliseconds(rng.below(86_400_000) as i64));
+        + chrono::Duration::days(rng.u64(1..=300) as i64)
+        + chrono::Duration::milliseconds(rng.u64(..86_400_000) as i64));
     let token = load.users[user].token.clone();
     let rb = load
         .req(
@@ -866,17 +813,17 @@ async fn op_share(load: &Load, rng: &mut Rng, user: usize) {
 }
 
 /// A (resume, share token) of `user`, on a resume not known to be deleted.
-fn pick_share(m: &Model, rng: &mut Rng, user: usize) -> Option<(String, String)> {
+fn pick_share(m: &Model, rng: &mut fastrand::Rng, user: usize) -> Option<(String, String)> {
     let all: Vec<(String, String)> = m
         .resumes
         .values()
         .filter(|r| r.user == user && r.delete != Delete::Acked)
         .flat_map(|r| r.shares.keys().map(|t| (r.id.clone(), t.clone())))
         .collect();
-    rng.pick(&all)
+    rng.choice(&all).cloned()
 }
 
-async fn op_revoke(load: &Load, rng: &mut Rng, user: usize) {
+async fn op_revoke(load: &Load, rng: &mut fastrand::Rng, user: usize) {
     let Some((id, share)) = load.with(|m| {
         let picked = pick_share(m, rng, user)?;
         let s = m.resumes.get_mut(&picked.0)?.shares.get_mut(&picked.1)?;
@@ -931,14 +878,14 @@ async fn op_revoke(load: &Load, rng: &mut Rng, user: usize) {
     }
 }
 
-async fn op_delete(load: &Load, rng: &mut Rng, user: usize) {
+async fn op_delete(load: &Load, rng: &mut fastrand::Rng, user: usize) {
     // One delete per resume, and keep a few per user to work on.
     let Some(id) = load.with(|m| {
         let live = m.resumes_of(user, |r| r.delete == Delete::None);
         if live.len() < 4 {
             return None;
         }
-        let id = rng.pick(&live)?;
+        let id = rng.choice(&live).cloned()?;
         m.resumes.get_mut(&id)?.delete = Delete::InFlight;
         Some(id)
     }) else {
@@ -966,10 +913,10 @@ async fn op_delete(load: &Load, rng: &mut Rng, user: usize) {
     });
 }
 
-async fn op_master(load: &Load, rng: &mut Rng, user: usize) {
+async fn op_master(load: &Load, rng: &mut fastrand::Rng, user: usize) {
     let Some(id) = load.with(|m| {
         let ready = m.resumes_of(user, |r| r.delete != Delete::Acked && r.ready);
-        rng.pick(&ready)
+        rng.choice(&ready).cloned()
     }) else {
         return;
     };
@@ -1025,7 +972,7 @@ async fn op_master(load: &Load, rng: &mut Rng, user: usize) {
     }
 }
 
-async fn op_view(load: &Load, rng: &mut Rng, user: usize) {
+async fn op_view(load: &Load, rng: &mut fastrand::Rng, user: usize) {
     let Some((id, share)) = load.with(|m| pick_share(m, rng, user)) else {
         return;
     };
@@ -2139,8 +2086,8 @@ async fn kill9_at_random_under_load_loses_no_acknowledged_write() {
     // The server log of each round is checked from where the last one ended.
     let mut log_start = 0;
     for round in 1..=rounds {
-        let mut rng = Rng::derive(seed, u64::from(round), 0);
-        let load_ms = rng.range(LOAD_MS.0, LOAD_MS.1);
+        let mut rng = seeded_rng(seed, &[u64::from(round), 0]);
+        let load_ms = rng.u64(LOAD_MS.0..=LOAD_MS.1);
         let load = Arc::new(Load {
             model: model.clone(),
             users: users.clone(),
@@ -2155,7 +2102,7 @@ async fn kill9_at_random_under_load_loses_no_acknowledged_write() {
         });
         let tasks: Vec<_> = (0..TASKS)
             .map(|t| {
-                let rng = Rng::derive(seed, u64::from(round), t as u64 + 1);
+                let rng = seeded_rng(seed, &[u64::from(round), t as u64 + 1]);
                 tokio::spawn(load_task(load.clone(), t, rng))
             })
             .collect();

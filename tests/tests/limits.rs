@@ -16,11 +16,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use vitae_tests::*;
 
-/// The server's `host:port`.
-fn addr(srv: &TestServer) -> String {
-    srv.url().trim_start_matches("http://").to_string()
-}
-
 /// A raw answer: status, lower-cased head, body.
 #[derive(Debug)]
 struct Raw {
@@ -92,7 +87,7 @@ fn assert_retry_after(r: &Resp) {
 async fn slow_request_body_gets_408_and_others_are_served_meanwhile() {
     let srv = TestServer::start_with(&["--body-timeout-secs", "2"]);
     let token = srv.create_user("slowbody").await;
-    let mut stream = TcpStream::connect(addr(&srv)).await.unwrap();
+    let mut stream = TcpStream::connect(srv.addr()).await.unwrap();
     let head = format!(
         "POST /v1/resumes?filename=slow.md HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: text/markdown\r\nContent-Length: 1000\r\n\r\n"
@@ -152,7 +147,7 @@ async fn slow_request_body_gets_408_and_others_are_served_meanwhile() {
 #[tokio::test]
 async fn slow_request_headers_are_cut_off() {
     let srv = TestServer::start_with(&["--header-timeout-secs", "2"]);
-    let mut stream = TcpStream::connect(addr(&srv)).await.unwrap();
+    let mut stream = TcpStream::connect(srv.addr()).await.unwrap();
     let started = Instant::now();
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\n")
@@ -205,11 +200,11 @@ async fn connections_past_the_cap_get_503_and_slots_come_back() {
     // Four idle connections hold every slot.
     let mut held = Vec::new();
     for _ in 0..4 {
-        held.push(TcpStream::connect(addr(&srv)).await.unwrap());
+        held.push(TcpStream::connect(srv.addr()).await.unwrap());
     }
     // Let the server accept them all before the fifth arrives.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut fifth = TcpStream::connect(addr(&srv)).await.unwrap();
+    let mut fifth = TcpStream::connect(srv.addr()).await.unwrap();
     fifth
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -233,7 +228,7 @@ async fn connections_past_the_cap_get_503_and_slots_come_back() {
     drop(held.pop());
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut again = TcpStream::connect(addr(&srv)).await.unwrap();
+        let mut again = TcpStream::connect(srv.addr()).await.unwrap();
         again
             .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .await

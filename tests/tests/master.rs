@@ -5,14 +5,11 @@
 //!
 //! One server for the whole file; each test (and each round) uses a fresh user.
 
-use std::sync::OnceLock;
-
 use futures_util::future::join_all;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 fn masters(list: &[serde_json::Value]) -> Vec<String> {

@@ -11,15 +11,12 @@
 //! `server/src/http/openapi.rs`; that every answer conforms to it is
 //! `scripts/schemathesis.sh`.)
 
-use std::sync::OnceLock;
-
 use reqwest::Method;
 use serde_json::Value;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 async fn spec() -> (Resp, Value) {

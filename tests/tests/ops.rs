@@ -4,7 +4,6 @@
 //!
 //! One shared server (with two allowed CORS origins); shutdown tests start their own.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -14,10 +13,7 @@ const ORIGIN_A: &str = "https://app.example.test";
 const ORIGIN_B: &str = "http://localhost:5173";
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| {
-        TestServer::start_with(&["--cors-origin", ORIGIN_A, "--cors-origin", ORIGIN_B])
-    })
+    shared_server(&["--cors-origin", ORIGIN_A, "--cors-origin", ORIGIN_B])
 }
 
 #[tokio::test]

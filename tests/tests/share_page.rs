@@ -10,7 +10,6 @@
 //! generated, so its tags are regular); a real browser renders the same page
 //! in the Chromium tests.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
@@ -19,8 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 /// JSON Resume keys of the sections, with the heading each gets.

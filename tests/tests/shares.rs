@@ -5,7 +5,6 @@
 //! One server for the whole file (with `--public-url`); each test uses its own
 //! fresh user.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
@@ -14,8 +13,7 @@ use vitae_tests::*;
 const PUBLIC_URL: &str = "https://cv.example.test";
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| TestServer::start_with(&["--public-url", PUBLIC_URL]))
+    shared_server(&["--public-url", PUBLIC_URL])
 }
 
 async fn ready_resume(prefix: &str) -> (Api, String) {

@@ -5,14 +5,12 @@
 //!
 //! One server for the whole file; each test uses its own fresh user.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 const END: Duration = Duration::from_secs(60);

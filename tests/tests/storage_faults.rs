@@ -500,9 +500,10 @@ async fn foreign_or_damaged_data_files_are_refused_and_left_untouched() {
         ("a PDF", fixture("resume.pdf"), "not a Vitae data file"),
         (
             "random bytes",
-            (0..65536u32)
-                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-                .collect(),
+            {
+                let mut rng = seeded_rng(test_seed(), &[]);
+                (0..65536).map(|_| rng.u8(..)).collect()
+            },
             "not a Vitae data file",
         ),
         ("redb's header damaged", flipped(9), "is damaged"),

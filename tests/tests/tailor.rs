@@ -14,15 +14,13 @@
 //! One server for the whole file; each test uses a fresh user.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use reqwest::Method;
 use serde_json::Value;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 const JOB_BACKEND: &str = "job_backend.md";

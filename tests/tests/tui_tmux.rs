@@ -135,10 +135,6 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn fixture_path(name: &str) -> PathBuf {
-    workspace_root().join("tests/fixtures").join(name)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_watch_review_share_and_quit() {
     let server = TestServer::start();
@@ -162,7 +158,7 @@ async fn upload_watch_review_share_and_quit() {
     // Upload: type the fixture's path in the picker and press Enter.
     tmux.keys(&["u"]);
     tmux.wait_for("Upload a resume");
-    tmux.type_text(&fixture_path("resume.pdf").display().to_string());
+    tmux.type_text(&fixture_path("resume.pdf"));
     tmux.keys(&["Enter"]);
 
     // The parse is followed to the end, and the review screen opens on its own.
@@ -225,7 +221,7 @@ async fn a_failed_parse_shows_the_reason_and_the_library_updates_live() {
 
     tmux.keys(&["u"]);
     tmux.wait_for("Upload a resume");
-    tmux.type_text(&fixture_path("corrupt.pdf").display().to_string());
+    tmux.type_text(&fixture_path("corrupt.pdf"));
     tmux.keys(&["Enter"]);
     let failed = tmux.wait_for("The parse failed");
     assert!(failed.contains("r: upload it again"), "{failed}");

@@ -4,15 +4,13 @@
 //!
 //! One server for the whole file; each test uses its own fresh user.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 /// Upload `name` raw or as multipart, check the 202 answer, wait for `ready`,

@@ -11,14 +11,11 @@
 //!
 //! One server for the whole file; each test uses a fresh user.
 
-use std::sync::OnceLock;
-
 use serde_json::Value;
 use vitae_tests::*;
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(TestServer::start)
+    shared_server(&[])
 }
 
 /// A fresh user with `resume.json` parsed; returns the client, the id and the resource.

@@ -12,8 +12,6 @@
 //! One shared server allows [`ALLOWED`]; same-origin tests start their own
 //! server with no allow-list.
 
-use std::sync::OnceLock;
-
 use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -24,8 +22,7 @@ const OTHER: &str = "https://evil.example.test";
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn server() -> &'static TestServer {
-    static S: OnceLock<TestServer> = OnceLock::new();
-    S.get_or_init(|| TestServer::start_with(&["--cors-origin", ALLOWED]))
+    shared_server(&["--cors-origin", ALLOWED])
 }
 
 async fn get_with(api: &Api, path: &str, headers: &[(&str, &str)]) -> Resp {

@@ -17,7 +17,7 @@
 //! `routing`, `streams`, `diff`, `jobs`, `tailor` — each with a `strict()`
 //! and a `loose()` table, plus `generated` (every wrong method and every
 //! private route without a token, from the OpenAPI document's route table)
-//! and `known_bugs`. This file holds the case type, the runner and the tests:
+//! and `header_edges` (header values at their limits). This file holds the case type, the runner and the tests:
 //! one test per table, each with its own user and fixtures.
 //!
 //! After each table: `/healthz` answers, a normal upload still parses, and the
@@ -32,9 +32,9 @@ mod admin;
 mod auth;
 mod diff;
 mod generated;
+mod header_edges;
 mod ids;
 mod jobs;
-mod known_bugs;
 mod resumes;
 mod routing;
 mod shares;
@@ -779,8 +779,8 @@ async fn wrong_methods_and_missing_tokens_on_every_route() {
 }
 
 #[tokio::test]
-async fn known_bugs_outside_the_handlers() {
-    run_table(&known_bugs::cases(), true).await;
+async fn header_values_at_the_edges() {
+    run_table(&header_edges::cases(), true).await;
 }
 
 /// A merge patch nested near serde_json's recursion limit (128) used to be

@@ -1,19 +1,14 @@
-//! Bad requests the server answers wrongly today, whose fix belongs outside
-//! the HTTP handlers; each case states the right answer, so the test fails
-//! until the fix lands:
-//!
-//! - `server/src/http/mod.rs` `content_type()` reads a Content-Type that is
-//!   not visible ASCII as *absent*, so a JSON endpoint takes the body as JSON
-//!   and an upload sniffs it, instead of the documented 415.
-//! - `server/src/sse/hub.rs` `subscribe_account` computes `seq + 1` on the
-//!   client's `Last-Event-ID`: `<epoch>-18446744073709551615` overflows, which
-//!   panics in debug builds (the connection closes without an answer).
+//! Header values at the edges, on every route that reads them: a
+//! Content-Type that is not visible ASCII is refused as unsupported (never
+//! read as absent, which would take the body as JSON or sniff an upload),
+//! and a `Last-Event-ID` at `u64::MAX` resynchronises instead of
+//! overflowing.
 
 use reqwest::Method as M;
 
 use super::*;
 
-/// Each with the answer it should get.
+/// Each with the answer it gets.
 pub fn cases() -> Vec<Case> {
     vec![
         case(

@@ -400,7 +400,7 @@ impl Walker {
         from: &str,
         ctx: Ctx,
     ) {
-        for key in key_order(before, after, ctx.field_order()) {
+        for key in key_order(before, after, ctx) {
             let b = before.get(key).filter(|v| !v.is_null());
             let a = after.get(key).filter(|v| !v.is_null());
             match (b, a) {
@@ -464,7 +464,7 @@ impl Walker {
 fn key_order<'a>(
     before: &'a Map<String, Value>,
     after: &'a Map<String, Value>,
-    schema: &[&str],
+    ctx: Ctx,
 ) -> Vec<&'a str> {
     let mut leading: Vec<&str> = Vec::new();
     let mut following: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -486,9 +486,8 @@ fn key_order<'a>(
             keys.extend(rest);
         }
     }
-    if !schema.is_empty() {
-        keys.sort_by_key(|key| rank(schema, key));
-    }
+    // Stable, and a no-op where the schema has no opinion (all `None`).
+    keys.sort_by_key(|key| ctx.rank(key));
     keys
 }
 

@@ -267,3 +267,116 @@ pub struct TailorPreview {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafts: Option<Drafts>,
 }
+
+/// The exact bytes of resources whose optional fields are sometimes omitted
+/// and sometimes sent as `null`: scripts and browsers rely on both.
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+    use crate::diff::{Change, ChangeKind};
+    use crate::jobs::JobKeywords;
+    use crate::ChangeEvent;
+
+    fn resume(document: Option<Option<Resume>>) -> ResumeResource {
+        ResumeResource {
+            id: "r".into(),
+            owner: "o".into(),
+            filename: "f.pdf".into(),
+            content_type: "application/pdf".into(),
+            status: Status::Pending,
+            reason: None,
+            warnings: Vec::new(),
+            is_master: false,
+            parent_id: None,
+            job_id: None,
+            revision: 1,
+            created_at: "t".into(),
+            updated_at: "t".into(),
+            confidence: Default::default(),
+            size: 3,
+            events_url: "/e".into(),
+            document,
+        }
+    }
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
+    fn absent_options_are_omitted_or_null_as_documented() {
+        let base = r#"{"id":"r","owner":"o","filename":"f.pdf","content_type":"application/pdf","status":"pending","warnings":[],"is_master":false,"parent_id":null,"revision":1,"created_at":"t","updated_at":"t","size":3,"events_url":"/e""#;
+        assert_eq!(json(&resume(None)), format!("{base}}}"));
+        assert_eq!(
+            json(&resume(Some(None))),
+            format!("{base},\"document\":null}}")
+        );
+        let mut full = resume(Some(Some(Resume::default())));
+        full.reason = Some("x".into());
+        full.job_id = Some("j".into());
+        full.parent_id = Some("p".into());
+        assert_eq!(
+            json(&full),
+            r#"{"id":"r","owner":"o","filename":"f.pdf","content_type":"application/pdf","status":"pending","reason":"x","warnings":[],"is_master":false,"parent_id":"p","job_id":"j","revision":1,"created_at":"t","updated_at":"t","size":3,"events_url":"/e","document":{}}"#
+        );
+        let share = ShareResource {
+            token: "k".into(),
+            url: "u".into(),
+            resume_id: "r".into(),
+            created_at: "t".into(),
+            expires_at: "e".into(),
+            revoked: false,
+            access_count: 0,
+            last_accessed_at: None,
+        };
+        assert_eq!(
+            json(&share),
+            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null}"#
+        );
+        assert_eq!(json(&CreateShare::default()), "{}");
+        let revision = RevisionResource {
+            revision: 2,
+            created_at: "t".into(),
+            origin: "edited".into(),
+            summary: "s".into(),
+            document: None,
+        };
+        assert_eq!(
+            json(&revision),
+            r#"{"revision":2,"created_at":"t","origin":"edited","summary":"s"}"#
+        );
+        let drafts = Drafts {
+            cover_letter: None,
+            outreach_message: None,
+            model: "m".into(),
+        };
+        assert_eq!(json(&drafts), r#"{"model":"m"}"#);
+        let event = ChangeEvent {
+            kind: "resume.updated".into(),
+            resume_id: "r".into(),
+            status: None,
+            share_token: None,
+            at: "t".into(),
+        };
+        assert_eq!(
+            json(&event),
+            r#"{"kind":"resume.updated","resume_id":"r","at":"t"}"#
+        );
+        assert_eq!(
+            json(&JobKeywords::default()),
+            r#"{"skills":[],"phrases":[],"seniority":null}"#
+        );
+        let change = Change {
+            path: "/work/0".into(),
+            kind: ChangeKind::Added,
+            before: None,
+            after: Some(serde_json::json!(1)),
+            from: None,
+            words: Vec::new(),
+        };
+        assert_eq!(
+            json(&change),
+            r#"{"path":"/work/0","kind":"added","before":null,"after":1}"#
+        );
+    }
+}

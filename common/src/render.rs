@@ -175,11 +175,7 @@ fn md_entry(e: &schema::Entry) -> Entry {
 fn sections(doc: &Value) -> Vec<(&'static str, Vec<Entry>)> {
     schema::reading_order()
         .filter_map(|section| {
-            let entries = doc.get(section.key)?.as_array()?;
-            let entries: Vec<Entry> = entries
-                .iter()
-                .map(|v| md_entry(&section.entry(v)))
-                .collect();
+            let entries: Vec<Entry> = section.entries(doc).iter().map(md_entry).collect();
             (!entries.is_empty()).then_some((section.heading, entries))
         })
         .collect()
@@ -596,10 +592,10 @@ fn card<'a>(e: &schema::Entry<'a>) -> Card<'a> {
 fn parts(doc: &Value) -> Vec<Part<'_>> {
     schema::reading_order()
         .filter_map(|section| {
-            let entries = doc.get(section.key)?.as_array()?;
-            let cards: Vec<Card> = entries
+            let cards: Vec<Card> = section
+                .entries(doc)
                 .iter()
-                .map(|v| card(&section.entry(v)))
+                .map(card)
                 .filter(|c| !c.is_empty())
                 .collect();
             (!cards.is_empty()).then_some(Part {

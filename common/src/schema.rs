@@ -152,6 +152,10 @@ pub const BASICS_FIELDS: &[Field] = &[
     f("summary", Prose, PROSE), f("location", Object, DETAIL), f("profiles", Object, DETAIL),
 ];
 
+/// The members of `basics` a resume should have; an editor flags them when
+/// empty.
+pub const BASICS_REQUIRED: &[&str] = &["name", "email"];
+
 /// `basics.location`, in schema order.
 #[rustfmt::skip]
 pub const LOCATION_FIELDS: &[Field] = &[
@@ -217,7 +221,7 @@ pub const SECTIONS: &[Section] = &[
     },
     Section {
         key: "education", title: "Education", heading: "Education",
-        noun: ("education", "educations"),
+        noun: ("degree", "degrees"),
         identity: &["institution", "area"], required: &["institution"],
         fields: &[
             f("institution", Text, HEAD), f("url", Url, HEAD), f("area", Text, HEAD),
@@ -321,35 +325,18 @@ pub const SECTIONS: &[Section] = &[
 ];
 
 /// Top-level keys in JSON Resume order: `basics`, then [`SECTIONS`].
+#[rustfmt::skip]
 pub const TOP_LEVEL_ORDER: &[&str] = &[
-    "basics",
-    "work",
-    "volunteer",
-    "education",
-    "awards",
-    "certificates",
-    "publications",
-    "skills",
-    "languages",
-    "interests",
-    "references",
-    "projects",
+    "basics", "work", "volunteer", "education", "awards", "certificates",
+    "publications", "skills", "languages", "interests", "references", "projects",
 ];
 
 /// The order a reader scans a resume page: experience first, the short
 /// lists and references last. Rendered documents follow it.
+#[rustfmt::skip]
 pub const READING_ORDER: &[&str] = &[
-    "work",
-    "education",
-    "projects",
-    "skills",
-    "volunteer",
-    "awards",
-    "certificates",
-    "publications",
-    "languages",
-    "interests",
-    "references",
+    "work", "education", "projects", "skills", "volunteer", "awards",
+    "certificates", "publications", "languages", "interests", "references",
 ];
 
 /// The list section under a top-level key.
@@ -385,6 +372,15 @@ impl Section {
     /// Whether some field of the section plays `role`.
     pub fn has(&self, role: Role) -> bool {
         self.fields.iter().any(|f| f.role == role)
+    }
+
+    /// The section's entries in a whole document (none when it has no such
+    /// list).
+    pub fn entries<'a>(&'static self, doc: &'a Value) -> Vec<Entry<'a>> {
+        match doc.get(self.key) {
+            Some(Value::Array(items)) => items.iter().map(|v| self.entry(v)).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// View one entry of this section through the schema.

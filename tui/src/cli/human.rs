@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Local, Utc};
 use serde_json::Value;
 use vitae_common::diff::{Change, ChangeKind, WordOpKind};
-use vitae_common::schema::{self, Entry, Role, Section, When};
+use vitae_common::schema::{self, Entry, Role, When};
 use vitae_common::{
     DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareResource,
     Status, TailorPreview,
@@ -379,16 +379,8 @@ pub fn document(paint: Paint, doc: &Resume) -> String {
     }
 
     let value = serde_json::to_value(doc).unwrap_or(Value::Null);
-    let entries = |section: &'static Section| -> Vec<Entry<'_>> {
-        let items = value.get(section.key).and_then(Value::as_array);
-        items
-            .into_iter()
-            .flatten()
-            .map(|v| section.entry(v))
-            .collect()
-    };
     for section in schema::reading_order() {
-        let list = entries(section);
+        let list = section.entries(&value);
         if list.is_empty() || !IN_FULL.contains(&section.key) {
             continue;
         }
@@ -404,7 +396,7 @@ pub fn document(paint: Paint, doc: &Resume) -> String {
     }
     let rest: Vec<String> = schema::reading_order()
         .filter(|section| !IN_FULL.contains(&section.key))
-        .map(|section| (entries(section).len(), section.noun))
+        .map(|section| (section.entries(&value).len(), section.noun))
         .filter(|(n, _)| *n > 0)
         .map(|(n, (one, many))| plural(n, one, many))
         .collect();

@@ -749,6 +749,36 @@ mod tests {
     }
 
     #[test]
+    fn a_document_lists_work_education_and_skills_and_counts_the_rest() {
+        let doc = Resume::from_value(serde_json::json!({
+            "basics": {"name": "Zoë", "label": "Engineer", "email": "z@example.com",
+                       "location": {"city": "Oslo", "countryCode": "NO"}},
+            "work": [{"name": "Acme", "position": "Staff Engineer", "startDate": "2019"},
+                     {"name": "Globex", "startDate": "2015", "endDate": "2018"}],
+            "education": [{"institution": "Uni", "area": "CS", "studyType": "MSc", "endDate": "2014"}],
+            "skills": [{"name": "Rust", "keywords": ["tokio", "serde"]}, {"keywords": ["Go"]}],
+            "projects": [{"name": "P"}, {"name": "Q"}],
+            "volunteer": [{"organization": "Club"}],
+            "languages": [{"language": "Norwegian"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            document(Paint { color: false }, &doc),
+            "Zoë — Engineer\n\
+             z@example.com · Oslo, NO\n\
+             \nWork\n\
+             \x20 Staff Engineer, Acme  2019 – present\n\
+             \x20 Globex                2015 – 2018\n\
+             \nEducation\n\
+             \x20 MSc in CS, Uni  until 2014\n\
+             \nSkills\n\
+             \x20 Rust: tokio, serde\n\
+             \x20 Go\n\
+             \nalso      2 projects, 1 volunteer role, 1 language\n"
+        );
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         assert_eq!(Paint { color: false }.paint(RED, "x"), "x");
         assert_eq!(Paint { color: true }.paint(RED, "x"), "\x1b[31mx\x1b[0m");

@@ -267,7 +267,7 @@ impl<'a> Lists<'a> {
         )
     }
 
-    /// The key of the field playing `role`, first of them (the bullets).
+    /// The key of the (first) field playing `role`; empty when none does.
     fn key(&self, role: Role) -> &'static str {
         self.section
             .fields
@@ -473,10 +473,6 @@ fn check_positions(source: &Resume, org_word: &str, lists: &Lists, out: &mut Vec
         .unwrap_or_default();
     let (start_field, end_field) = span_keys(lists.section);
     let bullets = lists.key(Role::Bullets);
-    let prose = lists.prose_keys();
-    let mut fixed = lists.head_keys();
-    fixed.extend([org_field, bullets]);
-    fixed.extend(&prose);
     let pairs = lists.pairs(out);
     let used = used(&pairs, lists.src.len());
     let all_highlights: Vec<&str> = lists.src.iter().flat_map(|e| e.list(bullets)).collect();
@@ -529,32 +525,7 @@ fn check_positions(source: &Resume, org_word: &str, lists: &Lists, out: &mut Vec
                 same_pos.first().copied()
             }
         };
-        let c_texts = texts(c, &prose);
-        match reference {
-            Some(r) => {
-                let path_bullets = format!("{path}.{bullets}");
-                check_strings(
-                    &path_bullets,
-                    "highlight",
-                    &c.list(bullets),
-                    &r.list(bullets),
-                    out,
-                );
-                check_texts(source, &path, &c_texts, Some(&texts(r, &prose)), out);
-                diff_values(&path, &without(r, &fixed), &without(c, &fixed), out);
-            }
-            None => {
-                for (k, h) in c.list(bullets).iter().enumerate() {
-                    if !all_highlights.contains(h) {
-                        out.push(format!(
-                            "{path}.{bullets}[{k}]: highlight {} is not in the source resume",
-                            show_str(h)
-                        ));
-                    }
-                }
-                check_texts(source, &path, &c_texts, None, out);
-            }
-        }
+        check_claims(source, lists, &path, c, reference, &all_highlights, out);
     }
 }
 
@@ -643,11 +614,7 @@ fn check_projects(source: &Resume, lists: &Lists, out: &mut Vec<String>) {
         .copied()
         .unwrap_or_default();
     let (start_field, end_field) = span_keys(lists.section);
-    let (bullets, tags) = (lists.key(Role::Bullets), lists.key(Role::Tags));
-    let prose = lists.prose_keys();
-    let mut fixed = lists.head_keys();
-    fixed.extend([bullets, tags]);
-    fixed.extend(&prose);
+    let bullets = lists.key(Role::Bullets);
     let pairs = lists.pairs(out);
     let used = used(&pairs, lists.src.len());
     let all_highlights: Vec<&str> = lists.src.iter().flat_map(|p| p.list(bullets)).collect();
@@ -684,35 +651,51 @@ fn check_projects(source: &Resume, lists: &Lists, out: &mut Vec<String>) {
                 same
             }
         };
-        let c_texts = texts(c, &prose);
-        match reference {
-            Some(r) => {
-                let path_bullets = format!("{path}.{bullets}");
-                check_strings(
-                    &path_bullets,
-                    "highlight",
-                    &c.list(bullets),
-                    &r.list(bullets),
-                    out,
-                );
-                let path_tags = format!("{path}.{tags}");
-                check_strings(&path_tags, "keyword", &c.list(tags), &r.list(tags), out);
-                check_texts(source, &path, &c_texts, Some(&texts(r, &prose)), out);
-                diff_values(&path, &without(r, &fixed), &without(c, &fixed), out);
-            }
-            None => {
-                for (k, h) in c.list(bullets).iter().enumerate() {
-                    if !all_highlights.contains(h) {
-                        out.push(format!(
-                            "{path}.{bullets}[{k}]: highlight {} is not in the source resume",
-                            show_str(h)
-                        ));
-                    }
-                }
-                check_texts(source, &path, &c_texts, None, out);
+        check_claims(source, lists, &path, c, reference, &all_highlights, out);
+    }
+}
+
+/// What an entry claims beyond its identity, against the source entry it
+/// most likely came from: highlights and keywords of that entry (each at
+/// most as often), free text that is new checked as text, everything else
+/// unchanged. Without such an entry, each highlight must at least be one
+/// the source has somewhere.
+fn check_claims(
+    source: &Resume,
+    lists: &Lists,
+    path: &str,
+    c: &Entry,
+    reference: Option<&Entry>,
+    all_highlights: &[&str],
+    out: &mut Vec<String>,
+) {
+    let (bullets, tags) = (lists.key(Role::Bullets), lists.key(Role::Tags));
+    let prose = lists.prose_keys();
+    let c_texts = texts(c, &prose);
+    let Some(r) = reference else {
+        for (k, h) in c.list(bullets).iter().enumerate() {
+            if !all_highlights.contains(h) {
+                out.push(format!(
+                    "{path}.{bullets}[{k}]: highlight {} is not in the source resume",
+                    show_str(h)
+                ));
             }
         }
+        check_texts(source, path, &c_texts, None, out);
+        return;
+    };
+    for (key, what) in [(bullets, "highlight"), (tags, "keyword")] {
+        if !key.is_empty() {
+            let at = format!("{path}.{key}");
+            check_strings(&at, what, &c.list(key), &r.list(key), out);
+        }
     }
+    check_texts(source, path, &c_texts, Some(&texts(r, &prose)), out);
+    let mut fixed = lists.head_keys();
+    fixed.extend(lists.section.headline.org);
+    fixed.extend([bullets, tags].into_iter().filter(|k| !k.is_empty()));
+    fixed.extend(&prose);
+    diff_values(path, &without(r, &fixed), &without(c, &fixed), out);
 }
 
 /// Sections tailoring never edits: every candidate entry must be a source

@@ -457,6 +457,7 @@ impl<'a> Entry<'a> {
         Some((self.text(key)?, to))
     }
 
+    /// The entry's dates as recorded, by the section's [`Dates`] rule.
     pub fn when(&self) -> When<'a> {
         match self.section.headline.dates {
             Dates::Range(start, end) => When::Range {

@@ -4,6 +4,7 @@
 //! checks rely on them, so fields may be added but never renamed.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::diff::Diff;
 use crate::jobs::{JobKeywords, KeywordMatch};
@@ -44,6 +45,7 @@ impl std::fmt::Display for Status {
 /// A resume as the API shows it. `document` is `None` in lists and until parsed.
 /// `D` is the document's type: [`Resume`] for every client; the server may
 /// answer with the stored JSON text in its place, which reads the same.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(serialize = "D: Serialize", deserialize = "D: Deserialize<'de>"))]
 pub struct ResumeResource<D = Resume> {
@@ -53,14 +55,13 @@ pub struct ResumeResource<D = Resume> {
     pub content_type: String,
     pub status: Status,
     /// Why the parse failed; present only when `status` is `failed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default)]
     pub warnings: Vec<String>,
     pub is_master: bool,
+    #[serialize_always]
     pub parent_id: Option<String>,
     /// The job a tailored version was made for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     pub revision: u64,
     pub created_at: String,
@@ -74,11 +75,7 @@ pub struct ResumeResource<D = Resume> {
     pub events_url: String,
     /// Present on single-resume responses (`null` until parsed); omitted
     /// from lists. `None` = omitted, `Some(None)` = `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, deserialize_with = "present")]
     pub document: Option<Option<D>>,
 }
 
@@ -104,6 +101,7 @@ pub struct ResumeList {
 }
 
 /// One stored revision of a resume's document.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevisionResource {
     pub revision: u64,
@@ -116,7 +114,6 @@ pub struct RevisionResource {
     /// (`work: 1 added, 2 changed`), or `first revision`.
     #[serde(default)]
     pub summary: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Resume>,
 }
 
@@ -142,14 +139,13 @@ pub struct ShareList {
     pub shares: Vec<ShareResource>,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateShare {
     /// Days until the link expires; the server's default when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_days: Option<u32>,
     /// An exact expiry time (RFC 3339), instead of `expires_in_days`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 
@@ -194,11 +190,11 @@ pub struct DiffResource {
 }
 
 /// A stored job description and what was extracted from it.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobResource {
     pub id: String,
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     pub keywords: JobKeywords,
     /// Bumped when `PUT` changes the description; previews name it.
@@ -211,7 +207,6 @@ pub struct JobResource {
     pub created_at: String,
     pub updated_at: String,
     /// The description as prose; present on single-job answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
@@ -238,11 +233,10 @@ pub struct ConfirmTailor {
 /// Drafts from the optional language-model provider, each already checked
 /// against the source: anything naming an employer, date or skill the
 /// source lacks was dropped (and said so in `warnings`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Drafts {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_letter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outreach_message: Option<String>,
     /// The provider's model name, for the record.
     pub model: String,
@@ -250,6 +244,7 @@ pub struct Drafts {
 
 /// A tailoring preview: nothing is stored until it is confirmed with its
 /// `preview_hash`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TailorPreview {
     /// SHA-256 over (source id + revision, job id + revision, tailored
@@ -264,6 +259,118 @@ pub struct TailorPreview {
     pub keyword_match: KeywordMatch,
     pub diff: Diff,
     pub warnings: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafts: Option<Drafts>,
+}
+
+/// The exact bytes of resources whose optional fields are sometimes omitted
+/// and sometimes sent as `null`: scripts and browsers rely on both.
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+    use crate::diff::{Change, ChangeKind};
+    use crate::jobs::JobKeywords;
+    use crate::ChangeEvent;
+
+    fn resume(document: Option<Option<Resume>>) -> ResumeResource {
+        ResumeResource {
+            id: "r".into(),
+            owner: "o".into(),
+            filename: "f.pdf".into(),
+            content_type: "application/pdf".into(),
+            status: Status::Pending,
+            reason: None,
+            warnings: Vec::new(),
+            is_master: false,
+            parent_id: None,
+            job_id: None,
+            revision: 1,
+            created_at: "t".into(),
+            updated_at: "t".into(),
+            confidence: Default::default(),
+            size: 3,
+            events_url: "/e".into(),
+            document,
+        }
+    }
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
+    fn absent_options_are_omitted_or_null_as_documented() {
+        let base = r#"{"id":"r","owner":"o","filename":"f.pdf","content_type":"application/pdf","status":"pending","warnings":[],"is_master":false,"parent_id":null,"revision":1,"created_at":"t","updated_at":"t","size":3,"events_url":"/e""#;
+        assert_eq!(json(&resume(None)), format!("{base}}}"));
+        assert_eq!(
+            json(&resume(Some(None))),
+            format!("{base},\"document\":null}}")
+        );
+        let mut full = resume(Some(Some(Resume::default())));
+        full.reason = Some("x".into());
+        full.job_id = Some("j".into());
+        full.parent_id = Some("p".into());
+        assert_eq!(
+            json(&full),
+            r#"{"id":"r","owner":"o","filename":"f.pdf","content_type":"application/pdf","status":"pending","reason":"x","warnings":[],"is_master":false,"parent_id":"p","job_id":"j","revision":1,"created_at":"t","updated_at":"t","size":3,"events_url":"/e","document":{}}"#
+        );
+        let share = ShareResource {
+            token: "k".into(),
+            url: "u".into(),
+            resume_id: "r".into(),
+            created_at: "t".into(),
+            expires_at: "e".into(),
+            revoked: false,
+            access_count: 0,
+            last_accessed_at: None,
+        };
+        assert_eq!(
+            json(&share),
+            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null}"#
+        );
+        assert_eq!(json(&CreateShare::default()), "{}");
+        let revision = RevisionResource {
+            revision: 2,
+            created_at: "t".into(),
+            origin: "edited".into(),
+            summary: "s".into(),
+            document: None,
+        };
+        assert_eq!(
+            json(&revision),
+            r#"{"revision":2,"created_at":"t","origin":"edited","summary":"s"}"#
+        );
+        let drafts = Drafts {
+            cover_letter: None,
+            outreach_message: None,
+            model: "m".into(),
+        };
+        assert_eq!(json(&drafts), r#"{"model":"m"}"#);
+        let event = ChangeEvent {
+            kind: "resume.updated".into(),
+            resume_id: "r".into(),
+            status: None,
+            share_token: None,
+            at: "t".into(),
+        };
+        assert_eq!(
+            json(&event),
+            r#"{"kind":"resume.updated","resume_id":"r","at":"t"}"#
+        );
+        assert_eq!(
+            json(&JobKeywords::default()),
+            r#"{"skills":[],"phrases":[],"seniority":null}"#
+        );
+        let change = Change {
+            path: "/work/0".into(),
+            kind: ChangeKind::Added,
+            before: None,
+            after: Some(serde_json::json!(1)),
+            from: None,
+            words: Vec::new(),
+        };
+        assert_eq!(
+            json(&change),
+            r#"{"path":"/work/0","kind":"added","before":null,"after":1}"#
+        );
+    }
 }

@@ -8,6 +8,7 @@
 //! [`ChangeEvent`]s.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// SSE event names.
 pub mod names {
@@ -96,6 +97,7 @@ pub struct StreamError {
 }
 
 /// What changed, on the account stream `/v1/events`. The SSE event name is `kind`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeEvent {
     /// `resume.created`, `resume.updated`, `resume.deleted`, `master.changed`,
@@ -103,9 +105,7 @@ pub struct ChangeEvent {
     pub kind: String,
     pub resume_id: String,
     /// The resume's status after the change, for resume events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::Status>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_token: Option<String>,
     pub at: String,
 }

@@ -7,8 +7,10 @@
 //! the same keywords, order and scores.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// What was extracted from a job description.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobKeywords {
     /// Skills and tools the job asks for, most important first. Names from
@@ -27,11 +29,10 @@ pub struct JobKeywords {
     /// for "Head of", "Director" and "VP" titles). Taken from the title, else
     /// from the years asked (0–2 junior, 3–4 mid, 5–7 senior, 8+ staff);
     /// `null` when neither says.
-    #[serde(default)]
+    #[serialize_always]
     pub seniority: Option<String>,
     /// The smallest number of years of experience the description asks for
     /// (`"3+ years"`, `"5 years of"`), absent when it states none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub years: Option<u32>,
 }
 

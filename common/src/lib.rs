@@ -6,6 +6,10 @@
 //! JSON error body ([`error`]). Ids and timestamps are plain strings on the
 //! wire (UUIDs and RFC 3339 UTC), so every field serialises to plain JSON and
 //! a browser or `curl` sees exactly what the Rust client sees.
+//!
+//! The JSON Resume schema itself (sections, fields, how entries are told
+//! apart and headlined) is written down once, in [`schema`], for the diff,
+//! the renderers and the clients to share.
 
 pub mod api;
 pub mod diff;
@@ -14,6 +18,7 @@ pub mod events;
 pub mod jobs;
 pub mod render;
 pub mod resume;
+pub mod schema;
 
 pub use api::*;
 pub use error::{ApiError, ErrorBody, ErrorCode};

@@ -8,10 +8,20 @@
 //! ([`safe_href`]); everything else is shown as text. Its one inline style is
 //! the static [`HTML_STYLE`], which the share page allows by hash in its
 //! Content-Security-Policy.
+//!
+//! Both forms read entries through the schema's projection
+//! ([`crate::schema::Entry`]): which sections there are, their headings and
+//! reading order, and which field is a headline, a detail, prose, bullets or
+//! tags come from [`crate::schema`]; this module only decides the layout.
+//! The Markdown form is the compact one (no secondary facts, no links); the
+//! HTML page shows everything.
 
 use std::fmt::Write;
 
+use serde_json::Value;
+
 use crate::resume::{Basics, Resume};
+use crate::schema::{self, LinkTo, Role, When};
 
 /// The stylesheet inlined in every rendered page (the share page, its
 /// notices, exported HTML). It is static text, so the share page's CSP can
@@ -104,7 +114,7 @@ fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str) ->
         .join(sep)
 }
 
-/// A section of headline + detail lines + bullets, the shape every entry kind shares.
+/// An entry as Markdown shows it: a headline, a detail line, text, bullets.
 struct Entry {
     title: String,
     detail: String,
@@ -112,156 +122,63 @@ struct Entry {
     bullets: Vec<String>,
 }
 
-fn sections(resume: &Resume) -> Vec<(&'static str, Vec<Entry>)> {
-    let mut out: Vec<(&'static str, Vec<Entry>)> = Vec::new();
-    let work = resume
-        .work
-        .iter()
-        .map(|w| Entry {
-            title: join_some([w.position.as_deref(), w.name.as_deref()], " — "),
-            detail: join_some(
-                [
-                    dates(w.start_date.as_deref(), w.end_date.as_deref()).as_deref(),
-                    w.location.as_deref(),
-                ],
-                " · ",
-            ),
-            text: w.summary.clone(),
-            bullets: w.highlights.clone(),
+/// Dates as Markdown writes them: as recorded, a start without an end is
+/// current.
+fn md_dates(when: When) -> Option<String> {
+    match when {
+        When::Range { start, end } => dates(start, end),
+        When::On(date) => date.map(str::to_string),
+        When::Undated => None,
+    }
+}
+
+/// The compact form of an entry: the headline, then dates, a linked title's
+/// address (a Markdown heading carries no link) and the short details; the
+/// prose (or quote); and the bullets. Sections without prose show their
+/// tags as the text (a skill's keywords); secondary facts are left to the
+/// HTML page.
+fn md_entry(e: &schema::Entry) -> Entry {
+    let when = md_dates(e.when());
+    let link = e
+        .link()
+        .filter(|(_, to)| *to == LinkTo::Title)
+        .map(|(url, _)| url);
+    let details = e.values(Role::Detail);
+    let detail = schema::join_filled(
+        when.as_deref().into_iter().chain(link).chain(details),
+        " · ",
+    );
+    let prose = e
+        .values(Role::Prose)
+        .into_iter()
+        .chain(e.values(Role::Quote))
+        .next();
+    let tags = e.values(Role::Tags);
+    let text = match prose {
+        Some(text) => Some(text.to_string()),
+        None if !e.section.has(Role::Prose) && !tags.is_empty() => Some(tags.join(", ")),
+        None => None,
+    };
+    Entry {
+        title: e.headline(" — "),
+        detail,
+        text,
+        bullets: e
+            .values(Role::Bullets)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+/// The sections with entries, in reading order, under their headings.
+fn sections(doc: &Value) -> Vec<(&'static str, Vec<Entry>)> {
+    schema::reading_order()
+        .filter_map(|section| {
+            let entries: Vec<Entry> = section.entries(doc).iter().map(md_entry).collect();
+            (!entries.is_empty()).then_some((section.heading, entries))
         })
-        .collect();
-    out.push(("Experience", work));
-    let education = resume
-        .education
-        .iter()
-        .map(|e| Entry {
-            title: join_some(
-                [
-                    e.study_type.as_deref(),
-                    e.area.as_deref(),
-                    e.institution.as_deref(),
-                ],
-                " — ",
-            ),
-            detail: join_some(
-                [
-                    dates(e.start_date.as_deref(), e.end_date.as_deref()).as_deref(),
-                    e.score.as_deref(),
-                ],
-                " · ",
-            ),
-            text: None,
-            bullets: e.courses.clone(),
-        })
-        .collect();
-    out.push(("Education", education));
-    let projects = resume
-        .projects
-        .iter()
-        .map(|p| Entry {
-            title: p.name.clone().unwrap_or_default(),
-            detail: join_some(
-                [
-                    dates(p.start_date.as_deref(), p.end_date.as_deref()).as_deref(),
-                    p.url.as_deref(),
-                ],
-                " · ",
-            ),
-            text: p.description.clone(),
-            bullets: p.highlights.clone(),
-        })
-        .collect();
-    out.push(("Projects", projects));
-    let skills = resume
-        .skills
-        .iter()
-        .map(|s| Entry {
-            title: s.name.clone().unwrap_or_default(),
-            detail: s.level.clone().unwrap_or_default(),
-            text: (!s.keywords.is_empty()).then(|| s.keywords.join(", ")),
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Skills", skills));
-    let volunteer = resume
-        .volunteer
-        .iter()
-        .map(|v| Entry {
-            title: join_some([v.position.as_deref(), v.organization.as_deref()], " — "),
-            detail: dates(v.start_date.as_deref(), v.end_date.as_deref()).unwrap_or_default(),
-            text: v.summary.clone(),
-            bullets: v.highlights.clone(),
-        })
-        .collect();
-    out.push(("Volunteering", volunteer));
-    let awards = resume
-        .awards
-        .iter()
-        .map(|a| Entry {
-            title: join_some([a.title.as_deref(), a.awarder.as_deref()], " — "),
-            detail: a.date.clone().unwrap_or_default(),
-            text: a.summary.clone(),
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Awards", awards));
-    let certificates = resume
-        .certificates
-        .iter()
-        .map(|c| Entry {
-            title: join_some([c.name.as_deref(), c.issuer.as_deref()], " — "),
-            detail: c.date.clone().unwrap_or_default(),
-            text: None,
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Certificates", certificates));
-    let publications = resume
-        .publications
-        .iter()
-        .map(|p| Entry {
-            title: join_some([p.name.as_deref(), p.publisher.as_deref()], " — "),
-            detail: p.release_date.clone().unwrap_or_default(),
-            text: p.summary.clone(),
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Publications", publications));
-    let languages = resume
-        .languages
-        .iter()
-        .map(|l| Entry {
-            title: l.language.clone().unwrap_or_default(),
-            detail: l.fluency.clone().unwrap_or_default(),
-            text: None,
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Languages", languages));
-    let interests = resume
-        .interests
-        .iter()
-        .map(|i| Entry {
-            title: i.name.clone().unwrap_or_default(),
-            detail: String::new(),
-            text: (!i.keywords.is_empty()).then(|| i.keywords.join(", ")),
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("Interests", interests));
-    let references = resume
-        .references
-        .iter()
-        .map(|r| Entry {
-            title: r.name.clone().unwrap_or_default(),
-            detail: String::new(),
-            text: r.reference.clone(),
-            bullets: Vec::new(),
-        })
-        .collect();
-    out.push(("References", references));
-    out.retain(|(_, entries)| !entries.is_empty());
-    out
+        .collect()
 }
 
 fn contact_line(resume: &Resume) -> Vec<String> {
@@ -300,6 +217,11 @@ fn contact_line(resume: &Resume) -> Vec<String> {
     parts
 }
 
+/// The document as JSON, which the schema's projections read.
+fn document_value(resume: &Resume) -> Value {
+    serde_json::to_value(resume).unwrap_or(Value::Null)
+}
+
 /// The resume as Markdown.
 pub fn markdown(resume: &Resume) -> String {
     let mut out = String::new();
@@ -315,7 +237,7 @@ pub fn markdown(resume: &Resume) -> String {
     if let Some(summary) = &basics.summary {
         let _ = writeln!(out, "{summary}\n");
     }
-    for (heading, entries) in sections(resume) {
+    for (heading, entries) in sections(&document_value(resume)) {
         let _ = writeln!(out, "## {heading}\n");
         for e in entries {
             let _ = writeln!(out, "### {}\n", e.title);
@@ -463,15 +385,12 @@ fn linked(text: &str, url: Option<&str>) -> String {
 
 /// A field's text, or `None` when it is missing or blank.
 fn filled(field: &Option<String>) -> Option<&str> {
-    field.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    trimmed(field.as_deref())
 }
 
-/// The non-blank items of a list field.
-fn items(list: &[String]) -> Vec<&str> {
-    list.iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// Text without its surrounding blanks, or `None` when nothing is left.
+fn trimmed(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 const MONTHS: [&str; 12] = [
@@ -549,16 +468,12 @@ struct Card<'a> {
 
 /// A URL field for a card. One that cannot be a link is also kept as text
 /// among the details, so the reader still sees what the person wrote.
-fn card_url<'a>(url: &'a Option<String>, meta: &mut Vec<&'a str>) -> Option<&'a str> {
-    let url = filled(url)?;
+fn card_url<'a>(url: Option<&'a str>, meta: &mut Vec<&'a str>) -> Option<&'a str> {
+    let url = trimmed(url)?;
     if safe_href(url).is_none() {
         meta.push(url);
     }
     Some(url)
-}
-
-fn owned(field: &Option<String>) -> Option<String> {
-    filled(field).map(str::to_string)
 }
 
 impl Card<'_> {
@@ -631,156 +546,66 @@ struct Part<'a> {
     cards: Vec<Card<'a>>,
 }
 
+/// An entry as the page shows it: every part of the schema's projection
+/// (the short details and the secondary ones alike), trimmed, blank values
+/// left out.
+fn card<'a>(e: &schema::Entry<'a>) -> Card<'a> {
+    let filled_values = |role| -> Vec<&'a str> {
+        e.values(role)
+            .into_iter()
+            .filter_map(|v| trimmed(Some(v)))
+            .collect()
+    };
+    let mut meta = filled_values(Role::Detail);
+    meta.extend(filled_values(Role::Aside));
+    let (title_url, org_url) = match e.link() {
+        Some((url, LinkTo::Title)) => (card_url(Some(url), &mut meta), None),
+        Some((url, LinkTo::Org)) => (None, card_url(Some(url), &mut meta)),
+        None => (None, None),
+    };
+    let title = e
+        .title()
+        .into_iter()
+        .filter_map(|t| trimmed(Some(t)))
+        .collect::<Vec<_>>();
+    let when = match e.when() {
+        When::Range { start, end } => range_html(trimmed(start), trimmed(end)),
+        When::On(date) => trimmed(date).map(date_html),
+        When::Undated => None,
+    };
+    Card {
+        title: (!title.is_empty()).then(|| title.join(", ")),
+        title_url,
+        org: trimmed(e.org()),
+        org_url,
+        when,
+        meta,
+        prose: filled_values(Role::Prose).first().copied(),
+        quote: filled_values(Role::Quote).first().copied(),
+        bullets: filled_values(Role::Bullets),
+        tags: filled_values(Role::Tags),
+    }
+}
+
 /// The entry sections of the page, in the order a reader scans a resume
 /// (the Markdown form uses the same order), without empty entries.
-fn parts(resume: &Resume) -> Vec<Part<'_>> {
-    let work = resume.work.iter().map(|w| {
-        let mut meta: Vec<&str> = [filled(&w.location), filled(&w.description)]
-            .into_iter()
-            .flatten()
-            .collect();
-        let org_url = card_url(&w.url, &mut meta);
-        Card {
-            title: owned(&w.position),
-            org: filled(&w.name),
-            org_url,
-            when: range_html(filled(&w.start_date), filled(&w.end_date)),
-            meta,
-            prose: filled(&w.summary),
-            bullets: items(&w.highlights),
-            ..Card::default()
-        }
-    });
-    let education = resume.education.iter().map(|e| {
-        let mut meta: Vec<&str> = filled(&e.score).into_iter().collect();
-        let org_url = card_url(&e.url, &mut meta);
-        let title = match (filled(&e.study_type), filled(&e.area)) {
-            (Some(kind), Some(area)) => Some(format!("{kind}, {area}")),
-            (one, other) => one.or(other).map(str::to_string),
-        };
-        Card {
-            title,
-            org: filled(&e.institution),
-            org_url,
-            when: range_html(filled(&e.start_date), filled(&e.end_date)),
-            meta,
-            bullets: items(&e.courses),
-            ..Card::default()
-        }
-    });
-    let projects = resume.projects.iter().map(|p| {
-        let mut meta: Vec<&str> = [filled(&p.entity), filled(&p.kind)]
-            .into_iter()
-            .flatten()
-            .chain(items(&p.roles))
-            .collect();
-        let title_url = card_url(&p.url, &mut meta);
-        Card {
-            title: owned(&p.name),
-            title_url,
-            when: range_html(filled(&p.start_date), filled(&p.end_date)),
-            meta,
-            prose: filled(&p.description),
-            bullets: items(&p.highlights),
-            tags: items(&p.keywords),
-            ..Card::default()
-        }
-    });
-    let skills = resume.skills.iter().map(|s| Card {
-        title: owned(&s.name),
-        meta: filled(&s.level).into_iter().collect(),
-        tags: items(&s.keywords),
-        ..Card::default()
-    });
-    let volunteer = resume.volunteer.iter().map(|v| {
-        let mut meta = Vec::new();
-        let org_url = card_url(&v.url, &mut meta);
-        Card {
-            title: owned(&v.position),
-            org: filled(&v.organization),
-            org_url,
-            when: range_html(filled(&v.start_date), filled(&v.end_date)),
-            meta,
-            prose: filled(&v.summary),
-            bullets: items(&v.highlights),
-            ..Card::default()
-        }
-    });
-    let awards = resume.awards.iter().map(|a| Card {
-        title: owned(&a.title),
-        org: filled(&a.awarder),
-        when: filled(&a.date).map(date_html),
-        prose: filled(&a.summary),
-        ..Card::default()
-    });
-    let certificates = resume.certificates.iter().map(|c| {
-        let mut meta = Vec::new();
-        let title_url = card_url(&c.url, &mut meta);
-        Card {
-            title: owned(&c.name),
-            title_url,
-            org: filled(&c.issuer),
-            when: filled(&c.date).map(date_html),
-            meta,
-            ..Card::default()
-        }
-    });
-    let publications = resume.publications.iter().map(|p| {
-        let mut meta = Vec::new();
-        let title_url = card_url(&p.url, &mut meta);
-        Card {
-            title: owned(&p.name),
-            title_url,
-            org: filled(&p.publisher),
-            when: filled(&p.release_date).map(date_html),
-            meta,
-            prose: filled(&p.summary),
-            ..Card::default()
-        }
-    });
-    let languages = resume.languages.iter().map(|l| Card {
-        title: owned(&l.language),
-        meta: filled(&l.fluency).into_iter().collect(),
-        ..Card::default()
-    });
-    let interests = resume.interests.iter().map(|i| Card {
-        title: owned(&i.name),
-        tags: items(&i.keywords),
-        ..Card::default()
-    });
-    let references = resume.references.iter().map(|r| Card {
-        title: owned(&r.name),
-        quote: filled(&r.reference),
-        ..Card::default()
-    });
-    fn part<'a>(
-        key: &'static str,
-        heading: &'static str,
-        compact: bool,
-        cards: impl Iterator<Item = Card<'a>>,
-    ) -> Part<'a> {
-        Part {
-            key,
-            heading,
-            compact,
-            cards: cards.filter(|c| !c.is_empty()).collect(),
-        }
-    }
-    let mut out = vec![
-        part("work", "Experience", false, work),
-        part("education", "Education", false, education),
-        part("projects", "Projects", false, projects),
-        part("skills", "Skills", true, skills),
-        part("volunteer", "Volunteering", false, volunteer),
-        part("awards", "Awards", false, awards),
-        part("certificates", "Certificates", false, certificates),
-        part("publications", "Publications", false, publications),
-        part("languages", "Languages", true, languages),
-        part("interests", "Interests", true, interests),
-        part("references", "References", false, references),
-    ];
-    out.retain(|p| !p.cards.is_empty());
-    out
+fn parts(doc: &Value) -> Vec<Part<'_>> {
+    schema::reading_order()
+        .filter_map(|section| {
+            let cards: Vec<Card> = section
+                .entries(doc)
+                .iter()
+                .map(card)
+                .filter(|c| !c.is_empty())
+                .collect();
+            (!cards.is_empty()).then_some(Part {
+                key: section.key,
+                heading: section.heading,
+                compact: section.compact,
+                cards,
+            })
+        })
+        .collect()
 }
 
 /// The contact line under the name: each item already HTML.
@@ -908,7 +733,8 @@ fn page(resume: &Resume, alternates: bool) -> String {
             paragraphs_html(summary)
         );
     }
-    for part in parts(resume) {
+    let doc = document_value(resume);
+    for part in parts(&doc) {
         let class = if part.compact {
             " class=\"compact\""
         } else {
@@ -1206,5 +1032,25 @@ mod tests {
         assert!(md.contains("## Experience\n\n### Engineer — Acme & Co\n\n*2020-01 – present*"));
         assert!(md.contains("- Shipped \"things\""));
         assert!(md.contains("## Skills\n\n### Languages\n\nRust, C++"));
+    }
+
+    /// Every linked title shows its address, since a Markdown heading
+    /// carries no link; organisation links and secondary facts do not.
+    #[test]
+    fn markdown_shows_title_links_and_leaves_out_asides() {
+        let md = markdown(&full());
+        assert!(md.contains("### Vitae\n\n*https://vitae.example*"), "{md}");
+        assert!(md.contains("### Cert — Org\n\n*2021*"), "{md}");
+        assert!(!md.contains("acme.example"), "{md}");
+        assert!(md.contains("### MSc — CS — Uni\n\n- Algo\n"), "{md}");
+        assert!(md.contains("### Ann\n\nGreat.\n"), "{md}");
+        let resume = Resume::from_value(json!({
+            "certificates": [{"name": "Cert", "url": "https://cert.example"}],
+            "projects": [{"name": "P", "entity": "E", "keywords": ["k"]}]
+        }))
+        .unwrap();
+        let md = markdown(&resume);
+        assert!(md.contains("### Cert\n\n*https://cert.example*"), "{md}");
+        assert!(!md.contains("E") && !md.contains("k\n"), "{md}");
     }
 }

@@ -7,13 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// Unknown keys of an object, kept verbatim.
 pub type Extra = Map<String, Value>;
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resume {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basics: Option<Basics>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work: Vec<Work>,
@@ -41,29 +42,16 @@ pub struct Resume {
     pub extra: Extra,
 }
 
-macro_rules! opt {
-    () => {
-        Option<String>
-    };
-}
-
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Basics {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub image: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub url: Option<String>,
+    pub summary: Option<String>,
     pub location: Option<Location>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<Profile>,
@@ -71,215 +59,173 @@ pub struct Basics {
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: opt!(),
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub region: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
+    pub network: Option<String>,
+    pub username: Option<String>,
+    pub url: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Work {
     /// The employer (JSON Resume calls the company `name`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: opt!(),
+    pub name: Option<String>,
+    pub position: Option<String>,
+    pub location: Option<String>,
+    pub url: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub highlights: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Volunteer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: opt!(),
+    pub organization: Option<String>,
+    pub position: Option<String>,
+    pub url: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub highlights: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Education {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub institution: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub study_type: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: opt!(),
+    pub institution: Option<String>,
+    pub url: Option<String>,
+    pub area: Option<String>,
+    pub study_type: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub score: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub courses: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Award {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub awarder: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: opt!(),
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub awarder: Option<String>,
+    pub summary: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
+    pub name: Option<String>,
+    pub date: Option<String>,
+    pub issuer: Option<String>,
+    pub url: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Publication {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub publisher: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub release_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: opt!(),
+    pub name: Option<String>,
+    pub publisher: Option<String>,
+    pub release_date: Option<String>,
+    pub url: Option<String>,
+    pub summary: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Skill {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: opt!(),
+    pub name: Option<String>,
+    pub level: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Language {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fluency: opt!(),
+    pub language: Option<String>,
+    pub fluency: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Interest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: opt!(),
+    pub name: Option<String>,
+    pub reference: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: opt!(),
+    pub name: Option<String>,
+    pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub highlights: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: opt!(),
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub url: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity: opt!(),
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
-    pub kind: opt!(),
+    pub entity: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }

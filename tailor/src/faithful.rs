@@ -11,6 +11,12 @@
 //! entries. A summary or description that differs from the source is
 //! checked as free text.
 //!
+//! Which field of an entry is its organisation, title, dates, highlights or
+//! free text comes from the schema table ([`vitae_common::schema`]); this
+//! module only says how tailoring may edit each section ([`EDITED`]), so a
+//! field added to the schema is checked (as one that must stay unchanged)
+//! without touching this file.
+//!
 //! [`check_text_faithful`] checks free text (an LLM-rewritten highlight, a
 //! cover letter) against everything the source says anywhere:
 //! - a vocabulary skill the source never mentions;
@@ -28,7 +34,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
-use vitae_common::resume::{Education, Project, Skill, Volunteer, Work};
+use vitae_common::schema::{self, Dates, Entry, Kind, Role, Section, When, SECTIONS};
 use vitae_common::Resume;
 
 use crate::vocabulary;
@@ -42,90 +48,71 @@ pub fn check_faithful(source: &Resume, candidate: &Resume) -> Vec<String> {
         &to_value(&candidate.basics),
         &mut out,
     );
-    let values = |items: &[Work]| items.iter().map(to_value).collect::<Vec<_>>();
-    check_positions(
-        source,
-        "work",
-        "employer",
-        &values(&source.work),
-        &values(&candidate.work),
-        &source.work.iter().map(Position::work).collect::<Vec<_>>(),
-        &candidate
-            .work
-            .iter()
-            .map(Position::work)
-            .collect::<Vec<_>>(),
-        &mut out,
-    );
-    let values = |items: &[Volunteer]| items.iter().map(to_value).collect::<Vec<_>>();
-    check_positions(
-        source,
-        "volunteer",
-        "organization",
-        &values(&source.volunteer),
-        &values(&candidate.volunteer),
-        &source
-            .volunteer
-            .iter()
-            .map(Position::volunteer)
-            .collect::<Vec<_>>(),
-        &candidate
-            .volunteer
-            .iter()
-            .map(Position::volunteer)
-            .collect::<Vec<_>>(),
-        &mut out,
-    );
-    check_education(&source.education, &candidate.education, &mut out);
-    check_skills(&source.skills, &candidate.skills, &mut out);
-    check_projects(source, &source.projects, &candidate.projects, &mut out);
-    check_unchanged(
-        "awards",
-        &source.awards,
-        &candidate.awards,
-        "title",
-        &mut out,
-    );
-    check_unchanged(
-        "certificates",
-        &source.certificates,
-        &candidate.certificates,
-        "name",
-        &mut out,
-    );
-    check_unchanged(
-        "publications",
-        &source.publications,
-        &candidate.publications,
-        "name",
-        &mut out,
-    );
-    check_unchanged(
-        "languages",
-        &source.languages,
-        &candidate.languages,
-        "language",
-        &mut out,
-    );
-    check_unchanged(
-        "interests",
-        &source.interests,
-        &candidate.interests,
-        "name",
-        &mut out,
-    );
-    check_unchanged(
-        "references",
-        &source.references,
-        &candidate.references,
-        "name",
-        &mut out,
-    );
+    let (src_doc, cand_doc) = (to_value(source), to_value(candidate));
+    let entries = |doc: &Value, section: &'static Section| -> Vec<Value> {
+        match doc.get(section.key) {
+            Some(Value::Array(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    };
+    for (key, edit) in EDITED {
+        let Some(section) = schema::section(key) else {
+            continue;
+        };
+        let (src, cand) = (entries(&src_doc, section), entries(&cand_doc, section));
+        let lists = Lists::new(section, &src, &cand);
+        match edit {
+            Edit::Positions { org_word } => check_positions(source, org_word, &lists, &mut out),
+            Edit::Education => check_education(&lists, &mut out),
+            Edit::Skills => check_skills(&lists, &mut out),
+            Edit::Projects => check_projects(source, &lists, &mut out),
+        }
+    }
+    for section in SECTIONS {
+        if EDITED.iter().any(|(key, _)| *key == section.key) {
+            continue;
+        }
+        let (src, cand) = (entries(&src_doc, section), entries(&cand_doc, section));
+        check_unchanged(section.key, &src, &cand, section.identity[0], &mut out);
+    }
     let extra_src = Value::Object(source.extra.clone());
     let extra_cand = Value::Object(candidate.extra.clone());
     diff_values("", &extra_src, &extra_cand, &mut out);
     out
 }
+
+/// How tailoring may edit a section, and so how its entries are checked.
+enum Edit {
+    /// Jobs and volunteer roles: entries chosen and highlights reordered or
+    /// dropped; `org_word` names the organisation in messages.
+    Positions { org_word: &'static str },
+    /// Degrees: chosen, courses reordered.
+    Education,
+    /// Skill groups: keywords may move between groups.
+    Skills,
+    /// Projects: chosen, highlights and keywords reordered or dropped.
+    Projects,
+}
+
+/// The sections tailoring edits, in the order they are checked. Every other
+/// section of the schema must come through unchanged.
+const EDITED: &[(&str, Edit)] = &[
+    (
+        "work",
+        Edit::Positions {
+            org_word: "employer",
+        },
+    ),
+    (
+        "volunteer",
+        Edit::Positions {
+            org_word: "organization",
+        },
+    ),
+    ("education", Edit::Education),
+    ("skills", Edit::Skills),
+    ("projects", Edit::Projects),
+];
 
 /// Violations of free `text` against `source`; empty when faithful.
 pub fn check_text_faithful(source: &Resume, text: &str) -> Vec<String> {
@@ -238,78 +225,103 @@ fn diff_values(path: &str, before: &Value, after: &Value, out: &mut Vec<String>)
     }
 }
 
-/// A work or volunteer entry, seen through the fields that identify it.
-struct Position<'a> {
-    org_field: &'static str,
-    org: Option<&'a str>,
-    position: Option<&'a str>,
-    start: Option<&'a str>,
-    end: Option<&'a str>,
-    highlights: &'a [String],
-    /// Free-text fields: (JSON name, value).
-    texts: Vec<(&'static str, Option<&'a str>)>,
-    /// Everything else, which must be unchanged.
-    rest: Value,
+/// One section's entries in both documents, with what the schema says about
+/// them, and how they pair up.
+struct Lists<'a> {
+    section: &'static Section,
+    src: Vec<Entry<'a>>,
+    cand: Vec<Entry<'a>>,
+    /// Lists tailoring may reorder (highlights, courses, keywords): an entry
+    /// that differs from a source entry only in their order is a copy.
+    reorderable: Vec<&'static str>,
 }
 
-impl<'a> Position<'a> {
-    fn work(w: &'a Work) -> Position<'a> {
-        let mut rest = to_value(w);
-        strip(
-            &mut rest,
-            &[
-                "name",
-                "position",
-                "startDate",
-                "endDate",
-                "highlights",
-                "summary",
-                "description",
-            ],
-        );
-        Position {
-            org_field: "name",
-            org: w.name.as_deref(),
-            position: w.position.as_deref(),
-            start: w.start_date.as_deref(),
-            end: w.end_date.as_deref(),
-            highlights: &w.highlights,
-            texts: vec![
-                ("summary", w.summary.as_deref()),
-                ("description", w.description.as_deref()),
-            ],
-            rest,
+impl<'a> Lists<'a> {
+    fn new(section: &'static Section, src: &'a [Value], cand: &'a [Value]) -> Lists<'a> {
+        let reorderable = section
+            .fields
+            .iter()
+            .filter(|f| matches!(f.role, Role::Bullets | Role::Tags))
+            .map(|f| f.key)
+            .collect();
+        Lists {
+            section,
+            src: src.iter().map(|v| section.entry(v)).collect(),
+            cand: cand.iter().map(|v| section.entry(v)).collect(),
+            reorderable,
         }
     }
 
-    fn volunteer(v: &'a Volunteer) -> Position<'a> {
-        let mut rest = to_value(v);
-        strip(
-            &mut rest,
-            &[
-                "organization",
-                "position",
-                "startDate",
-                "endDate",
-                "highlights",
-                "summary",
-            ],
-        );
-        Position {
-            org_field: "organization",
-            org: v.organization.as_deref(),
-            position: v.position.as_deref(),
-            start: v.start_date.as_deref(),
-            end: v.end_date.as_deref(),
-            highlights: &v.highlights,
-            texts: vec![("summary", v.summary.as_deref())],
-            rest,
-        }
+    /// Pairs each candidate entry with the source entry it copies (up to
+    /// the order of reorderable lists), reporting duplicates.
+    fn pairs(&self, out: &mut Vec<String>) -> Vec<Option<usize>> {
+        let sig = |e: &Entry| signature(e, &self.reorderable);
+        let sig_src: Vec<Value> = self.src.iter().map(sig).collect();
+        let sig_cand: Vec<Value> = self.cand.iter().map(sig).collect();
+        pair_entries(
+            self.section.key,
+            self.cand.len(),
+            self.src.len(),
+            |i, j| sig_cand[i] == sig_src[j],
+            out,
+        )
     }
 
-    fn id(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str>) {
-        (self.org, self.position, self.start, self.end)
+    /// The key of the (first) field playing `role`; empty when none does.
+    fn key(&self, role: Role) -> &'static str {
+        self.section
+            .fields
+            .iter()
+            .find(|f| f.role == role)
+            .map_or("", |f| f.key)
     }
+
+    /// The keys of the headline's title and date fields.
+    fn head_keys(&self) -> Vec<&'static str> {
+        let mut keys = self.section.headline.title.to_vec();
+        match self.section.headline.dates {
+            Dates::Range(start, end) => keys.extend([start, end]),
+            Dates::On(date) => keys.push(date),
+            Dates::Undated => {}
+        }
+        keys
+    }
+
+    /// The free-text fields (summary, description), checked as text.
+    fn prose_keys(&self) -> Vec<&'static str> {
+        self.section
+            .fields
+            .iter()
+            .filter(|f| f.kind == Kind::Prose)
+            .map(|f| f.key)
+            .collect()
+    }
+}
+
+/// The entry's title (its first title field: a position, a skill name).
+fn title_of<'a>(e: &Entry<'a>) -> Option<&'a str> {
+    e.text(e.section.headline.title.first()?)
+}
+
+/// The entry's start and end dates.
+fn span<'a>(e: &Entry<'a>) -> (Option<&'a str>, Option<&'a str>) {
+    match e.when() {
+        When::Range { start, end } => (start, end),
+        When::On(date) => (date, None),
+        When::Undated => (None, None),
+    }
+}
+
+/// The entry as JSON without `keys`.
+fn without(e: &Entry, keys: &[&str]) -> Value {
+    let mut v = e.object().map_or(Value::Null, |o| Value::Object(o.clone()));
+    strip(&mut v, keys);
+    v
+}
+
+/// The free-text fields of an entry: (JSON name, value).
+fn texts<'a>(e: &Entry<'a>, keys: &[&'static str]) -> Vec<(&'static str, Option<&'a str>)> {
+    keys.iter().map(|k| (*k, e.text(k))).collect()
 }
 
 fn strip(v: &mut Value, keys: &[&str]) {
@@ -353,19 +365,13 @@ fn pair_entries(
 
 /// Check a candidate's strings against a reference list, as a multiset:
 /// each must be in the reference, and none more often than there.
-fn check_strings(
-    path: &str,
-    what: &str,
-    cand: &[String],
-    reference: &[&String],
-    out: &mut Vec<String>,
-) {
+fn check_strings(path: &str, what: &str, cand: &[&str], reference: &[&str], out: &mut Vec<String>) {
     let mut left: HashMap<&str, usize> = HashMap::new();
     for r in reference {
-        *left.entry(r.as_str()).or_default() += 1;
+        *left.entry(r).or_default() += 1;
     }
     for (k, s) in cand.iter().enumerate() {
-        match left.get_mut(s.as_str()) {
+        match left.get_mut(s) {
             Some(n) if *n > 0 => *n -= 1,
             Some(_) => out.push(format!(
                 "{path}[{k}]: {} is repeated; it appears fewer times in the source",
@@ -402,8 +408,8 @@ fn check_texts(
 
 /// An entry as JSON with the listed string arrays sorted: two entries with
 /// the same signature differ at most in the order of those lists.
-fn signature<T: Serialize>(entry: &T, lists: &[&str]) -> Value {
-    let mut v = to_value(entry);
+fn signature(entry: &Entry, lists: &[&str]) -> Value {
+    let mut v = without(entry, &[]);
     if let Value::Object(map) = &mut v {
         for key in lists {
             if let Some(Value::Array(items)) = map.get_mut(*key) {
@@ -443,230 +449,200 @@ fn source_value(value: Option<&str>) -> String {
     value.map_or("none".to_string(), show_str)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_positions(
-    source: &Resume,
-    section: &str,
-    org_word: &str,
-    src_entries: &[Value],
-    cand_entries: &[Value],
-    src: &[Position],
-    cand: &[Position],
-    out: &mut Vec<String>,
-) {
-    let sig_src: Vec<Value> = src_entries
-        .iter()
-        .map(|e| signature(e, &["highlights"]))
-        .collect();
-    let sig_cand: Vec<Value> = cand_entries
-        .iter()
-        .map(|e| signature(e, &["highlights"]))
-        .collect();
-    let pairs = pair_entries(
-        section,
-        cand.len(),
-        src.len(),
-        |i, j| sig_cand[i] == sig_src[j],
-        out,
-    );
-    let used = used(&pairs, src.len());
-    let all_highlights: Vec<&String> = src.iter().flat_map(|p| p.highlights).collect();
-    for (i, (c, pair)) in cand.iter().zip(&pairs).enumerate() {
+/// The keys of a section's start and end dates.
+fn span_keys(section: &Section) -> (&'static str, &'static str) {
+    match section.headline.dates {
+        Dates::Range(start, end) => (start, end),
+        Dates::On(date) => (date, date),
+        Dates::Undated => ("", ""),
+    }
+}
+
+/// A job or volunteer role must be one the source holds, with its dates;
+/// its highlights must be its own, its free text faithful, the rest
+/// unchanged.
+fn check_positions(source: &Resume, org_word: &str, lists: &Lists, out: &mut Vec<String>) {
+    let section = lists.section.key;
+    let org_field = lists.section.headline.org.unwrap_or_default();
+    let title_field = lists
+        .section
+        .headline
+        .title
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let (start_field, end_field) = span_keys(lists.section);
+    let bullets = lists.key(Role::Bullets);
+    let pairs = lists.pairs(out);
+    let used = used(&pairs, lists.src.len());
+    let all_highlights: Vec<&str> = lists.src.iter().flat_map(|e| e.list(bullets)).collect();
+    let same_id = |s: &Entry, c: &Entry| {
+        s.org() == c.org() && title_of(s) == title_of(c) && span(s) == span(c)
+    };
+    for (i, (c, pair)) in lists.cand.iter().zip(&pairs).enumerate() {
         if pair.is_some() {
             continue;
         }
         let path = format!("{section}[{i}]");
-        let reference = match pick_reference(src, &used, |s| s.id() == c.id()) {
+        let reference = match pick_reference(&lists.src, &used, |s| same_id(s, c)) {
             Some(r) => Some(r),
             None => {
-                let same_org: Vec<&Position> = src.iter().filter(|s| s.org == c.org).collect();
-                let same_pos: Vec<&Position> = same_org
+                let same_org: Vec<&Entry> =
+                    lists.src.iter().filter(|s| s.org() == c.org()).collect();
+                let same_pos: Vec<&Entry> = same_org
                     .iter()
                     .copied()
-                    .filter(|s| s.position == c.position)
+                    .filter(|s| title_of(s) == title_of(c))
                     .collect();
                 if same_org.is_empty() {
                     out.push(format!(
-                        "{path}.{}: {org_word} {} does not appear in the source resume",
-                        c.org_field,
-                        none_or(c.org)
+                        "{path}.{org_field}: {org_word} {} does not appear in the source resume",
+                        none_or(c.org())
                     ));
                 } else if same_pos.is_empty() {
                     out.push(format!(
-                        "{path}.position: {} is not a position held at {} in the source resume",
-                        none_or(c.position),
-                        none_or(c.org)
+                        "{path}.{title_field}: {} is not a position held at {} in the source resume",
+                        none_or(title_of(c)),
+                        none_or(c.org())
                     ));
                 } else {
-                    let first = same_pos[0];
-                    if !same_pos.iter().any(|s| s.start == c.start) {
+                    let (first, (start, end)) = (span(same_pos[0]), span(c));
+                    if !same_pos.iter().any(|s| span(s).0 == start) {
                         out.push(format!(
-                            "{path}.startDate: {} differs from the source ({})",
-                            none_or(c.start),
-                            source_value(first.start)
+                            "{path}.{start_field}: {} differs from the source ({})",
+                            none_or(start),
+                            source_value(first.0)
                         ));
                     }
-                    if !same_pos.iter().any(|s| s.end == c.end) {
+                    if !same_pos.iter().any(|s| span(s).1 == end) {
                         out.push(format!(
-                            "{path}.endDate: {} differs from the source ({})",
-                            none_or(c.end),
-                            source_value(first.end)
+                            "{path}.{end_field}: {} differs from the source ({})",
+                            none_or(end),
+                            source_value(first.1)
                         ));
                     }
                 }
                 same_pos.first().copied()
             }
         };
-        match reference {
-            Some(r) => {
-                let refs: Vec<&String> = r.highlights.iter().collect();
-                check_strings(
-                    &format!("{path}.highlights"),
-                    "highlight",
-                    c.highlights,
-                    &refs,
-                    out,
-                );
-                check_texts(source, &path, &c.texts, Some(&r.texts), out);
-                diff_values(&path, &r.rest, &c.rest, out);
-            }
-            None => {
-                for (k, h) in c.highlights.iter().enumerate() {
-                    if !all_highlights.contains(&h) {
-                        out.push(format!(
-                            "{path}.highlights[{k}]: highlight {} is not in the source resume",
-                            show_str(h)
-                        ));
-                    }
-                }
-                check_texts(source, &path, &c.texts, None, out);
-            }
-        }
+        check_claims(source, lists, &path, c, reference, &all_highlights, out);
     }
 }
 
-fn check_education(src: &[Education], cand: &[Education], out: &mut Vec<String>) {
-    let sig_src: Vec<Value> = src.iter().map(|e| signature(e, &["courses"])).collect();
-    let sig_cand: Vec<Value> = cand.iter().map(|e| signature(e, &["courses"])).collect();
-    let pairs = pair_entries(
-        "education",
-        cand.len(),
-        src.len(),
-        |i, j| sig_cand[i] == sig_src[j],
-        out,
-    );
-    let used = used(&pairs, src.len());
-    for (i, (c, pair)) in cand.iter().zip(&pairs).enumerate() {
+/// A degree must be one the source lists, unchanged but for course order.
+fn check_education(lists: &Lists, out: &mut Vec<String>) {
+    let section = lists.section.key;
+    let org_field = lists.section.headline.org.unwrap_or_default();
+    let pairs = lists.pairs(out);
+    let used = used(&pairs, lists.src.len());
+    for (i, (c, pair)) in lists.cand.iter().zip(&pairs).enumerate() {
         if pair.is_some() {
             continue;
         }
-        let path = format!("education[{i}]");
-        match pick_reference(src, &used, |s| s.institution == c.institution) {
-            Some(r) => diff_values(&path, &to_value(r), &to_value(c), out),
+        let path = format!("{section}[{i}]");
+        match pick_reference(&lists.src, &used, |s| s.org() == c.org()) {
+            Some(r) => diff_values(&path, &without(r, &[]), &without(c, &[]), out),
             None => out.push(format!(
-                "{path}.institution: {} does not appear in the source resume",
-                none_or(c.institution.as_deref())
+                "{path}.{org_field}: {} does not appear in the source resume",
+                none_or(c.org())
             )),
         }
     }
 }
 
-fn check_skills(src: &[Skill], cand: &[Skill], out: &mut Vec<String>) {
-    let sig_src: Vec<Value> = src.iter().map(|e| signature(e, &["keywords"])).collect();
-    let sig_cand: Vec<Value> = cand.iter().map(|e| signature(e, &["keywords"])).collect();
-    let pairs = pair_entries(
-        "skills",
-        cand.len(),
-        src.len(),
-        |i, j| sig_cand[i] == sig_src[j],
-        out,
-    );
-    let used = used(&pairs, src.len());
-    let all_keywords: Vec<&String> = src.iter().flat_map(|s| &s.keywords).collect();
-    for (i, (c, pair)) in cand.iter().zip(&pairs).enumerate() {
+/// A skill group must be a source group; its keywords may come from any
+/// source group (that claims nothing new), each at most as often.
+fn check_skills(lists: &Lists, out: &mut Vec<String>) {
+    let section = lists.section.key;
+    let title_field = lists
+        .section
+        .headline
+        .title
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let tags = lists.key(Role::Tags);
+    let pairs = lists.pairs(out);
+    let used = used(&pairs, lists.src.len());
+    let all_keywords: Vec<&str> = lists.src.iter().flat_map(|s| s.list(tags)).collect();
+    for (i, (c, pair)) in lists.cand.iter().zip(&pairs).enumerate() {
         if pair.is_some() {
             continue;
         }
-        let path = format!("skills[{i}]");
-        let reference = pick_reference(src, &used, |s| s.name == c.name);
+        let path = format!("{section}[{i}]");
+        let reference = pick_reference(&lists.src, &used, |s| title_of(s) == title_of(c));
         if reference.is_none() {
             out.push(format!(
-                "{path}.name: skill {} is not in the source resume",
-                none_or(c.name.as_deref())
+                "{path}.{title_field}: skill {} is not in the source resume",
+                none_or(title_of(c))
             ));
         }
-        // Keywords may move between skill groups (that claims nothing new)
-        // but each must exist in the source, and not be repeated.
         let mut counts: HashMap<&str, usize> = HashMap::new();
-        for (k, kw) in c.keywords.iter().enumerate() {
+        for (k, kw) in c.list(tags).into_iter().enumerate() {
             if !all_keywords.contains(&kw) {
                 out.push(format!(
-                    "{path}.keywords[{k}]: skill keyword {} is not in the source resume",
+                    "{path}.{tags}[{k}]: skill keyword {} is not in the source resume",
                     show_str(kw)
                 ));
                 continue;
             }
-            let n = counts.entry(kw.as_str()).or_default();
+            let n = counts.entry(kw).or_default();
             *n += 1;
             let allowed = reference
-                .map(|r| r.keywords.iter().filter(|x| *x == kw).count())
+                .map(|r| r.list(tags).iter().filter(|x| **x == kw).count())
                 .unwrap_or(1)
                 .max(1);
             if *n > allowed {
-                out.push(format!(
-                    "{path}.keywords[{k}]: {} is repeated",
-                    show_str(kw)
-                ));
+                out.push(format!("{path}.{tags}[{k}]: {} is repeated", show_str(kw)));
             }
         }
         if let Some(r) = reference {
-            let mut rv = to_value(r);
-            let mut cv = to_value(c);
-            strip(&mut rv, &["keywords"]);
-            strip(&mut cv, &["keywords"]);
-            diff_values(&path, &rv, &cv, out);
+            diff_values(&path, &without(r, &[tags]), &without(c, &[tags]), out);
         }
     }
 }
 
-fn check_projects(source: &Resume, src: &[Project], cand: &[Project], out: &mut Vec<String>) {
-    let lists = ["highlights", "keywords"];
-    let sig_src: Vec<Value> = src.iter().map(|e| signature(e, &lists)).collect();
-    let sig_cand: Vec<Value> = cand.iter().map(|e| signature(e, &lists)).collect();
-    let pairs = pair_entries(
-        "projects",
-        cand.len(),
-        src.len(),
-        |i, j| sig_cand[i] == sig_src[j],
-        out,
-    );
-    let used = used(&pairs, src.len());
-    let all_highlights: Vec<&String> = src.iter().flat_map(|p| &p.highlights).collect();
-    let id = |p: &Project| (p.name.clone(), p.start_date.clone(), p.end_date.clone());
-    for (i, (c, pair)) in cand.iter().zip(&pairs).enumerate() {
+/// A project must be a source project with its dates; its highlights and
+/// keywords its own, its description faithful, the rest unchanged.
+fn check_projects(source: &Resume, lists: &Lists, out: &mut Vec<String>) {
+    let section = lists.section.key;
+    let title_field = lists
+        .section
+        .headline
+        .title
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let (start_field, end_field) = span_keys(lists.section);
+    let bullets = lists.key(Role::Bullets);
+    let pairs = lists.pairs(out);
+    let used = used(&pairs, lists.src.len());
+    let all_highlights: Vec<&str> = lists.src.iter().flat_map(|p| p.list(bullets)).collect();
+    let same_id = |s: &Entry, c: &Entry| title_of(s) == title_of(c) && span(s) == span(c);
+    for (i, (c, pair)) in lists.cand.iter().zip(&pairs).enumerate() {
         if pair.is_some() {
             continue;
         }
-        let path = format!("projects[{i}]");
-        let reference = match pick_reference(src, &used, |s| id(s) == id(c)) {
+        let path = format!("{section}[{i}]");
+        let reference = match pick_reference(&lists.src, &used, |s| same_id(s, c)) {
             Some(r) => Some(r),
             None => {
-                let same = pick_reference(src, &used, |s| s.name == c.name);
+                let same = pick_reference(&lists.src, &used, |s| title_of(s) == title_of(c));
                 match same {
                     None => out.push(format!(
-                        "{path}.name: project {} is not in the source resume",
-                        none_or(c.name.as_deref())
+                        "{path}.{title_field}: project {} is not in the source resume",
+                        none_or(title_of(c))
                     )),
                     Some(first) => {
-                        for (field, got, want) in [
-                            ("startDate", &c.start_date, &first.start_date),
-                            ("endDate", &c.end_date, &first.end_date),
-                        ] {
+                        let (got, want) = (span(c), span(first));
+                        for (field, got, want) in
+                            [(start_field, got.0, want.0), (end_field, got.1, want.1)]
+                        {
                             if got != want {
                                 out.push(format!(
                                     "{path}.{field}: {} differs from the source ({})",
-                                    none_or(got.as_deref()),
-                                    source_value(want.as_deref())
+                                    none_or(got),
+                                    source_value(want)
                                 ));
                             }
                         }
@@ -675,67 +651,62 @@ fn check_projects(source: &Resume, src: &[Project], cand: &[Project], out: &mut 
                 same
             }
         };
-        let texts = [("description", c.description.as_deref())];
-        match reference {
-            Some(r) => {
-                let hl: Vec<&String> = r.highlights.iter().collect();
-                check_strings(
-                    &format!("{path}.highlights"),
-                    "highlight",
-                    &c.highlights,
-                    &hl,
-                    out,
-                );
-                let kw: Vec<&String> = r.keywords.iter().collect();
-                check_strings(
-                    &format!("{path}.keywords"),
-                    "keyword",
-                    &c.keywords,
-                    &kw,
-                    out,
-                );
-                let rt = [("description", r.description.as_deref())];
-                check_texts(source, &path, &texts, Some(&rt), out);
-                let mut rv = to_value(r);
-                let mut cv = to_value(c);
-                let fields = [
-                    "name",
-                    "startDate",
-                    "endDate",
-                    "highlights",
-                    "keywords",
-                    "description",
-                ];
-                strip(&mut rv, &fields);
-                strip(&mut cv, &fields);
-                diff_values(&path, &rv, &cv, out);
-            }
-            None => {
-                for (k, h) in c.highlights.iter().enumerate() {
-                    if !all_highlights.contains(&h) {
-                        out.push(format!(
-                            "{path}.highlights[{k}]: highlight {} is not in the source resume",
-                            show_str(h)
-                        ));
-                    }
-                }
-                check_texts(source, &path, &texts, None, out);
+        check_claims(source, lists, &path, c, reference, &all_highlights, out);
+    }
+}
+
+/// What an entry claims beyond its identity, against the source entry it
+/// most likely came from: highlights and keywords of that entry (each at
+/// most as often), free text that is new checked as text, everything else
+/// unchanged. Without such an entry, each highlight must at least be one
+/// the source has somewhere.
+fn check_claims(
+    source: &Resume,
+    lists: &Lists,
+    path: &str,
+    c: &Entry,
+    reference: Option<&Entry>,
+    all_highlights: &[&str],
+    out: &mut Vec<String>,
+) {
+    let (bullets, tags) = (lists.key(Role::Bullets), lists.key(Role::Tags));
+    let prose = lists.prose_keys();
+    let c_texts = texts(c, &prose);
+    let Some(r) = reference else {
+        for (k, h) in c.list(bullets).iter().enumerate() {
+            if !all_highlights.contains(h) {
+                out.push(format!(
+                    "{path}.{bullets}[{k}]: highlight {} is not in the source resume",
+                    show_str(h)
+                ));
             }
         }
+        check_texts(source, path, &c_texts, None, out);
+        return;
+    };
+    for (key, what) in [(bullets, "highlight"), (tags, "keyword")] {
+        if !key.is_empty() {
+            let at = format!("{path}.{key}");
+            check_strings(&at, what, &c.list(key), &r.list(key), out);
+        }
     }
+    check_texts(source, path, &c_texts, Some(&texts(r, &prose)), out);
+    let mut fixed = lists.head_keys();
+    fixed.extend(lists.section.headline.org);
+    fixed.extend([bullets, tags].into_iter().filter(|k| !k.is_empty()));
+    fixed.extend(&prose);
+    diff_values(path, &without(r, &fixed), &without(c, &fixed), out);
 }
 
 /// Sections tailoring never edits: every candidate entry must be a source
 /// entry, unchanged, at most as often as in the source.
-fn check_unchanged<T: Serialize>(
+fn check_unchanged(
     section: &str,
-    src: &[T],
-    cand: &[T],
+    sv: &[Value],
+    cv: &[Value],
     label_field: &str,
     out: &mut Vec<String>,
 ) {
-    let sv: Vec<Value> = src.iter().map(to_value).collect();
-    let cv: Vec<Value> = cand.iter().map(to_value).collect();
     let pairs = pair_entries(section, cv.len(), sv.len(), |i, j| cv[i] == sv[j], out);
     for (i, pair) in pairs.iter().enumerate() {
         if pair.is_some() {

@@ -26,7 +26,7 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use super::schema::Section;
+use crate::schema::Section;
 
 /// Longest list for which leftovers are paired by similarity.
 pub(super) const PAIRING_CAP: usize = 200;
@@ -94,10 +94,10 @@ impl Alignment {
 }
 
 /// Align two versions of a list; `section` names the identity rule, if any.
-pub(super) fn align(before: &[Value], after: &[Value], section: Option<Section>) -> Alignment {
+pub(super) fn align(before: &[Value], after: &[Value], section: Option<&Section>) -> Alignment {
     let mut m = Alignment::new(before.len(), after.len());
     let values = value_ids(before, after);
-    let keys = section.map(|s| key_ids(before, after, s.identity()));
+    let keys = section.map(|s| key_ids(before, after, s.identity));
     if before.len().saturating_mul(after.len()) <= ALIGN_CAP {
         align_in_order(&mut m, &values, keys.as_ref());
         match_in_order(&mut m, &values);
@@ -329,7 +329,7 @@ fn common_subsequence(old: &[u32], new: &[u32]) -> Vec<(usize, usize)> {
 }
 
 /// Greedy best-first pairing of the leftovers by similarity.
-fn pair_similar(m: &mut Alignment, before: &[Value], after: &[Value], section: Option<Section>) {
+fn pair_similar(m: &mut Alignment, before: &[Value], after: &[Value], section: Option<&Section>) {
     if before.len() > PAIRING_CAP || after.len() > PAIRING_CAP {
         return;
     }
@@ -340,7 +340,7 @@ fn pair_similar(m: &mut Alignment, before: &[Value], after: &[Value], section: O
     }
     let first_field = |v: &Value| -> String {
         match (section, v.as_object()) {
-            (Some(s), Some(object)) => field_key(object.get(s.identity()[0])),
+            (Some(s), Some(object)) => field_key(object.get(s.identity[0])),
             _ => String::new(),
         }
     };

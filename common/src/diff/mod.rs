@@ -78,6 +78,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 use crate::resume::Resume;
 
@@ -117,6 +118,7 @@ impl Diff {
 }
 
 /// One change at one place in the document.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// JSON Pointer of the changed value (see the module docs for which
@@ -124,11 +126,12 @@ pub struct Change {
     pub path: String,
     pub kind: ChangeKind,
     /// The value in the before document; `null` for `added`.
+    #[serialize_always]
     pub before: Option<Value>,
     /// The value in the after document; `null` for `removed`.
+    #[serialize_always]
     pub after: Option<Value>,
     /// For `moved`: the entry's pointer in the before document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// For `changed` strings of more than three words: what changed inside.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -400,7 +403,7 @@ impl Walker {
         from: &str,
         ctx: Ctx,
     ) {
-        for key in key_order(before, after, ctx.field_order()) {
+        for key in key_order(before, after, ctx) {
             let b = before.get(key).filter(|v| !v.is_null());
             let a = after.get(key).filter(|v| !v.is_null());
             match (b, a) {
@@ -464,7 +467,7 @@ impl Walker {
 fn key_order<'a>(
     before: &'a Map<String, Value>,
     after: &'a Map<String, Value>,
-    schema: &[&str],
+    ctx: Ctx,
 ) -> Vec<&'a str> {
     let mut leading: Vec<&str> = Vec::new();
     let mut following: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -486,9 +489,8 @@ fn key_order<'a>(
             keys.extend(rest);
         }
     }
-    if !schema.is_empty() {
-        keys.sort_by_key(|key| rank(schema, key));
-    }
+    // Stable, and a no-op where the schema has no opinion (all `None`).
+    keys.sort_by_key(|key| ctx.rank(key));
     keys
 }
 

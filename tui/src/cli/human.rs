@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Local, Utc};
 use serde_json::Value;
 use vitae_common::diff::{Change, ChangeKind, WordOpKind};
+use vitae_common::schema::{self, Entry, Role, When};
 use vitae_common::{
     DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareResource,
     Status, TailorPreview,
@@ -299,6 +300,33 @@ fn dated_lines(out: &mut String, paint: Paint, entries: &[(String, String)]) {
     }
 }
 
+/// The sections [`document`] lists entry by entry; the others are counted.
+const IN_FULL: &[&str] = &["work", "education", "skills"];
+
+/// What and when: `MSc in Computer Science, Uppsala University` and
+/// `2015 – 2017`.
+fn dated_line(e: &Entry) -> (String, String) {
+    let title = join_some(e.title().into_iter().map(Some), " in ");
+    let what = join_some([Some(title.as_str()), e.org()], ", ");
+    let when = match e.when() {
+        When::Range { start, end } => dates(start, end),
+        When::On(date) => date.unwrap_or_default().to_string(),
+        When::Undated => String::new(),
+    };
+    (clean(&what), clean(&when))
+}
+
+/// A name and its tags: `Languages: Rust, Go`.
+fn tagged_line(e: &Entry) -> String {
+    let name = e.title().join(" ");
+    let tags = e.values(Role::Tags).join(", ");
+    match (name.is_empty(), tags.is_empty()) {
+        (false, false) => format!("{name}: {tags}"),
+        (false, true) => name,
+        (true, _) => tags,
+    }
+}
+
 /// The parsed document, the way a reader skims a resume.
 pub fn document(paint: Paint, doc: &Resume) -> String {
     let mut out = String::new();
@@ -350,59 +378,28 @@ pub fn document(paint: Paint, doc: &Resume) -> String {
         let _ = writeln!(out, "{}", one_line(summary, 160));
     }
 
-    if !doc.work.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Work"));
-        let entries: Vec<(String, String)> = doc
-            .work
-            .iter()
-            .map(|w| {
-                let what = join_some([w.position.as_deref(), w.name.as_deref()], ", ");
-                let when = dates(w.start_date.as_deref(), w.end_date.as_deref());
-                (clean(&what), clean(&when))
-            })
-            .collect();
-        dated_lines(&mut out, paint, &entries);
-    }
-    if !doc.education.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Education"));
-        let entries: Vec<(String, String)> = doc
-            .education
-            .iter()
-            .map(|e| {
-                let degree = join_some([e.study_type.as_deref(), e.area.as_deref()], " in ");
-                let what = join_some([Some(degree.as_str()), e.institution.as_deref()], ", ");
-                let when = dates(e.start_date.as_deref(), e.end_date.as_deref());
-                (clean(&what), clean(&when))
-            })
-            .collect();
-        dated_lines(&mut out, paint, &entries);
-    }
-    if !doc.skills.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.paint(BOLD, "Skills"));
-        for s in &doc.skills {
-            let name = s.name.as_deref().unwrap_or("");
-            let line = match (name.is_empty(), s.keywords.is_empty()) {
-                (false, false) => format!("{name}: {}", s.keywords.join(", ")),
-                (false, true) => name.to_string(),
-                (true, _) => s.keywords.join(", "),
-            };
-            let _ = writeln!(out, "  {}", one_line(&line, 120));
+    let value = serde_json::to_value(doc).unwrap_or(Value::Null);
+    for section in schema::reading_order() {
+        let list = section.entries(&value);
+        if list.is_empty() || !IN_FULL.contains(&section.key) {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", paint.paint(BOLD, section.title));
+        if section.has(Role::Tags) {
+            for e in &list {
+                let _ = writeln!(out, "  {}", one_line(&tagged_line(e), 120));
+            }
+        } else {
+            let lines: Vec<(String, String)> = list.iter().map(dated_line).collect();
+            dated_lines(&mut out, paint, &lines);
         }
     }
-    let rest: Vec<String> = [
-        (doc.projects.len(), "project", "projects"),
-        (doc.volunteer.len(), "volunteer role", "volunteer roles"),
-        (doc.awards.len(), "award", "awards"),
-        (doc.certificates.len(), "certificate", "certificates"),
-        (doc.publications.len(), "publication", "publications"),
-        (doc.languages.len(), "language", "languages"),
-        (doc.interests.len(), "interest", "interests"),
-        (doc.references.len(), "reference", "references"),
-    ]
-    .into_iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|(n, one, many)| plural(n, one, many))
-    .collect();
+    let rest: Vec<String> = schema::reading_order()
+        .filter(|section| !IN_FULL.contains(&section.key))
+        .map(|section| (section.entries(&value).len(), section.noun))
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, (one, many))| plural(n, one, many))
+        .collect();
     if !rest.is_empty() {
         let _ = writeln!(out, "\nalso      {}", rest.join(", "));
     }
@@ -749,6 +746,36 @@ mod tests {
         assert_eq!(clean("a\x1b[2Jb"), "a\u{fffd}[2Jb");
         assert_eq!(one_line("a\nb   c", 10), "a b c");
         assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn a_document_lists_work_education_and_skills_and_counts_the_rest() {
+        let doc = Resume::from_value(serde_json::json!({
+            "basics": {"name": "Zoë", "label": "Engineer", "email": "z@example.com",
+                       "location": {"city": "Oslo", "countryCode": "NO"}},
+            "work": [{"name": "Acme", "position": "Staff Engineer", "startDate": "2019"},
+                     {"name": "Globex", "startDate": "2015", "endDate": "2018"}],
+            "education": [{"institution": "Uni", "area": "CS", "studyType": "MSc", "endDate": "2014"}],
+            "skills": [{"name": "Rust", "keywords": ["tokio", "serde"]}, {"keywords": ["Go"]}],
+            "projects": [{"name": "P"}, {"name": "Q"}],
+            "volunteer": [{"organization": "Club"}],
+            "languages": [{"language": "Norwegian"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            document(Paint { color: false }, &doc),
+            "Zoë — Engineer\n\
+             z@example.com · Oslo, NO\n\
+             \nWork\n\
+             \x20 Staff Engineer, Acme  2019 – present\n\
+             \x20 Globex                2015 – 2018\n\
+             \nEducation\n\
+             \x20 MSc in CS, Uni  until 2014\n\
+             \nSkills\n\
+             \x20 Rust: tokio, serde\n\
+             \x20 Go\n\
+             \nalso      2 projects, 1 volunteer role, 1 language\n"
+        );
     }
 
     #[test]

@@ -158,8 +158,7 @@ fn one(
         let ext = format.as_str();
         std::fs::write(dir.join(format!("{stem}.{ext}")), &rendered.bytes)
             .map_err(|e| e.to_string())?;
-        std::fs::write(dir.join(format!("{stem}.txt")), &parsed.text)
-            .map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(format!("{stem}.txt")), &parsed.text).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -12,9 +12,9 @@
 //! each PDF layout.
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, Docx, Hyperlink, HyperlinkType, IndentLevel, Level,
-    LevelJc, LevelText, LineSpacing, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph,
-    Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Tab, TabValueType,
+    AbstractNumbering, AlignmentType, Docx, IndentLevel, Level, LevelJc, LevelText, LineSpacing,
+    NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+    Start, Style, StyleType, Tab, TabValueType,
 };
 
 use crate::options::Options;
@@ -34,6 +34,10 @@ pub fn write(
     template: &TemplateInfo,
     options: &Options,
 ) -> Result<Vec<u8>, ExportError> {
+    // docx-rs numbers paragraphs from a per-thread counter that only its
+    // `json()` resets; without the reset, a worker thread's second export of
+    // the same resume would carry other paragraph ids (different bytes).
+    let _ = Docx::new().json();
     let accent = options
         .accent_hex()
         .map(|h| h.trim_start_matches('#').to_ascii_uppercase())
@@ -55,7 +59,13 @@ pub fn write(
             footer: 600,
             gutter: 0,
         })
-        .default_fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+        .default_fonts(
+            RunFonts::new()
+                .ascii(FONT)
+                .hi_ansi(FONT)
+                .cs(FONT)
+                .east_asia(FONT),
+        )
         .default_size(half(size))
         .default_line_spacing(LineSpacing::new().after(60))
         .add_style(
@@ -99,7 +109,12 @@ pub fn write(
                     LevelText::new("•"),
                     LevelJc::new("left"),
                 )
-                .indent(Some(360), Some(SpecialIndentType::Hanging(240)), None, None),
+                .indent(
+                    Some(360),
+                    Some(SpecialIndentType::Hanging(240)),
+                    None,
+                    None,
+                ),
             ),
         )
         .add_numbering(Numbering::new(BULLETS, BULLETS));
@@ -176,16 +191,12 @@ fn header(view: &View) -> Vec<Paragraph> {
     out
 }
 
-/// `text`, as a hyperlink to `href` when there is one.
-fn link(p: Paragraph, text: &str, href: &str) -> Paragraph {
-    if href.is_empty() {
-        p.add_run(Run::new().add_text(text))
-    } else {
-        p.add_hyperlink(
-            Hyperlink::new(href, HyperlinkType::External)
-                .add_run(Run::new().add_text(text).color("1155CC")),
-        )
-    }
+/// `text` as plain text. docx-rs writes hyperlink relationships in hash
+/// order, which would make equal inputs give different bytes (and break the
+/// content-hash cache), so web addresses are shown, not linked; Word and
+/// LibreOffice link them when the reader edits the line.
+fn link(p: Paragraph, text: &str, _href: &str) -> Paragraph {
+    p.add_run(Run::new().add_text(text))
 }
 
 fn section_body(section: &SectionView, text_width: usize) -> Vec<Paragraph> {

@@ -303,7 +303,11 @@ mod tests {
         let set = FontSet::load();
         assert!(set.shipped_bytes() > 10_000_000);
         let text = "Zoë Ελληνικά Русский עברית العربية Tiếng Việt";
-        assert!(set.missing_scripts([text]).is_empty(), "{:?}", set.missing_scripts([text]));
+        assert!(
+            set.missing_scripts([text]).is_empty(),
+            "{:?}",
+            set.missing_scripts([text])
+        );
         assert!(set.families().iter().any(|f| f == "DejaVu Sans"));
     }
 

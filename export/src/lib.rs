@@ -172,7 +172,9 @@ impl Engine {
         req: &ExportRequest,
     ) -> Result<Rendered, ExportError> {
         if vitae_common::resume::json_depth(document) > vitae_common::resume::MAX_DOCUMENT_DEPTH {
-            return Err(ExportError::Document("the document is nested too deeply".into()));
+            return Err(ExportError::Document(
+                "the document is nested too deeply".into(),
+            ));
         }
         let resume = Resume::from_value(document.clone())
             .map_err(|e| ExportError::Document(e.to_string()))?;
@@ -192,9 +194,8 @@ impl Engine {
     ) -> Result<Rendered, ExportError> {
         let started = Instant::now();
         req.validate()?;
-        let template = templates::find(&req.template).ok_or_else(|| {
-            ExportError::Internal(format!("template {} vanished", req.template))
-        })?;
+        let template = templates::find(&req.template)
+            .ok_or_else(|| ExportError::Internal(format!("template {} vanished", req.template)))?;
         let view = view::build(resume, template.order, &req.options);
         let json =
             serde_json::to_vec(&view).map_err(|e| ExportError::Internal(format!("view: {e}")))?;

@@ -84,9 +84,8 @@ impl Job<'_> {
             options,
             self.today(),
         );
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            typst::compile::<PagedDocument>(&world)
-        }));
+        let result =
+            std::panic::catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)));
         let warned = result.map_err(|panic| ExportError::Internal(panic_message(&panic)))?;
         for w in &warned.warnings {
             tracing::debug!(template = self.template.id, warning = %w.message, "typst warning");

@@ -165,10 +165,12 @@ fn header(b: &Basics) -> HeaderView {
                 let network = clean(p.network.as_deref());
                 let user = clean(p.username.as_deref());
                 let url = clean(p.url.as_deref());
+                // The address itself when there is one: it names the
+                // network and the user at once, for readers and parsers.
                 let text = match (network.is_empty(), user.is_empty(), url.is_empty()) {
-                    (_, _, false) if user.is_empty() || network.is_empty() => url.clone(),
-                    (false, false, _) => format!("{network}: {user}"),
-                    (true, false, _) => user.clone(),
+                    (_, _, false) => strip_scheme(&url).to_string(),
+                    (false, false, true) => format!("{network}: {user}"),
+                    (true, false, true) => user.clone(),
                     _ => return None,
                 };
                 Some(ProfileView {
@@ -200,8 +202,8 @@ fn location(l: &Location) -> String {
     .join(", ")
 }
 
-fn section(resume: &Resume, basics: &Basics, id: &'static str) -> Option<SectionView> {
-    let title = TITLES.iter().find(|(t, _)| *t == id)?.1;
+fn section(resume: &Resume, basics: &Basics, id: &str) -> Option<SectionView> {
+    let &(id, title) = TITLES.iter().find(|(t, _)| *t == id)?;
     let mut view = SectionView {
         id,
         title,
@@ -230,7 +232,11 @@ fn section(resume: &Resume, basics: &Basics, id: &'static str) -> Option<Section
         }
         "volunteer" => {
             for v in &resume.volunteer {
-                let mut e = entry(&v.position, &v.organization, range(&v.start_date, &v.end_date));
+                let mut e = entry(
+                    &v.position,
+                    &v.organization,
+                    range(&v.start_date, &v.end_date),
+                );
                 e.summary = clean(v.summary.as_deref());
                 e.items = items(&v.highlights);
                 set_url(&mut e, &v.url);
@@ -280,7 +286,8 @@ fn section(resume: &Resume, basics: &Basics, id: &'static str) -> Option<Section
                 };
                 let keywords = items(&p.keywords);
                 if !keywords.is_empty() {
-                    e.lines.push(format!("Technologies: {}", keywords.join(", ")));
+                    e.lines
+                        .push(format!("Technologies: {}", keywords.join(", ")));
                 }
                 set_url(&mut e, &p.url);
                 view.entries.push(e);
@@ -425,6 +432,21 @@ fn href(url: &str) -> String {
     }
 }
 
+fn strip_scheme(url: &str) -> &str {
+    let lower = url.to_ascii_lowercase();
+    let cut = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        0
+    };
+    let rest = url.get(cut..).unwrap_or(url);
+    rest.strip_prefix("www.")
+        .unwrap_or(rest)
+        .trim_end_matches('/')
+}
+
 fn looks_like_domain(s: &str) -> bool {
     let host = s.split('/').next().unwrap_or("");
     !s.contains(' ')
@@ -537,10 +559,7 @@ mod tests {
         assert_eq!(date("2024"), "2024");
         assert_eq!(date("Summer 2020"), "Summer 2020");
         assert_eq!(date("2024-13"), "2024-13");
-        assert_eq!(
-            range(&Some("2020-01".into()), &None),
-            "Jan 2020 – Present"
-        );
+        assert_eq!(range(&Some("2020-01".into()), &None), "Jan 2020 – Present");
         assert_eq!(range_opt(&Some("2020".into()), &None), "2020");
     }
 

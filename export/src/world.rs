@@ -138,3 +138,30 @@ impl World for RenderWorld<'_> {
         self.today
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_virtual_files_exist() {
+        let shared = Shared::new(FontSet::load()).unwrap();
+        let main = shared.main_of("classic").unwrap();
+        let world = RenderWorld::new(&shared, main, b"{}".to_vec(), b"{}".to_vec(), None);
+        assert!(world.file(file_id(RESUME_PATH).unwrap()).is_ok());
+        assert!(world.source(file_id("/lib.typ").unwrap()).is_ok());
+        for path in [
+            "/etc/passwd",
+            "/../etc/hosts",
+            "/resume.typ",
+            "/fonts/x.ttf",
+        ] {
+            let Ok(id) = file_id(path) else { continue };
+            assert!(
+                matches!(world.file(id), Err(FileError::NotFound(_))),
+                "{path} was served"
+            );
+        }
+        assert!(world.today(None).is_none(), "no date unless asked");
+    }
+}

@@ -11,6 +11,8 @@
 //! apart and headlined) is written down once, in [`schema`], for the diff,
 //! the renderers and the clients to share.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod diff;
 pub mod error;

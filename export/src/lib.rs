@@ -15,6 +15,8 @@
 //! (the text every format shows), [`templates`] (the catalogue), `fonts`,
 //! `world` and `pdf` (the Typst side), `docx` (the Word writer).
 
+#![forbid(unsafe_code)]
+
 mod docx;
 mod fonts;
 pub mod options;

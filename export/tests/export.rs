@@ -3,6 +3,8 @@
 //! act as Typst code, output is deterministic, the limits hold, and the
 //! files read back through Vitae's own parser.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};

@@ -3,6 +3,8 @@
 //! companies, positions, institutions and dates must come back as they
 //! went in. `scripts/export-roundtrip.sh` runs the full evaluation set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use serde_json::Value;
 use vitae_common::Resume;
 use vitae_export::{Engine, ExportRequest, Format};

@@ -1,5 +1,7 @@
 //! Debug aid: print the extracted lines of a file with their style hints.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
+
 use vitae_parser::{extract, sniff, Budget};
 
 fn main() {

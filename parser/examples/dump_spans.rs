@@ -1,4 +1,6 @@
 //! Debug aid: print the raw PDF spans of a page.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
 use pdfboss_core::Document;
 use pdfboss_text::{extract_spans, ReadingOrder};
 

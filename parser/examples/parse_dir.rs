@@ -3,6 +3,8 @@
 //! warnings and failures to stderr, non-zero exit when any file failed.
 //! `--text` also writes `DIR/<stem>.txt` (the extracted text) for debugging.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
+
 use std::path::PathBuf;
 use std::time::Instant;
 

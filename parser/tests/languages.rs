@@ -3,6 +3,8 @@
 //! here: section titles, dates with local month names and "present" words,
 //! degrees, skills and the detected language all come out right.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use vitae_common::Resume;
 use vitae_parser::{parse, Budget, Format};
 

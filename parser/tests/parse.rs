@@ -2,6 +2,8 @@
 //! format, the progress stages, and hostile files that must end in an error,
 //! never a panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 

@@ -14,6 +14,8 @@
 //! No function here does I/O, keeps state, or panics on any input; the same
 //! inputs always give the same outputs.
 
+#![forbid(unsafe_code)]
+
 mod extract;
 mod faithful;
 mod job;

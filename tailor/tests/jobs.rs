@@ -1,6 +1,8 @@
 //! Job parsing (all three formats, and their errors) and keyword extraction
 //! on realistic postings in `tests/fixtures/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use vitae_tailor::{extract_keywords, parse_job, JobError, JobFormat, JobPosting};
 
 fn fixture(name: &str) -> Vec<u8> {

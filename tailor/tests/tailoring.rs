@@ -1,6 +1,8 @@
 //! Tailoring and the faithfulness checks: fixtures, targeted cases, and
 //! property-style checks over generated resumes and jobs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is the report
+
 use vitae_common::resume::{Basics, Certificate, Project, Skill, Work};
 use vitae_common::Resume;
 use vitae_tailor::{

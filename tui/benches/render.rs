@@ -5,6 +5,8 @@
 //!
 //! Prints p50/p99/max over 2,000 frames each; nothing is asserted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench: a panic is the report
+
 use std::time::Duration;
 
 use vitae_common::Resume;

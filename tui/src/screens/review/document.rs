@@ -1,12 +1,17 @@
 //! The review screen's model of a document: JSON paths ([`Seg`]), and the
 //! sections and fields the two panes show, built from the parsed JSON
-//! Resume and the parser's confidence map. Pure data, no rendering: the
+//! Resume and the parser's confidence map. Which sections and fields there
+//! are, their order, which ones a resume needs and how an entry is named
+//! all come from the shared schema (`vitae_common::schema`). Pure data, no rendering: the
 //! screen ([`super`]) selects and edits these, [`super::render`] draws them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
+use vitae_common::schema::{
+    self, Entry, Kind, BASICS_FIELDS, BASICS_REQUIRED, LOCATION_FIELDS, PROFILES,
+};
 
 /// Below this parser confidence a field is flagged for a second look.
 const LOW_CONFIDENCE: f32 = 0.6;
@@ -40,40 +45,6 @@ pub(super) fn path_string(path: &[Seg]) -> String {
     }
     out
 }
-
-/// What the screen knows about one section of JSON Resume.
-struct SectionSpec {
-    key: &'static str,
-    title: &'static str,
-    /// Text members, in the schema's order (JSON objects here are sorted
-    /// maps, so the order has to be written down).
-    scalars: &'static [&'static str],
-    /// Lists of strings (highlights, keywords, …).
-    lists: &'static [&'static str],
-    /// Members an entry should have; empty ones are flagged.
-    expected: &'static [&'static str],
-    /// Members that name an entry in its header.
-    names: &'static [&'static str],
-}
-
-#[rustfmt::skip]
-const SECTIONS: &[SectionSpec] = &[
-    SectionSpec { key: "basics", title: "Basics", scalars: &["name", "label", "email", "phone", "url", "image", "summary"], lists: &[], expected: &["name", "email"], names: &[] },
-    SectionSpec { key: "work", title: "Work", scalars: &["name", "position", "location", "url", "startDate", "endDate", "summary", "description"], lists: &["highlights"], expected: &["name", "position"], names: &["name", "position"] },
-    SectionSpec { key: "education", title: "Education", scalars: &["institution", "area", "studyType", "startDate", "endDate", "score", "url"], lists: &["courses"], expected: &["institution"], names: &["institution", "area"] },
-    SectionSpec { key: "skills", title: "Skills", scalars: &["name", "level"], lists: &["keywords"], expected: &["name"], names: &["name"] },
-    SectionSpec { key: "projects", title: "Projects", scalars: &["name", "description", "entity", "type", "url", "startDate", "endDate"], lists: &["highlights", "keywords", "roles"], expected: &["name"], names: &["name"] },
-    SectionSpec { key: "volunteer", title: "Volunteer", scalars: &["organization", "position", "url", "startDate", "endDate", "summary"], lists: &["highlights"], expected: &["organization"], names: &["organization", "position"] },
-    SectionSpec { key: "awards", title: "Awards", scalars: &["title", "date", "awarder", "summary"], lists: &[], expected: &["title"], names: &["title", "awarder"] },
-    SectionSpec { key: "certificates", title: "Certificates", scalars: &["name", "date", "issuer", "url"], lists: &[], expected: &["name"], names: &["name", "issuer"] },
-    SectionSpec { key: "publications", title: "Publications", scalars: &["name", "publisher", "releaseDate", "url", "summary"], lists: &[], expected: &["name"], names: &["name", "publisher"] },
-    SectionSpec { key: "languages", title: "Languages", scalars: &["language", "fluency"], lists: &[], expected: &["language"], names: &["language", "fluency"] },
-    SectionSpec { key: "interests", title: "Interests", scalars: &["name"], lists: &["keywords"], expected: &["name"], names: &["name"] },
-    SectionSpec { key: "references", title: "References", scalars: &["name", "reference"], lists: &[], expected: &["name"], names: &["name"] },
-];
-
-const LOCATION: &[&str] = &["address", "postalCode", "city", "region", "countryCode"];
-const PROFILE: &[&str] = &["network", "username", "url"];
 
 /// One row of the fields pane.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,18 +81,18 @@ pub(super) struct Section {
     pub(super) fields: Vec<Field>,
 }
 
-/// Builds the fields of one JSON object (an entry, basics, a location).
+/// Builds the rows of the fields pane, one JSON object (basics, its
+/// location, a profile, an entry) after another.
 struct Collector<'a> {
     confidence: &'a BTreeMap<String, f32>,
     fields: Vec<Field>,
 }
 
-struct ObjectSpec<'a> {
-    scalars: &'a [&'a str],
-    lists: &'a [&'a str],
-    expected: &'a [&'a str],
-    /// Members shown elsewhere (basics' location and profiles).
-    skip: &'a [&'a str],
+/// `base` with the member `key` appended.
+fn at(base: &[Seg], key: &str) -> Vec<Seg> {
+    let mut path = base.to_vec();
+    path.push(member(key));
+    path
 }
 
 impl Collector<'_> {
@@ -151,148 +122,168 @@ impl Collector<'_> {
         });
     }
 
-    /// The members of `object` at `base`, labelled relative to
-    /// `base[..label_from]`, the first one under `header`.
-    fn object(
+    /// A member the schema names, at `base`, labelled relative to
+    /// `base[..label_from]`. A text member always gets a row (an empty one
+    /// is there to be filled in); a list gets one row per item, and none
+    /// when absent.
+    fn known(
         &mut self,
-        object: Option<&Map<String, Value>>,
         base: &[Seg],
         label_from: usize,
-        spec: &ObjectSpec,
-        header: Option<String>,
+        field: &schema::Field,
+        value: Option<&Value>,
+        required: bool,
     ) {
-        let first = self.fields.len();
-        let at = |k: &str| {
-            let mut path = base.to_vec();
-            path.push(member(k));
-            path
-        };
-        for name in spec.scalars {
-            let value = object.and_then(|o| o.get(*name));
-            self.push(at(name), label_from, value, spec.expected.contains(name));
+        let path = at(base, field.key);
+        if !field.is_list() {
+            self.push(path, label_from, value, required);
+            return;
         }
-        for name in spec.lists {
-            if let Some(Value::Array(items)) = object.and_then(|o| o.get(*name)) {
+        match value {
+            Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    let mut path = at(name);
+                    let mut path = path.clone();
                     path.push(Seg::Index(i));
                     self.push(path, label_from, Some(item), false);
                 }
-            } else if let Some(other) = object.and_then(|o| o.get(*name)) {
+            }
+            Some(other) => {
                 // Not a list, against the schema: shown, not editable.
-                self.push(at(name), label_from, Some(other), false);
-                if let Some(field) = self.fields.last_mut() {
-                    field.editable = false;
+                self.push(path, label_from, Some(other), false);
+                if let Some(row) = self.fields.last_mut() {
+                    row.editable = false;
                 }
             }
+            None => {}
         }
-        // Members the schema does not name (vendor extensions) are kept
-        // and shown, after the known ones.
-        if let Some(object) = object {
-            for (name, value) in object {
-                let known = spec.scalars.contains(&name.as_str())
-                    || spec.lists.contains(&name.as_str())
-                    || spec.skip.contains(&name.as_str());
-                if !known {
-                    self.push(at(name), label_from, Some(value), false);
-                }
-            }
+    }
+
+    /// Members the schema does not name (vendor extensions): kept and
+    /// shown after the known ones, so nothing in the document is hidden.
+    fn extras<'v>(
+        &mut self,
+        base: &[Seg],
+        label_from: usize,
+        members: impl Iterator<Item = (&'v String, &'v Value)>,
+    ) {
+        for (name, value) in members {
+            self.push(at(base, name), label_from, Some(value), false);
         }
-        if let Some(field) = self.fields.get_mut(first) {
-            field.header = header;
+    }
+
+    /// An object described by a flat field table (`basics.location`).
+    fn table(
+        &mut self,
+        object: Option<&Map<String, Value>>,
+        base: &[Seg],
+        fields: &[schema::Field],
+    ) {
+        for field in fields {
+            let value = object.and_then(|o| o.get(field.key));
+            self.known(base, 1, field, value, false);
         }
+        let unknown = object
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !fields.iter().any(|f| f.key == k.as_str()));
+        self.extras(base, 1, unknown);
+    }
+
+    /// One entry of a list section (or a profile) at `base`.
+    fn entry(&mut self, entry: &Entry, base: &[Seg], label_from: usize) {
+        let required = entry.section.required;
+        for (field, value) in entry.fields() {
+            self.known(
+                base,
+                label_from,
+                field,
+                value,
+                required.contains(&field.key),
+            );
+        }
+        self.extras(base, label_from, entry.extra());
     }
 }
 
-/// The sections of `doc` worth showing: basics always (a resume needs a
-/// name), the others when they have entries.
-pub(super) fn sections(doc: &Value, confidence: &BTreeMap<String, f32>) -> Vec<Section> {
-    let mut out = Vec::new();
-    for spec in SECTIONS {
-        let mut collect = Collector {
-            confidence,
-            fields: Vec::new(),
-        };
-        let value = doc.get(spec.key);
-        let object_spec = ObjectSpec {
-            scalars: spec.scalars,
-            lists: spec.lists,
-            expected: spec.expected,
-            skip: &["location", "profiles"],
-        };
-        if spec.key == "basics" {
-            let basics = value.and_then(Value::as_object);
-            let base = [member("basics")];
-            collect.object(basics, &base, 1, &object_spec, None);
-            let location = basics
-                .and_then(|b| b.get("location"))
-                .and_then(Value::as_object);
-            let location_spec = ObjectSpec {
-                scalars: LOCATION,
-                lists: &[],
-                expected: &[],
-                skip: &[],
-            };
-            collect.object(
-                location,
-                &[member("basics"), member("location")],
-                1,
-                &location_spec,
-                None,
-            );
-            if let Some(Value::Array(profiles)) = basics.and_then(|b| b.get("profiles")) {
-                let profile_spec = ObjectSpec {
-                    scalars: PROFILE,
-                    lists: &[],
-                    expected: &[],
-                    skip: &[],
-                };
-                for (i, profile) in profiles.iter().enumerate() {
-                    let base = [member("basics"), member("profiles"), Seg::Index(i)];
-                    collect.object(profile.as_object(), &base, 1, &profile_spec, None);
-                }
-            }
-            out.push(Section {
-                key: spec.key,
-                title: spec.title,
-                count: None,
-                fields: collect.fields,
-            });
-            continue;
+/// Basics, with its location and profiles: shown even when absent, since a
+/// resume needs a name.
+fn basics(doc: &Value, confidence: &BTreeMap<String, f32>) -> Section {
+    let mut collect = Collector {
+        confidence,
+        fields: Vec::new(),
+    };
+    let basics = doc.get("basics").and_then(Value::as_object);
+    let base = [member("basics")];
+    // Location and profiles have tables of their own, shown after.
+    let flat = BASICS_FIELDS.iter().filter(|f| f.kind != Kind::Object);
+    for field in flat {
+        let value = basics.and_then(|b| b.get(field.key));
+        let required = BASICS_REQUIRED.contains(&field.key);
+        collect.known(&base, 1, field, value, required);
+    }
+    let unknown = basics
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !BASICS_FIELDS.iter().any(|f| f.key == k.as_str()));
+    collect.extras(&base, 1, unknown);
+    let location = basics
+        .and_then(|b| b.get("location"))
+        .and_then(Value::as_object);
+    collect.table(location, &at(&base, "location"), LOCATION_FIELDS);
+    if let Some(Value::Array(profiles)) = basics.and_then(|b| b.get("profiles")) {
+        for (i, profile) in profiles.iter().enumerate() {
+            let base = [member("basics"), member("profiles"), Seg::Index(i)];
+            collect.entry(&PROFILES.entry(profile), &base, 1);
         }
-        let Some(Value::Array(entries)) = value else {
+    }
+    Section {
+        key: "basics",
+        title: "Basics",
+        count: None,
+        fields: collect.fields,
+    }
+}
+
+/// The sections of `doc` worth showing: basics always, then the list
+/// sections that have entries, in the order a reader scans a resume.
+pub(super) fn sections(doc: &Value, confidence: &BTreeMap<String, f32>) -> Vec<Section> {
+    let mut out = vec![basics(doc, confidence)];
+    for section in schema::reading_order() {
+        let Some(Value::Array(entries)) = doc.get(section.key) else {
             continue;
         };
         if entries.is_empty() {
             continue;
         }
-        for (i, entry) in entries.iter().enumerate() {
-            let base = [member(spec.key), Seg::Index(i)];
-            let mut header = format!("{}[{i}]", spec.key);
-            let names: Vec<&str> = spec
-                .names
-                .iter()
-                .filter_map(|n| entry.get(*n).and_then(Value::as_str))
-                .filter(|s| !s.trim().is_empty())
-                .collect();
-            if !names.is_empty() {
+        let mut collect = Collector {
+            confidence,
+            fields: Vec::new(),
+        };
+        for (i, value) in entries.iter().enumerate() {
+            let base = [member(section.key), Seg::Index(i)];
+            let entry = section.entry(value);
+            let mut header = format!("{}[{i}]", section.key);
+            let headline = entry.headline(" — ");
+            if !headline.is_empty() {
                 header.push_str("  ");
-                header.push_str(&names.join(" — "));
+                header.push_str(&headline);
             }
-            match entry.as_object() {
-                Some(object) => collect.object(Some(object), &base, 2, &object_spec, Some(header)),
-                None => {
-                    collect.push(base.to_vec(), 0, Some(entry), false);
-                    if let Some(field) = collect.fields.last_mut() {
-                        field.editable = false;
-                        field.header = Some(header);
-                    }
+            let first = collect.fields.len();
+            if entry.object().is_some() {
+                collect.entry(&entry, &base, 2);
+            } else {
+                collect.push(base.to_vec(), 0, Some(value), false);
+                if let Some(row) = collect.fields.last_mut() {
+                    row.editable = false;
                 }
+            }
+            if let Some(row) = collect.fields.get_mut(first) {
+                row.header = Some(header);
             }
         }
         out.push(Section {
-            key: spec.key,
-            title: spec.title,
+            key: section.key,
+            title: section.title,
             count: Some(entries.len()),
             fields: collect.fields,
         });

@@ -515,3 +515,37 @@ fn mouse_scroll_moves_the_focused_selection() {
     state.handle_mouse(&scroll(MouseEventKind::ScrollDown));
     assert_eq!((state.section.index, state.field.index), (1, 1));
 }
+
+#[test]
+fn fields_follow_the_schema_and_unknown_members_come_last() {
+    let doc = json!({
+        "education": [{"institution": "Uni", "url": "https://uni.example", "courses": ["Compilers"], "x-note": "kept"}],
+        "projects": [{"description": "no name"}],
+        "skills": [{"name": "Rust"}]
+    });
+    let state = ReviewState::from_resume(ready(doc));
+    let keys: Vec<&str> = state.sections.iter().map(|s| s.key).collect();
+    assert_eq!(keys, ["basics", "education", "projects", "skills"]);
+    let labels: Vec<&str> = state.sections[1]
+        .fields
+        .iter()
+        .map(|f| f.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "institution",
+            "url",
+            "area",
+            "studyType",
+            "startDate",
+            "endDate",
+            "score",
+            "courses[0]",
+            "x-note"
+        ]
+    );
+    let project = &state.sections[2].fields;
+    assert!(project[0].missing && project[0].label == "name");
+    assert_eq!(project[0].header.as_deref(), Some("projects[0]"));
+}

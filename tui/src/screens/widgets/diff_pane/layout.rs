@@ -133,7 +133,7 @@ pub(super) fn entry_label(change: &Change) -> Option<String> {
         ChangeKind::Removed => change.before.as_ref(),
         _ => change.after.as_ref().or(change.before.as_ref()),
     }?;
-    entry_name(value.as_object()?)
+    entry_name(&change.path, value)
 }
 
 fn unified_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'static>> {
@@ -144,6 +144,7 @@ fn unified_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'stati
             &mut lines,
             "+",
             change.after.as_ref(),
+            &change.path,
             theme.added(),
             indent,
             width,
@@ -152,6 +153,7 @@ fn unified_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'stati
             &mut lines,
             "-",
             change.before.as_ref(),
+            &change.path,
             theme.removed(),
             indent,
             width,
@@ -172,6 +174,7 @@ fn unified_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'stati
                 &mut lines,
                 "-",
                 change.before.as_ref(),
+                &change.path,
                 theme.removed(),
                 indent,
                 width,
@@ -180,6 +183,7 @@ fn unified_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'stati
                 &mut lines,
                 "+",
                 change.after.as_ref(),
+                &change.path,
                 theme.added(),
                 indent,
                 width,
@@ -253,17 +257,19 @@ fn word_span(
     }
 }
 
-/// `value` as readable lines, each prefixed with `sign` (`+`/`-`).
+/// `value` (found at `path`) as readable lines, each prefixed with `sign`
+/// (`+`/`-`).
 fn signed(
     lines: &mut Vec<Line<'static>>,
     sign: &str,
     value: Option<&Value>,
+    path: &str,
     style: Style,
     indent: usize,
     width: usize,
 ) {
     let value = value.unwrap_or(&Value::Null);
-    for item in value_lines(value) {
+    for item in value_lines(value, path) {
         let pad = indent + 2 + 2 * item.level;
         let prefix = vec![
             Span::raw(" ".repeat(indent)),
@@ -285,10 +291,22 @@ fn side_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'static>>
     let (left, right) = match change.kind {
         ChangeKind::Added => (
             Vec::new(),
-            column_lines("+", change.after.as_ref(), theme.added(), column),
+            column_lines(
+                "+",
+                change.after.as_ref(),
+                &change.path,
+                theme.added(),
+                column,
+            ),
         ),
         ChangeKind::Removed => (
-            column_lines("-", change.before.as_ref(), theme.removed(), column),
+            column_lines(
+                "-",
+                change.before.as_ref(),
+                &change.path,
+                theme.removed(),
+                column,
+            ),
             Vec::new(),
         ),
         ChangeKind::Changed if !change.words.is_empty() => {
@@ -310,8 +328,20 @@ fn side_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'static>>
             )
         }
         ChangeKind::Changed => (
-            column_lines("-", change.before.as_ref(), theme.removed(), column),
-            column_lines("+", change.after.as_ref(), theme.added(), column),
+            column_lines(
+                "-",
+                change.before.as_ref(),
+                &change.path,
+                theme.removed(),
+                column,
+            ),
+            column_lines(
+                "+",
+                change.after.as_ref(),
+                &change.path,
+                theme.added(),
+                column,
+            ),
         ),
         ChangeKind::Moved => {
             let one =
@@ -348,10 +378,11 @@ fn side_body(change: &Change, theme: &Theme, width: usize) -> Vec<Line<'static>>
 fn column_lines(
     sign: &str,
     value: Option<&Value>,
+    path: &str,
     style: Style,
     column: usize,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    signed(&mut lines, sign, value, style, 0, column);
+    signed(&mut lines, sign, value, path, style, 0, column);
     lines
 }

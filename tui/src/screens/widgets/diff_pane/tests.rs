@@ -109,7 +109,7 @@ fn paths_read_like_code() {
 #[test]
 fn an_added_entry_reads_as_text_not_json() {
     let diff = sample_diff();
-    let lines = value_lines(diff.changes[0].after.as_ref().unwrap());
+    let lines = value_lines(diff.changes[0].after.as_ref().unwrap(), "/work/0");
     let texts: Vec<String> = lines
         .iter()
         .map(|l| format!("{}{}", "  ".repeat(l.level), l.text))
@@ -146,4 +146,60 @@ fn odd_values_render_without_panicking() {
             assert_eq!(rendered.starts.len(), 4);
         }
     }
+}
+
+/// Lines of `value` at `pointer`, indented by level, for comparing.
+fn texts(value: Value, pointer: &str) -> Vec<String> {
+    value_lines(&value, pointer)
+        .iter()
+        .map(|l| format!("{}{}", "  ".repeat(l.level), l.text))
+        .collect()
+}
+
+#[test]
+fn values_follow_the_schema_of_their_path() {
+    // An entry is named by its identity first: the school, the award.
+    let degree = json!({"institution": "Uni", "area": "CS", "studyType": "MSc",
+                        "startDate": "2016", "url": "https://uni.example", "score": "A"});
+    assert_eq!(
+        texts(degree.clone(), "/education/0"),
+        [
+            "Uni — MSc · CS",
+            "2016 – present",
+            "url: https://uni.example",
+            "score: A"
+        ]
+    );
+    let award = change(
+        "/awards/1",
+        ChangeKind::Added,
+        None,
+        Some(json!({"title": "Best paper", "awarder": "ACM", "date": "2020", "x-id": 7})),
+    );
+    assert_eq!(entry_label(&award).as_deref(), Some("Best paper"));
+    assert_eq!(
+        texts(award.after.unwrap(), "/awards/1"),
+        ["Best paper — ACM", "2020", "x-id: 7"]
+    );
+    // Basics: name and label, then members in schema order, the location
+    // on one line.
+    let basics = json!({"name": "Zoë", "label": "Engineer", "url": "https://zoe.dev",
+                        "email": "zoe@example.com",
+                        "location": {"city": "Lyon", "region": "ARA", "countryCode": "FR"}});
+    assert_eq!(
+        texts(basics, "/basics"),
+        [
+            "Zoë — Engineer",
+            "email: zoe@example.com",
+            "url: https://zoe.dev",
+            "location: Lyon, FR, ARA"
+        ]
+    );
+    // A whole list: each entry read through its section.
+    assert_eq!(texts(json!([degree]), "/education")[0], "• Uni — MSc · CS");
+    // Outside the schema there is no headline: members alphabetically.
+    assert_eq!(
+        texts(json!({"name": "x", "b": 1}), "/meta/0"),
+        ["b: 1", "name: x"]
+    );
 }

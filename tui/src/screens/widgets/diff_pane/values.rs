@@ -1,58 +1,112 @@
 //! Diff values as a reader would write them, not as JSON: an added work
 //! entry reads "company — position", its dates, then its highlights as
 //! bullets ([`value_lines`]); JSON Pointers read like code
-//! (`work[2].highlights[0]`, [`human_path`]).
+//! (`work[2].highlights[0]`, [`human_path`]). What an object is (an entry
+//! of which section, basics, its location) follows from its path, and the
+//! shared schema (`vitae_common::schema`) says how it is headlined and in
+//! which order its members come.
 
 use serde_json::{Map, Value};
+use vitae_common::schema::{
+    self, Dates, Role, Section, When, BASICS_FIELDS, LOCATION_FIELDS, PROFILES, TOP_LEVEL_ORDER,
+};
 
 use crate::screens::widgets::wrap::clean;
 
-/// Keys that name a JSON Resume list entry, most telling first.
-const NAME_KEYS: &[&str] = &[
-    "name",
-    "institution",
-    "organization",
-    "title",
-    "language",
-    "network",
-];
-/// Keys that qualify the name: `Acme — Staff Engineer`.
-const SUB_KEYS: &[&str] = &[
-    "position",
-    "label",
-    "studyType",
-    "area",
-    "awarder",
-    "issuer",
-    "publisher",
-    "fluency",
-    "level",
-    "username",
-];
-const DATE_KEYS: &[&str] = &["startDate", "endDate", "date", "releaseDate"];
-/// Fields shown right after the headline, in this order; the rest follow
-/// alphabetically.
-const FIELD_ORDER: &[&str] = &[
-    "summary",
-    "description",
-    "location",
-    "url",
-    "email",
-    "phone",
-    "highlights",
-    "keywords",
-    "courses",
-    "roles",
-    "score",
-];
+/// What the schema says an object at some path is, which decides its
+/// headline and the order of its members.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// The whole document: sections in JSON Resume order.
+    Document,
+    Basics,
+    Location,
+    /// One entry of a list section (or of `basics.profiles`).
+    Entry(&'static Section),
+    /// Anything the schema does not describe: members alphabetically.
+    Other,
+}
 
-pub(super) fn entry_name(map: &Map<String, Value>) -> Option<String> {
-    NAME_KEYS
-        .iter()
-        .filter_map(|k| map.get(*k)?.as_str())
+/// The shape of the value at `path` (pointer segments, unescaped).
+fn shape(path: &[String]) -> Shape {
+    let index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    match path.as_slice() {
+        [] => Shape::Document,
+        ["basics"] => Shape::Basics,
+        ["basics", "location"] => Shape::Location,
+        ["basics", "profiles", i] if index(i) => Shape::Entry(&PROFILES),
+        [key, i] if index(i) => schema::section(key).map_or(Shape::Other, Shape::Entry),
+        _ => Shape::Other,
+    }
+}
+
+/// The segments of a JSON Pointer, unescaped: `/a~1b/0` → `a/b`, `0`.
+fn segments(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    let rest = pointer.strip_prefix('/').unwrap_or(pointer);
+    rest.split('/')
+        .map(|raw| raw.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// A member's text, trimmed and made printable; `None` when blank or not
+/// text.
+fn text_of(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key)
+        .and_then(Value::as_str)
         .map(str::trim)
-        .find(|s| !s.is_empty())
+        .filter(|s| !s.is_empty())
         .map(clean)
+}
+
+/// The keys that name an object of this shape, the one it is known by
+/// first. An entry is known by the first field of its identity (the
+/// employer of a job, the title of an award), since that is what pairs
+/// it across versions; the rest of its headline qualifies it.
+fn name_keys(shape: Shape) -> Vec<&'static str> {
+    match shape {
+        Shape::Entry(section) => {
+            let headline = &section.headline;
+            let org = headline.org.into_iter();
+            let title = headline.title.iter().copied();
+            if headline.org.is_some() && section.identity.first().copied() == headline.org {
+                org.chain(title).collect()
+            } else {
+                title.chain(org).collect()
+            }
+        }
+        Shape::Basics => BASICS_FIELDS
+            .iter()
+            .filter(|f| f.role == Role::Head)
+            .map(|f| f.key)
+            .collect(),
+        Shape::Document | Shape::Location | Shape::Other => Vec::new(),
+    }
+}
+
+/// The order members of an object of this shape are listed in; members
+/// it does not name follow alphabetically.
+fn member_order(shape: Shape) -> Vec<&'static str> {
+    let keys = |fields: &[schema::Field]| fields.iter().map(|f| f.key).collect();
+    match shape {
+        Shape::Document => TOP_LEVEL_ORDER.to_vec(),
+        Shape::Basics => keys(BASICS_FIELDS),
+        Shape::Location => keys(LOCATION_FIELDS),
+        Shape::Entry(section) => keys(section.fields),
+        Shape::Other => Vec::new(),
+    }
+}
+
+/// The name of the list entry at `pointer` (`/work/0`), as its headline
+/// starts: the company of a job, the title of an award.
+pub(super) fn entry_name(pointer: &str, value: &Value) -> Option<String> {
+    let map = value.as_object()?;
+    name_keys(shape(&segments(pointer)))
+        .into_iter()
+        .find_map(|k| text_of(map, k))
 }
 
 /// A JSON Pointer as a reader would say it: `/work/2/highlights/0` →
@@ -62,9 +116,7 @@ pub fn human_path(pointer: &str) -> String {
         return "(whole document)".to_string();
     }
     let mut out = String::new();
-    let rest = pointer.strip_prefix('/').unwrap_or(pointer);
-    for raw in rest.split('/') {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
+    for segment in segments(pointer) {
         let index = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
         let plain = !segment.is_empty()
             && segment
@@ -106,9 +158,11 @@ impl ValueLine {
 /// resume data, and the layout would run off the screen anyway.
 const MAX_DEPTH: usize = 4;
 
-pub(super) fn value_lines(value: &Value) -> Vec<ValueLine> {
+/// The readable lines of `value`, found at `pointer` in its document (the
+/// path tells what the schema says the value is).
+pub(super) fn value_lines(value: &Value, pointer: &str) -> Vec<ValueLine> {
     let mut out = Vec::new();
-    push_value(value, 0, &mut out);
+    push_value(value, 0, &mut segments(pointer), &mut out);
     out
 }
 
@@ -130,15 +184,16 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-fn push_value(value: &Value, level: usize, out: &mut Vec<ValueLine>) {
+/// `value`'s lines at `level`; `path` is where it sits (restored on return).
+fn push_value(value: &Value, level: usize, path: &mut Vec<String>, out: &mut Vec<ValueLine>) {
     match value {
         Value::String(s) if s.contains('\n') => {
             for line in s.lines() {
                 push(out, level, clean(line));
             }
         }
-        Value::Array(items) if level <= MAX_DEPTH => push_array(items, level, out),
-        Value::Object(map) if level <= MAX_DEPTH => push_object(map, level, out),
+        Value::Array(items) if level <= MAX_DEPTH => push_array(items, level, path, out),
+        Value::Object(map) if level <= MAX_DEPTH => push_object(value, map, level, path, out),
         other => push(out, level, scalar(other)),
     }
 }
@@ -157,7 +212,7 @@ fn short_list(items: &[Value]) -> Option<String> {
     (joined.chars().count() <= 120).then(|| clean(&joined))
 }
 
-fn push_array(items: &[Value], level: usize, out: &mut Vec<ValueLine>) {
+fn push_array(items: &[Value], level: usize, path: &mut Vec<String>, out: &mut Vec<ValueLine>) {
     if items.is_empty() {
         push(out, level, "(empty list)");
         return;
@@ -166,10 +221,14 @@ fn push_array(items: &[Value], level: usize, out: &mut Vec<ValueLine>) {
         push(out, level, joined);
         return;
     }
-    for item in items {
+    for (i, item) in items.iter().enumerate() {
         let mut inner = Vec::new();
         match item {
-            Value::Object(_) | Value::Array(_) => push_value(item, level + 1, &mut inner),
+            Value::Object(_) | Value::Array(_) => {
+                path.push(i.to_string());
+                push_value(item, level + 1, path, &mut inner);
+                path.pop();
+            }
             other => push(&mut inner, level + 1, scalar(other)),
         }
         if let Some(first) = inner.first_mut() {
@@ -181,96 +240,124 @@ fn push_array(items: &[Value], level: usize, out: &mut Vec<ValueLine>) {
     }
 }
 
-fn push_object(map: &Map<String, Value>, level: usize, out: &mut Vec<ValueLine>) {
-    let before = out.len();
-    let present = |k: &str| map.get(k).filter(|v| !v.is_null());
-    let text = |k: &str| {
-        present(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(clean)
-    };
-    let mut used: Vec<&str> = Vec::new();
-    let name_key = NAME_KEYS.iter().copied().find(|k| text(k).is_some());
-    let subs: Vec<&str> = SUB_KEYS
-        .iter()
-        .copied()
-        .filter(|k| Some(*k) != name_key && text(k).is_some())
+/// The headline of an object (its name keys' values, `Acme — Staff
+/// Engineer`) and its dates, as lines; returns the keys they used.
+fn push_headline(
+    value: &Value,
+    map: &Map<String, Value>,
+    shape: Shape,
+    level: usize,
+    out: &mut Vec<ValueLine>,
+) -> Vec<&'static str> {
+    let mut used: Vec<&'static str> = name_keys(shape)
+        .into_iter()
+        .filter(|k| text_of(map, k).is_some())
         .collect();
-    let mut headline = name_key.and_then(text).unwrap_or_default();
-    let qualifiers: Vec<String> = subs.iter().filter_map(|k| text(k)).collect();
-    if !qualifiers.is_empty() {
-        if !headline.is_empty() {
+    let parts: Vec<String> = used.iter().filter_map(|k| text_of(map, k)).collect();
+    if let Some((first, rest)) = parts.split_first() {
+        let mut headline = first.clone();
+        if !rest.is_empty() {
             headline.push_str(" — ");
+            headline.push_str(&rest.join(" · "));
         }
-        headline.push_str(&qualifiers.join(" · "));
-    }
-    used.extend(name_key);
-    used.extend(subs);
-    if !headline.is_empty() {
         push(out, level, headline);
     }
-    let (start, end) = (text("startDate"), text("endDate"));
-    if start.is_some() || end.is_some() {
-        let start = start.unwrap_or_default();
-        let end = end.unwrap_or_else(|| "present".to_string());
-        push(out, level, format!("{start} – {end}").trim().to_string());
-    }
-    for key in ["date", "releaseDate"] {
-        if let Some(date) = text(key) {
-            push(out, level, date);
+    let Shape::Entry(section) = shape else {
+        return used;
+    };
+    let tidy = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(clean);
+    match section.entry(value).when() {
+        When::Range { start, end } => {
+            let (start, end) = (tidy(start), tidy(end));
+            if start.is_some() || end.is_some() {
+                let start = start.unwrap_or_default();
+                let end = end.unwrap_or_else(|| "present".to_string());
+                push(out, level, format!("{start} – {end}").trim().to_string());
+            }
         }
+        When::On(date) => {
+            if let Some(date) = tidy(date) {
+                push(out, level, date);
+            }
+        }
+        When::Undated => {}
     }
-    used.extend(DATE_KEYS.iter().copied());
+    match section.headline.dates {
+        Dates::Range(start, end) => used.extend([start, end]),
+        Dates::On(key) => used.push(key),
+        Dates::Undated => {}
+    }
+    used
+}
+
+/// An object (`value`, whose members are `map`): its headline, then its
+/// other members in the schema's order.
+fn push_object(
+    value: &Value,
+    map: &Map<String, Value>,
+    level: usize,
+    path: &mut Vec<String>,
+    out: &mut Vec<ValueLine>,
+) {
+    let before = out.len();
+    let shape = shape(path);
+    let used = push_headline(value, map, shape, level, out);
+    let order = member_order(shape);
     let mut rest: Vec<(&String, &Value)> = map
         .iter()
         .filter(|(k, v)| !v.is_null() && !used.contains(&k.as_str()))
         .collect();
-    rest.sort_by_key(|(k, _)| {
-        (
-            FIELD_ORDER
-                .iter()
-                .position(|f| f == k)
-                .unwrap_or(FIELD_ORDER.len()),
-            (*k).clone(),
-        )
-    });
+    rest.sort_by_key(|(k, _)| (schema::rank(&order, k), (*k).clone()));
     for (key, value) in rest {
-        let key = clean(key);
-        match value {
-            Value::String(s) if s.contains('\n') => {
-                push(out, level, format!("{key}:"));
-                push_value(value, level + 1, out);
-            }
-            Value::String(_) | Value::Bool(_) | Value::Number(_) => {
-                push(out, level, format!("{key}: {}", scalar(value)));
-            }
-            Value::Array(items) if short_list(items).is_some() || items.is_empty() => {
-                let joined = short_list(items).unwrap_or_else(|| "(empty list)".into());
-                push(out, level, format!("{key}: {joined}"));
-            }
-            Value::Object(inner) if key == "location" => {
-                let parts: Vec<String> = ["address", "postalCode", "city", "region", "countryCode"]
-                    .iter()
-                    .filter_map(|k| inner.get(*k).and_then(Value::as_str))
-                    .filter(|s| !s.trim().is_empty())
-                    .map(clean)
-                    .collect();
-                if parts.is_empty() {
-                    push(out, level, format!("{key}:"));
-                    push_value(value, level + 1, out);
-                } else {
-                    push(out, level, format!("{key}: {}", parts.join(", ")));
-                }
-            }
-            _ => {
-                push(out, level, format!("{key}:"));
-                push_value(value, level + 1, out);
-            }
-        }
+        path.push(key.clone());
+        push_member(key, value, level, path, out);
+        path.pop();
     }
     if out.len() == before {
         push(out, level, "(empty)");
+    }
+}
+
+/// One member of an object as `key: value`, or `key:` with the value
+/// indented under it when it takes lines of its own.
+fn push_member(
+    key: &str,
+    value: &Value,
+    level: usize,
+    path: &mut Vec<String>,
+    out: &mut Vec<ValueLine>,
+) {
+    let key = clean(key);
+    match value {
+        Value::String(s) if s.contains('\n') => {
+            push(out, level, format!("{key}:"));
+            push_value(value, level + 1, path, out);
+        }
+        Value::String(_) | Value::Bool(_) | Value::Number(_) => {
+            push(out, level, format!("{key}: {}", scalar(value)));
+        }
+        Value::Array(items) if short_list(items).is_some() || items.is_empty() => {
+            let joined = short_list(items).unwrap_or_else(|| "(empty list)".into());
+            push(out, level, format!("{key}: {joined}"));
+        }
+        // A place reads as one line, in the schema's order.
+        Value::Object(inner) if key == "location" => {
+            let parts: Vec<String> = LOCATION_FIELDS
+                .iter()
+                .filter_map(|f| inner.get(f.key).and_then(Value::as_str))
+                .filter(|s| !s.trim().is_empty())
+                .map(clean)
+                .collect();
+            if parts.is_empty() {
+                push(out, level, format!("{key}:"));
+                push_value(value, level + 1, path, out);
+            } else {
+                push(out, level, format!("{key}: {}", parts.join(", ")));
+            }
+        }
+        _ => {
+            push(out, level, format!("{key}:"));
+            push_value(value, level + 1, path, out);
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! SSE fan-out (issue 8, benchmark 3): N concurrent subscribers to the
+//! SSE fan-out (benchmark 3): N concurrent subscribers to the
 //! account stream `GET /v1/events` of one owner, a burst of changes, and how
 //! long each change takes to reach every subscriber.
 //!

@@ -1,4 +1,4 @@
-//! `vitae-bench`: Vitae's performance figures (issue 8), measured against
+//! `vitae-bench`: Vitae's performance figures, measured against
 //! the real `vitae-server` release binary over HTTP on loopback, with a
 //! fresh data dir, in one command.
 //!

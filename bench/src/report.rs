@@ -1,7 +1,7 @@
 //! What a run says, in every form it is read in: tables on stdout;
 //! `report.json`, one CSV per table and one SVG chart per benchmark in the
 //! out dir; and `docs/benchmarks.md` (with `--docs`), which shows the latest
-//! tables and charts and checks the targets of issue 8 against the figures.
+//! tables and charts and checks the performance targets against the figures.
 //!
 //! Each table is built once as a [`Table`] and rendered three ways, so the
 //! console, the CSV files and the docs always agree.
@@ -385,7 +385,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
     tables
 }
 
-/// One target of issue 8, checked.
+/// One performance target, checked.
 pub struct Check {
     pub target: &'static str,
     pub measured: String,
@@ -492,7 +492,7 @@ pub fn checks(r: &Report) -> Vec<Check> {
 fn checks_table(r: &Report) -> Table {
     Table {
         name: "targets",
-        title: "Targets of issue 8".into(),
+        title: "Performance targets".into(),
         headers: vec!["target", "measured", "met"],
         rows: checks(r)
             .into_iter()

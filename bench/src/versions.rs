@@ -1,4 +1,4 @@
-//! The figures of issue 5: how long a diff of two three-page resumes and a
+//! The versions figures: how long a diff of two three-page resumes and a
 //! tailoring preview take, in the engines alone and over HTTP.
 //!
 //! The documents are `bench/fixtures/three_page_{a,b}.json` (ten jobs of six

@@ -26,6 +26,20 @@ pub fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> 
     response
 }
 
+/// A write that made a new revision: tell the owner's other clients, then
+/// answer the resource with its revision as the `ETag`.
+fn new_revision(
+    app: &App,
+    owner: &str,
+    stored: &StoredResume,
+    status: StatusCode,
+) -> HttpResult<Response<Body>> {
+    app.hub
+        .publish_change(owner, &change("resume.updated", stored));
+    let response = json(status, &resource::resume(stored, true))?;
+    Ok(with_etag(response, stored.record.revision))
+}
+
 pub fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
     ChangeEvent {
         kind: kind.to_string(),
@@ -255,10 +269,7 @@ pub async fn patch(
         .store
         .patch_document(&user.user, id, expected, patch)
         .await?;
-    app.hub
-        .publish_change(&user.user, &change("resume.updated", &stored));
-    let response = json(StatusCode::OK, &resource::resume(&stored, true))?;
-    Ok(with_etag(response, stored.record.revision))
+    new_revision(app, &user.user, &stored, StatusCode::OK)
 }
 
 /// `DELETE /v1/resumes/{id}`, with its shares.
@@ -368,8 +379,5 @@ pub async fn restore(
         .store
         .restore_revision(&user.user, id, number, expected)
         .await?;
-    app.hub
-        .publish_change(&user.user, &change("resume.updated", &stored));
-    let response = json(StatusCode::CREATED, &resource::resume(&stored, true))?;
-    Ok(with_etag(response, stored.record.revision))
+    new_revision(app, &user.user, &stored, StatusCode::CREATED)
 }

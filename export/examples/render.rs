@@ -2,6 +2,8 @@
 //! (options as in `ExportRequest::from_query`); prints pages, warnings and
 //! the time taken. For looking at a template by eye.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
+
 use std::time::Instant;
 
 use vitae_export::{Engine, ExportRequest};

@@ -11,6 +11,8 @@
 //! rendered file and the extracted text next to it, for looking into a
 //! miss. Exits non-zero when a render or a parse failed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
+
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -13,6 +13,8 @@
 //! Prints p50/p99 per template and size, and the resident memory (VmRSS)
 //! after 1,000 renders (the three-page searches included) and at the end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // an example (a debug aid): a panic is the report
+
 use std::time::Instant;
 
 use serde_json::{json, Value};

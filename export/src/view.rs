@@ -215,154 +215,19 @@ fn section(resume: &Resume, basics: &Basics, id: &str) -> Option<SectionView> {
         "summary" => {
             view.kind = SectionKind::Text;
             view.text = clean(basics.summary.as_deref());
-            if view.text.is_empty() {
-                return None;
-            }
-            return Some(view);
+            return (!view.text.is_empty()).then_some(view);
         }
-        "work" => {
-            for w in &resume.work {
-                let mut e = entry(&w.position, &w.name, range(&w.start_date, &w.end_date));
-                e.location = clean(w.location.as_deref());
-                e.summary = join_text(&[&w.summary, &w.description]);
-                e.items = items(&w.highlights);
-                set_url(&mut e, &w.url);
-                view.entries.push(e);
-            }
-        }
-        "volunteer" => {
-            for v in &resume.volunteer {
-                let mut e = entry(
-                    &v.position,
-                    &v.organization,
-                    range(&v.start_date, &v.end_date),
-                );
-                e.summary = clean(v.summary.as_deref());
-                e.items = items(&v.highlights);
-                set_url(&mut e, &v.url);
-                view.entries.push(e);
-            }
-        }
-        "education" => {
-            for ed in &resume.education {
-                let degree = match (clean(ed.study_type.as_deref()), clean(ed.area.as_deref())) {
-                    (s, a) if s.is_empty() => a,
-                    (s, a) if a.is_empty() => s,
-                    (s, a) => format!("{s} in {a}"),
-                };
-                let mut e = EntryView {
-                    title: clean(ed.institution.as_deref()),
-                    org: degree,
-                    dates: range(&ed.start_date, &ed.end_date),
-                    ..EntryView::default()
-                };
-                let score = clean(ed.score.as_deref());
-                if !score.is_empty() {
-                    e.lines.push(format!("GPA: {score}"));
-                }
-                let courses = items(&ed.courses);
-                if !courses.is_empty() {
-                    e.lines.push(format!("Courses: {}", courses.join(", ")));
-                }
-                set_url(&mut e, &ed.url);
-                view.entries.push(e);
-            }
-        }
-        "projects" => {
-            for p in &resume.projects {
-                let roles = items(&p.roles).join(", ");
-                let org = [roles, clean(p.entity.as_deref())]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut e = EntryView {
-                    title: clean(p.name.as_deref()),
-                    org,
-                    dates: range_opt(&p.start_date, &p.end_date),
-                    summary: clean(p.description.as_deref()),
-                    items: items(&p.highlights),
-                    ..EntryView::default()
-                };
-                let keywords = items(&p.keywords);
-                if !keywords.is_empty() {
-                    e.lines
-                        .push(format!("Technologies: {}", keywords.join(", ")));
-                }
-                set_url(&mut e, &p.url);
-                view.entries.push(e);
-            }
-        }
-        "awards" => {
-            for a in &resume.awards {
-                let mut e = entry(&a.title, &a.awarder, single(&a.date));
-                e.summary = clean(a.summary.as_deref());
-                view.entries.push(e);
-            }
-        }
-        "certificates" => {
-            for c in &resume.certificates {
-                let mut e = entry(&c.name, &c.issuer, single(&c.date));
-                set_url(&mut e, &c.url);
-                view.entries.push(e);
-            }
-        }
-        "publications" => {
-            for p in &resume.publications {
-                let mut e = entry(&p.name, &p.publisher, single(&p.release_date));
-                e.summary = clean(p.summary.as_deref());
-                set_url(&mut e, &p.url);
-                view.entries.push(e);
-            }
-        }
-        "skills" => {
-            view.kind = SectionKind::List;
-            for s in &resume.skills {
-                let mut label = clean(s.name.as_deref());
-                let level = clean(s.level.as_deref());
-                if !level.is_empty() {
-                    label = if label.is_empty() {
-                        level
-                    } else {
-                        format!("{label} ({level})")
-                    };
-                }
-                list_entry(&mut view, label, items(&s.keywords).join(", "));
-            }
-        }
-        "languages" => {
-            view.kind = SectionKind::List;
-            for l in &resume.languages {
-                list_entry(
-                    &mut view,
-                    clean(l.language.as_deref()),
-                    clean(l.fluency.as_deref()),
-                );
-            }
-        }
-        "interests" => {
-            view.kind = SectionKind::List;
-            for i in &resume.interests {
-                list_entry(
-                    &mut view,
-                    clean(i.name.as_deref()),
-                    items(&i.keywords).join(", "),
-                );
-            }
-        }
-        "references" => {
-            view.kind = SectionKind::Quotes;
-            for r in &resume.references {
-                let e = EntryView {
-                    title: clean(r.name.as_deref()),
-                    summary: clean(r.reference.as_deref()),
-                    ..EntryView::default()
-                };
-                if !(e.title.is_empty() && e.summary.is_empty()) {
-                    view.entries.push(e);
-                }
-            }
-        }
+        "work" => work_entries(resume, &mut view),
+        "volunteer" => volunteer_entries(resume, &mut view),
+        "education" => education_entries(resume, &mut view),
+        "projects" => projects_entries(resume, &mut view),
+        "awards" => awards_entries(resume, &mut view),
+        "certificates" => certificates_entries(resume, &mut view),
+        "publications" => publications_entries(resume, &mut view),
+        "skills" => skills_entries(resume, &mut view),
+        "languages" => languages_entries(resume, &mut view),
+        "interests" => interests_entries(resume, &mut view),
+        "references" => references_entries(resume, &mut view),
         _ => return None,
     }
     view.entries.retain(|e| !is_empty(e));
@@ -375,6 +240,160 @@ fn section(resume: &Resume, basics: &Basics, id: &str) -> Option<SectionView> {
         e.short = e.items.len() <= 4 && words <= 90;
     }
     (!view.entries.is_empty()).then_some(view)
+}
+
+fn work_entries(resume: &Resume, view: &mut SectionView) {
+    for w in &resume.work {
+        let mut e = entry(&w.position, &w.name, range(&w.start_date, &w.end_date));
+        e.location = clean(w.location.as_deref());
+        e.summary = join_text(&[&w.summary, &w.description]);
+        e.items = items(&w.highlights);
+        set_url(&mut e, &w.url);
+        view.entries.push(e);
+    }
+}
+
+fn volunteer_entries(resume: &Resume, view: &mut SectionView) {
+    for v in &resume.volunteer {
+        let mut e = entry(
+            &v.position,
+            &v.organization,
+            range(&v.start_date, &v.end_date),
+        );
+        e.summary = clean(v.summary.as_deref());
+        e.items = items(&v.highlights);
+        set_url(&mut e, &v.url);
+        view.entries.push(e);
+    }
+}
+
+fn education_entries(resume: &Resume, view: &mut SectionView) {
+    for ed in &resume.education {
+        let degree = match (clean(ed.study_type.as_deref()), clean(ed.area.as_deref())) {
+            (s, a) if s.is_empty() => a,
+            (s, a) if a.is_empty() => s,
+            (s, a) => format!("{s} in {a}"),
+        };
+        let mut e = EntryView {
+            title: clean(ed.institution.as_deref()),
+            org: degree,
+            dates: range(&ed.start_date, &ed.end_date),
+            ..EntryView::default()
+        };
+        let score = clean(ed.score.as_deref());
+        if !score.is_empty() {
+            e.lines.push(format!("GPA: {score}"));
+        }
+        let courses = items(&ed.courses);
+        if !courses.is_empty() {
+            e.lines.push(format!("Courses: {}", courses.join(", ")));
+        }
+        set_url(&mut e, &ed.url);
+        view.entries.push(e);
+    }
+}
+
+fn projects_entries(resume: &Resume, view: &mut SectionView) {
+    for p in &resume.projects {
+        let roles = items(&p.roles).join(", ");
+        let org = [roles, clean(p.entity.as_deref())]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut e = EntryView {
+            title: clean(p.name.as_deref()),
+            org,
+            dates: range_opt(&p.start_date, &p.end_date),
+            summary: clean(p.description.as_deref()),
+            items: items(&p.highlights),
+            ..EntryView::default()
+        };
+        let keywords = items(&p.keywords);
+        if !keywords.is_empty() {
+            e.lines
+                .push(format!("Technologies: {}", keywords.join(", ")));
+        }
+        set_url(&mut e, &p.url);
+        view.entries.push(e);
+    }
+}
+
+fn awards_entries(resume: &Resume, view: &mut SectionView) {
+    for a in &resume.awards {
+        let mut e = entry(&a.title, &a.awarder, single(&a.date));
+        e.summary = clean(a.summary.as_deref());
+        view.entries.push(e);
+    }
+}
+
+fn certificates_entries(resume: &Resume, view: &mut SectionView) {
+    for c in &resume.certificates {
+        let mut e = entry(&c.name, &c.issuer, single(&c.date));
+        set_url(&mut e, &c.url);
+        view.entries.push(e);
+    }
+}
+
+fn publications_entries(resume: &Resume, view: &mut SectionView) {
+    for p in &resume.publications {
+        let mut e = entry(&p.name, &p.publisher, single(&p.release_date));
+        e.summary = clean(p.summary.as_deref());
+        set_url(&mut e, &p.url);
+        view.entries.push(e);
+    }
+}
+
+fn skills_entries(resume: &Resume, view: &mut SectionView) {
+    view.kind = SectionKind::List;
+    for s in &resume.skills {
+        let mut label = clean(s.name.as_deref());
+        let level = clean(s.level.as_deref());
+        if !level.is_empty() {
+            label = if label.is_empty() {
+                level
+            } else {
+                format!("{label} ({level})")
+            };
+        }
+        list_entry(view, label, items(&s.keywords).join(", "));
+    }
+}
+
+fn languages_entries(resume: &Resume, view: &mut SectionView) {
+    view.kind = SectionKind::List;
+    for l in &resume.languages {
+        list_entry(
+            view,
+            clean(l.language.as_deref()),
+            clean(l.fluency.as_deref()),
+        );
+    }
+}
+
+fn interests_entries(resume: &Resume, view: &mut SectionView) {
+    view.kind = SectionKind::List;
+    for i in &resume.interests {
+        list_entry(
+            view,
+            clean(i.name.as_deref()),
+            items(&i.keywords).join(", "),
+        );
+    }
+}
+
+fn references_entries(resume: &Resume, view: &mut SectionView) {
+    view.kind = SectionKind::Quotes;
+    for r in &resume.references {
+        let e = EntryView {
+            title: clean(r.name.as_deref()),
+            summary: clean(r.reference.as_deref()),
+            ..EntryView::default()
+        };
+        if !(e.title.is_empty() && e.summary.is_empty()) {
+            view.entries.push(e);
+        }
+    }
 }
 
 fn entry(title: &Option<String>, org: &Option<String>, dates: String) -> EntryView {

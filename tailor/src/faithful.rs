@@ -450,6 +450,11 @@ fn source_value(value: Option<&str>) -> String {
 }
 
 /// The keys of a section's start and end dates.
+/// The field that names an entry (a job's position, a project's name).
+fn title_key(section: &Section) -> &'static str {
+    section.headline.title.first().copied().unwrap_or_default()
+}
+
 fn span_keys(section: &Section) -> (&'static str, &'static str) {
     match section.headline.dates {
         Dates::Range(start, end) => (start, end),
@@ -464,13 +469,7 @@ fn span_keys(section: &Section) -> (&'static str, &'static str) {
 fn check_positions(source: &Resume, org_word: &str, lists: &Lists, out: &mut Vec<String>) {
     let section = lists.section.key;
     let org_field = lists.section.headline.org.unwrap_or_default();
-    let title_field = lists
-        .section
-        .headline
-        .title
-        .first()
-        .copied()
-        .unwrap_or_default();
+    let title_field = title_key(lists.section);
     let (start_field, end_field) = span_keys(lists.section);
     let bullets = lists.key(Role::Bullets);
     let pairs = lists.pairs(out);
@@ -554,13 +553,7 @@ fn check_education(lists: &Lists, out: &mut Vec<String>) {
 /// source group (that claims nothing new), each at most as often.
 fn check_skills(lists: &Lists, out: &mut Vec<String>) {
     let section = lists.section.key;
-    let title_field = lists
-        .section
-        .headline
-        .title
-        .first()
-        .copied()
-        .unwrap_or_default();
+    let title_field = title_key(lists.section);
     let tags = lists.key(Role::Tags);
     let pairs = lists.pairs(out);
     let used = used(&pairs, lists.src.len());
@@ -606,13 +599,7 @@ fn check_skills(lists: &Lists, out: &mut Vec<String>) {
 /// keywords its own, its description faithful, the rest unchanged.
 fn check_projects(source: &Resume, lists: &Lists, out: &mut Vec<String>) {
     let section = lists.section.key;
-    let title_field = lists
-        .section
-        .headline
-        .title
-        .first()
-        .copied()
-        .unwrap_or_default();
+    let title_field = title_key(lists.section);
     let (start_field, end_field) = span_keys(lists.section);
     let bullets = lists.key(Role::Bullets);
     let pairs = lists.pairs(out);

@@ -132,6 +132,16 @@ pub struct ShareResource {
     pub revoked: bool,
     pub access_count: u64,
     pub last_accessed_at: Option<String>,
+    /// The template `?format=pdf|docx` of the link renders with.
+    #[serde(default = "default_template")]
+    pub template: String,
+    /// Its layout options.
+    #[serde(default)]
+    pub options: crate::export::Options,
+}
+
+fn default_template() -> String {
+    crate::export::DEFAULT_TEMPLATE.to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +157,10 @@ pub struct CreateShare {
     pub expires_in_days: Option<u32>,
     /// An exact expiry time (RFC 3339), instead of `expires_in_days`.
     pub expires_at: Option<String>,
+    /// The template the link's PDF and DOCX use (the default template when absent).
+    pub template: Option<String>,
+    /// Layout options for the link's PDF and DOCX.
+    pub options: Option<crate::export::Options>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -322,10 +336,12 @@ mod wire_tests {
             revoked: false,
             access_count: 0,
             last_accessed_at: None,
+            template: "classic".into(),
+            options: Default::default(),
         };
         assert_eq!(
             json(&share),
-            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null}"#
+            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null,"template":"classic","options":{"paper":"a4","fit":"none","order":[],"hide":[]}}"#
         );
         assert_eq!(json(&CreateShare::default()), "{}");
         let revision = RevisionResource {

@@ -3,7 +3,8 @@
 //! Everything that crosses a process boundary lives here and nowhere else:
 //! the JSON Resume document model ([`resume`]), the HTTP resources and
 //! requests ([`api`]), the Server-Sent Event payloads ([`events`]) and the
-//! JSON error body ([`error`]). Ids and timestamps are plain strings on the
+//! JSON error body ([`error`]); export requests, templates and export jobs
+//! ([`export`]). Ids and timestamps are plain strings on the
 //! wire (UUIDs and RFC 3339 UTC), so every field serialises to plain JSON and
 //! a browser or `curl` sees exactly what the Rust client sees.
 //!
@@ -17,6 +18,7 @@ pub mod api;
 pub mod diff;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod jobs;
 pub mod render;
 pub mod resume;

@@ -34,7 +34,7 @@ fn args() -> Result<Args, String> {
         .iter()
         .map(|t| t.id.to_string())
         .collect();
-    let mut formats = Format::ALL.to_vec();
+    let mut formats = [Format::Pdf, Format::Docx].to_vec();
     let mut keep = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -146,6 +146,7 @@ fn one(
     let parser_format = match format {
         Format::Pdf => vitae_parser::Format::Pdf,
         Format::Docx => vitae_parser::Format::Docx,
+        other => panic!("{other} is not read back"),
     };
     let parsed = parse(
         &rendered.bytes,

@@ -195,7 +195,7 @@ impl Engine {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Rendered, ExportError> {
         let started = Instant::now();
-        req.validate()?;
+        options::validate(req)?;
         let template = templates::find(&req.template)
             .ok_or_else(|| ExportError::Internal(format!("template {} vanished", req.template)))?;
         let view = view::build(resume, template.order, &req.options);
@@ -211,6 +211,12 @@ impl Engine {
             ExportError::Internal(format!("no source for template {}", template.id))
         })?;
         let mut warnings = Vec::new();
+        if !req.format.is_typeset() {
+            return Err(ExportError::Internal(format!(
+                "{} is not a typeset format; it takes no template",
+                req.format
+            )));
+        }
         if req.format == Format::Pdf {
             let text = String::from_utf8_lossy(&json);
             for script in self.shared.fonts.missing_scripts([text.as_ref()]) {
@@ -238,6 +244,13 @@ impl Engine {
             let bytes = match req.format {
                 Format::Pdf => pdf::write(&job, &layout.doc)?,
                 Format::Docx => docx::write(&view, template, &req.options)?,
+                Format::Png => pdf::write_png(&job, &layout.doc)?,
+                Format::Html | Format::Md | Format::Json => {
+                    return Err(ExportError::Internal(format!(
+                        "{} is not typeset",
+                        req.format
+                    )))
+                }
             };
             job_budget(&job)?;
             Ok(Rendered {

@@ -1,6 +1,6 @@
 //! PDF rendering: compile a template in the [`RenderWorld`], count pages,
 //! tighten the layout when one page was asked for, check the page limit
-//! and the time budget, and write a tagged PDF.
+//! and the time budget, and write a tagged PDF (or page 1 as a PNG preview).
 //!
 //! Typst panics are caught and turned into errors: a render must never take
 //! the server's worker down. After each render the memo cache is trimmed
@@ -162,6 +162,31 @@ pub(crate) fn write(job: &Job<'_>, doc: &PagedDocument) -> Result<Vec<u8>, Expor
             message: messages.join("; "),
         }
     })
+}
+
+/// Pixels per point of the page-1 preview: 1.5 gives 893 × 1263 pixels for
+/// A4, sharp on a screen and about 100 KB as PNG.
+const PREVIEW_PIXELS_PER_PT: f64 = 1.5;
+
+/// Page 1 as a PNG image, for previews.
+pub(crate) fn write_png(job: &Job<'_>, doc: &PagedDocument) -> Result<Vec<u8>, ExportError> {
+    let Some(page) = doc.pages().first() else {
+        return Err(ExportError::Template {
+            template: job.template.id.to_string(),
+            message: "the layout has no page".into(),
+        });
+    };
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: PREVIEW_PIXELS_PER_PT.into(),
+            ..typst_render::RenderOptions::default()
+        };
+        typst_render::render(page, &options)
+    }));
+    let pixmap = result.map_err(|panic| ExportError::Internal(panic_message(&panic)))?;
+    pixmap
+        .encode_png()
+        .map_err(|e| ExportError::Internal(format!("the preview could not be encoded: {e}")))
 }
 
 /// Trim Typst's memo cache after a render (see the module docs).

@@ -39,7 +39,7 @@ impl TemplateInfo {
     }
 }
 
-const BOTH: &[Format] = &[Format::Pdf, Format::Docx];
+const ALL_FORMATS: &[Format] = &[Format::Pdf, Format::Docx, Format::Png];
 
 /// The shared Typst library every template imports as `lib.typ`.
 pub(crate) const LIB_SOURCE: &str = include_str!("../templates/lib.typ");
@@ -49,7 +49,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "classic",
         name: "Classic",
         description: "One column, serif type, rules under the section titles; the safe choice for any application.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 10.5,
         order: &["summary", "work", "education", "projects", "skills"],
@@ -60,7 +60,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "modern",
         name: "Modern",
         description: "Two columns: a tinted sidebar with contact details, skills and languages beside the experience.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 9.5,
         order: &["summary", "work", "projects", "education", "skills", "languages"],
@@ -71,7 +71,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "compact",
         name: "Compact",
         description: "Dense sans-serif layout that tightens spacing and type until everything fits on one page.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 9.0,
         order: &["summary", "work", "education", "skills", "projects"],
@@ -82,7 +82,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "academic",
         name: "Academic CV",
         description: "A curriculum vitae for research and teaching: education, publications, awards and references first.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 10.5,
         order: &[
@@ -106,7 +106,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "ats",
         name: "ATS Plain",
         description: "Plain single column with standard headings and no graphics, for applicant tracking systems.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 10.5,
         order: &["summary", "work", "education", "skills", "projects"],
@@ -117,7 +117,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         id: "timeline",
         name: "Timeline",
         description: "Dates in a margin column beside each entry, like a European CV; easy to scan for career history.",
-        formats: BOTH,
+        formats: ALL_FORMATS,
         version: 1,
         font_size: 10.0,
         order: &["summary", "work", "education", "projects", "skills"],

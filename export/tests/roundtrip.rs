@@ -35,7 +35,7 @@ fn fixtures_survive_every_template_and_format() {
     for name in ["full", "second"] {
         let source = fixture(name);
         for template in vitae_export::templates() {
-            for format in Format::ALL {
+            for format in [Format::Pdf, Format::Docx] {
                 if KNOWN_GAPS.contains(&(template.id, format)) {
                     continue;
                 }
@@ -45,6 +45,7 @@ fn fixtures_survive_every_template_and_format() {
                 let parser_format = match format {
                     Format::Pdf => vitae_parser::Format::Pdf,
                     Format::Docx => vitae_parser::Format::Docx,
+                    other => panic!("{other} is not read back"),
                 };
                 let back = parse(
                     &out.bytes,

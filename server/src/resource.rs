@@ -48,6 +48,8 @@ pub fn share(share: &ShareRecord, public_url: &str) -> ShareResource {
         revoked: share.revoked,
         access_count: share.access_count,
         last_accessed_at: share.last_accessed_at.map(time),
+        template: share.layout.template.clone(),
+        options: share.layout.options.clone(),
     }
 }
 

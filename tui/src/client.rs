@@ -268,7 +268,7 @@ impl Client {
         let path = format!("/v1/resumes/{id}/shares");
         let body = CreateShare {
             expires_in_days: days,
-            expires_at: None,
+            ..CreateShare::default()
         };
         self.send(self.request(Method::POST, &path).json(&body), &path)
             .await

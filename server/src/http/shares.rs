@@ -106,7 +106,10 @@ pub async fn create(
             ),
         ));
     }
-    let share = app.store.create_share(&user.user, id, expires_at).await?;
+    let share = app
+        .store
+        .create_share(&user.user, id, expires_at, Default::default())
+        .await?;
     app.hub.publish_change(
         &user.user,
         &share_change("share.created", &share.resume_id.to_string(), &share.token),
@@ -425,6 +428,7 @@ mod tests {
                 &CreateShare {
                     expires_in_days: days,
                     expires_at: at,
+                    ..CreateShare::default()
                 },
                 now,
                 30,

@@ -29,8 +29,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use records::{
-    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareRecord,
-    StoredResume,
+    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareLayout,
+    ShareRecord, StoredResume,
 };
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -197,6 +197,7 @@ pub trait Store: Send + Sync + 'static {
         owner: &str,
         resume_id: Uuid,
         expires_at: DateTime<Utc>,
+        layout: ShareLayout,
     ) -> Result<ShareRecord, StoreError>;
     async fn list_shares(
         &self,

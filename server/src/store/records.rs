@@ -135,6 +135,27 @@ pub struct ShareRecord {
     pub revoked: bool,
     pub access_count: u64,
     pub last_accessed_at: Option<DateTime<Utc>>,
+    /// How the link's PDF and DOCX are laid out. Added without a schema
+    /// bump: records written before it get the default template.
+    #[serde(default)]
+    pub layout: ShareLayout,
+}
+
+/// The template and options a share link exports with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareLayout {
+    pub template: String,
+    #[serde(default)]
+    pub options: vitae_common::export::Options,
+}
+
+impl Default for ShareLayout {
+    fn default() -> ShareLayout {
+        ShareLayout {
+            template: vitae_common::export::DEFAULT_TEMPLATE.to_string(),
+            options: vitae_common::export::Options::default(),
+        }
+    }
 }
 
 /// The user a token authenticates.

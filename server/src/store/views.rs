@@ -123,6 +123,7 @@ mod tests {
             revoked: false,
             access_count: count,
             last_accessed_at: None,
+            layout: Default::default(),
         }
     }
 

@@ -593,6 +593,8 @@ mod tests {
             revoked,
             access_count: count,
             last_accessed_at: (count > 0).then(|| "2026-11-24T08:15:00Z".to_string()),
+            template: "classic".into(),
+            options: Default::default(),
         }
     }
 

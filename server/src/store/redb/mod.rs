@@ -59,8 +59,8 @@ use self::disk::Room;
 use self::reopen::DbCell;
 use self::writer::{Job, Work};
 use super::records::{
-    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareRecord,
-    StoredResume,
+    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareLayout,
+    ShareRecord, StoredResume,
 };
 use super::views::ViewCounter;
 use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
@@ -330,8 +330,9 @@ impl Store for RedbStore {
         owner: &str,
         resume_id: Uuid,
         expires_at: DateTime<Utc>,
+        layout: ShareLayout,
     ) -> Result<ShareRecord, StoreError> {
-        shares::create(self, owner, resume_id, expires_at).await
+        shares::create(self, owner, resume_id, expires_at, layout).await
     }
 
     async fn list_shares(

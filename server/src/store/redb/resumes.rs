@@ -449,8 +449,14 @@ mod tests {
             .await
             .unwrap();
         let later = crate::store::now() + chrono::Duration::days(1);
-        let a = store.create_share("alice", id, later).await.unwrap();
-        let b = store.create_share("alice", id, later).await.unwrap();
+        let a = store
+            .create_share("alice", id, later, Default::default())
+            .await
+            .unwrap();
+        let b = store
+            .create_share("alice", id, later, Default::default())
+            .await
+            .unwrap();
         let deleted = store.delete_resume("alice", id).await.unwrap();
         assert_eq!(deleted.share_tokens.len(), 2);
         for token in [a.token, b.token] {

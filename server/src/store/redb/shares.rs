@@ -21,7 +21,7 @@ use super::resumes::{load_resume, owned};
 use super::tables::{RESUMES, RESUME_SHARES, SHARES};
 use super::tokens::random_token;
 use super::RedbStore;
-use crate::store::records::{RawDocument, ShareRecord, SHARE_SCHEMA};
+use crate::store::records::{RawDocument, ShareLayout, ShareRecord, SHARE_SCHEMA};
 use crate::store::views::Pending;
 use crate::store::{now, SharedView, Store, StoreError};
 
@@ -31,6 +31,7 @@ pub(super) async fn create(
     owner: &str,
     resume_id: Uuid,
     expires_at: DateTime<Utc>,
+    layout: ShareLayout,
 ) -> Result<ShareRecord, StoreError> {
     let owner = owner.to_string();
     let token = random_token(24)?;
@@ -47,6 +48,7 @@ pub(super) async fn create(
                 revoked: false,
                 access_count: 0,
                 last_accessed_at: None,
+                layout,
             };
             put_share(txn, &share)?;
             txn.open_table(RESUME_SHARES)?
@@ -209,7 +211,12 @@ mod tests {
         let id = ready_resume(&store, "alice").await;
         let now = crate::store::now();
         let share = store
-            .create_share("alice", id, now + chrono::Duration::seconds(60))
+            .create_share(
+                "alice",
+                id,
+                now + chrono::Duration::seconds(60),
+                Default::default(),
+            )
             .await
             .unwrap();
         assert!(matches!(
@@ -240,7 +247,12 @@ mod tests {
         let id = ready_resume(&store, "alice").await;
         let now = crate::store::now();
         let share = store
-            .create_share("alice", id, now + chrono::Duration::days(1))
+            .create_share(
+                "alice",
+                id,
+                now + chrono::Duration::days(1),
+                Default::default(),
+            )
             .await
             .unwrap();
         let generation = store.generation();

@@ -17,7 +17,12 @@ async fn acknowledged_writes_survive_reopening() {
         let id = ready_resume(&store, "alice").await;
         let (token, _) = store.create_token("alice", false).await.unwrap();
         let share = store
-            .create_share("alice", id, crate::store::now() + chrono::Duration::days(1))
+            .create_share(
+                "alice",
+                id,
+                crate::store::now() + chrono::Duration::days(1),
+                Default::default(),
+            )
             .await
             .unwrap();
         store

@@ -160,6 +160,7 @@ mod tests {
                 "entropy",
                 id,
                 crate::store::now() + chrono::Duration::days(1),
+                Default::default(),
             )
             .await
             .unwrap();

@@ -416,6 +416,9 @@ async fn run(args: &ConnectArgs) -> anyhow::Result<()> {
     let tasks = Tasks::new(connection.client.clone(), tx);
     let mut app = App::new(Theme::from_env(), &server).with_tasks(tasks);
     let mut guard = terminal::TerminalGuard::enter()?;
+    // Before anything reads terminal events: the query reads its answers
+    // from stdin.
+    crate::graphics::detect();
     app.start();
     let result = event_loop(&mut guard.terminal, &mut app, rx, started).await;
     drop(guard);

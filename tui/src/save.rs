@@ -12,8 +12,9 @@ use vitae_common::export::ExportFormat;
 /// What a name is replaced with when nothing of it is usable.
 const FALLBACK_NAME: &str = "resume";
 
-/// `<Name> - <template>.<ext>`, the name cleaned of what a file name cannot
-/// hold (path separators, control characters), `resume` when it is empty.
+/// `<Name> - <template id>.<ext>` (`<Name>.<ext>` for the plain formats),
+/// the name cleaned of what a file name cannot hold, `resume` when nothing
+/// is left.
 pub fn default_file_name(name: &str, template: &str, format: ExportFormat) -> String {
     let name = clean_component(name);
     let name = if name.is_empty() {
@@ -39,26 +40,26 @@ pub fn safe_file_name(suggested: &str) -> Option<String> {
     (!clean.is_empty()).then_some(clean)
 }
 
-/// One path component: separators become `-`, control characters go, and
-/// runs of white space become one space. Kept to 120 characters, which
-/// every file system takes whatever the script.
+/// One path component, cleaned as the server cleans the name in its
+/// `Content-Disposition` (so the default here is the name it suggests):
+/// control characters, bidirectional overrides and the characters some
+/// file system refuses (`/ \ " : * ? < > |`) dropped, at most 100
+/// characters, trimmed. `.` and `..` are no file's name, so they come out
+/// empty.
 fn clean_component(text: &str) -> String {
-    let mapped: String = text
+    let clean: String = text
         .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' => '-',
-            c if c.is_whitespace() => ' ',
-            c => c,
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|')
         })
-        .filter(|c| !c.is_control())
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .take(100)
         .collect();
-    let joined = mapped.split_whitespace().collect::<Vec<_>>().join(" ");
-    let joined: String = joined.chars().take(120).collect();
-    // `.` and `..` name directories, never a file.
-    if joined.chars().all(|c| c == '.') {
+    let clean = clean.trim();
+    if clean.chars().all(|c| c == '.') {
         return String::new();
     }
-    joined
+    clean.to_string()
 }
 
 /// Why a file was not written.
@@ -125,8 +126,8 @@ mod tests {
             "Zoë Lindqvist - classic.pdf"
         );
         assert_eq!(
-            default_file_name("  A/B\tC\n", "modern", ExportFormat::Docx),
-            "A-B C - modern.docx"
+            default_file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
+            "ABC D - modern.docx"
         );
         assert_eq!(
             default_file_name("", "ats", ExportFormat::Pdf),

@@ -291,7 +291,7 @@ fn default_paths_use_the_name_else_the_file() {
     let (mut state, _) = loaded();
     assert_eq!(state.default_path(), "./Zoë Lindqvist - classic.pdf");
     state.name = Some("Ann/Lee".into());
-    assert_eq!(state.default_path(), "./Ann-Lee - classic.pdf");
+    assert_eq!(state.default_path(), "./AnnLee - classic.pdf");
 }
 
 #[test]

@@ -542,6 +542,100 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new()), Duration::from_secs(1));
     }
 
+    fn message(event: &str, id: &str, data: &str) -> MessageEvent {
+        MessageEvent {
+            event: event.into(),
+            data: data.into(),
+            id: id.into(),
+            retry: None,
+        }
+    }
+
+    #[test]
+    fn export_events_are_read_and_only_the_outcome_ends_the_stream() {
+        let progress = message(
+            "progress",
+            "3",
+            r#"{"stage": "render", "page": 1, "pages": 2}"#,
+        );
+        match ExportUpdate::decode(&progress) {
+            Some(Ok((ExportUpdate::Progress(p), false))) => {
+                assert_eq!(
+                    (p.stage, p.page, p.pages),
+                    (vitae_common::export::ExportStage::Render, 1, 2)
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let complete = message(
+            "complete",
+            "5",
+            r#"{"download_url": "/v1/exports/e1/file", "bytes": 900, "pages": 2,
+                "cached": false, "warnings": ["w"]}"#,
+        );
+        match ExportUpdate::decode(&complete) {
+            Some(Ok((ExportUpdate::Complete(c), true))) => {
+                assert_eq!((c.bytes, c.pages, c.warnings.len()), (900, 2, 1))
+            }
+            other => panic!("{other:?}"),
+        }
+        let failed = message(
+            "failed",
+            "5",
+            r#"{"reason": "exports are limited to 20 pages"}"#,
+        );
+        assert!(matches!(
+            ExportUpdate::decode(&failed),
+            Some(Ok((ExportUpdate::Failed(r), true))) if r.contains("20 pages")
+        ));
+        // The server's error event does not end it; others are not ours.
+        let error = message("error", "", r#"{"message": "cannot encode"}"#);
+        assert!(matches!(
+            ExportUpdate::decode(&error),
+            Some(Ok((ExportUpdate::StreamError(_), false)))
+        ));
+        assert!(ExportUpdate::decode(&message("resync", "", "{}")).is_none());
+        assert!(matches!(
+            ExportUpdate::decode(&message("progress", "1", "{}")),
+            Some(Err(_))
+        ));
+    }
+
+    #[test]
+    fn a_finished_export_job_is_its_outcome() {
+        let job = |status: ExportStatus| ExportJob {
+            id: "e1".into(),
+            resume_id: "r1".into(),
+            revision: 1,
+            status,
+            format: vitae_common::export::ExportFormat::Pdf,
+            template: "classic".into(),
+            events_url: "/v1/exports/e1/events".into(),
+            download_url: "/v1/exports/e1/file".into(),
+            created_at: "2026-11-25T12:00:00Z".into(),
+            reason: Some("too long".into()),
+            bytes: Some(1234),
+            pages: Some(1),
+            cached: Some(true),
+            warnings: vec![],
+        };
+        match export_terminal_of(job(ExportStatus::Complete)) {
+            ExportUpdate::Complete(c) => {
+                assert_eq!((c.bytes, c.pages, c.cached), (1234, 1, true));
+                assert_eq!(c.download_url, "/v1/exports/e1/file");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            export_terminal_of(job(ExportStatus::Failed)),
+            ExportUpdate::Failed("too long".into())
+        );
+        assert!(matches!(
+            export_terminal_of(job(ExportStatus::Rendering)),
+            ExportUpdate::GaveUp(m) if m.contains("rendering")
+        ));
+    }
+
     #[test]
     fn backoff_doubles_and_is_capped() {
         assert_eq!(backoff(1), Duration::from_millis(250));

@@ -60,6 +60,13 @@ pub fn picker() -> &'static Picker {
     PICKER.get_or_init(Picker::halfblocks)
 }
 
+/// Whether pictures are terminal graphics rather than characters: what
+/// they leave on screen is then not in ratatui's cells, and a screen that
+/// showed one needs a full repaint when it closes.
+pub fn draws_pixels() -> bool {
+    picker().protocol_type() != ProtocolType::Halfblocks
+}
+
 /// How the preview is drawn, for the screen to say.
 pub fn protocol_name() -> &'static str {
     match picker().protocol_type() {

@@ -680,10 +680,16 @@ impl ExportState {
                 return Effect::Error(format!("cannot load the templates: {}", e.short()));
             }
         }
-        if let Err(e) = resume {
-            return Effect::Error(format!("cannot load the resume: {}", e.short()));
+        let preview = self.template_changed();
+        match resume {
+            // Without the resume the file is named after its upload; the
+            // export itself may still work, so say it and go on.
+            Err(e) => Effect::Many(vec![
+                Effect::Error(format!("cannot load the resume: {}", e.short())),
+                preview,
+            ]),
+            Ok(_) => preview,
         }
-        self.template_changed()
     }
 }
 

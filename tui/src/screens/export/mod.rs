@@ -677,6 +677,9 @@ impl ExportState {
             }
             Err(e) => {
                 self.load_error = Some(e.short());
+                // The name may have arrived: the path says it even so.
+                let format = self.choices.format;
+                self.retarget_path(format);
                 return Effect::Error(format!("cannot load the templates: {}", e.short()));
             }
         }

@@ -216,11 +216,14 @@ fn render_options(state: &ExportState, frame: &mut Frame, area: Rect, theme: &Th
             None => {
                 let own = template
                     .and_then(|t| vitae_common::export::parse_accent(&t.options.accent).ok());
-                vec![
-                    swatch(own, theme),
-                    Span::raw(hex(own).unwrap_or_default()),
-                    Span::styled(" (the template's)", theme.dim()),
-                ]
+                match hex(own) {
+                    Some(hex) => vec![
+                        swatch(own, theme),
+                        Span::raw(hex),
+                        Span::styled(" (the template's)", theme.dim()),
+                    ],
+                    None => vec![Span::styled("the template's", theme.dim())],
+                }
             }
         },
     };
@@ -404,6 +407,7 @@ fn render_preview(state: &mut ExportState, frame: &mut Frame, area: Rect, theme:
             picture.render(frame, inner);
             None
         }
+        (None, None, None) if state.templates().is_empty() => None,
         (None, None, None) => Some(Line::styled("Rendering the preview…", theme.dim())),
     };
     if let Some(line) = message {

@@ -427,16 +427,28 @@ mod tests {
     }
 
     #[test]
-    fn the_format_parameter_names_three_forms() {
+    fn the_format_parameter_names_five_forms() {
         let format = |v| format_param(&ctx_with_query(&[("format", v)]));
         assert_eq!(format("html").unwrap(), Some(Representation::Html));
         assert_eq!(format("json").unwrap(), Some(Representation::Json));
         assert_eq!(format("md").unwrap(), Some(Representation::Markdown));
+        assert_eq!(
+            format("pdf").unwrap(),
+            Some(Representation::Typeset(ExportFormat::Pdf))
+        );
+        assert_eq!(
+            format("docx").unwrap(),
+            Some(Representation::Typeset(ExportFormat::Docx))
+        );
         assert_eq!(format_param(&ctx_with_query(&[])).unwrap(), None);
-        for bad in ["", "pdf", "HTML", "markdown", "<script>"] {
+        for bad in ["", "png", "HTML", "markdown", "<script>"] {
             let err = format(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::BadRequest);
-            assert!(err.message.contains("html, json or md"), "{}", err.message);
+            assert!(
+                err.message.contains("html, json, md, pdf or docx"),
+                "{}",
+                err.message
+            );
         }
     }
 

@@ -1,0 +1,248 @@
+//! Export jobs and the export cache.
+//!
+//! A job lives in `exports` under its id, indexed by owner in
+//! `owner_exports`; an owner keeps at most [`MAX_EXPORTS_PER_OWNER`] (the
+//! oldest finished ones go first). The cache is content-addressed: a file
+//! is stored in `export_files` under the hash of everything that decides
+//! its bytes, with its facts and last use in `export_meta`. Writing a file
+//! evicts the least recently used ones until the cache fits its byte
+//! budget, in the same transaction, so the budget holds across restarts.
+//! Reads never write: the exporter remembers which keys it served and hands
+//! their recency to the next write.
+
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::tables::{
+    ids_of_owner, EXPORTS, EXPORT_FILES, EXPORT_META, OWNER_EXPORTS, RESUME_EXPORT_FILES,
+};
+use super::RedbStore;
+use crate::store::records::{CachedExport, ExportRecord};
+use crate::store::{StoreError, MAX_EXPORTS_PER_OWNER};
+use vitae_common::export::ExportFormat;
+
+/// What `export_meta` holds for a cached file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileMeta {
+    format: ExportFormat,
+    size: u64,
+    pages: u32,
+    #[serde(default)]
+    warnings: Vec<String>,
+    /// Last use, milliseconds since the epoch.
+    used: i64,
+    /// The resume it was rendered from (for deleting it with the resume).
+    resume: Uuid,
+}
+
+pub(super) async fn cached(
+    store: &RedbStore,
+    key: &str,
+) -> Result<Option<CachedExport>, StoreError> {
+    // A point lookup of one small file: cheaper on the calling task than a
+    // hop to the blocking pool, and this is the cache-hit path.
+    store.lookup(|txn| {
+        let meta = txn.open_table(EXPORT_META)?;
+        let Some(raw) = meta.get(key)? else {
+            return Ok(None);
+        };
+        let meta: FileMeta = serde_json::from_slice(raw.value())?;
+        let files = txn.open_table(EXPORT_FILES)?;
+        let Some(bytes) = files.get(key)? else {
+            return Ok(None);
+        };
+        Ok(Some(CachedExport {
+            key: key.to_string(),
+            resume_id: meta.resume,
+            format: meta.format,
+            bytes: bytes::Bytes::copy_from_slice(bytes.value()),
+            pages: meta.pages,
+            warnings: meta.warnings,
+        }))
+    })
+}
+
+pub(super) async fn cache(
+    store: &RedbStore,
+    file: CachedExport,
+    max_bytes: u64,
+    used: Vec<(String, i64)>,
+) -> Result<(), StoreError> {
+    store
+        .write(move |txn| {
+            let mut meta = txn.open_table(EXPORT_META)?;
+            for (key, at) in used {
+                let current = meta.get(key.as_str())?.map(|raw| raw.value().to_vec());
+                if let Some(raw) = current {
+                    let mut facts: FileMeta = serde_json::from_slice(&raw)?;
+                    facts.used = facts.used.max(at);
+                    meta.insert(key.as_str(), serde_json::to_vec(&facts)?.as_slice())?;
+                }
+            }
+            let size = file.bytes.len() as u64;
+            if size > max_bytes {
+                return Ok(());
+            }
+            let facts = FileMeta {
+                format: file.format,
+                size,
+                pages: file.pages,
+                warnings: file.warnings,
+                used: chrono::Utc::now().timestamp_millis(),
+                resume: file.resume_id,
+            };
+            meta.insert(file.key.as_str(), serde_json::to_vec(&facts)?.as_slice())?;
+            let mut files = txn.open_table(EXPORT_FILES)?;
+            files.insert(file.key.as_str(), file.bytes.as_ref())?;
+            let mut by_resume = txn.open_table(RESUME_EXPORT_FILES)?;
+            let resume = file.resume_id.to_string();
+            by_resume.insert((resume.as_str(), file.key.as_str()), ())?;
+            // Least recently used first; the new file is the most recent.
+            let mut entries = Vec::with_capacity(meta.len()? as usize);
+            let mut total = 0u64;
+            for entry in meta.iter()? {
+                let (key, raw) = entry?;
+                let facts: FileMeta = serde_json::from_slice(raw.value())?;
+                total += facts.size;
+                entries.push((
+                    facts.used,
+                    key.value().to_string(),
+                    facts.size,
+                    facts.resume,
+                ));
+            }
+            entries.sort();
+            for (_, key, size, resume) in entries {
+                if total <= max_bytes {
+                    break;
+                }
+                if key == file.key {
+                    continue;
+                }
+                meta.remove(key.as_str())?;
+                files.remove(key.as_str())?;
+                by_resume.remove((resume.to_string().as_str(), key.as_str()))?;
+                total -= size;
+            }
+            Ok(())
+        })
+        .await
+}
+
+pub(super) async fn create(store: &RedbStore, record: ExportRecord) -> Result<(), StoreError> {
+    store
+        .write(move |txn| {
+            let mut exports = txn.open_table(EXPORTS)?;
+            let mut index = txn.open_table(OWNER_EXPORTS)?;
+            let mut mine = Vec::new();
+            for id in ids_of_owner(&index, &record.owner)? {
+                if let Some(raw) = exports.get(id.as_str())? {
+                    let old: ExportRecord = serde_json::from_slice(raw.value())?;
+                    mine.push((old.status.is_terminal(), old.created_at, id));
+                }
+            }
+            if mine.len() >= MAX_EXPORTS_PER_OWNER {
+                // Finished ones first (`true` sorts after `false`, so
+                // reverse that), oldest first within each.
+                mine.sort_by_key(|(done, at, _)| (!done, *at));
+                let excess = mine.len() + 1 - MAX_EXPORTS_PER_OWNER;
+                for (_, _, id) in mine.into_iter().take(excess) {
+                    exports.remove(id.as_str())?;
+                    index.remove((record.owner.as_str(), id.as_str()))?;
+                }
+            }
+            let id = record.id.to_string();
+            exports.insert(id.as_str(), serde_json::to_vec(&record)?.as_slice())?;
+            index.insert((record.owner.as_str(), id.as_str()), ())?;
+            Ok(())
+        })
+        .await
+}
+
+pub(super) async fn update(store: &RedbStore, record: ExportRecord) -> Result<(), StoreError> {
+    store
+        .write(move |txn| {
+            let mut exports = txn.open_table(EXPORTS)?;
+            let id = record.id.to_string();
+            // A job forgotten meanwhile (its resume was deleted) stays gone.
+            if exports.get(id.as_str())?.is_none() {
+                return Err(StoreError::NotFound("export"));
+            }
+            exports.insert(id.as_str(), serde_json::to_vec(&record)?.as_slice())?;
+            Ok(())
+        })
+        .await
+}
+
+pub(super) async fn get(
+    store: &RedbStore,
+    owner: &str,
+    id: Uuid,
+) -> Result<ExportRecord, StoreError> {
+    let owner = owner.to_string();
+    store
+        .read(move |txn| {
+            let exports = txn.open_table(EXPORTS)?;
+            let key = id.to_string();
+            let Some(raw) = exports.get(key.as_str())? else {
+                return Err(StoreError::NotFound("export"));
+            };
+            let record: ExportRecord = serde_json::from_slice(raw.value())?;
+            if record.owner != owner {
+                return Err(StoreError::NotFound("export"));
+            }
+            Ok(record)
+        })
+        .await
+}
+
+pub(super) async fn unfinished(store: &RedbStore) -> Result<Vec<ExportRecord>, StoreError> {
+    store
+        .read(|txn| {
+            let exports = txn.open_table(EXPORTS)?;
+            let mut out = Vec::new();
+            for entry in exports.iter()? {
+                let (_, raw) = entry?;
+                let record: ExportRecord = serde_json::from_slice(raw.value())?;
+                if !record.status.is_terminal() {
+                    out.push(record);
+                }
+            }
+            out.sort_by_key(|r| r.created_at);
+            Ok(out)
+        })
+        .await
+}
+
+/// Forget a deleted resume's export jobs and every cached file rendered from it (a
+/// deleted resume leaves no rendering of itself behind).
+pub(super) fn forget_resume(
+    txn: &WriteTransaction,
+    owner: &str,
+    resume_id: Uuid,
+) -> Result<(), StoreError> {
+    let mut exports = txn.open_table(EXPORTS)?;
+    let mut index = txn.open_table(OWNER_EXPORTS)?;
+    let mut meta = txn.open_table(EXPORT_META)?;
+    let mut files = txn.open_table(EXPORT_FILES)?;
+    for id in ids_of_owner(&index, owner)? {
+        let record = match exports.get(id.as_str())? {
+            Some(raw) => serde_json::from_slice::<ExportRecord>(raw.value())?,
+            None => continue,
+        };
+        if record.resume_id != resume_id {
+            continue;
+        }
+        exports.remove(id.as_str())?;
+        index.remove((owner, id.as_str()))?;
+    }
+    let resume = resume_id.to_string();
+    let mut by_resume = txn.open_table(RESUME_EXPORT_FILES)?;
+    for key in ids_of_owner(&by_resume, &resume)? {
+        meta.remove(key.as_str())?;
+        files.remove(key.as_str())?;
+        by_resume.remove((resume.as_str(), key.as_str()))?;
+    }
+    Ok(())
+}

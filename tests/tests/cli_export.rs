@@ -304,7 +304,8 @@ async fn json_reports_the_file_and_the_cache() {
 
     // Another option is another file.
     let mut other = args.to_vec();
-    other[8] = "a4";
+    other[7] = "a4";
+    assert_eq!(args[6], "--paper");
     let third = vitae(&token, &other).ok().json();
     assert_ne!(third["etag"], first["etag"], "{third}");
 }

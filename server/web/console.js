@@ -523,7 +523,11 @@
     const pages = Number.isFinite(progress.pages) ? progress.pages : 0;
     const page = Number.isFinite(progress.page) ? progress.page : 0;
     if (!pages) return '';
-    return progress.stage === 'render' ? 'page ' + page + ' of ' + pages : pages + (pages === 1 ? ' page' : ' pages');
+    // `page` counts pages written; until the first one is, the count of
+    // pages says more.
+    return page > 0 && page < pages
+      ? 'page ' + page + ' of ' + pages
+      : pages + (pages === 1 ? ' page' : ' pages');
   }
 
   async function startExport() {

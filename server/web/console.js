@@ -511,7 +511,7 @@
     if (state.downloadUrl) URL.revokeObjectURL(state.downloadUrl);
     state.downloadUrl = null;
     const link = byId('export-link');
-    link.href = '#';
+    link.removeAttribute('href');
     link.removeAttribute('data-export-id');
     link.removeAttribute('data-bytes');
     byId('export-size').textContent = '';

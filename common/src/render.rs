@@ -754,8 +754,8 @@ fn page(resume: &Resume, alternates: bool) -> String {
     out.push_str("</main>\n");
     if alternates {
         out.push_str(
-            "<footer><p><a id=\"download-pdf\" href=\"?format=pdf\" type=\"application/pdf\" download>Download PDF</a> \
-             · <a id=\"download-docx\" href=\"?format=docx\" download>Word</a></p>\
+            "<footer><p><a id=\"download-pdf\" href=\"?format=pdf\" type=\"application/pdf\">Download PDF</a> \
+             · <a id=\"download-docx\" href=\"?format=docx\">Word</a></p>\
              <p>This resume is also available as \
              <a id=\"format-json\" href=\"?format=json\" type=\"application/json\">JSON Resume</a> and \
              <a id=\"format-md\" href=\"?format=md\" type=\"text/markdown\">Markdown</a>.</p></footer>\n",

@@ -149,3 +149,17 @@ pub fn find(id: &str) -> Option<&'static TemplateInfo> {
 pub fn ids() -> Vec<&'static str> {
     TEMPLATES.iter().map(|t| t.id).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_listed_accent_is_the_one_its_source_uses() {
+        for t in templates() {
+            let named = format!("pick-accent(rgb(\"{}\"))", t.accent);
+            let black = t.accent == "#000000" && t.source.contains("pick-accent(black)");
+            assert!(t.source.contains(&named) || black, "{}: {}", t.id, t.accent);
+        }
+    }
+}

@@ -15,7 +15,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG};
 use hyper::{Request, Response, StatusCode};
 use vitae_common::export::{
-    ExportFormat, ExportRequest, TemplateList, TemplateOptions, TemplateResource,
+    ExportFormat, ExportRequest, ExportStatus, TemplateList, TemplateOptions, TemplateResource,
     EXPORT_TERMINAL_EVENT_ID, FONT_SIZE_RANGE,
 };
 use vitae_common::{render, ErrorCode, Resume, Status};
@@ -318,7 +318,19 @@ pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let record = app.store.get_export(&user.user, id).await?;
-    json(StatusCode::OK, &crate::exports::resource(&record))
+    let mut job = crate::exports::resource(&record);
+    // The record says `queued` until the job ends (a store write per stage
+    // would cost more than the render); the live log knows better.
+    let laying_out = vitae_common::export::ExportStage::Layout.event_id();
+    if job.status == ExportStatus::Queued
+        && app
+            .hub
+            .export_position(id)
+            .is_some_and(|at| at >= laying_out)
+    {
+        job.status = ExportStatus::Rendering;
+    }
+    json(StatusCode::OK, &job)
 }
 
 /// `GET /v1/exports/{id}/file`.
@@ -327,8 +339,8 @@ pub async fn file(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
     let id = ctx.uuid_param("id")?;
     let record = app.store.get_export(&user.user, id).await?;
     match record.status {
-        vitae_common::export::ExportStatus::Complete => {}
-        vitae_common::export::ExportStatus::Failed => {
+        ExportStatus::Complete => {}
+        ExportStatus::Failed => {
             return Err(HttpError::new(
                 ErrorCode::Conflict,
                 format!(

@@ -117,6 +117,13 @@ impl Hub {
         subscribe(&self.exports, export, rebuilt)
     }
 
+    /// The id of the newest event on an export job's log, if the hub has one.
+    pub fn export_position(&self, export: Uuid) -> Option<u64> {
+        let logs = lock(&self.exports);
+        let last = logs.get(&export)?.events.last()?;
+        last.id.parse().ok()
+    }
+
     pub fn forget_export(&self, export: Uuid) {
         lock(&self.exports).remove(&export);
     }

@@ -246,3 +246,122 @@ pub(super) fn forget_resume(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ready_resume;
+    use super::*;
+    use crate::store::Store;
+    use vitae_common::export::{ExportRequest, ExportStatus};
+
+    fn file(key: &str, resume_id: Uuid, size: usize) -> CachedExport {
+        CachedExport {
+            key: key.into(),
+            resume_id,
+            format: ExportFormat::Pdf,
+            bytes: bytes::Bytes::from(vec![b'x'; size]),
+            pages: 1,
+            warnings: vec!["w".into()],
+        }
+    }
+
+    #[tokio::test]
+    async fn the_cache_keeps_its_byte_budget_dropping_the_least_recently_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        store
+            .cache_export(file("a", id, 100), 250, vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        store
+            .cache_export(file("b", id, 100), 250, vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        // "a" was read after "b" was written: "b" is now the least recent.
+        let used = vec![("a".to_string(), chrono::Utc::now().timestamp_millis())];
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        store
+            .cache_export(file("c", id, 100), 250, used)
+            .await
+            .unwrap();
+        assert!(store.cached_export("a").await.unwrap().is_some());
+        assert!(store.cached_export("b").await.unwrap().is_none());
+        let c = store.cached_export("c").await.unwrap().unwrap();
+        assert_eq!((c.bytes.len(), c.pages, c.warnings.len()), (100, 1, 1));
+        // Larger than the whole budget: not kept, and nothing evicted for it.
+        store
+            .cache_export(file("huge", id, 1000), 250, vec![])
+            .await
+            .unwrap();
+        assert!(store.cached_export("huge").await.unwrap().is_none());
+        assert!(store.cached_export("a").await.unwrap().is_some());
+        // The cache is in the file: it survives a reopen.
+        drop(store);
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert!(store.cached_export("c").await.unwrap().is_some());
+        // Deleting the resume deletes what was rendered from it.
+        store.delete_resume("alice", id).await.unwrap();
+        assert!(store.cached_export("a").await.unwrap().is_none());
+        assert!(store.cached_export("c").await.unwrap().is_none());
+    }
+
+    fn record(owner: &str, resume_id: Uuid, status: ExportStatus) -> ExportRecord {
+        let now = crate::store::now();
+        ExportRecord {
+            v: crate::store::records::EXPORT_SCHEMA,
+            id: Uuid::new_v4(),
+            owner: owner.into(),
+            resume_id,
+            revision: 1,
+            request: ExportRequest::new(ExportFormat::Pdf, "classic"),
+            key: "k".into(),
+            status,
+            reason: None,
+            bytes: None,
+            pages: None,
+            cached: None,
+            warnings: vec![],
+            filename: "x.pdf".into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[tokio::test]
+    async fn jobs_are_owned_bounded_and_listed_when_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let running = record("alice", id, ExportStatus::Queued);
+        store.create_export(running.clone()).await.unwrap();
+        assert_eq!(
+            store.get_export("alice", running.id).await.unwrap(),
+            running
+        );
+        assert!(matches!(
+            store.get_export("bob", running.id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        for _ in 0..MAX_EXPORTS_PER_OWNER + 5 {
+            store
+                .create_export(record("alice", id, ExportStatus::Complete))
+                .await
+                .unwrap();
+        }
+        // Finished jobs went first: the running one is still there.
+        assert!(store.get_export("alice", running.id).await.is_ok());
+        let unfinished = store.unfinished_exports().await.unwrap();
+        assert_eq!(unfinished.len(), 1);
+        let kept = store
+            .read(|txn| {
+                let index = txn.open_table(OWNER_EXPORTS)?;
+                Ok(ids_of_owner(&index, "alice")?.len())
+            })
+            .await
+            .unwrap();
+        assert_eq!(kept, MAX_EXPORTS_PER_OWNER);
+    }
+}

@@ -173,6 +173,10 @@ async fn export_from_the_library_saves_a_pdf() {
         &bytes[..bytes.len().min(16)]
     );
     assert!(saved.contains("bytes"), "{saved}");
+    assert!(
+        flatten(&pdf_text(&bytes)).contains(FIXTURE_NAME),
+        "the resume's PDF"
+    );
 
     // The same export again: the file is there, so it asks; n keeps it.
     tmux.keys(&["Enter"]);

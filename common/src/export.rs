@@ -376,6 +376,13 @@ impl<'de> Deserialize<'de> for ExportRequest {
     }
 }
 
+/// A PDF in the default template: what an empty export body asks for.
+impl Default for ExportRequest {
+    fn default() -> ExportRequest {
+        ExportRequest::new(ExportFormat::Pdf, DEFAULT_TEMPLATE)
+    }
+}
+
 impl ExportRequest {
     /// A request with default options.
     pub fn new(format: ExportFormat, template: &str) -> ExportRequest {
@@ -542,6 +549,45 @@ fn split_list(value: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The name an export is saved under: `<Name> - <template>.<ext>` for the
+/// typeset formats, `<Name>.<ext>` for the plain ones (they take no
+/// template), the name cleaned by [`clean_file_name`] and `resume` when
+/// nothing of it is left. The server suggests it in `Content-Disposition`;
+/// clients default to it.
+pub fn file_name(name: &str, template: &str, format: ExportFormat) -> String {
+    let name = clean_file_name(name);
+    let name = if name.is_empty() {
+        "resume"
+    } else {
+        name.as_str()
+    };
+    let template = clean_file_name(template);
+    if template.is_empty() || !format.is_typeset() {
+        format!("{name}.{}", format.extension())
+    } else {
+        format!("{name} - {template}.{}", format.extension())
+    }
+}
+
+/// One path component safe on every common file system and in a header:
+/// control characters, bidirectional overrides and `/ \ " : * ? < > |`
+/// dropped, at most 100 characters, trimmed; `.` and `..` come out empty.
+pub fn clean_file_name(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|')
+        })
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .take(100)
+        .collect();
+    let clean = clean.trim();
+    if clean.chars().all(|c| c == '.') {
+        return String::new();
+    }
+    clean.to_string()
 }
 
 // ---- the catalogue -------------------------------------------------------
@@ -773,7 +819,7 @@ mod tests {
         assert_eq!(again, req);
         // Everything is optional.
         let req: ExportRequest = serde_json::from_str("{}").unwrap();
-        assert_eq!(req, ExportRequest::new(ExportFormat::Pdf, DEFAULT_TEMPLATE));
+        assert_eq!(req, ExportRequest::default());
         // Bad values and unknown fields are named.
         for (body, named) in [
             (r#"{"paper": "a5"}"#, "a4"),
@@ -825,6 +871,30 @@ mod tests {
         assert_eq!(ExportFormat::from_file_name("cv"), None);
         assert_eq!(ExportFormat::from_file_name("cv.odt"), None);
         assert!(ExportFormat::Png.is_typeset() && !ExportFormat::Md.is_typeset());
+    }
+
+    #[test]
+    fn file_names_are_clean_bounded_and_name_the_template() {
+        assert_eq!(
+            file_name("Zoë Lindqvist", "classic", ExportFormat::Pdf),
+            "Zoë Lindqvist - classic.pdf"
+        );
+        assert_eq!(
+            file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
+            "ABC D - modern.docx"
+        );
+        assert_eq!(
+            file_name("Evil\"\r\nSet-Cookie: x", "ats", ExportFormat::Pdf),
+            "EvilSet-Cookie x - ats.pdf"
+        );
+        assert_eq!(file_name("", "ats", ExportFormat::Pdf), "resume - ats.pdf");
+        assert_eq!(
+            file_name("..", "ats", ExportFormat::Pdf),
+            "resume - ats.pdf"
+        );
+        assert_eq!(file_name("///", "classic", ExportFormat::Md), "resume.md");
+        assert_eq!(file_name("Zoë", "classic", ExportFormat::Md), "Zoë.md");
+        assert!(file_name(&"a".repeat(500), "x", ExportFormat::Pdf).len() < 120);
     }
 
     #[test]

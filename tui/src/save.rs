@@ -7,27 +7,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vitae_common::export::ExportFormat;
+use vitae_common::export::{clean_file_name, ExportFormat};
 
-/// What a name is replaced with when nothing of it is usable.
-const FALLBACK_NAME: &str = "resume";
-
-/// `<Name> - <template id>.<ext>` (`<Name>.<ext>` for the plain formats),
-/// the name cleaned of what a file name cannot hold, `resume` when nothing
-/// is left.
+/// `<Name> - <template id>.<ext>` (`<Name>.<ext>` for the plain formats):
+/// the name the server suggests, from the one rule in `vitae_common`.
 pub fn default_file_name(name: &str, template: &str, format: ExportFormat) -> String {
-    let name = clean_component(name);
-    let name = if name.is_empty() {
-        FALLBACK_NAME.to_string()
-    } else {
-        name
-    };
-    let template = clean_component(template);
-    if template.is_empty() || !format.is_typeset() {
-        format!("{name}.{}", format.extension())
-    } else {
-        format!("{name} - {template}.{}", format.extension())
-    }
+    vitae_common::export::file_name(name, template, format)
 }
 
 /// A file name someone else suggested (a server's `Content-Disposition`),
@@ -35,31 +20,9 @@ pub fn default_file_name(name: &str, template: &str, format: ExportFormat) -> St
 /// characters. `None` when nothing usable is left.
 pub fn safe_file_name(suggested: &str) -> Option<String> {
     let last = suggested.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean = clean_component(last);
+    let clean = clean_file_name(last);
     let clean = clean.trim_start_matches('.').to_string();
     (!clean.is_empty()).then_some(clean)
-}
-
-/// One path component, cleaned as the server cleans the name in its
-/// `Content-Disposition` (so the default here is the name it suggests):
-/// control characters, bidirectional overrides and the characters some
-/// file system refuses (`/ \ " : * ? < > |`) dropped, at most 100
-/// characters, trimmed. `.` and `..` are no file's name, so they come out
-/// empty.
-fn clean_component(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .filter(|c| {
-            !c.is_control() && !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|')
-        })
-        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .take(100)
-        .collect();
-    let clean = clean.trim();
-    if clean.chars().all(|c| c == '.') {
-        return String::new();
-    }
-    clean.to_string()
 }
 
 /// Why a file was not written.
@@ -100,7 +63,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<PathBu
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| FALLBACK_NAME.to_string());
+        .unwrap_or_else(|| "export".to_string());
     let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
     let written = std::fs::File::create(&temp).and_then(|mut file| {
         file.write_all(bytes)?;

@@ -114,6 +114,18 @@ async fn drain(body: &mut Incoming, max: u64) {
 
 /// Parse a JSON object request body into `T`, with a 400 that says what is
 /// wrong. Only objects: serde would otherwise accept a struct as an array.
+/// A body that may be left out: empty (or only whitespace) is `T::default()`,
+/// anything else must parse as [`parse_json`] parses.
+pub fn parse_optional_json<T: serde::de::DeserializeOwned + Default>(
+    bytes: &[u8],
+) -> HttpResult<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(bytes)
+    }
+}
+
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> HttpResult<T> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| HttpError::bad_request(format!("the body is not valid JSON: {e}")))?;

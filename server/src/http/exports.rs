@@ -20,7 +20,7 @@ use vitae_common::export::{
 };
 use vitae_common::{render, ErrorCode, Resume, Status};
 
-use super::body::{parse_json, read_body, require_json};
+use super::body::{parse_optional_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
 use super::response::{empty, full, header_value, json};
 use super::{App, Body, Ctx};
@@ -45,12 +45,11 @@ impl From<ExportFailure> for HttpError {
 
 /// `GET /v1/templates`.
 pub async fn templates(
-    app: &Arc<App>,
+    _: &Arc<App>,
     ctx: &Ctx,
     _: Request<Incoming>,
 ) -> HttpResult<Response<Body>> {
     ctx.user()?;
-    let _ = app;
     let templates = vitae_export::templates()
         .iter()
         .map(|t| TemplateResource {
@@ -280,11 +279,7 @@ pub async fn start(
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &[])?;
     let (_, body) = read_body(req, 64 * 1024).await?;
-    let request: ExportRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_str("{}").map_err(|e| HttpError::internal("defaulting an export", e))?
-    } else {
-        parse_json(&body)?
-    };
+    let request: ExportRequest = parse_optional_json(&body)?;
     app.exporter.validate(&request)?;
     if !request.format.is_typeset() {
         return Err(HttpError::bad_request(format!(

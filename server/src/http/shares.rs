@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use vitae_common::export::{ExportFormat, ExportRequest};
 use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareList, Status};
 
-use super::body::{parse_json, read_body, require_json};
+use super::body::{parse_optional_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
 use super::response::{full, json, json_encoded};
 use super::{App, Body, Ctx};
@@ -92,9 +92,7 @@ fn layout(app: &App, request: &CreateShare) -> HttpResult<ShareLayout> {
         options: layout.options.clone(),
         ..ExportRequest::new(ExportFormat::Pdf, &layout.template)
     };
-    app.exporter
-        .validate(&probe)
-        .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    app.exporter.validate(&probe)?;
     Ok(layout)
 }
 
@@ -108,11 +106,7 @@ pub async fn create(
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &[])?;
     let (_, body) = read_body(req, 64 * 1024).await?;
-    let request: CreateShare = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateShare::default()
-    } else {
-        parse_json(&body)?
-    };
+    let request: CreateShare = parse_optional_json(&body)?;
     let now = crate::store::now();
     let expires_at = expiry(
         &request,

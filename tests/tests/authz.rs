@@ -23,8 +23,8 @@
 //! admin are open throughout: B and the admin must see nothing of A's.
 //!
 //! Traffic against the one server (failed-auth and share-view rate limits):
-//! one bad-token request per private row (44) and one no-token request per
-//! private row (44); 10 requests on `/s/`. The test asserts those budgets.
+//! one bad-token request per private row (52) and one no-token request per
+//! private row (52); 10 requests on `/s/`. The test asserts those budgets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
@@ -145,6 +145,15 @@ const MATRIX: &[Row] = &[
     row("GET",     "/s/{sa}",                                             Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/s/{sa}",                                             Empty,                                 [405, 405, 405, 405, 405]),
     // event streams (the response head only; HEAD runs the same handler)
+    row("GET",     "/v1/templates",                                       Empty,                                 [401, 401, 200, 200, 200]),
+    row("GET",     "/v1/templates/classic/preview.png",                   Empty,                                 [200, 200, 200, 200, 200]),
+    row("GET",     "/v1/resumes/{a1}/export?format=pdf",                  Empty,                                 [401, 401, 404, 200, 404]),
+    row("GET",     "/v1/resumes/{b1}/export?format=json",                 Empty,                                 [401, 401, 200, 404, 404]),
+    row("POST",    "/v1/resumes/{a1}/exports",                            Json(r#"{"format":"docx"}"#),          [401, 401, 404, 202, 404]),
+    row("GET",     "/v1/exports/{ea}",                                    Empty,                                 [401, 401, 404, 200, 404]),
+    row("GET",     "/v1/exports/{ea}/file",                               Empty,                                 [401, 401, 404, 200, 404]),
+    row("GET",     "/v1/exports/{ea}/events",                             Empty,                                 [401, 401, 404, 200, 404]),
+    row("GET",     "/v1/exports/{ea}/events?access_token={tok}",          Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/v1/resumes/{a1}/events",                             Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/v1/resumes/{a1}/events?access_token={tok}",          Empty,                                 [401, 401, 404, 200, 404]),
     row("HEAD",    "/v1/resumes/{a1}/events",                             Empty,                                 [401, 401, 404, 200, 404]),
@@ -180,6 +189,22 @@ fn is_stream(row: &Row) -> bool {
 
 fn is_public(row: &Row) -> bool {
     row.expect[0] != 401
+}
+
+/// The content type of a row that downloads a file rather than JSON: the
+/// export routes and the template previews.
+fn file_content_type(row: &Row) -> Option<&'static str> {
+    let path = row.path;
+    if path.ends_with("/preview.png") {
+        Some("image/png")
+    } else if path.contains("/export?format=json") {
+        Some("application/json")
+    } else if path.contains("/export?format=pdf") || path.ends_with("/file") {
+        // A's export job in the set-up is a PDF.
+        Some("application/pdf")
+    } else {
+        None
+    }
 }
 
 /// Replace `{name}` placeholders (JSON braces are left alone).
@@ -317,6 +342,14 @@ fn check_cell(row: &Row, who: Who, expected: u16, a: &Answer) -> Option<String> 
             a.content_type
         ));
     }
+    if let Some(file_type) = file_content_type(row) {
+        return (expected == 200 && !a.content_type.starts_with(file_type)).then(|| {
+            format!(
+                "{label}: a {file_type} file answered content-type {:?}",
+                a.content_type
+            )
+        });
+    }
     let json_api = row.path.starts_with("/v1/") && expected != 204 && !is_stream(row);
     if json_api && !a.content_type.starts_with("application/json") {
         return Some(format!(
@@ -419,6 +452,9 @@ async fn set_up(srv: &TestServer) -> Fixture {
         .await;
     assert_eq!(r.status, 200, "tailor preview: {}", r.text());
     let ha = r.json()["preview_hash"].as_str().unwrap().to_string();
+    let export_job = post_export(&a, &a1, &json!({"format": "pdf"})).await;
+    assert_export_sequence(&export_events(&a, &export_job).await, 1);
+    let ea = export_job["id"].as_str().unwrap().to_string();
 
     let b1 = upload_named(&b, "resume.md", &format!("{b_file}.md")).await;
     patch_ok(&b, &b1, json!({"basics": {"summary": b_doc}})).await;
@@ -447,6 +483,7 @@ async fn set_up(srv: &TestServer) -> Fixture {
         ("sa", sa.clone()),
         ("sa2", sa2.clone()),
         ("ha", ha.clone()),
+        ("ea", ea.clone()),
         ("b1", b1.clone()),
         ("jb", jb.clone()),
         ("sb", sb.clone()),
@@ -467,6 +504,7 @@ async fn set_up(srv: &TestServer) -> Fixture {
         sa,
         sa2,
         ha,
+        ea,
     ];
     let b_markers = vec![
         b_doc,
@@ -728,7 +766,7 @@ async fn authz_matrix() {
         .filter(|r| r.expect[2] == 404 && r.method != "HEAD")
     {
         let mut fresh = f.vars.clone();
-        for name in ["a1", "a2", "a3", "ja", "ja2", "sa", "sa2"] {
+        for name in ["a1", "a2", "a3", "ja", "ja2", "sa", "sa2", "ea"] {
             if row.path.contains(&format!("{{{name}}}"))
                 || matches!(row.body, Json(t) if t.contains(&format!("{{{name}}}")))
             {

@@ -61,7 +61,9 @@ static TEMPLATES: [TemplateInfo; 6] = [
         name: "Modern",
         description: "Two columns: a tinted sidebar with contact details, skills and languages beside the experience.",
         formats: ALL_FORMATS,
-        version: 1,
+        // 2: the sidebar's spread is decided from estimated heights instead
+        // of measured ones (a short sidebar may sit a few points apart).
+        version: 2,
         font_size: 9.5,
         order: &["summary", "work", "projects", "education", "skills", "languages"],
         one_page: false,

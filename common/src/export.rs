@@ -831,6 +831,6 @@ mod tests {
     fn stream_ids_are_fixed_per_stage() {
         let ids: Vec<u64> = ExportStage::ALL.iter().map(|s| s.event_id()).collect();
         assert_eq!(ids, [1, 2, 3, 4]);
-        assert!(EXPORT_TERMINAL_EVENT_ID > 4);
+        assert_eq!(EXPORT_TERMINAL_EVENT_ID, ExportStage::Stored.event_id() + 1);
     }
 }

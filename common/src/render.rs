@@ -754,7 +754,9 @@ fn page(resume: &Resume, alternates: bool) -> String {
     out.push_str("</main>\n");
     if alternates {
         out.push_str(
-            "<footer><p>This resume is also available as \
+            "<footer><p><a id=\"download-pdf\" href=\"?format=pdf\" type=\"application/pdf\">Download PDF</a> \
+             · <a id=\"download-docx\" href=\"?format=docx\">Word</a></p>\
+             <p>This resume is also available as \
              <a id=\"format-json\" href=\"?format=json\" type=\"application/json\">JSON Resume</a> and \
              <a id=\"format-md\" href=\"?format=md\" type=\"text/markdown\">Markdown</a>.</p></footer>\n",
         );
@@ -946,6 +948,7 @@ mod tests {
         }
         assert!(page.contains("<a id=\"format-json\" href=\"?format=json\""));
         assert!(page.contains("<a id=\"format-md\" href=\"?format=md\""));
+        assert!(page.contains("<a id=\"download-pdf\" href=\"?format=pdf\""));
         assert!(page.contains("<a href=\"mailto:zoe@example.com\">zoe@example.com</a>"));
         assert!(page.contains("<a href=\"tel:+46701234567\">+46 70-123 45 67</a>"));
         assert!(page.contains(

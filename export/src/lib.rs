@@ -32,6 +32,15 @@ use vitae_common::Resume;
 pub use options::{ExportDate, ExportRequest, Format, OptionError, Options, Paper};
 pub use templates::{templates, TemplateInfo};
 
+/// The sample resume of the template previews (and the crate's tests):
+/// every section filled, as a person would.
+pub const SAMPLE_RESUME: &str = include_str!("../samples/sample.json");
+
+/// [`SAMPLE_RESUME`] as a document.
+pub fn sample_resume() -> Resume {
+    serde_json::from_str(SAMPLE_RESUME).unwrap_or_default()
+}
+
 /// The Typst version the templates are written for (pinned in Cargo.toml).
 pub const TYPST_VERSION: &str = "0.15.1";
 

@@ -28,6 +28,9 @@ pub struct TemplateInfo {
     pub order: &'static [&'static str],
     /// Always tighten until the resume fits one page.
     pub one_page: bool,
+    /// The accent colour when the caller sets none (`#rrggbb`); the
+    /// template's source names the same colour.
+    pub accent: &'static str,
     #[serde(skip)]
     pub(crate) source: &'static str,
 }
@@ -54,6 +57,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         font_size: 10.5,
         order: &["summary", "work", "education", "projects", "skills"],
         one_page: false,
+        accent: "#1f3a5f",
         source: include_str!("../templates/classic.typ"),
     },
     TemplateInfo {
@@ -67,6 +71,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         font_size: 9.5,
         order: &["summary", "work", "projects", "education", "skills", "languages"],
         one_page: false,
+        accent: "#0f766e",
         source: include_str!("../templates/modern.typ"),
     },
     TemplateInfo {
@@ -78,6 +83,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         font_size: 9.0,
         order: &["summary", "work", "education", "skills", "projects"],
         one_page: true,
+        accent: "#7c2d12",
         source: include_str!("../templates/compact.typ"),
     },
     TemplateInfo {
@@ -102,6 +108,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
             "references",
         ],
         one_page: false,
+        accent: "#5b1a1a",
         source: include_str!("../templates/academic.typ"),
     },
     TemplateInfo {
@@ -113,6 +120,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         font_size: 10.5,
         order: &["summary", "work", "education", "skills", "projects"],
         one_page: false,
+        accent: "#000000",
         source: include_str!("../templates/ats.typ"),
     },
     TemplateInfo {
@@ -124,6 +132,7 @@ static TEMPLATES: [TemplateInfo; 6] = [
         font_size: 10.0,
         order: &["summary", "work", "education", "projects", "skills"],
         one_page: false,
+        accent: "#1d4ed8",
         source: include_str!("../templates/timeline.typ"),
     },
 ];
@@ -141,4 +150,18 @@ pub fn find(id: &str) -> Option<&'static TemplateInfo> {
 /// Every template id, for error messages.
 pub fn ids() -> Vec<&'static str> {
     TEMPLATES.iter().map(|t| t.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_listed_accent_is_the_one_its_source_uses() {
+        for t in templates() {
+            let named = format!("pick-accent(rgb(\"{}\"))", t.accent);
+            let black = t.accent == "#000000" && t.source.contains("pick-accent(black)");
+            assert!(t.source.contains(&named) || black, "{}: {}", t.id, t.accent);
+        }
+    }
 }

@@ -110,18 +110,11 @@ const TITLES: [(&str, &str); 12] = [
     ("references", "References"),
 ];
 
-/// Build the view of `resume` with the section order of the template
-/// (`template_order`, ids first in that order) adjusted by the options.
-pub fn build(resume: &Resume, template_order: &[&str], options: &Options) -> View {
-    let basics = resume.basics.clone().unwrap_or_default();
-    let name = clean(basics.name.as_deref());
-    let mut header = header(&basics);
-    if options.hidden_sections.iter().any(|h| h == "profiles") {
-        header.profiles.clear();
-    }
+/// The section ids in render order: `first` (the caller's order), then the
+/// template's, then the rest in the default order; unknown ids dropped.
+fn ordered<'a>(first: &'a [String], template_order: &[&'a str]) -> Vec<&'a str> {
     let mut order: Vec<&str> = Vec::new();
-    for id in options
-        .section_order
+    for id in first
         .iter()
         .map(String::as_str)
         .chain(template_order.iter().copied())
@@ -131,7 +124,28 @@ pub fn build(resume: &Resume, template_order: &[&str], options: &Options) -> Vie
             order.push(id);
         }
     }
-    let sections = order
+    order
+}
+
+/// A template's section order, for the catalogue (`order` and `hide`
+/// take these ids, and `profiles`).
+pub fn section_order(template_order: &[&str]) -> Vec<String> {
+    ordered(&[], template_order)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Build the view of `resume` with the section order of the template
+/// (`template_order`, ids first in that order) adjusted by the options.
+pub fn build(resume: &Resume, template_order: &[&str], options: &Options) -> View {
+    let basics = resume.basics.clone().unwrap_or_default();
+    let name = clean(basics.name.as_deref());
+    let mut header = header(&basics);
+    if options.hidden_sections.iter().any(|h| h == "profiles") {
+        header.profiles.clear();
+    }
+    let sections = ordered(&options.section_order, template_order)
         .into_iter()
         .filter(|id| !options.hidden_sections.iter().any(|h| h == id))
         .filter_map(|id| section(resume, &basics, id))

@@ -17,6 +17,9 @@ fn engine() -> &'static Engine {
 }
 
 fn fixture(name: &str) -> Value {
+    if name == "full" {
+        return serde_json::from_str(vitae_export::SAMPLE_RESUME).expect("sample");
+    }
     let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }

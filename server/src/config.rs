@@ -69,6 +69,21 @@ pub struct ServeArgs {
     /// Memory budget of one parse, in MiB (address space of the parse process).
     #[arg(long, env = "VITAE_PARSE_MEMORY_MIB", default_value_t = 1024)]
     pub parse_memory_mib: u64,
+    /// Render workers for PDF/DOCX exports (default: the number of cores, at most 4).
+    #[arg(long, env = "VITAE_EXPORT_WORKERS", default_value_t = cores().min(4))]
+    pub export_workers: usize,
+    /// Exports waiting for a render worker before exports answer 503.
+    #[arg(long, env = "VITAE_EXPORT_QUEUE_CAPACITY", default_value_t = 64)]
+    pub export_queue_capacity: usize,
+    /// Wall-clock budget of one export render, in seconds.
+    #[arg(long, env = "VITAE_EXPORT_TIMEOUT_SECS", default_value_t = 10)]
+    pub export_timeout_secs: u64,
+    /// Most pages an export may have.
+    #[arg(long, env = "VITAE_EXPORT_MAX_PAGES", default_value_t = 20)]
+    pub export_max_pages: usize,
+    /// Size of the export cache in the store, in MiB (least recently used files go first).
+    #[arg(long, env = "VITAE_EXPORT_CACHE_MIB", default_value_t = 256)]
+    pub export_cache_mib: u64,
     /// Seconds between SSE heartbeat comments (1-15).
     #[arg(long, env = "VITAE_HEARTBEAT_SECS", default_value_t = 15)]
     pub heartbeat_secs: u64,
@@ -146,6 +161,7 @@ pub struct Config {
     /// The optional language-model provider; `None` = off.
     pub llm: Option<LlmConfig>,
     pub limits: Limits,
+    pub export: crate::exports::ExportConfig,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -228,6 +244,16 @@ impl Config {
                 other => anyhow::bail!("log format {other:?}: use `text` or `json`"),
             },
             llm,
+            export: crate::exports::ExportConfig {
+                workers: args.export_workers.max(1),
+                queue_capacity: args.export_queue_capacity.max(1),
+                cache_bytes: args.export_cache_mib * 1024 * 1024,
+                limits: vitae_export::Limits {
+                    max_pages: args.export_max_pages.max(1),
+                    time_budget: Duration::from_secs(args.export_timeout_secs.max(1)),
+                    ..vitae_export::Limits::default()
+                },
+            },
             limits: Limits {
                 header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
                 body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),

@@ -21,6 +21,9 @@
 //!   in a child process under a time and memory budget ([`offline`]).
 //! - [`sse`]: the event hub and the `text/event-stream` bodies for the parse,
 //!   account and log streams.
+//! - [`exports`]: PDF, DOCX and PNG exports: the Typst engine, its bounded
+//!   and fair render pool with a watchdog, the content-addressed export
+//!   cache, and export jobs with their event stream.
 //! - [`tailoring`] and [`llm`]: tailoring previews and confirmation, and the
 //!   optional language-model provider that drafts rewordings.
 //! - [`resource`]: store records to wire resources; [`read_cache`]: hot
@@ -32,6 +35,7 @@
 
 mod config;
 mod digest;
+mod exports;
 mod http;
 mod limits;
 mod llm;

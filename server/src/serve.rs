@@ -157,6 +157,20 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     if requeued > 0 {
         tracing::info!(requeued, "re-queued parses left unfinished by the last run");
     }
+    let exporter = {
+        let (export, store, hub) = (config.export.clone(), store.clone(), hub.clone());
+        tokio::task::spawn_blocking(move || crate::exports::Exporter::new(&export, store, hub))
+            .await?
+            .context("loading the export engine (fonts and templates)")?
+    };
+    let exporter = Arc::new(exporter);
+    let resumed = exporter.resume_unfinished().await?;
+    if resumed > 0 {
+        tracing::info!(
+            resumed,
+            "running again exports left unfinished by the last run"
+        );
+    }
     let public_url = config
         .public_url
         .clone()
@@ -180,6 +194,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         resume_answers: crate::read_cache::ReadCache::new(4096),
         llm,
         admission,
+        exporter: exporter.clone(),
         shutdown: shutdown.clone(),
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");
@@ -196,6 +211,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     tracing::info!("shutting down: ending streams, draining requests and parses");
     let _ = shutdown_tx.send(true);
     let _ = server.await;
+    exporter.close();
     let drained = tokio::time::timeout(DRAIN, futures_util::future::join_all(workers)).await;
     if drained.is_err() {
         tracing::warn!(

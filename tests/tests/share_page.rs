@@ -571,20 +571,20 @@ async fn format_parameter_overrides_accept() {
 #[tokio::test]
 async fn unknown_format_is_400_and_counts_no_view() {
     let (api, id, token) = shared("spbadfmt", &full_document()).await;
-    for bad in ["pdf", "", "HTML", "markdown", "<script>"] {
+    for bad in ["png", "", "HTML", "markdown", "<script>"] {
         let query = format!("?format={}", bad.replace('<', "%3C").replace('>', "%3E"));
         for accept in [Some("text/html"), Some("application/json")] {
             let r = view(&api, &token, &query, accept).await;
             let body = r.assert_error(400, "bad_request");
             let message = body["error"]["message"].as_str().unwrap();
-            assert!(message.contains("html, json or md"), "{message}");
+            assert!(message.contains("html, json, md, pdf or docx"), "{message}");
         }
     }
     // Also for a token that does not exist: the request is wrong first.
     view(
         &api,
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "?format=pdf",
+        "?format=png",
         Some("text/html"),
     )
     .await

@@ -19,6 +19,7 @@ pub mod console;
 pub mod cors;
 pub mod diff;
 pub mod error;
+pub mod exports;
 pub mod jobs;
 pub mod openapi;
 pub mod response;
@@ -68,6 +69,8 @@ pub struct App {
     pub llm: Option<crate::llm::Provider>,
     /// Connection and stream caps, rate limits (`crate::limits`).
     pub admission: crate::limits::Admission,
+    /// PDF/DOCX/PNG exports: engine, render pool, export cache, jobs.
+    pub exporter: Arc<crate::exports::Exporter>,
     pub shutdown: watch::Receiver<bool>,
 }
 

@@ -17,7 +17,7 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 
 use super::error::HttpResult;
-use super::{admin, console, diff, jobs, openapi, resumes, shares, streams, tailor};
+use super::{admin, console, diff, exports, jobs, openapi, resumes, shares, streams, tailor};
 use super::{App, Body, Ctx};
 
 /// What a handler returns: its answer, later.
@@ -166,6 +166,13 @@ static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
         Route::private("/v1/resumes/{id}/diff").get(handler!(diff::get)),
         Route::private("/v1/resumes/{id}/tailor").post(handler!(tailor::preview)),
         Route::private("/v1/resumes/{id}/tailor/confirm").post(handler!(tailor::confirm)),
+        Route::private("/v1/resumes/{id}/export").get(handler!(exports::export)),
+        Route::private("/v1/resumes/{id}/exports").post(handler!(exports::start)),
+        Route::private("/v1/exports/{id}").get(handler!(exports::get)),
+        Route::stream("/v1/exports/{id}/events").get(handler!(exports::events)),
+        Route::private("/v1/exports/{id}/file").get(handler!(exports::file)),
+        Route::private("/v1/templates").get(handler!(exports::templates)),
+        Route::public("/v1/templates/{id}/preview.png").get(handler!(exports::preview)),
         Route::private("/v1/jobs")
             .get(handler!(jobs::list))
             .post(handler!(jobs::create)),

@@ -3,7 +3,9 @@
 //! The public page needs no token of ours: the share token is the
 //! credential. It answers HTML (the page from `render::share_html`: escaped,
 //! no script, a strict CSP), JSON (the stored document, byte for byte) or
-//! Markdown, by `?format=html|json|md` or else by `Accept`, and counts each
+//! Markdown, by `?format=html|json|md` or else by `Accept`, or the PDF or
+//! DOCX in the template chosen when the link was made (`?format=pdf|docx`,
+//! rendered and cached like any export), and counts each
 //! successful view durably before it answers. Unknown tokens are 404; expired
 //! or revoked ones 410: a small HTML page when the client asked for HTML by
 //! name, the JSON error body otherwise.
@@ -17,6 +19,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
 use sha2::{Digest, Sha256};
+use vitae_common::export::{ExportFormat, ExportRequest};
 use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareList, Status};
 
 use super::body::{parse_json, read_body, require_json};
@@ -24,6 +27,7 @@ use super::error::{HttpError, HttpResult};
 use super::response::{full, json, json_encoded};
 use super::{App, Body, Ctx};
 use crate::resource;
+use crate::store::ShareLayout;
 
 fn share_change(kind: &str, resume_id: &str, token: &str) -> ChangeEvent {
     ChangeEvent {
@@ -74,6 +78,26 @@ fn expiry(
     }
 }
 
+/// The template and options the link's PDF and DOCX use, checked now so a
+/// link never carries a layout that cannot render.
+fn layout(app: &App, request: &CreateShare) -> HttpResult<ShareLayout> {
+    let layout = ShareLayout {
+        template: request
+            .template
+            .clone()
+            .unwrap_or_else(|| vitae_common::export::DEFAULT_TEMPLATE.to_string()),
+        options: request.options.clone().unwrap_or_default(),
+    };
+    let probe = ExportRequest {
+        options: layout.options.clone(),
+        ..ExportRequest::new(ExportFormat::Pdf, &layout.template)
+    };
+    app.exporter
+        .validate(&probe)
+        .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    Ok(layout)
+}
+
 /// `POST /v1/resumes/{id}/shares`.
 pub async fn create(
     app: &Arc<App>,
@@ -96,6 +120,7 @@ pub async fn create(
         app.config.share_default_days,
         app.config.share_max_days,
     )?;
+    let layout = layout(app, &request)?;
     let resume = app.store.get_resume(&user.user, id).await?;
     if resume.record.status != Status::Ready {
         return Err(HttpError::new(
@@ -108,7 +133,7 @@ pub async fn create(
     }
     let share = app
         .store
-        .create_share(&user.user, id, expires_at, Default::default())
+        .create_share(&user.user, id, expires_at, layout)
         .await?;
     app.hub.publish_change(
         &user.user,
@@ -164,6 +189,8 @@ enum Representation {
     Html,
     Json,
     Markdown,
+    /// The PDF or DOCX in the share's template (`?format=pdf|docx` only).
+    Typeset(ExportFormat),
 }
 
 /// The media types named in `Accept`, in order, lower-cased, without the
@@ -202,8 +229,10 @@ fn format_param(ctx: &Ctx) -> HttpResult<Option<Representation>> {
         Some("html") => Ok(Some(Representation::Html)),
         Some("json") => Ok(Some(Representation::Json)),
         Some("md") => Ok(Some(Representation::Markdown)),
+        Some("pdf") => Ok(Some(Representation::Typeset(ExportFormat::Pdf))),
+        Some("docx") => Ok(Some(Representation::Typeset(ExportFormat::Docx))),
         Some(other) => Err(HttpError::bad_request(format!(
-            "unknown format {other:?}: use html, json or md"
+            "unknown format {other:?}: use html, json, md, pdf or docx"
         ))),
     }
 }
@@ -312,6 +341,24 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
             .unwrap_or_default()
     };
     let mut response = match representation {
+        Representation::Typeset(format) => {
+            let request = ExportRequest {
+                options: shared.share.layout.options.clone(),
+                ..ExportRequest::new(format, &shared.share.layout.template)
+            };
+            let document = raw.map_or("{}", |raw| raw.get());
+            let filename =
+                super::exports::file_name_for(document, &shared.resume.filename, &request);
+            let file = super::exports::render_any(
+                app,
+                &shared.share.owner,
+                shared.resume.id,
+                document,
+                &request,
+            )
+            .await?;
+            super::exports::file_response(&req, file, &filename, true)
+        }
         Representation::Json => match raw {
             Some(raw) => json_encoded(StatusCode::OK, Bytes::copy_from_slice(raw.get().as_bytes())),
             None => json(StatusCode::OK, &Resume::default())?,
@@ -380,16 +427,28 @@ mod tests {
     }
 
     #[test]
-    fn the_format_parameter_names_three_forms() {
+    fn the_format_parameter_names_five_forms() {
         let format = |v| format_param(&ctx_with_query(&[("format", v)]));
         assert_eq!(format("html").unwrap(), Some(Representation::Html));
         assert_eq!(format("json").unwrap(), Some(Representation::Json));
         assert_eq!(format("md").unwrap(), Some(Representation::Markdown));
+        assert_eq!(
+            format("pdf").unwrap(),
+            Some(Representation::Typeset(ExportFormat::Pdf))
+        );
+        assert_eq!(
+            format("docx").unwrap(),
+            Some(Representation::Typeset(ExportFormat::Docx))
+        );
         assert_eq!(format_param(&ctx_with_query(&[])).unwrap(), None);
-        for bad in ["", "pdf", "HTML", "markdown", "<script>"] {
+        for bad in ["", "png", "HTML", "markdown", "<script>"] {
             let err = format(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::BadRequest);
-            assert!(err.message.contains("html, json or md"), "{}", err.message);
+            assert!(
+                err.message.contains("html, json, md, pdf or docx"),
+                "{}",
+                err.message
+            );
         }
     }
 

@@ -21,7 +21,7 @@ use crate::sse::hub::Subscription;
 use crate::sse::stream::{respond, StreamOptions};
 
 /// The request's `Last-Event-ID`, if it has a non-empty one.
-fn last_event_id(req: &Request<Incoming>) -> Option<String> {
+pub(super) fn last_event_id(req: &Request<Incoming>) -> Option<String> {
     // A value that is not ASCII is still a value: on the parse stream it is
     // not an event id (400), on the account stream one that cannot be
     // replayed (resync). Reading it as absent would replay from the start.
@@ -33,7 +33,7 @@ fn last_event_id(req: &Request<Incoming>) -> Option<String> {
 
 /// A `resync` with id 0: on the parse stream, reconnecting with that id
 /// replays the whole log; the log stream has no history to replay.
-fn resync_from_start(reason: String) -> crate::sse::SseEvent {
+pub(super) fn resync_from_start(reason: String) -> crate::sse::SseEvent {
     crate::sse::SseEvent::json(
         "0",
         vitae_common::names::RESYNC,

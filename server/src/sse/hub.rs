@@ -3,8 +3,9 @@
 //!
 //! Two kinds of streams:
 //!
-//! * **Parse logs**, one per resume: a short finite log (progress per stage,
-//!   then one terminal event) with fixed ids (stage ordinal 1–6, terminal 7).
+//! * **Finite logs**: one per resume for its parse, one per export job. A
+//!   short log (progress per stage, then one terminal event) with ids fixed
+//!   by stage (parse: 1–6, terminal 7; export: 1–4, terminal 5).
 //!   A subscriber gets the whole log so far, then live events. Finished logs
 //!   are kept for [`FINISHED_LOG_TTL`]; after that (or after a restart) the
 //!   handler rebuilds the log from the store as just the terminal event.
@@ -37,7 +38,7 @@ pub const ACCOUNT_HISTORY: usize = 1024;
 /// Events buffered per subscriber before it counts as lagging.
 const FANOUT_CAPACITY: usize = 256;
 
-struct ParseLog {
+struct FiniteLog {
     events: Vec<SharedEvent>,
     finished_at: Option<Instant>,
     tx: broadcast::Sender<SharedEvent>,
@@ -58,7 +59,8 @@ pub struct Subscription {
 
 pub struct Hub {
     epoch: String,
-    parse: Mutex<HashMap<Uuid, ParseLog>>,
+    parse: Mutex<HashMap<Uuid, FiniteLog>>,
+    exports: Mutex<HashMap<Uuid, FiniteLog>>,
     accounts: Mutex<HashMap<String, AccountLog>>,
 }
 
@@ -81,6 +83,7 @@ impl Hub {
         Hub {
             epoch,
             parse: Mutex::new(HashMap::new()),
+            exports: Mutex::new(HashMap::new()),
             accounts: Mutex::new(HashMap::new()),
         }
     }
@@ -89,47 +92,40 @@ impl Hub {
 
     /// Append an event to a resume's parse log and deliver it live.
     pub fn publish_parse(&self, resume: Uuid, event: SseEvent) {
-        let event = Arc::new(event);
-        let mut logs = lock(&self.parse);
-        let now = Instant::now();
-        logs.retain(|_, log| {
-            log.finished_at
-                .is_none_or(|at| now.duration_since(at) < FINISHED_LOG_TTL)
-        });
-        let log = logs.entry(resume).or_insert_with(new_parse_log);
-        if log.finished_at.is_some() {
-            // A parse restarted after its log ended (re-queued work): start over.
-            *log = new_parse_log();
-        }
-        if event.terminal {
-            log.finished_at = Some(now);
-        }
-        log.events.push(event.clone());
-        let _ = log.tx.send(event);
+        publish(&self.parse, resume, event);
     }
 
     /// Subscribe to a resume's parse log. `rebuilt` is the log to use when the
     /// hub has none (after a restart or eviction): the terminal event for a
     /// finished resume, or nothing for one still waiting to be parsed.
     pub fn subscribe_parse(&self, resume: Uuid, rebuilt: Option<SseEvent>) -> Subscription {
-        let mut logs = lock(&self.parse);
-        let log = logs.entry(resume).or_insert_with(|| {
-            let mut log = new_parse_log();
-            if let Some(event) = rebuilt {
-                log.finished_at = event.terminal.then(Instant::now);
-                log.events.push(Arc::new(event));
-            }
-            log
-        });
-        Subscription {
-            history: log.events.clone(),
-            live: log.finished_at.is_none().then(|| log.tx.subscribe()),
-        }
+        subscribe(&self.parse, resume, rebuilt)
     }
 
     /// Forget a deleted resume's log; its live subscribers see the stream end.
     pub fn forget_parse(&self, resume: Uuid) {
         lock(&self.parse).remove(&resume);
+    }
+
+    /// Append an event to an export job's log and deliver it live.
+    pub fn publish_export(&self, export: Uuid, event: SseEvent) {
+        publish(&self.exports, export, event);
+    }
+
+    /// Subscribe to an export job's log (`rebuilt` as for parses).
+    pub fn subscribe_export(&self, export: Uuid, rebuilt: Option<SseEvent>) -> Subscription {
+        subscribe(&self.exports, export, rebuilt)
+    }
+
+    /// The id of the newest event on an export job's log, if the hub has one.
+    pub fn export_position(&self, export: Uuid) -> Option<u64> {
+        let logs = lock(&self.exports);
+        let last = logs.get(&export)?.events.last()?;
+        last.id.parse().ok()
+    }
+
+    pub fn forget_export(&self, export: Uuid) {
+        lock(&self.exports).remove(&export);
     }
 
     // ---- account logs --------------------------------------------------
@@ -207,8 +203,50 @@ impl Hub {
     }
 }
 
-fn new_parse_log() -> ParseLog {
-    ParseLog {
+/// Append `event` to the log `id` of `logs`, dropping logs finished longer
+/// than [`FINISHED_LOG_TTL`] ago, and deliver it live.
+fn publish(logs: &Mutex<HashMap<Uuid, FiniteLog>>, id: Uuid, event: SseEvent) {
+    let event = Arc::new(event);
+    let mut logs = lock(logs);
+    let now = Instant::now();
+    logs.retain(|_, log| {
+        log.finished_at
+            .is_none_or(|at| now.duration_since(at) < FINISHED_LOG_TTL)
+    });
+    let log = logs.entry(id).or_insert_with(new_finite_log);
+    if log.finished_at.is_some() {
+        // Work restarted after its log ended (re-queued work): start over.
+        *log = new_finite_log();
+    }
+    if event.terminal {
+        log.finished_at = Some(now);
+    }
+    log.events.push(event.clone());
+    let _ = log.tx.send(event);
+}
+
+fn subscribe(
+    logs: &Mutex<HashMap<Uuid, FiniteLog>>,
+    id: Uuid,
+    rebuilt: Option<SseEvent>,
+) -> Subscription {
+    let mut logs = lock(logs);
+    let log = logs.entry(id).or_insert_with(|| {
+        let mut log = new_finite_log();
+        if let Some(event) = rebuilt {
+            log.finished_at = event.terminal.then(Instant::now);
+            log.events.push(Arc::new(event));
+        }
+        log
+    });
+    Subscription {
+        history: log.events.clone(),
+        live: log.finished_at.is_none().then(|| log.tx.subscribe()),
+    }
+}
+
+fn new_finite_log() -> FiniteLog {
+    FiniteLog {
         events: Vec::new(),
         finished_at: None,
         tx: broadcast::channel(16).0,

@@ -29,8 +29,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use records::{
-    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareLayout,
-    ShareRecord, StoredResume,
+    CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
+    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
 };
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -229,6 +229,30 @@ pub trait Store: Send + Sync + 'static {
         -> Result<JobRecord, StoreError>;
     async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError>;
 
+    // ---- exports -------------------------------------------------------
+    /// The export cache's file for `key`, if it still holds one.
+    async fn cached_export(&self, key: &str) -> Result<Option<CachedExport>, StoreError>;
+    /// Put a rendered file in the export cache, then drop the least
+    /// recently used files until the cache holds at most `max_bytes`.
+    /// `used` are the keys read since the last call with when they were
+    /// read (milliseconds since the epoch): reads do not write, so their
+    /// recency reaches the store here. A file larger than `max_bytes` is
+    /// not kept.
+    async fn cache_export(
+        &self,
+        file: CachedExport,
+        max_bytes: u64,
+        used: Vec<(String, i64)>,
+    ) -> Result<(), StoreError>;
+    /// Store a new export job; the owner's oldest finished jobs beyond
+    /// [`MAX_EXPORTS_PER_OWNER`] are forgotten.
+    async fn create_export(&self, record: ExportRecord) -> Result<(), StoreError>;
+    /// Replace an export job's record (its status moved on).
+    async fn update_export(&self, record: ExportRecord) -> Result<(), StoreError>;
+    async fn get_export(&self, owner: &str, id: Uuid) -> Result<ExportRecord, StoreError>;
+    /// Export jobs left `queued` or `rendering` (by a crash or shutdown).
+    async fn unfinished_exports(&self) -> Result<Vec<ExportRecord>, StoreError>;
+
     // ---- auth ----------------------------------------------------------
     /// Create an API token; only its hash is stored. Returns the plain token.
     async fn create_token(
@@ -239,6 +263,10 @@ pub trait Store: Send + Sync + 'static {
     /// Who a plain token belongs to, if anyone.
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError>;
 }
+
+/// Export jobs kept per owner: enough to look back at a day's exports,
+/// bounded so that scripted exports cannot grow the store without end.
+pub const MAX_EXPORTS_PER_OWNER: usize = 200;
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()

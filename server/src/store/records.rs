@@ -19,6 +19,7 @@ pub const RESUME_SCHEMA: u32 = 2;
 pub const SHARE_SCHEMA: u32 = 1;
 pub const TOKEN_SCHEMA: u32 = 1;
 pub const JOB_SCHEMA: u32 = 1;
+pub const EXPORT_SCHEMA: u32 = 1;
 
 /// A document kept as the JSON text it was stored as (see
 /// [`super::Store::get_resume_raw`]).
@@ -156,6 +157,48 @@ impl Default for ShareLayout {
             options: vitae_common::export::Options::default(),
         }
     }
+}
+
+/// An export job: what was asked, of which revision, and how it ended.
+/// The file itself lives in the export cache under `key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    pub v: u32,
+    pub id: Uuid,
+    pub owner: String,
+    pub resume_id: Uuid,
+    /// The document revision exported (the file is re-rendered from it if
+    /// the cache dropped the file).
+    pub revision: u64,
+    pub request: vitae_common::export::ExportRequest,
+    /// The export cache key of the file (see `crate::exports::cache_key`).
+    pub key: String,
+    pub status: vitae_common::export::ExportStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    #[serde(default)]
+    pub pages: Option<u32>,
+    #[serde(default)]
+    pub cached: Option<bool>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// The name the file is served under.
+    pub filename: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A rendered file in the export cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedExport {
+    pub key: String,
+    pub resume_id: Uuid,
+    pub format: vitae_common::export::ExportFormat,
+    pub bytes: bytes::Bytes,
+    pub pages: u32,
+    pub warnings: Vec<String>,
 }
 
 /// The user a token authenticates.

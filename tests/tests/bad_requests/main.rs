@@ -31,6 +31,7 @@
 mod admin;
 mod auth;
 mod diff;
+mod exports;
 mod generated;
 mod header_edges;
 mod ids;
@@ -604,7 +605,7 @@ fn cut(s: &str) -> String {
 /// The route groups with their strict and loose tables, in the order they
 /// are listed (and the tests below run them).
 type Tables = (&'static str, fn() -> Vec<Case>, fn() -> Vec<Case>);
-const GROUPS: [Tables; 11] = [
+const GROUPS: [Tables; 12] = [
     ("auth", auth::strict, auth::loose),
     ("ids", ids::strict, ids::loose),
     ("uploads", uploads::strict, uploads::loose),
@@ -616,6 +617,7 @@ const GROUPS: [Tables; 11] = [
     ("diff", diff::strict, diff::loose),
     ("jobs", jobs::strict, jobs::loose),
     ("tailor", tailor::strict, tailor::loose),
+    ("exports", exports::strict, exports::loose),
 ];
 
 /// Every hand-written strict case, group by group.

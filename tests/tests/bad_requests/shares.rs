@@ -400,12 +400,12 @@ pub fn strict() -> Vec<Case> {
         case(
             "public view bad format",
             M::GET,
-            "/s/{share}?format=pdf",
+            "/s/{share}?format=png",
             400,
             "bad_request",
         )
         .auth(Auth::None)
-        .says("html, json or md"),
+        .says("html, json, md, pdf or docx"),
         case(
             "public view empty format",
             M::GET,
@@ -579,7 +579,7 @@ pub fn loose() -> Vec<Case> {
         case(
             "repeated format, bad last",
             M::GET,
-            "/s/{share}?format=json&format=pdf",
+            "/s/{share}?format=json&format=png",
             0,
             "",
         )

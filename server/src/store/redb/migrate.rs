@@ -11,8 +11,9 @@
 use redb::{Database, ReadableTable};
 
 use super::tables::{
-    JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_SHARES,
-    REVISIONS, SHARES, TEXTS, TOKENS,
+    EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_EXPORTS,
+    OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_SHARES, REVISIONS, SHARES,
+    TEXTS, TOKENS,
 };
 use crate::store::records::{migrate_resume, ResumeRecord, RESUME_SCHEMA};
 use crate::store::StoreError;
@@ -33,6 +34,11 @@ pub(super) fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
         txn.open_table(JOBS)?;
         txn.open_table(OWNER_JOBS)?;
         txn.open_table(JOB_HASHES)?;
+        txn.open_table(EXPORTS)?;
+        txn.open_table(OWNER_EXPORTS)?;
+        txn.open_table(EXPORT_FILES)?;
+        txn.open_table(EXPORT_META)?;
+        txn.open_table(RESUME_EXPORT_FILES)?;
         let mut meta = txn.open_table(META)?;
         // The file-level version catches a newer server's file even when it
         // holds no resume records (only shares or tokens, say).

@@ -23,9 +23,11 @@
 //! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
 //! | [`shares`] | share links: create, list, revoke, open (and counted views) |
 //! | [`jobs`] | job descriptions, one per content hash and owner |
+//! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
 
 mod disk;
+mod exports;
 mod file;
 mod jobs;
 mod migrate;
@@ -59,8 +61,8 @@ use self::disk::Room;
 use self::reopen::DbCell;
 use self::writer::{Job, Work};
 use super::records::{
-    JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord, RevisionRecord, ShareLayout,
-    ShareRecord, StoredResume,
+    CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
+    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
 };
 use super::views::ViewCounter;
 use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
@@ -387,6 +389,36 @@ impl Store for RedbStore {
 
     async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
         jobs::delete(self, owner, id).await
+    }
+
+    // ---- exports -------------------------------------------------------
+    async fn cached_export(&self, key: &str) -> Result<Option<CachedExport>, StoreError> {
+        exports::cached(self, key).await
+    }
+
+    async fn cache_export(
+        &self,
+        file: CachedExport,
+        max_bytes: u64,
+        used: Vec<(String, i64)>,
+    ) -> Result<(), StoreError> {
+        exports::cache(self, file, max_bytes, used).await
+    }
+
+    async fn create_export(&self, record: ExportRecord) -> Result<(), StoreError> {
+        exports::create(self, record).await
+    }
+
+    async fn update_export(&self, record: ExportRecord) -> Result<(), StoreError> {
+        exports::update(self, record).await
+    }
+
+    async fn get_export(&self, owner: &str, id: Uuid) -> Result<ExportRecord, StoreError> {
+        exports::get(self, owner, id).await
+    }
+
+    async fn unfinished_exports(&self) -> Result<Vec<ExportRecord>, StoreError> {
+        exports::unfinished(self).await
     }
 
     // ---- auth ----------------------------------------------------------

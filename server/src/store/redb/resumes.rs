@@ -181,7 +181,8 @@ pub(super) async fn finish_parse(
         .await
 }
 
-/// Delete a resume with its original, text, revisions and shares.
+/// Delete a resume with its original, text, revisions, shares, export jobs
+/// and cached exports.
 pub(super) async fn delete(
     store: &RedbStore,
     owner: &str,
@@ -203,6 +204,7 @@ pub(super) async fn delete(
                     false
                 })?;
             }
+            super::exports::forget_resume(txn, &owner, id)?;
             let mut share_tokens = Vec::new();
             {
                 let mut index = txn.open_table(RESUME_SHARES)?;

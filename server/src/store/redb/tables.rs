@@ -20,6 +20,11 @@
 //! | `jobs` | id → job record |
 //! | `owner_jobs` | (owner, id) → () |
 //! | `job_hashes` | (owner, content hash) → id |
+//! | `exports` | id → export job record |
+//! | `owner_exports` | (owner, id) → () |
+//! | `export_files` | cache key → rendered file |
+//! | `export_meta` | cache key → file facts and last use |
+//! | `resume_export_files` | (resume id, cache key) → () |
 //! | `meta` | key → u64 |
 
 use redb::{ReadableTable, TableDefinition};
@@ -42,6 +47,13 @@ pub(super) const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs
 pub(super) const OWNER_JOBS: TableDefinition<(&str, &str), ()> = TableDefinition::new("owner_jobs");
 pub(super) const JOB_HASHES: TableDefinition<(&str, &str), &str> =
     TableDefinition::new("job_hashes");
+pub(super) const EXPORTS: TableDefinition<&str, &[u8]> = TableDefinition::new("exports");
+pub(super) const OWNER_EXPORTS: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("owner_exports");
+pub(super) const EXPORT_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("export_files");
+pub(super) const EXPORT_META: TableDefinition<&str, &[u8]> = TableDefinition::new("export_meta");
+pub(super) const RESUME_EXPORT_FILES: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("resume_export_files");
 
 /// The ids an `(owner, id)` index table lists for `owner`, in key order.
 pub(super) fn ids_of_owner<T: ReadableTable<(&'static str, &'static str), ()>>(

@@ -26,8 +26,11 @@
 //! 3. **Cache hits**: each resume uploaded as JSON Resume
 //!    (`application/json`), then per template one
 //!    `GET /v1/resumes/{id}/export?format=pdf&template=T` (the miss, which
-//!    renders) and `--export-hits` more on the same keep-alive connection,
-//!    each expected to say `X-Vitae-Cache: hit`.
+//!    renders), untimed GETs until the server has stored the file (it does
+//!    so in the background, so the next GET may render again), then
+//!    `--export-hits` timed ones on the same keep-alive connection, each
+//!    expected to say `X-Vitae-Cache: hit`, and the server's CPU time per hit
+//!    (which tells work in the server from waiting for a core).
 //! 4. **The reference**: `chromium --headless --print-to-pdf` of the
 //!    resume's share page (`GET /s/{token}`, the HTML a browser gets),
 //!    timed from spawn to exit, `--chromium-runs` times per resume; the
@@ -38,8 +41,10 @@
 //!    cycling through the templates and both resumes; the server's VmRSS
 //!    idle after start (the server builds its engine at start: fonts
 //!    indexed, templates parsed), after the first export (the font data in
-//!    use), and after them all. The export cache lives in the store (on
-//!    disk), so this is the engine's memory, not the cached files'.
+//!    use), and after them all. The export cache lives in the server's
+//!    store, so the figure includes whatever the store keeps of it in
+//!    memory; for comparison, the bench's own VmRSS around its in-process
+//!    renders is the engine's alone.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -54,7 +59,7 @@ use vitae_export::{Engine, ExportRequest, Format};
 
 use crate::client::{Conn, Target};
 use crate::phases::{self, Upload};
-use crate::server::{Memory, Sampler, Server};
+use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::{Samples, Summary};
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +98,9 @@ pub struct ExportRun {
     pub chromium: Vec<ChromiumRow>,
     pub chromium_note: Option<String>,
     pub memory: ExportMemory,
+    /// Warnings and errors the export server logged, and how it ended.
+    pub server_log: LogSummary,
+    pub server_exit: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -274,6 +282,8 @@ fn in_process(args: &ExportArgs) -> anyhow::Result<(Cold, Vec<WarmRow>)> {
     ))
 }
 
+/// The whole phase: in-process figures first (nothing else runs then), then
+/// the HTTP ones against a server of its own started from `binary`.
 pub async fn run(binary: &Path, args: &ExportArgs) -> anyhow::Result<ExportRun> {
     eprintln!(
         "… export: cold start and {} warm renders per template and resume, in-process",
@@ -286,7 +296,8 @@ pub async fn run(binary: &Path, args: &ExportArgs) -> anyhow::Result<ExportRun> 
         .tempdir()?;
     let server = Server::start(binary, data_dir.path()).await?;
     let result = over_http(&server, data_dir.path(), args, &mut cold).await;
-    server.stop().await;
+    let log_path = server.log_path.clone();
+    let server_exit = server.stop().await;
     let (hits, chromium, chromium_note, memory) = result?;
     Ok(ExportRun {
         cold,
@@ -295,6 +306,8 @@ pub async fn run(binary: &Path, args: &ExportArgs) -> anyhow::Result<ExportRun> 
         chromium,
         chromium_note,
         memory,
+        server_log: LogSummary::read(&log_path),
+        server_exit,
     })
 }
 

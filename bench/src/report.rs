@@ -553,20 +553,33 @@ fn export_tables(x: &ExportRun) -> Vec<Table> {
             ],
             vec!["VmHWM at the end".into(), mib(m.hwm_kib)],
         ],
-        notes: vec![format!(
-            "each render: PATCH of the summary, then GET …/export (templates and resumes in \
+        notes: vec![
+            format!(
+                "each render: PATCH of the summary, then GET …/export (templates and resumes in \
              turn); {} of {} answered X-Vitae-Cache: miss; GET latency p50 {} ms, p99 {} ms, \
              max {} ms; {} failed; {:.1} MiB of PDF answered (and cached in the store); data \
              dir {:.1} MiB at the end",
-            m.misses,
-            m.renders,
-            f(s.p50_ms, 2),
-            f(s.p99_ms, 2),
-            f(s.max_ms, 2),
-            s.unexpected + s.errors,
-            m.bytes_rendered as f64 / 1048576.0,
-            m.data_dir_bytes as f64 / 1048576.0
-        )],
+                m.misses,
+                m.renders,
+                f(s.p50_ms, 2),
+                f(s.p99_ms, 2),
+                f(s.max_ms, 2),
+                s.unexpected + s.errors,
+                m.bytes_rendered as f64 / 1048576.0,
+                m.data_dir_bytes as f64 / 1048576.0
+            ),
+            format!(
+                "export server log: {} WARN, {} ERROR lines{}; shutdown: {}",
+                x.server_log.warn_lines,
+                x.server_log.error_lines,
+                if x.server_log.samples.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (first: {})", x.server_log.samples.join(" / "))
+                },
+                x.server_exit
+            ),
+        ],
     });
     tables
 }
@@ -1085,8 +1098,17 @@ pub fn write_docs(r: &Report, docs: &Path, partial: bool) -> anyhow::Result<()> 
             if partial {
                 let _ = writeln!(
                     text,
-                    "_From the run of {} (`{}`): {} cores, load average {} at start, {} at end._\n",
-                    r.date_utc, r.command, m.cores, m.loadavg_start, m.loadavg_end
+                    "_From the run of {} (`{}`): {} cores ({}), {} MiB, Linux {}; load average {} \
+                     at start, {} at end; server `{}`._\n",
+                    r.date_utc,
+                    r.command,
+                    m.cores,
+                    m.cpu,
+                    m.memory_mib,
+                    m.kernel,
+                    m.loadavg_start,
+                    m.loadavg_end,
+                    r.server_binary
                 );
             }
             sections.push((phase, text));

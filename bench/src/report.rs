@@ -740,7 +740,10 @@ fn export_checks(r: &Report) -> Vec<Check> {
                 )
             },
         ),
-        met: x.map(|x| x.memory.renders >= 1000 && x.memory.after_kib <= 120 * 1024),
+        // Fewer renders (a shortened run) say nothing about this target.
+        met: x
+            .filter(|x| x.memory.renders >= 1000)
+            .map(|x| x.memory.after_kib <= 120 * 1024),
     });
     checks
 }

@@ -11,9 +11,13 @@ use vitae_export::{Engine, ExportRequest, Format};
 use vitae_parser::{parse, Budget};
 
 fn fixture(name: &str) -> Resume {
-    let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let value: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let text = if name == "full" {
+        vitae_export::SAMPLE_RESUME.to_string()
+    } else {
+        let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path).expect("fixture")
+    };
+    let value: Value = serde_json::from_str(&text).expect("json");
     Resume::from_value(value).expect("resume")
 }
 

@@ -12,6 +12,10 @@
 //   POST   /v1/resumes/{id}/shares     {expires_in_days: N} → 201 share
 //   GET    /v1/resumes/{id}/shares     {shares: […]} with access counts
 //   DELETE /v1/shares/{token}          revoke → 200 share {revoked: true}
+//   GET    /v1/templates               {templates: [{id, name, description, preview_url, …}]}
+//   POST   /v1/resumes/{id}/exports    {format, template, paper, fit} → 202 job
+//   GET    {job.events_url}?access_token=  EventSource: progress…, complete|failed
+//   GET    {job.download_url}          the file (fetched with the token, saved from a blob)
 //
 // Resumes are untrusted input (a file can hold "<script>" in any field), so
 // every string from the server reaches the page through textContent or a
@@ -32,7 +36,12 @@
     'publications', 'skills', 'languages', 'interests', 'references', 'projects'];
 
   const byId = (id) => document.getElementById(id);
-  const state = { token: '', resumeId: null, stream: null, streamFor: null };
+  const state = {
+    token: '', resumeId: null, stream: null, streamFor: null,
+    // The export being followed, and the blob URL of the last download
+    // (revoked when replaced, or the browser keeps the file in memory).
+    exportStream: null, exportFor: null, downloadUrl: null, templatesLoaded: false,
+  };
 
   // ---- small DOM helpers (text only) -----------------------------------
 
@@ -158,33 +167,36 @@
     node.textContent = text;
   }
 
-  function stageItems() {
-    return Array.from(byId('progress').children);
+  // The parse and the export each show their stages in a list of their own.
+  function stageItems(listId = 'progress') {
+    return Array.from(byId(listId).children);
   }
 
   // One li per stage the server names, in arrival order; every earlier
-  // stage is done once a later one starts.
-  function showStage(progress) {
+  // stage is done once a later one starts. `detail` is the stage's number
+  // (a percentage, a page count) and `message` its words.
+  function showStage(progress, listId = 'progress', detail, message) {
     const stage = typeof progress.stage === 'string' ? progress.stage : '?';
-    let item = stageItems().find((li) => li.dataset.stage === stage);
+    let item = stageItems(listId).find((li) => li.dataset.stage === stage);
     if (!item) {
       item = el('li');
       item.dataset.stage = stage;
       item.append(el('span', 'stage-name', stage), el('span', 'stage-percent'), el('span', 'stage-message'));
-      byId('progress').append(item);
+      byId(listId).append(item);
     }
     const percent = Number.isFinite(progress.percent) ? progress.percent + '%' : '';
-    item.querySelector('.stage-percent').textContent = percent;
-    item.querySelector('.stage-message').textContent =
-      typeof progress.message === 'string' ? progress.message : '';
-    for (const li of stageItems()) {
+    item.querySelector('.stage-percent').textContent = detail !== undefined ? detail : percent;
+    item.querySelector('.stage-message').textContent = message !== undefined
+      ? message
+      : typeof progress.message === 'string' ? progress.message : '';
+    for (const li of stageItems(listId)) {
       if (li === item) break;
       li.classList.add('done');
     }
   }
 
-  function finishStages(outcome) {
-    const items = stageItems();
+  function finishStages(outcome, listId = 'progress') {
+    const items = stageItems(listId);
     items.forEach((li, i) => {
       if (outcome === 'failed' && i === items.length - 1) li.classList.add('failed');
       else li.classList.add('done');
@@ -352,10 +364,19 @@
     if ((resume.status === 'pending' || resume.status === 'parsing') && state.streamFor !== resume.id) {
       watchParse(resume);
     }
+    if (!state.templatesLoaded) await loadTemplates();
     await refreshShares();
   }
 
   function renderResume(resume) {
+    if (state.resumeId !== resume.id) {
+      // The export shown belongs to the resume shown.
+      stopExportStream();
+      resetDownload();
+      clear(byId('export-progress'));
+      clear(byId('export-warnings'));
+      setExportStatus('idle', '');
+    }
     state.resumeId = resume.id;
     const section = byId('resume');
     section.dataset.resumeId = resume.id;
@@ -418,6 +439,251 @@
       return entry.keywords.filter((k) => typeof k === 'string').slice(0, 4).join(', ');
     }
     return '';
+  }
+
+  // ---- export -----------------------------------------------------------
+
+  // A preview is an <img>, which the page's CSP allows from this origin
+  // only. The server may name it by its public URL (another host in front
+  // of the same server), so keep just the path: it is the same server.
+  function sameOriginPath(url) {
+    try {
+      const parsed = new URL(url, window.location.href);
+      return parsed.pathname + parsed.search;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  async function loadTemplates() {
+    const answer = await api('GET', '/v1/templates');
+    const templates = answer && Array.isArray(answer.templates) ? answer.templates : [];
+    const list = byId('template-list');
+    const chosen = selectedTemplate();
+    clear(list);
+    templates.forEach((template, i) => {
+      if (typeof template.id !== 'string') return;
+      const card = el('label', 'template-card');
+      card.dataset.template = template.id;
+      const radio = el('input');
+      radio.type = 'radio';
+      radio.name = 'template';
+      radio.value = template.id;
+      radio.checked = chosen ? chosen === template.id : i === 0;
+      card.append(radio);
+      const path = typeof template.preview_url === 'string' ? sameOriginPath(template.preview_url) : null;
+      if (path) {
+        const img = el('img', 'template-preview');
+        img.src = path;
+        img.alt = '';
+        img.loading = 'lazy';
+        img.width = 150;
+        img.height = 212;
+        card.append(img);
+      }
+      card.append(el('span', 'template-name', template.name || template.id));
+      card.append(el('span', 'template-description', template.description || ''));
+      list.append(card);
+    });
+    byId('templates-empty').hidden = templates.length > 0;
+    if (!templates.length) byId('templates-empty').textContent = 'The server lists no templates.';
+    state.templatesLoaded = true;
+  }
+
+  function selectedTemplate() {
+    const checked = byId('template-list').querySelector('input[name="template"]:checked');
+    return checked ? checked.value : null;
+  }
+
+  function setExportStatus(status, text) {
+    const node = byId('export-status');
+    node.dataset.status = status;
+    node.textContent = text;
+  }
+
+  function stopExportStream() {
+    if (state.exportStream) state.exportStream.close();
+    state.exportStream = null;
+    state.exportFor = null;
+  }
+
+  function resetDownload() {
+    if (state.downloadUrl) URL.revokeObjectURL(state.downloadUrl);
+    state.downloadUrl = null;
+    const link = byId('export-link');
+    link.removeAttribute('href');
+    link.removeAttribute('data-export-id');
+    link.removeAttribute('data-bytes');
+    byId('export-size').textContent = '';
+    byId('export-download').hidden = true;
+  }
+
+  // A progress event of the export stream: {stage, page, pages}.
+  function exportStageText(progress) {
+    const pages = Number.isFinite(progress.pages) ? progress.pages : 0;
+    const page = Number.isFinite(progress.page) ? progress.page : 0;
+    if (!pages) return '';
+    // `page` counts pages written; until the first one is, the count of
+    // pages says more.
+    return page > 0 && page < pages
+      ? 'page ' + page + ' of ' + pages
+      : pages + (pages === 1 ? ' page' : ' pages');
+  }
+
+  async function startExport() {
+    if (!state.resumeId) throw new Error('Load a resume first.');
+    const template = selectedTemplate();
+    if (!template) throw new Error('Choose a template first.');
+    const body = {
+      format: byId('export-format').value,
+      template,
+      paper: byId('export-paper').value,
+      fit: byId('export-fit').checked ? 'one-page' : 'none',
+    };
+    stopExportStream();
+    resetDownload();
+    clear(byId('export-progress'));
+    clear(byId('export-warnings'));
+    setExportStatus('queued', 'Exporting ' + body.format.toUpperCase() + ' in ' + template + '…');
+    let job;
+    try {
+      job = await api('POST', resumePath(state.resumeId) + '/exports', { json: body });
+    } catch (error) {
+      setExportStatus('failed', 'The export was refused.');
+      throw error;
+    }
+    watchExport(job);
+  }
+
+  // Follow one export over SSE, as the parse is followed: the token rides
+  // in ?access_token=, the terminal event closes the stream, and a stream
+  // that keeps failing is given up for the job resource.
+  function watchExport(job) {
+    const url = job.events_url + '?access_token=' + encodeURIComponent(state.token);
+    const stream = new EventSource(url);
+    state.exportStream = stream;
+    state.exportFor = job.id;
+    let errors = 0;
+    const current = () => state.exportStream === stream;
+    const finish = () => {
+      stream.close();
+      if (current()) stopExportStream();
+    };
+
+    stream.addEventListener('progress', (event) => {
+      errors = 0;
+      const progress = parseData(event);
+      if (progress && current()) showStage(progress, 'export-progress', exportStageText(progress), '');
+    });
+    stream.addEventListener('complete', (event) => {
+      if (!current()) return;
+      finish();
+      const done = parseData(event) || {};
+      run(() => exportFinished(job, done));
+    });
+    stream.addEventListener('failed', (event) => {
+      if (!current()) return;
+      finish();
+      const failed = parseData(event);
+      exportFailed(failed && typeof failed.reason === 'string' ? failed.reason : 'no reason given');
+    });
+    stream.addEventListener('error', (event) => {
+      if (!current()) return;
+      if (typeof event.data === 'string') {
+        finish();
+        exportFromResource(job);
+      } else if (stream.readyState === EventSource.CLOSED || ++errors >= MAX_STREAM_ERRORS) {
+        finish();
+        exportFromResource(job);
+      }
+    });
+  }
+
+  function exportFailed(reason) {
+    finishStages('failed', 'export-progress');
+    setExportStatus('failed', 'The export failed.');
+    showError('The export failed: ' + reason);
+  }
+
+  // When the stream cannot say how the export ended, the job resource can.
+  async function exportFromResource(job) {
+    try {
+      const now = await api('GET', '/v1/exports/' + encodeURIComponent(job.id));
+      if (now.status === 'complete') await exportFinished(job, now);
+      else if (now.status === 'failed') exportFailed(now.reason || 'no reason given');
+      else {
+        setExportStatus('error', 'Stopped following the export (' + now.status + ').');
+        showError('Stopped following the export: the event stream kept failing. Export again to retry.');
+      }
+    } catch (error) {
+      setExportStatus('error', 'Stopped following the export.');
+      showError('The export could not be followed: ' + error.message);
+    }
+  }
+
+  // The name the server gives the file: filename* (UTF-8) over filename.
+  function fileNameOf(response, fallback) {
+    const header = response.headers.get('Content-Disposition') || '';
+    const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+    if (star) {
+      try {
+        return decodeURIComponent(star[1].trim());
+      } catch (_) {
+        // a malformed escape: fall through to the plain name
+      }
+    }
+    const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;]+)/i.exec(header);
+    if (plain) return (plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2].trim());
+    return fallback;
+  }
+
+  function sizeText(bytes) {
+    if (!Number.isFinite(bytes)) return '';
+    return bytes < 1024 ? bytes + ' B' : Math.round(bytes / 1024) + ' KB';
+  }
+
+  // The download needs the bearer token, which a plain link cannot send:
+  // fetch the file, keep it as a blob, and give the link its blob URL with
+  // the server's file name in `download`.
+  async function exportFinished(job, done) {
+    finishStages('complete', 'export-progress');
+    const warnings = byId('export-warnings');
+    clear(warnings);
+    for (const warning of Array.isArray(done.warnings) ? done.warnings : []) {
+      warnings.append(el('li', null, warning));
+    }
+    setExportStatus('downloading', 'Fetching the file…');
+    const path = typeof done.download_url === 'string' ? done.download_url : job.download_url;
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: 'Bearer ' + state.token }, cache: 'no-store' });
+    } catch (error) {
+      setExportStatus('error', 'The file could not be fetched.');
+      throw new ApiError('The server could not be reached (' + error.message + ').', 0, 'network');
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      setExportStatus('error', 'The file could not be fetched.');
+      throw new ApiError(data && data.error && data.error.message ? data.error.message
+        : 'HTTP ' + response.status + ' from GET ' + path, response.status);
+    }
+    const blob = await response.blob();
+    const name = fileNameOf(response, 'resume.' + (job.format || 'pdf'));
+    resetDownload();
+    state.downloadUrl = URL.createObjectURL(blob);
+    const link = byId('export-link');
+    link.href = state.downloadUrl;
+    link.download = name;
+    link.textContent = 'Download ' + name;
+    link.dataset.exportId = job.id;
+    // What was fetched, for anyone checking the link (the tests do).
+    link.dataset.bytes = String(blob.size);
+    const facts = [sizeText(blob.size)];
+    if (Number.isFinite(done.pages)) facts.push(done.pages + (done.pages === 1 ? ' page' : ' pages'));
+    if (done.cached) facts.push('from the cache');
+    byId('export-size').textContent = '(' + facts.filter(Boolean).join(', ') + ')';
+    byId('export-download').hidden = false;
+    setExportStatus('complete', 'Exported ' + name + '.');
   }
 
   // ---- shares -----------------------------------------------------------
@@ -501,7 +767,13 @@
       event.preventDefault();
       saveToken(tokenInput.value.trim());
       stopStream();
-      run(refreshResumes, byId('token-save'));
+      stopExportStream();
+      state.templatesLoaded = false;
+      run(() => Promise.all([refreshResumes(), loadTemplates()]), byId('token-save'));
+    });
+    byId('export-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      run(startExport, byId('export-start'));
     });
     byId('upload-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -514,9 +786,12 @@
     byId('resumes-refresh').addEventListener('click', (event) => run(refreshResumes, event.currentTarget));
     byId('shares-refresh').addEventListener('click', (event) => run(refreshShares, event.currentTarget));
     // Leaving the page ends the stream rather than leaving it to the GC.
-    window.addEventListener('pagehide', stopStream);
+    window.addEventListener('pagehide', () => {
+      stopStream();
+      stopExportStream();
+    });
 
-    if (state.token) run(refreshResumes);
+    if (state.token) run(() => Promise.all([refreshResumes(), loadTemplates()]));
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

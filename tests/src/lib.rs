@@ -13,6 +13,9 @@
 //!   parses it into [`SseFrame`]s, so tests can assert ids, retry hints and
 //!   heartbeats.
 //! - [`checks`]: shape assertions and the healthy-server check.
+//! - [`export`]: export files and streams: media types, `Content-Disposition`,
+//!   magic bytes, the export stream's sequence, JSON Resume documents built
+//!   in code, and a PDF's text through poppler's `pdftotext`.
 //! - [`fixtures`]: the fixture files ([`fixture`], [`fixture_path`]).
 //! - [`rng`]: the seeded random generator ([`test_seed`], [`seeded_rng`]).
 //! - [`routes`]: the route table, from the server's OpenAPI document.
@@ -26,6 +29,7 @@
 
 pub mod api;
 pub mod checks;
+pub mod export;
 pub mod fixtures;
 pub mod rng;
 pub mod routes;
@@ -37,6 +41,7 @@ use std::time::Duration;
 
 pub use api::*;
 pub use checks::*;
+pub use export::*;
 pub use fixtures::*;
 pub use rng::*;
 pub use routes::*;

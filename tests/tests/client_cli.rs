@@ -646,7 +646,9 @@ async fn unknown_ids_bad_usage_and_bad_servers() {
         &["diff", "abcd"],
         &["diff", "abcd:rev:x", "abcd"],
         &["tailor", "abcd"],
-        &["export", "abcd", "--format", "pdf"],
+        // (pdf is a format now: an unknown one and a bad option instead.)
+        &["export", "abcd", "--format", "odt"],
+        &["export", "abcd", "-o", "cv.pdf", "--paper", "a5"],
         &["completions", "tcsh"],
         &["upload", "--wait"],
     ] {
@@ -693,7 +695,7 @@ async fn unknown_ids_bad_usage_and_bad_servers() {
 }
 
 /// Every subcommand, as `vitae SUBCOMMAND --help` takes it.
-const SUBCOMMANDS: [&[&str]; 21] = [
+const SUBCOMMANDS: [&[&str]; 22] = [
     &["upload"],
     &["list"],
     &["show"],
@@ -704,6 +706,7 @@ const SUBCOMMANDS: [&[&str]; 21] = [
     &["revoke"],
     &["master"],
     &["export"],
+    &["templates"],
     &["delete"],
     &["revisions"],
     &["restore"],

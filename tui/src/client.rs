@@ -5,6 +5,10 @@
 //! that carries what the server said (status, error code, message, request
 //! id), so both front ends can show the server's own explanation. Streams
 //! live in [`crate::stream`]; this module is request/response only.
+//!
+//! Exported files come back as an [`ExportFile`]: the bytes with what the
+//! headers say about them (the file name the server suggests, the strong
+//! `ETag`, whether the export cache answered, the page count).
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,6 +16,7 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use vitae_common::export::{ExportJob, ExportRequest, TemplateList, TemplateResource};
 use vitae_common::{
     ConfirmTailor, CreateShare, DiffResource, Health, JobList, JobResource, ResumeList,
     ResumeResource, RevisionList, RevisionResource, ShareList, ShareResource, TailorPreview,
@@ -64,6 +69,23 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+}
+
+/// A rendered export as `GET /v1/resumes/{id}/export` or
+/// `GET /v1/exports/{id}/file` sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub bytes: Vec<u8>,
+    /// The file name the server suggests (`Content-Disposition`), if any.
+    /// Untrusted: make it safe before using it as a path
+    /// ([`crate::save::safe_file_name`]).
+    pub filename: Option<String>,
+    /// The strong `ETag` (the content hash, quoted as sent).
+    pub etag: Option<String>,
+    /// `X-Vitae-Cache: hit`: the file came from the export cache.
+    pub cached: bool,
+    /// `X-Vitae-Pages`, for the typeset formats.
+    pub pages: Option<u32>,
 }
 
 /// Content types by file extension, for uploads and job descriptions.
@@ -285,6 +307,72 @@ impl Client {
         self.send(self.request(Method::DELETE, &path), &path).await
     }
 
+    // ---- export --------------------------------------------------------
+
+    /// The export templates (`GET /v1/templates`).
+    pub async fn templates(&self) -> ClientResult<Vec<TemplateResource>> {
+        let list: TemplateList = self
+            .send(self.request(Method::GET, "/v1/templates"), "/v1/templates")
+            .await?;
+        Ok(list.templates)
+    }
+
+    /// Render a resume at once: `GET /v1/resumes/{id}/export?<request>`.
+    pub async fn export_file(&self, id: &str, request: &ExportRequest) -> ClientResult<ExportFile> {
+        let path = format!("/v1/resumes/{id}/export");
+        let rb = self
+            .request(Method::GET, &path)
+            .query(&request.query_pairs());
+        self.file(rb, &path).await
+    }
+
+    /// Start an export job (`POST /v1/resumes/{id}/exports`); follow it with
+    /// [`crate::stream::watch_export`].
+    pub async fn start_export(&self, id: &str, request: &ExportRequest) -> ClientResult<ExportJob> {
+        let path = format!("/v1/resumes/{id}/exports");
+        self.send(self.request(Method::POST, &path).json(request), &path)
+            .await
+    }
+
+    /// An export job as it stands (`GET /v1/exports/{id}`).
+    pub async fn export_job(&self, id: &str) -> ClientResult<ExportJob> {
+        let path = format!("/v1/exports/{id}");
+        self.send(self.request(Method::GET, &path), &path).await
+    }
+
+    /// The file of a finished export job (`GET /v1/exports/{id}/file`).
+    pub async fn download_export(&self, id: &str) -> ClientResult<ExportFile> {
+        let path = format!("/v1/exports/{id}/file");
+        self.file(self.request(Method::GET, &path), &path).await
+    }
+
+    /// A file answer: its bytes and what its headers say about it.
+    async fn file(&self, rb: RequestBuilder, path: &str) -> ClientResult<ExportFile> {
+        let response = self.send_raw(rb, path).await?;
+        let headers = response.headers();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let filename = header("content-disposition").and_then(|v| disposition_filename(&v));
+        let etag = header("etag");
+        let cached = header("x-vitae-cache").is_some_and(|v| v.eq_ignore_ascii_case("hit"));
+        let pages = header("x-vitae-pages").and_then(|v| v.trim().parse().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport(&self.url(path), &e))?;
+        Ok(ExportFile {
+            bytes: bytes.to_vec(),
+            filename,
+            etag,
+            cached,
+            pages,
+        })
+    }
+
     // ---- jobs and tailoring -------------------------------------------
 
     /// Store a job description from a file (`.md`, `.json` or text).
@@ -363,6 +451,90 @@ fn transport(url: &str, error: &reqwest::Error) -> ClientError {
     }
 }
 
+/// The file name of a `Content-Disposition` header (RFC 6266): the UTF-8
+/// `filename*=UTF-8''…` form when present (it carries names that are not
+/// ASCII), else the plain `filename="…"`.
+pub fn disposition_filename(header: &str) -> Option<String> {
+    let mut plain = None;
+    for param in split_params(header) {
+        let Some((key, value)) = param.split_once('=') else {
+            continue;
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let value = value.trim();
+                // charset'language'percent-encoded; only UTF-8 is worth reading.
+                let mut parts = value.splitn(3, '\'');
+                let charset = parts.next().unwrap_or_default();
+                let _language = parts.next();
+                if let (true, Some(encoded)) = (charset.eq_ignore_ascii_case("utf-8"), parts.next())
+                {
+                    if let Some(name) = percent_decode(encoded) {
+                        return Some(name);
+                    }
+                }
+            }
+            "filename" => plain = Some(unquote(value.trim())),
+            _ => {}
+        }
+    }
+    plain.filter(|name| !name.is_empty())
+}
+
+/// A header's `;`-separated parameters, a `;` inside quotes kept.
+fn split_params(header: &str) -> Vec<&str> {
+    let mut params = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in header.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                params.push(&header[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    params.push(&header[start..]);
+    params
+}
+
+/// A quoted-string without its quotes and backslash escapes (a token as is).
+fn unquote(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return value.to_string();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `%XX` escapes to bytes, read as UTF-8; `None` when malformed.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// An error with its causes, which reqwest keeps in `source()`.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -376,4 +548,35 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        let both = "attachment; filename=\"Zo? Lindqvist - classic.pdf\"; \
+                    filename*=UTF-8''Zo%C3%AB%20Lindqvist%20-%20classic.pdf";
+        assert_eq!(
+            disposition_filename(both).as_deref(),
+            Some("Zoë Lindqvist - classic.pdf")
+        );
+        assert_eq!(
+            disposition_filename("attachment; filename=\"a \\\"b\\\"; c.pdf\"").as_deref(),
+            Some("a \"b\"; c.pdf")
+        );
+        assert_eq!(
+            disposition_filename("attachment; filename=cv.docx").as_deref(),
+            Some("cv.docx")
+        );
+        // A broken UTF-8 form falls back to the plain one.
+        assert_eq!(
+            disposition_filename("attachment; filename*=UTF-8''%FF%; filename=\"cv.pdf\"")
+                .as_deref(),
+            Some("cv.pdf")
+        );
+        assert_eq!(disposition_filename("attachment"), None);
+        assert_eq!(disposition_filename("inline; filename=\"\""), None);
+    }
 }

@@ -4,10 +4,12 @@
 //! off ([`Never`]) because it would reconnect forever (it ignores a maximum).
 //! Instead each watcher here decides:
 //!
-//! - a **parse stream** reconnects with exponential backoff and the last
-//!   `Last-Event-ID` only while the parse is unfinished, stops on the
-//!   terminal event (`complete`/`failed`) or a `204 No Content`, and gives up
-//!   after [`MAX_ATTEMPTS`] failed connections with a message that says so;
+//! - a **parse stream** and an **export stream** (the finite ones)
+//!   reconnect with exponential backoff and the last `Last-Event-ID` only
+//!   while the work is unfinished, stop on the terminal event
+//!   (`complete`/`failed`) or a `204 No Content` (then the outcome is
+//!   fetched from the resource), and give up after [`MAX_ATTEMPTS`] failed
+//!   connections with a message that says so;
 //! - the **account stream** (`/v1/events`) reconnects the same way and, after
 //!   [`MAX_ATTEMPTS`], reports itself offline until asked to try again.
 //!
@@ -21,6 +23,7 @@ use futures_util::StreamExt;
 use reqwest_eventsource::retry::Never;
 use reqwest_eventsource::{Error as SseError, Event, EventSource};
 use tokio::sync::mpsc::UnboundedSender;
+use vitae_common::export::{ExportComplete, ExportJob, ExportProgress, ExportStatus};
 use vitae_common::{names, ChangeEvent, Failed, LogRecord, Progress, ResumeResource, StreamError};
 
 use crate::client::{error_chain, Client};
@@ -142,34 +145,172 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     Duration::from_secs(secs.clamp(1, 60))
 }
 
+/// A stream that ends: a parse or an export. Both follow the same rules
+/// (replay from `Last-Event-ID`, one terminal event, `204` once it is
+/// over), so one watcher serves both; this says what their events mean.
+trait Finite: Sized + Send + 'static {
+    /// "parse", "export": how the link's closing cause names the work.
+    const WHAT: &'static str;
+    fn link(link: Link) -> Self;
+    fn gave_up(cause: String) -> Self;
+    /// An event the server could not encode, or this client cannot read.
+    fn stream_error(message: String) -> Self;
+    /// The update an event stands for and whether it ends the stream;
+    /// `None` for events that are not this stream's (skipped).
+    fn decode(message: &MessageEvent) -> Option<Result<(Self, bool), String>>;
+    /// The outcome as the resource tells it, fetched after a `204` (we had
+    /// the terminal event already, or the work ended while we were away).
+    fn outcome(client: &Client, id: &str)
+        -> impl std::future::Future<Output = Option<Self>> + Send;
+}
+
+/// Read an event's JSON payload as `T`.
+fn payload<T: serde::de::DeserializeOwned>(message: &MessageEvent) -> Result<T, String> {
+    serde_json::from_str(&message.data).map_err(|e| e.to_string())
+}
+
+impl Finite for ParseUpdate {
+    const WHAT: &'static str = "parse";
+
+    fn link(link: Link) -> Self {
+        ParseUpdate::Link(link)
+    }
+
+    fn gave_up(cause: String) -> Self {
+        ParseUpdate::GaveUp(cause)
+    }
+
+    fn stream_error(message: String) -> Self {
+        ParseUpdate::StreamError(message)
+    }
+
+    fn decode(message: &MessageEvent) -> Option<Result<(Self, bool), String>> {
+        Some(match message.event.as_str() {
+            names::PROGRESS => payload(message).map(|p| (ParseUpdate::Progress(p), false)),
+            names::COMPLETE => payload(message).map(|r| (ParseUpdate::Complete(Box::new(r)), true)),
+            names::FAILED => {
+                payload(message).map(|f: Failed| (ParseUpdate::Failed(f.reason), true))
+            }
+            names::ERROR => {
+                payload(message).map(|e: StreamError| (ParseUpdate::StreamError(e.message), false))
+            }
+            _ => return None,
+        })
+    }
+
+    async fn outcome(client: &Client, id: &str) -> Option<Self> {
+        client.resume(id).await.ok().map(terminal_of)
+    }
+}
+
 /// Follow `GET /v1/resumes/{id}/events` until the terminal event.
 pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUpdate>) {
     let path = format!("/v1/resumes/{id}/events");
+    watch_finite(client, id, path, tx).await;
+}
+
+/// What an export-stream watcher reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportUpdate {
+    Link(Link),
+    Progress(ExportProgress),
+    Complete(ExportComplete),
+    Failed(String),
+    /// The server could not encode an event; the stream goes on.
+    StreamError(String),
+    /// The watcher stopped without a terminal event (the cause says why).
+    GaveUp(String),
+}
+
+impl Finite for ExportUpdate {
+    const WHAT: &'static str = "export";
+
+    fn link(link: Link) -> Self {
+        ExportUpdate::Link(link)
+    }
+
+    fn gave_up(cause: String) -> Self {
+        ExportUpdate::GaveUp(cause)
+    }
+
+    fn stream_error(message: String) -> Self {
+        ExportUpdate::StreamError(message)
+    }
+
+    fn decode(message: &MessageEvent) -> Option<Result<(Self, bool), String>> {
+        Some(match message.event.as_str() {
+            names::PROGRESS => payload(message).map(|p| (ExportUpdate::Progress(p), false)),
+            names::COMPLETE => payload(message).map(|c| (ExportUpdate::Complete(c), true)),
+            names::FAILED => {
+                payload(message).map(|f: Failed| (ExportUpdate::Failed(f.reason), true))
+            }
+            names::ERROR => {
+                payload(message).map(|e: StreamError| (ExportUpdate::StreamError(e.message), false))
+            }
+            _ => return None,
+        })
+    }
+
+    async fn outcome(client: &Client, id: &str) -> Option<Self> {
+        client.export_job(id).await.ok().map(export_terminal_of)
+    }
+}
+
+/// The update a fetched export job stands for, when it is over.
+fn export_terminal_of(job: ExportJob) -> ExportUpdate {
+    match job.status {
+        ExportStatus::Complete => ExportUpdate::Complete(ExportComplete {
+            download_url: job.download_url,
+            bytes: job.bytes.unwrap_or_default(),
+            pages: job.pages.unwrap_or_default(),
+            cached: job.cached.unwrap_or_default(),
+            warnings: job.warnings,
+        }),
+        ExportStatus::Failed => ExportUpdate::Failed(
+            job.reason
+                .unwrap_or_else(|| "the export failed (no reason recorded)".into()),
+        ),
+        status => ExportUpdate::GaveUp(format!(
+            "the stream ended while the export is still {}",
+            status.as_str()
+        )),
+    }
+}
+
+/// Follow `GET /v1/exports/{id}/events` until the terminal event, with the
+/// parse stream's rules: reconnect with backoff and `Last-Event-ID` only
+/// while the export is unfinished, stop on `complete`/`failed` or a `204`.
+pub async fn watch_export(client: Client, export_id: String, tx: UnboundedSender<ExportUpdate>) {
+    let path = format!("/v1/exports/{export_id}/events");
+    watch_finite(client, export_id, path, tx).await;
+}
+
+/// Follow the finite stream at `path` (of the work `id`) to its end.
+async fn watch_finite<U: Finite>(client: Client, id: String, path: String, tx: UnboundedSender<U>) {
+    let finished = || format!("the {} has finished", U::WHAT);
     let mut last_id: Option<String> = None;
     let mut failures = 0u32;
     loop {
-        let _ = tx.send(ParseUpdate::Link(Link::Connecting));
+        let _ = tx.send(U::link(Link::Connecting));
         let ended = match open(&client, &path, last_id.as_deref()) {
-            Ok(source) => follow_parse(source, &tx, &mut last_id, &mut failures).await,
+            Ok(source) => follow_finite(source, &tx, &mut last_id, &mut failures).await,
             Err(e) => Ended::Fatal(e),
         };
         let (cause, at_least) = match ended {
             Ended::Done => {
-                let _ = tx.send(ParseUpdate::Link(Link::Closed {
-                    cause: "the parse has finished".into(),
-                }));
+                let _ = tx.send(U::link(Link::Closed { cause: finished() }));
                 // A 204 means we already had the terminal event, or the
                 // server finished while we were away: fetch the outcome.
-                if let Ok(resume) = client.resume(&id).await {
-                    let _ = tx.send(terminal_of(resume));
+                if let Some(outcome) = U::outcome(&client, &id).await {
+                    let _ = tx.send(outcome);
                 }
                 return;
             }
             Ended::Fatal(cause) => {
-                let _ = tx.send(ParseUpdate::Link(Link::Closed {
+                let _ = tx.send(U::link(Link::Closed {
                     cause: cause.clone(),
                 }));
-                let _ = tx.send(ParseUpdate::GaveUp(cause));
+                let _ = tx.send(U::gave_up(cause));
                 return;
             }
             Ended::Retry(cause) => (cause, Duration::ZERO),
@@ -178,14 +319,14 @@ pub async fn watch_parse(client: Client, id: String, tx: UnboundedSender<ParseUp
         failures += 1;
         if failures > MAX_ATTEMPTS {
             let cause = format!("gave up after {MAX_ATTEMPTS} reconnects: {cause}");
-            let _ = tx.send(ParseUpdate::Link(Link::Closed {
+            let _ = tx.send(U::link(Link::Closed {
                 cause: cause.clone(),
             }));
-            let _ = tx.send(ParseUpdate::GaveUp(cause));
+            let _ = tx.send(U::gave_up(cause));
             return;
         }
         let delay = backoff(failures).max(at_least);
-        let _ = tx.send(ParseUpdate::Link(Link::Retrying {
+        let _ = tx.send(U::link(Link::Retrying {
             attempt: failures,
             delay,
             cause,
@@ -209,16 +350,18 @@ fn terminal_of(resume: ResumeResource) -> ParseUpdate {
     }
 }
 
-async fn follow_parse(
+/// One connection of a finite stream: report its events until the
+/// terminal one (then [`Ended::Done`]) or until the connection ends.
+async fn follow_finite<U: Finite>(
     mut source: EventSource,
-    tx: &UnboundedSender<ParseUpdate>,
+    tx: &UnboundedSender<U>,
     last_id: &mut Option<String>,
     failures: &mut u32,
 ) -> Ended {
     while let Some(item) = source.next().await {
         match item {
             Ok(Event::Open) => {
-                let _ = tx.send(ParseUpdate::Link(Link::Live));
+                let _ = tx.send(U::link(Link::Live));
             }
             Ok(Event::Message(message)) => {
                 // Data flowing again: the next failure starts a fresh count.
@@ -226,36 +369,20 @@ async fn follow_parse(
                 if !message.id.is_empty() {
                     *last_id = Some(message.id.clone());
                 }
-                let update = match message.event.as_str() {
-                    names::PROGRESS => serde_json::from_str::<Progress>(&message.data)
-                        .map(ParseUpdate::Progress)
-                        .map_err(|e| e.to_string()),
-                    names::COMPLETE => serde_json::from_str::<ResumeResource>(&message.data)
-                        .map(|r| ParseUpdate::Complete(Box::new(r)))
-                        .map_err(|e| e.to_string()),
-                    names::FAILED => serde_json::from_str::<Failed>(&message.data)
-                        .map(|f| ParseUpdate::Failed(f.reason))
-                        .map_err(|e| e.to_string()),
-                    names::ERROR => serde_json::from_str::<StreamError>(&message.data)
-                        .map(|e| ParseUpdate::StreamError(e.message))
-                        .map_err(|e| e.to_string()),
-                    _ => continue,
-                };
-                match update {
-                    Ok(update) => {
-                        let terminal =
-                            matches!(update, ParseUpdate::Complete(_) | ParseUpdate::Failed(_));
+                match U::decode(&message) {
+                    None => {}
+                    Some(Ok((update, terminal))) => {
                         let _ = tx.send(update);
                         if terminal {
                             source.close();
-                            let _ = tx.send(ParseUpdate::Link(Link::Closed {
-                                cause: "the parse has finished".into(),
+                            let _ = tx.send(U::link(Link::Closed {
+                                cause: format!("the {} has finished", U::WHAT),
                             }));
                             return Ended::Done;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(ParseUpdate::StreamError(format!(
+                    Some(Err(e)) => {
+                        let _ = tx.send(U::stream_error(format!(
                             "an event the client cannot read ({}): {e}",
                             message.event
                         )));
@@ -413,6 +540,100 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(retry_after(&HeaderMap::new()), Duration::from_secs(1));
+    }
+
+    fn message(event: &str, id: &str, data: &str) -> MessageEvent {
+        MessageEvent {
+            event: event.into(),
+            data: data.into(),
+            id: id.into(),
+            retry: None,
+        }
+    }
+
+    #[test]
+    fn export_events_are_read_and_only_the_outcome_ends_the_stream() {
+        let progress = message(
+            "progress",
+            "3",
+            r#"{"stage": "render", "page": 1, "pages": 2}"#,
+        );
+        match ExportUpdate::decode(&progress) {
+            Some(Ok((ExportUpdate::Progress(p), false))) => {
+                assert_eq!(
+                    (p.stage, p.page, p.pages),
+                    (vitae_common::export::ExportStage::Render, 1, 2)
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let complete = message(
+            "complete",
+            "5",
+            r#"{"download_url": "/v1/exports/e1/file", "bytes": 900, "pages": 2,
+                "cached": false, "warnings": ["w"]}"#,
+        );
+        match ExportUpdate::decode(&complete) {
+            Some(Ok((ExportUpdate::Complete(c), true))) => {
+                assert_eq!((c.bytes, c.pages, c.warnings.len()), (900, 2, 1))
+            }
+            other => panic!("{other:?}"),
+        }
+        let failed = message(
+            "failed",
+            "5",
+            r#"{"reason": "exports are limited to 20 pages"}"#,
+        );
+        assert!(matches!(
+            ExportUpdate::decode(&failed),
+            Some(Ok((ExportUpdate::Failed(r), true))) if r.contains("20 pages")
+        ));
+        // The server's error event does not end it; others are not ours.
+        let error = message("error", "", r#"{"message": "cannot encode"}"#);
+        assert!(matches!(
+            ExportUpdate::decode(&error),
+            Some(Ok((ExportUpdate::StreamError(_), false)))
+        ));
+        assert!(ExportUpdate::decode(&message("resync", "", "{}")).is_none());
+        assert!(matches!(
+            ExportUpdate::decode(&message("progress", "1", "{}")),
+            Some(Err(_))
+        ));
+    }
+
+    #[test]
+    fn a_finished_export_job_is_its_outcome() {
+        let job = |status: ExportStatus| ExportJob {
+            id: "e1".into(),
+            resume_id: "r1".into(),
+            revision: 1,
+            status,
+            format: vitae_common::export::ExportFormat::Pdf,
+            template: "classic".into(),
+            events_url: "/v1/exports/e1/events".into(),
+            download_url: "/v1/exports/e1/file".into(),
+            created_at: "2026-11-25T12:00:00Z".into(),
+            reason: Some("too long".into()),
+            bytes: Some(1234),
+            pages: Some(1),
+            cached: Some(true),
+            warnings: vec![],
+        };
+        match export_terminal_of(job(ExportStatus::Complete)) {
+            ExportUpdate::Complete(c) => {
+                assert_eq!((c.bytes, c.pages, c.cached), (1234, 1, true));
+                assert_eq!(c.download_url, "/v1/exports/e1/file");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            export_terminal_of(job(ExportStatus::Failed)),
+            ExportUpdate::Failed("too long".into())
+        );
+        assert!(matches!(
+            export_terminal_of(job(ExportStatus::Rendering)),
+            ExportUpdate::GaveUp(m) if m.contains("rendering")
+        ));
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub struct App {
     pub theme: Theme,
     pub server: String,
     pub quit: bool,
+    /// Repaint every cell at the next frame: a screen that showed terminal
+    /// graphics (Sixel, Kitty, iTerm2) closed, and the pixels it left are
+    /// not cells ratatui knows to redraw.
+    pub repaint: bool,
     tasks: Option<Tasks>,
     /// Moves asked for by the event being handled.
     navigation: Navigation,
@@ -88,6 +92,7 @@ impl App {
             theme,
             server: server.to_string(),
             quit: false,
+            repaint: false,
             tasks: None,
             navigation: Navigation::default(),
             reload_wanted: false,
@@ -156,7 +161,7 @@ impl App {
             let route = match step {
                 Navigate::Back => {
                     if self.stack.len() > 1 {
-                        self.stack.pop();
+                        self.pop();
                     } else {
                         self.quit = true;
                     }
@@ -165,7 +170,7 @@ impl App {
                 Navigate::Open(route) => route,
                 Navigate::Replace(route) => {
                     if self.stack.len() > 1 {
-                        self.stack.pop();
+                        self.pop();
                     }
                     route
                 }
@@ -174,6 +179,15 @@ impl App {
             self.stack.push(screen);
             if let Some(request) = request {
                 self.request(request);
+            }
+        }
+    }
+
+    /// Close the top screen.
+    fn pop(&mut self) {
+        if let Some(closed) = self.stack.pop() {
+            if crate::graphics::draws_pixels() && matches!(closed, Screen::Export(_)) {
+                self.repaint = true;
             }
         }
     }
@@ -416,6 +430,9 @@ async fn run(args: &ConnectArgs) -> anyhow::Result<()> {
     let tasks = Tasks::new(connection.client.clone(), tx);
     let mut app = App::new(Theme::from_env(), &server).with_tasks(tasks);
     let mut guard = terminal::TerminalGuard::enter()?;
+    // Before anything reads terminal events: the query reads its answers
+    // from stdin.
+    crate::graphics::detect();
     app.start();
     let result = event_loop(&mut guard.terminal, &mut app, rx, started).await;
     drop(guard);
@@ -431,6 +448,9 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut first_frame = true;
     loop {
+        if std::mem::take(&mut app.repaint) {
+            terminal.clear()?;
+        }
         terminal.draw(|frame| app.render(frame))?;
         if std::mem::take(&mut first_frame) {
             tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "first frame");

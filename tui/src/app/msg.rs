@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
+use vitae_common::export::{ExportJob, ExportRequest, TemplateResource};
 use vitae_common::{
     DiffResource, JobResource, LogRecord, ResumeResource, RevisionResource, ShareResource,
     TailorPreview,
@@ -14,7 +15,8 @@ use vitae_common::{
 
 use super::navigation::Route;
 use crate::client::ClientError;
-use crate::stream::{AccountUpdate, Link, ParseUpdate};
+use crate::graphics::Picture;
+use crate::stream::{AccountUpdate, ExportUpdate, Link, ParseUpdate};
 
 pub type Reply<T> = Result<T, ClientError>;
 
@@ -76,6 +78,26 @@ pub enum Request {
     Reconnect,
     /// List a local directory (off the UI thread: it may be a slow mount).
     ListDir(PathBuf),
+    /// The templates, and the resume (its name makes the file name).
+    ExportSetup(String),
+    /// Page 1 as a picture for `cells` (columns × rows), after a short
+    /// pause in which a newer preview request replaces this one.
+    ExportPreview {
+        id: String,
+        request: ExportRequest,
+        cells: (u16, u16),
+        ticket: u64,
+    },
+    /// Start an export job, follow it, download the file and write it to
+    /// `path` (an existing file only when `overwrite`).
+    RunExport {
+        id: String,
+        request: ExportRequest,
+        path: PathBuf,
+        overwrite: bool,
+    },
+    /// Stop the running export and preview (the Export screen closed).
+    CancelExport,
 }
 
 /// What a screen's key or message handling wants done.
@@ -162,6 +184,47 @@ pub enum Msg {
         dir: PathBuf,
         result: Result<Vec<DirEntry>, String>,
     },
+    ExportSetup {
+        id: String,
+        templates: Reply<Vec<TemplateResource>>,
+        resume: Reply<ResumeResource>,
+    },
+    ExportPreview {
+        id: String,
+        ticket: u64,
+        result: Result<Picture, String>,
+    },
+    ExportRun {
+        id: String,
+        event: ExportEvent,
+    },
+}
+
+/// How a [`Request::RunExport`] goes.
+#[derive(Debug)]
+pub enum ExportEvent {
+    /// The file is there already and replacing it was not asked for
+    /// (nothing was rendered).
+    Exists(PathBuf),
+    /// The server took the job.
+    Started(ExportJob),
+    /// Progress and the stream's link state.
+    Update(ExportUpdate),
+    /// Written.
+    Saved(Saved),
+    /// The export or the write failed: the server's or the system's words.
+    Failed(String),
+}
+
+/// A written export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    /// Absolute.
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub pages: u32,
+    pub cached: bool,
+    pub warnings: Vec<String>,
 }
 
 /// One entry of a listed directory.

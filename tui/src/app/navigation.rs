@@ -47,6 +47,8 @@ pub enum Route {
     Share { id: String, filename: String },
     /// Tailor a resume to a job.
     Tailor { id: String, filename: String },
+    /// Export a resume to a file: template, options, preview.
+    Export { id: String, filename: String },
     /// The server's log stream.
     Logs,
 }

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Local, Utc};
 use serde_json::Value;
 use vitae_common::diff::{Change, ChangeKind, WordOpKind};
+use vitae_common::export::TemplateResource;
 use vitae_common::schema::{self, Entry, Role, When};
 use vitae_common::{
     DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareResource,
@@ -632,6 +633,23 @@ pub fn jobs_table(paint: Paint, jobs: &[JobResource]) -> String {
         })
         .collect();
     table(paint, &["ID", "CREATED", "SKILLS", "TITLE"], &rows)
+}
+
+/// `vitae templates`: id, name, formats, description.
+pub fn templates_table(paint: Paint, templates: &[TemplateResource]) -> String {
+    let rows: Vec<Vec<Cell>> = templates
+        .iter()
+        .map(|t| {
+            let formats: Vec<&str> = t.formats.iter().map(|f| f.as_str()).collect();
+            vec![
+                Cell::new(clean(&t.id)),
+                Cell::new(one_line(&t.name, 40)),
+                Cell::new(formats.join(",")),
+                Cell::new(one_line(&t.description, 100)),
+            ]
+        })
+        .collect();
+    table(paint, &["ID", "NAME", "FORMATS", "DESCRIPTION"], &rows)
 }
 
 /// `vitae job add`: the job and what was extracted.

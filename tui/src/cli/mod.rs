@@ -1,7 +1,7 @@
 //! The scriptable subcommands of `vitae`: `upload`, `list`, `show`, `watch`,
-//! `diff`, `share`, `shares`, `revoke`, `master`, `export`, `delete`,
-//! `revisions`, `restore`, `job add|list`, `tailor`, `completions` and
-//! `server status|stop`.
+//! `diff`, `share`, `shares`, `revoke`, `master`, `export`, `templates`,
+//! `delete`, `revisions`, `restore`, `job add|list`, `tailor`, `completions`
+//! and `server status|stop`.
 //!
 //! Output is for people by default (aligned tables, a readable summary, a
 //! coloured diff when stdout is a terminal and `NO_COLOR` is unset) and for
@@ -18,7 +18,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | the request failed: an API error (the server's message, status, code and request id on stderr), an unreachable server, an unknown or ambiguous id, a declined confirmation |
-//! | 2 | usage error: clap's, and `delete` without `--yes` when stdin is not a terminal |
+//! | 2 | usage error: clap's, `delete` without `--yes` when stdin is not a terminal, `export` of a binary format to a terminal, and an export option the server refuses (400, its message as is) |
 //! | 3 | the parse failed (`upload --wait`, `watch`): the reason on stderr |
 //! | 4 | the tailoring preview went stale before `tailor --confirm` (409) |
 //!
@@ -34,6 +34,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
+use vitae_common::export::{
+    parse_accent, parse_font_size, ExportFormat, ExportRequest, Options, Paper, DEFAULT_TEMPLATE,
+};
 
 use crate::client::{Client, ClientError};
 use crate::connect::ConnectArgs;
@@ -54,7 +57,8 @@ Exit codes:
   0  success
   1  the request failed: the server's message on stderr (API error, unknown or
      ambiguous id, unreachable server), or a declined confirmation
-  2  usage error (bad arguments; delete without --yes off a terminal)
+  2  usage error (bad arguments; delete without --yes off a terminal; an
+     export option or template the server does not take)
   3  the parse failed (upload --wait, watch): the reason on stderr
   4  the tailoring preview went stale before tailor --confirm (409)
 
@@ -63,6 +67,7 @@ Examples:
   vitae upload cv.pdf --wait             upload and follow the parse
   vitae list --json | jq -r '.resumes[].id'
   vitae diff 3f2a:rev:1 3f2a             what changed since revision 1
+  vitae export 3f2a -o cv.pdf --template modern   a PDF in a template
   vitae share 3f2a --days 14             a link that expires in two weeks";
 
 #[derive(Debug, clap::Subcommand)]
@@ -208,19 +213,35 @@ Examples:
         id: String,
     },
 
-    /// Export a parsed resume as JSON Resume, Markdown or standalone HTML
+    /// Export a resume: PDF, Word or PNG in a template; JSON Resume, Markdown, HTML
     ///
-    /// Writes to stdout, or to FILE with -o (the format then defaults to the
-    /// file's extension). With --json, stdout carries one JSON document: the
-    /// JSON Resume for --format json, otherwise {"format", "content"}, and
-    /// {"path", "format", "bytes"} with -o.
+    /// PDF, DOCX and PNG (page 1, as a preview) are rendered by the server in
+    /// a template (`vitae templates` lists them) with the layout options
+    /// below. JSON, Markdown and HTML are the document itself and take no
+    /// template.
+    ///
+    /// Writes to FILE with -o (the format then defaults to the file's
+    /// extension), or to stdout: text formats always, binary ones only when
+    /// stdout is not a terminal (a pipe or a redirect). With --json, stdout
+    /// carries one JSON document: {"path", "format", "template", "bytes",
+    /// "pages", "cached", "etag"} for a PDF, DOCX or PNG written with -o;
+    /// {"path", "format", "bytes"} for the others with -o; on stdout, the
+    /// JSON Resume (--format json) or {"format", "content"}.
     #[command(
         verbatim_doc_comment,
         after_help = "\
 Examples:
+  vitae export 3f2a -o cv.pdf
+  vitae export 3f2a -o cv.pdf --template modern --paper letter --fit-one-page
+  vitae export 3f2a -o cv.docx --template ats --font-size 11
+  vitae export 3f2a -o cv.pdf --accent '#1f6feb' --json | jq .pages
+  vitae export 3f2a --format pdf > cv.pdf
   vitae export 3f2a --format md
-  vitae export 3f2a -o cv.html
-  vitae export 3f2a --format json | jq .work"
+  vitae export 3f2a --format json | jq .work
+
+Exit codes: 0 written, 1 the request failed (the server's message on stderr),
+2 bad arguments: an unknown option value, a template the server does not
+have (its message lists the valid ones), a binary format for a terminal."
     )]
     Export {
         /// Resume id or unique prefix.
@@ -232,7 +253,17 @@ Examples:
         /// Write to this file instead of stdout (`-` is stdout).
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        layout: LayoutArgs,
     },
+
+    /// List the export templates: id, name, what each looks like.
+    #[command(after_help = "\
+Examples:
+  vitae templates
+  vitae templates --json | jq -r '.templates[].id'
+  vitae export 3f2a -o cv.pdf --template compact")]
+    Templates,
 
     /// Delete a resume with its revisions and share links
     ///
@@ -371,6 +402,12 @@ Examples:
 /// What `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// PDF in a template.
+    Pdf,
+    /// A Word document in a template.
+    Docx,
+    /// Page 1 of the PDF as an image.
+    Png,
     /// The JSON Resume document.
     Json,
     /// Markdown.
@@ -383,12 +420,96 @@ pub enum Format {
 
 impl Format {
     fn as_str(self) -> &'static str {
+        self.wire().as_str()
+    }
+
+    /// The API's name for it.
+    pub fn wire(self) -> ExportFormat {
         match self {
-            Format::Json => "json",
-            Format::Md => "md",
-            Format::Html => "html",
+            Format::Pdf => ExportFormat::Pdf,
+            Format::Docx => ExportFormat::Docx,
+            Format::Png => ExportFormat::Png,
+            Format::Json => ExportFormat::Json,
+            Format::Md => ExportFormat::Md,
+            Format::Html => ExportFormat::Html,
         }
     }
+
+    /// The format a file name's extension names (`cv.PDF`, `cv.markdown`).
+    fn of_path(path: &std::path::Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?;
+        let wire = ExportFormat::from_file_name(name)?;
+        <Format as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
+            .find(|f| f.wire() == wire)
+    }
+}
+
+/// Paper sizes, as `--paper` takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaperArg {
+    A4,
+    /// US Letter.
+    #[value(alias = "us-letter")]
+    Letter,
+}
+
+/// The layout of a typeset export (pdf, docx, png). Each is checked here,
+/// so a bad value is a usage error before anything is sent.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LayoutArgs {
+    /// Template id (see `vitae templates`; default: classic).
+    #[arg(long, value_name = "ID")]
+    pub template: Option<String>,
+    /// Paper size (default: a4).
+    #[arg(long, value_enum)]
+    pub paper: Option<PaperArg>,
+    /// Tighten spacing and font size until it fits one page.
+    #[arg(long)]
+    pub fit_one_page: bool,
+    /// Accent colour of headings and rules, #RRGGBB (default: the template's).
+    #[arg(long, value_name = "#RRGGBB", value_parser = accent_arg)]
+    pub accent: Option<[u8; 3]>,
+    /// Body font size in points, 7 to 14 (default: the template's).
+    #[arg(long, value_name = "PT", value_parser = font_size_arg)]
+    pub font_size: Option<f32>,
+}
+
+impl LayoutArgs {
+    /// Whether any layout option was given (they apply to typeset formats only).
+    fn given(&self) -> bool {
+        self.template.is_some()
+            || self.paper.is_some()
+            || self.fit_one_page
+            || self.accent.is_some()
+            || self.font_size.is_some()
+    }
+
+    /// The export request for `format` with these options.
+    fn request(&self, format: ExportFormat) -> ExportRequest {
+        let mut request =
+            ExportRequest::new(format, self.template.as_deref().unwrap_or(DEFAULT_TEMPLATE));
+        request.options = Options {
+            paper: match self.paper {
+                Some(PaperArg::Letter) => Paper::Letter,
+                Some(PaperArg::A4) | None => Paper::A4,
+            },
+            accent: self.accent,
+            font_size: self.font_size,
+            fit_one_page: self.fit_one_page,
+            ..Options::default()
+        };
+        request
+    }
+}
+
+fn accent_arg(value: &str) -> Result<[u8; 3], String> {
+    parse_accent(value).map_err(|e| e.to_string())
+}
+
+fn font_size_arg(value: &str) -> Result<f32, String> {
+    parse_font_size(value).map_err(|e| e.to_string())
 }
 
 /// Why a command did not succeed; each maps to one exit code.
@@ -450,9 +571,14 @@ impl Ctx {
 
 /// Text to stdout, as is.
 fn out(text: &str) -> Result<(), Failure> {
+    out_bytes(text.as_bytes())
+}
+
+/// Bytes to stdout, as they are (a PDF piped on).
+fn out_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(text.as_bytes())
+        .write_all(bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => Failure::Closed,

@@ -5,14 +5,17 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
+use vitae_common::export::TemplateList;
 use vitae_common::{render, JobList, ResumeList, ResumeResource, RevisionList, ShareList, Status};
 
-use crate::connect;
+use crate::{connect, save};
 
 use super::follow::{follow, Outcome, Show};
 use super::human;
 use super::ids::{self, short, Side};
-use super::{out, out_json, Command, Ctx, Failure, Format, JobCommand, ServerCommand};
+use super::{
+    out, out_bytes, out_json, Command, Ctx, Failure, Format, JobCommand, LayoutArgs, ServerCommand,
+};
 
 pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> {
     match command {
@@ -25,7 +28,13 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
         Command::Shares { id } => shares(ctx, &id).await,
         Command::Revoke { share_token } => revoke(ctx, &share_token).await,
         Command::Master { id } => master(ctx, &id).await,
-        Command::Export { id, format, output } => export(ctx, &id, format, output).await,
+        Command::Export {
+            id,
+            format,
+            output,
+            layout,
+        } => export(ctx, &id, format, output, layout).await,
+        Command::Templates => templates(ctx).await,
         Command::Delete { id, yes } => delete(ctx, &id, yes).await,
         Command::Revisions { id } => revisions(ctx, &id).await,
         Command::Restore { id, revision } => restore(ctx, &id, revision).await,
@@ -268,36 +277,115 @@ async fn master(ctx: &mut Ctx, id: &str) -> Result<(), Failure> {
     ))
 }
 
-fn format_of(path: &Path) -> Option<Format> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-        "json" => Some(Format::Json),
-        "md" | "markdown" => Some(Format::Md),
-        "html" | "htm" => Some(Format::Html),
-        _ => None,
-    }
-}
-
+/// `vitae export`: the typeset formats through the server's export, the
+/// plain ones rendered here from the document, as before the server could
+/// export (their output must not change).
 async fn export(
     ctx: &mut Ctx,
     id: &str,
     format: Option<Format>,
     output: Option<PathBuf>,
+    layout: LayoutArgs,
 ) -> Result<(), Failure> {
     let output = output.filter(|p| p.as_os_str() != "-");
     let format = match (format, &output) {
         (Some(f), _) => f,
-        (None, Some(path)) => format_of(path).ok_or_else(|| {
+        (None, Some(path)) => Format::of_path(path).ok_or_else(|| {
             Failure::Usage(format!(
-                "cannot tell the format from {}: add --format json|md|html",
+                "cannot tell the format from {}: add --format pdf|docx|png|json|md|html",
                 path.display()
             ))
         })?,
         (None, None) => {
             return Err(Failure::Usage(
-                "say which format: --format json|md|html".into(),
+                "say which format: --format pdf|docx|png|json|md|html, or -o FILE with one of those extensions".into(),
             ))
         }
     };
+    if format.wire().is_typeset() {
+        return export_typeset(ctx, id, format, output, layout).await;
+    }
+    if layout.given() {
+        return Err(Failure::Usage(format!(
+            "--template, --paper, --fit-one-page, --accent and --font-size apply to pdf, docx and png; {} is the document as it is",
+            format.as_str()
+        )));
+    }
+    export_plain(ctx, id, format, output).await
+}
+
+/// PDF, DOCX or PNG from `GET /v1/resumes/{id}/export`, written to `output`
+/// or to stdout when that is not a terminal.
+async fn export_typeset(
+    ctx: &mut Ctx,
+    id: &str,
+    format: Format,
+    output: Option<PathBuf>,
+    layout: LayoutArgs,
+) -> Result<(), Failure> {
+    // Decided before anything is fetched: bytes of a PDF garble a terminal.
+    if output.is_none() {
+        if std::io::stdout().is_terminal() {
+            return Err(Failure::Usage(format!(
+                "refusing to write {} to the terminal: use -o FILE (or redirect stdout)",
+                format.as_str()
+            )));
+        }
+        if ctx.json {
+            return Err(Failure::Usage(format!(
+                "--json with {} needs -o FILE: stdout cannot carry both the file and the JSON",
+                format.as_str()
+            )));
+        }
+    }
+    let request = layout.request(format.wire());
+    let id = resolve(ctx, id).await?;
+    let file = match ctx.client().await?.export_file(&id, &request).await {
+        Ok(file) => file,
+        // The server names what it refused and the values it takes: a
+        // usage error in the caller's words, passed on as it is.
+        Err(e) if e.status() == Some(400) => return Err(Failure::Usage(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(path) = output else {
+        return out_bytes(&file.bytes);
+    };
+    save::write_atomic(&path, &file.bytes, true).map_err(|e| Failure::Request(e.to_string()))?;
+    if ctx.json {
+        return out_json(&json!({
+            "path": path.display().to_string(),
+            "format": format.as_str(),
+            "template": request.template,
+            "bytes": file.bytes.len(),
+            "pages": file.pages,
+            "cached": file.cached,
+            "etag": file.etag,
+            "resume_id": id,
+        }));
+    }
+    let pages = match file.pages {
+        Some(1) => ", 1 page".to_string(),
+        Some(n) => format!(", {n} pages"),
+        None => String::new(),
+    };
+    eprintln!(
+        "wrote {} ({} bytes, {} in {}{pages}{})",
+        path.display(),
+        file.bytes.len(),
+        format.as_str(),
+        request.template,
+        if file.cached { ", from cache" } else { "" }
+    );
+    Ok(())
+}
+
+/// JSON, Markdown or HTML, rendered from the parsed document.
+async fn export_plain(
+    ctx: &mut Ctx,
+    id: &str,
+    format: Format,
+    output: Option<PathBuf>,
+) -> Result<(), Failure> {
     let id = resolve(ctx, id).await?;
     let r = ctx.client().await?.resume(&id).await?;
     let Some(doc) = r.document() else {
@@ -312,14 +400,14 @@ async fn export(
         )));
     };
     let content = match format {
-        Format::Json => {
+        Format::Md => render::markdown(doc),
+        Format::Html => render::html(doc),
+        _ => {
             let text = serde_json::to_string_pretty(doc).map_err(|e| {
                 Failure::Request(format!("cannot encode the document as JSON: {e}"))
             })?;
             format!("{text}\n")
         }
-        Format::Md => render::markdown(doc),
-        Format::Html => render::html(doc),
     };
     match output {
         Some(path) => {
@@ -351,6 +439,17 @@ async fn export(
         })),
         None => out(&content),
     }
+}
+
+async fn templates(ctx: &mut Ctx) -> Result<(), Failure> {
+    let templates = ctx.client().await?.templates().await?;
+    if ctx.json {
+        return out_json(&TemplateList { templates });
+    }
+    if templates.is_empty() {
+        return out("the server offers no export templates\n");
+    }
+    out(&human::templates_table(ctx.paint, &templates))
 }
 
 async fn delete(ctx: &mut Ctx, id: &str, yes: bool) -> Result<(), Failure> {

@@ -29,6 +29,7 @@ enum Action {
     Mark,
     Diff,
     Tailor,
+    Export,
     Delete,
     Refresh,
     Logs,
@@ -103,8 +104,14 @@ const KEYS: &[Binding<Action>] = &[
         action: Action::Tailor,
     },
     Binding {
-        keys: &[Key::ch('x'), Key::plain(KeyCode::Delete)],
-        label: "x/Del",
+        keys: &[Key::ch('x')],
+        label: "x",
+        help: "export to PDF or Word (templates, preview)",
+        action: Action::Export,
+    },
+    Binding {
+        keys: &[Key::ch('D'), Key::plain(KeyCode::Delete)],
+        label: "D/Del",
         help: "delete (asks first)",
         action: Action::Delete,
     },
@@ -260,6 +267,7 @@ impl LibraryState {
             | Action::Mark
             | Action::Diff
             | Action::Tailor
+            | Action::Export
             | Action::Delete => {
                 let Some(resume) = self.selected().cloned() else {
                     return Effect::Info("no resume selected; press u to upload one".into());
@@ -288,6 +296,14 @@ impl LibraryState {
                     }
                     Action::Diff => self.diff(),
                     Action::Tailor => Effect::Open(Route::Tailor {
+                        id: resume.id,
+                        filename: resume.filename,
+                    }),
+                    Action::Export if resume.status != Status::Ready => Effect::Error(format!(
+                        "{} is {}; only a ready resume can be exported",
+                        resume.filename, resume.status
+                    )),
+                    Action::Export => Effect::Open(Route::Export {
                         id: resume.id,
                         filename: resume.filename,
                     }),
@@ -578,14 +594,24 @@ pub(crate) mod tests {
             "failed cannot be master"
         );
         assert!(matches!(state.handle_key(&ch('q')), Effect::Quit));
+        // x exports, but only a ready resume (this one failed).
+        assert!(matches!(state.handle_key(&ch('x')), Effect::Error(_)));
         // Delete asks first; only y deletes.
-        assert!(matches!(state.handle_key(&ch('x')), Effect::None));
+        assert!(matches!(state.handle_key(&ch('D')), Effect::None));
         assert!(matches!(
             state.handle_key(&ch('y')),
             Effect::Request(Request::Delete(ref id)) if id == "dddd"
         ));
-        state.handle_key(&ch('x'));
+        state.handle_key(&key(KeyCode::Delete));
         assert!(matches!(state.handle_key(&ch('n')), Effect::Info(_)));
+        state.handle_key(&ch('g'));
+        assert_eq!(
+            state.handle_key(&ch('x')).route(),
+            Some(&Route::Export {
+                id: "a".into(),
+                filename: "zoe.pdf".into()
+            })
+        );
     }
 
     #[test]

@@ -16,11 +16,13 @@
 //! | Share | [`share`] | links of a resume: create, copy, revoke |
 //! | Logs | [`logs`] | the server's log stream (admin) |
 //! | Tailor | [`tailor`] | a job, its keywords, the preview and confirm |
+//! | Export | [`export`] | a template and options, page-1 preview, the file saved |
 //!
 //! [`widgets`] holds what several screens show: the text input, the list
 //! cursor, text wrapping, and the diff pane of the diff and tailor screens.
 
 pub mod diff;
+pub mod export;
 pub mod library;
 pub mod logs;
 pub mod progress;
@@ -76,6 +78,7 @@ pub enum Screen {
     Share(Box<share::ShareState>),
     Logs(Box<logs::LogsState>),
     Tailor(Box<tailor::TailorState>),
+    Export(Box<export::ExportState>),
 }
 
 impl std::fmt::Debug for Screen {
@@ -101,7 +104,8 @@ screen_from!(
     Diff(diff::DiffState),
     Share(share::ShareState),
     Logs(logs::LogsState),
-    Tailor(tailor::TailorState)
+    Tailor(tailor::TailorState),
+    Export(export::ExportState)
 );
 
 impl Screen {
@@ -132,6 +136,7 @@ impl Screen {
             } => filled(diff::DiffState::open(&id, &against, revision, &title)),
             Route::Share { id, filename } => filled(share::ShareState::open(&id, &filename)),
             Route::Tailor { id, filename } => filled(tailor::TailorState::open(&id, &filename)),
+            Route::Export { id, filename } => filled(export::ExportState::open(&id, &filename)),
             Route::Logs => filled(logs::LogsState::open()),
         }
     }
@@ -146,6 +151,7 @@ impl Screen {
             Screen::Share(s) => s.as_ref(),
             Screen::Logs(s) => s.as_ref(),
             Screen::Tailor(s) => s.as_ref(),
+            Screen::Export(s) => s.as_ref(),
         }
     }
 
@@ -159,6 +165,7 @@ impl Screen {
             Screen::Share(s) => s.as_mut(),
             Screen::Logs(s) => s.as_mut(),
             Screen::Tailor(s) => s.as_mut(),
+            Screen::Export(s) => s.as_mut(),
         }
     }
 
@@ -300,6 +307,14 @@ mod tests {
                 },
                 "Tailor cv.pdf",
                 Some(Request::LoadJobs),
+            ),
+            (
+                Route::Export {
+                    id: id.clone(),
+                    filename: filename.clone(),
+                },
+                "Export cv.pdf",
+                Some(Request::ExportSetup(id.clone())),
             ),
             (Route::Logs, "Logs", Some(Request::WatchLogs)),
         ];

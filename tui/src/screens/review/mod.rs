@@ -61,6 +61,7 @@ enum Action {
     DiffPrevious,
     Share,
     Tailor,
+    Export,
     Reload,
     Back,
 }
@@ -86,6 +87,7 @@ const KEYS: &[Binding<Action>] = &[
     Binding { keys: &[Key::ch('d')], label: "d", help: "diff against the previous revision", action: Action::DiffPrevious },
     Binding { keys: &[Key::ch('s')], label: "s", help: "share links of this resume", action: Action::Share },
     Binding { keys: &[Key::ch('t')], label: "t", help: "tailor to a job", action: Action::Tailor },
+    Binding { keys: &[Key::ch('x')], label: "x", help: "export to PDF or Word (templates, preview)", action: Action::Export },
     Binding { keys: &[Key::ch('R'), Key::ctrl('r')], label: "R", help: "reload from the server", action: Action::Reload },
     Binding { keys: nav::BACK, label: "q/Esc", help: "back", action: Action::Back },
 ];
@@ -364,6 +366,12 @@ impl ReviewState {
             }
             (Action::Tailor, _) => {
                 return Effect::Open(Route::Tailor {
+                    id: self.id.clone(),
+                    filename: self.filename.clone(),
+                })
+            }
+            (Action::Export, _) => {
+                return Effect::Open(Route::Export {
                     id: self.id.clone(),
                     filename: self.filename.clone(),
                 })

@@ -443,7 +443,7 @@ fn d_diffs_against_the_previous_revision() {
 }
 
 #[test]
-fn keys_open_share_and_tailor_and_reload() {
+fn keys_open_share_tailor_and_export_and_reload() {
     let mut state = state();
     assert!(matches!(
         state.handle_key(&ch('s')).route(),
@@ -452,6 +452,10 @@ fn keys_open_share_and_tailor_and_reload() {
     assert!(matches!(
         state.handle_key(&ch('t')).route(),
         Some(Route::Tailor { .. })
+    ));
+    assert!(matches!(
+        state.handle_key(&ch('x')).route(),
+        Some(Route::Export { id, .. }) if id == "r1"
     ));
     assert_eq!(
         state.handle_key(&ch('R')).request(),

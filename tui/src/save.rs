@@ -1,0 +1,187 @@
+//! Saving exported files, for the `export` subcommand and the Export
+//! screen alike: the default file name of an export (`<Name> -
+//! <template>.<ext>`, as the server names it in `Content-Disposition`),
+//! names made safe to use as a path, and writes that never leave half a
+//! file behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use vitae_common::export::ExportFormat;
+
+/// What a name is replaced with when nothing of it is usable.
+const FALLBACK_NAME: &str = "resume";
+
+/// `<Name> - <template id>.<ext>` (`<Name>.<ext>` for the plain formats),
+/// the name cleaned of what a file name cannot hold, `resume` when nothing
+/// is left.
+pub fn default_file_name(name: &str, template: &str, format: ExportFormat) -> String {
+    let name = clean_component(name);
+    let name = if name.is_empty() {
+        FALLBACK_NAME.to_string()
+    } else {
+        name
+    };
+    let template = clean_component(template);
+    if template.is_empty() || !format.is_typeset() {
+        format!("{name}.{}", format.extension())
+    } else {
+        format!("{name} - {template}.{}", format.extension())
+    }
+}
+
+/// A file name someone else suggested (a server's `Content-Disposition`),
+/// reduced to one safe path component: no directories, no `..`, no control
+/// characters. `None` when nothing usable is left.
+pub fn safe_file_name(suggested: &str) -> Option<String> {
+    let last = suggested.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean = clean_component(last);
+    let clean = clean.trim_start_matches('.').to_string();
+    (!clean.is_empty()).then_some(clean)
+}
+
+/// One path component, cleaned as the server cleans the name in its
+/// `Content-Disposition` (so the default here is the name it suggests):
+/// control characters, bidirectional overrides and the characters some
+/// file system refuses (`/ \ " : * ? < > |`) dropped, at most 100
+/// characters, trimmed. `.` and `..` are no file's name, so they come out
+/// empty.
+fn clean_component(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|')
+        })
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .take(100)
+        .collect();
+    let clean = clean.trim();
+    if clean.chars().all(|c| c == '.') {
+        return String::new();
+    }
+    clean.to_string()
+}
+
+/// Why a file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The file is there and replacing it was not asked for.
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write {}: {cause}", .path.display())]
+    Io {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory
+/// renamed into place, so a reader never sees half a file and a failed
+/// write leaves the old one alone. Without `overwrite` an existing file is
+/// [`SaveError::Exists`]. Answers the absolute path written.
+pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<PathBuf, SaveError> {
+    let io = |cause: std::io::Error| SaveError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    if !overwrite && path.exists() {
+        return Err(SaveError::Exists(path.to_path_buf()));
+    }
+    if path.is_dir() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        )));
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| FALLBACK_NAME.to_string());
+    let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io(e));
+    }
+    Ok(std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_follow_the_servers_pattern() {
+        assert_eq!(
+            default_file_name("Zoë Lindqvist", "classic", ExportFormat::Pdf),
+            "Zoë Lindqvist - classic.pdf"
+        );
+        assert_eq!(
+            default_file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
+            "ABC D - modern.docx"
+        );
+        assert_eq!(
+            default_file_name("", "ats", ExportFormat::Pdf),
+            "resume - ats.pdf"
+        );
+        assert_eq!(
+            default_file_name("..", "ats", ExportFormat::Pdf),
+            "resume - ats.pdf"
+        );
+        // Plain renderings take no template.
+        assert_eq!(
+            default_file_name("Zoë", "classic", ExportFormat::Md),
+            "Zoë.md"
+        );
+    }
+
+    #[test]
+    fn suggested_names_lose_their_directories() {
+        assert_eq!(
+            safe_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(safe_file_name("..\\x\\cv.pdf").as_deref(), Some("cv.pdf"));
+        assert_eq!(safe_file_name(".hidden").as_deref(), Some("hidden"));
+        assert_eq!(safe_file_name("..").as_deref(), None);
+        assert_eq!(
+            safe_file_name("a\u{1b}[31mb.pdf").as_deref(),
+            Some("a[31mb.pdf")
+        );
+    }
+
+    #[test]
+    fn writes_are_whole_and_do_not_clobber_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cv.pdf");
+        let written = write_atomic(&path, b"%PDF-1", false).unwrap();
+        assert!(written.is_absolute());
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1");
+        assert!(matches!(
+            write_atomic(&path, b"other", false),
+            Err(SaveError::Exists(_))
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1");
+        write_atomic(&path, b"%PDF-2", true).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-2");
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["cv.pdf"]);
+        // A missing directory is an error naming the path.
+        let err = write_atomic(&dir.path().join("no/cv.pdf"), b"x", false).unwrap_err();
+        assert!(err.to_string().contains("no/cv.pdf"), "{err}");
+        assert!(write_atomic(dir.path(), b"x", true).is_err());
+    }
+}

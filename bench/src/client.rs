@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -37,10 +37,18 @@ impl Target {
     }
 }
 
-/// A whole response: status and body.
+/// A whole response: status, headers and body.
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+impl Reply {
+    /// A header's value as text, if present and readable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// One keep-alive connection to the server.
@@ -113,8 +121,13 @@ impl Conn {
         let result = async {
             let response = self.sender().await?.send_request(request).await?;
             let status = response.status();
+            let headers = response.headers().clone();
             let body = response.into_body().collect().await?.to_bytes();
-            anyhow::Ok(Reply { status, body })
+            anyhow::Ok(Reply {
+                status,
+                headers,
+                body,
+            })
         }
         .await;
         if result.is_err() {

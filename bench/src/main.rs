@@ -15,6 +15,10 @@
 //!    check that the server lists every acknowledged share;
 //! 5. `versions`: diff and tailoring of a three-page resume ([`versions`]);
 //! 6. `tui`: frame render time of the terminal UI at 200×60 ([`vitae_tui::perf`]);
+//! 7. `export`: PDF export: the engine's cold start and warm renders
+//!    in-process, cache hits and renders over HTTP against a server of its
+//!    own, its memory after 1,000 renders, and headless Chromium printing
+//!    the same resume as the reference ([`export`]);
 //!
 //! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
 //! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
@@ -28,6 +32,7 @@
 //! server's ceiling.
 
 mod client;
+mod export;
 mod fanout;
 mod phases;
 mod plot;
@@ -51,7 +56,9 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
-const PHASES: [&str; 6] = ["uploads", "reads", "fanout", "writes", "versions", "tui"];
+const PHASES: [&str; 7] = [
+    "uploads", "reads", "fanout", "writes", "versions", "tui", "export",
+];
 
 /// Benchmark vitae-server on loopback.
 #[derive(Debug, Parser)]
@@ -60,7 +67,7 @@ pub struct Args {
     /// The vitae-server binary (default: next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
-    /// Run only these phases (uploads, reads, fanout, writes, versions, tui).
+    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
@@ -89,6 +96,8 @@ pub struct Args {
     write_clients: Vec<usize>,
     #[command(flatten)]
     fanout: fanout::FanoutArgs,
+    #[command(flatten)]
+    export: export::ExportArgs,
     /// Frames drawn per TUI scenario.
     #[arg(long, default_value_t = 2000)]
     tui_frames: usize,
@@ -131,7 +140,9 @@ fn main() -> anyhow::Result<()> {
     let report = runtime.block_on(run(&args))?;
     report::write_outputs(&report, &args.out)?;
     if let Some(docs) = &args.docs {
-        report::write_docs(&report, docs)?;
+        // With --only, the sections of the phases that ran replace theirs
+        // and the rest of the page stays as the last full run wrote it.
+        report::write_docs(&report, docs, !args.only.is_empty())?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -145,6 +156,8 @@ fn main() -> anyhow::Result<()> {
 #[derive(Debug, Serialize)]
 pub struct Report {
     date_utc: String,
+    /// The command line of the run (program name without its directory).
+    command: String,
     machine: Machine,
     server_binary: String,
     settings: Settings,
@@ -159,6 +172,7 @@ pub struct Report {
     share_listing: Option<phases::ShareListing>,
     versions: Option<versions::VersionsRun>,
     tui: Vec<TuiRun>,
+    export: Option<export::ExportRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -470,7 +484,15 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         eprintln!("kept the data dir {}", kept.display());
     }
 
-    // Last, with the server gone: the TUI draws on this machine's cores.
+    // With the main server gone: the export phase starts a server of its
+    // own, so its memory figures are the export's alone.
+    let export = if args.runs("export") {
+        Some(export::run(&binary, &args.export).await?)
+    } else {
+        None
+    };
+
+    // Last, with the servers gone: the TUI draws on this machine's cores.
     let tui = if args.runs("tui") {
         progress(args, "TUI frame render time at 200×60");
         tokio::task::block_in_place(|| tui_frames(args.tui_frames))?
@@ -480,6 +502,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
 
     Ok(Report {
         date_utc: now_utc(),
+        command: command_line(),
         machine: machine(loadavg_start),
         server_binary: binary.display().to_string(),
         settings,
@@ -493,6 +516,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         share_listing,
         versions,
         tui,
+        export,
         memory,
         server_log,
         server_exit: exit,
@@ -531,6 +555,23 @@ fn tui_frames(frames: usize) -> anyhow::Result<Vec<TuiRun>> {
         });
     }
     Ok(runs)
+}
+
+/// How this run was started, for the docs: `vitae-bench --only export …`.
+fn command_line() -> String {
+    let mut args = std::env::args();
+    let program = args
+        .next()
+        .map(|p| {
+            Path::new(&p)
+                .file_name()
+                .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "vitae-bench".into());
+    std::iter::once(program)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn read_upload(path: &Path, content_type: &'static str) -> anyhow::Result<Upload> {

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::export::ExportRun;
 use crate::plot::{BarChart, LineChart, Series};
 use crate::stats::Summary;
 use crate::Report;
@@ -360,7 +361,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
             notes: vec![],
         });
     }
-    let mib = |kib: u64| f(kib as f64 / 1024.0, 1);
+    if let Some(export) = &r.export {
+        tables.extend(export_tables(export));
+    }
     tables.push(Table {
         name: "memory",
         title: "Server memory (/proc/PID/status; parse child processes not included)".into(),
@@ -383,6 +386,366 @@ pub fn tables(r: &Report) -> Vec<Table> {
         )],
     });
     tables
+}
+
+fn mib(kib: u64) -> String {
+    f(kib as f64 / 1024.0, 1)
+}
+
+/// Chromium's median print time of the resume a row renders, over that
+/// row's warm p50: how many times faster the engine is.
+fn speed_up(export: &ExportRun, fixture: &str, p50_ms: f64) -> Option<f64> {
+    export
+        .chromium
+        .iter()
+        .find(|c| c.fixture == fixture)
+        .map(|c| c.median_ms / p50_ms)
+}
+
+/// The export phase's tables: warm renders (in-process), cache hits over
+/// HTTP, the Chromium reference, and the export server's memory.
+fn export_tables(x: &ExportRun) -> Vec<Table> {
+    let iters = x
+        .warm
+        .first()
+        .map_or(0, |w| w.summary.ok + w.summary.unexpected);
+    let mut warm_notes = vec![format!(
+        "cold start, in-process: `Engine::new()` (fonts and templates) {:.1} ms, then the first \
+         render ({}, one page) {:.1} ms; on a freshly started server (engine built at start), \
+         the first export over HTTP {:.1} ms",
+        x.cold.engine_ms, x.cold.template, x.cold.first_render_ms, x.cold.http_first_export_ms
+    )];
+    warm_notes.push(format!(
+        "the engine's own memory (this process's VmRSS, no server or store): {} MiB before \
+         `Engine::new()`, {} MiB after it, {} MiB after 1,000 renders, {} MiB after all {}",
+        mib(x.cold.rss_before_kib),
+        mib(x.cold.rss_engine_kib),
+        x.cold.rss_1000_kib.map_or_else(|| "-".into(), mib),
+        mib(x.cold.rss_after_kib),
+        x.cold.renders
+    ));
+    if let Some(note) = &x.chromium_note {
+        warm_notes.push(note.clone());
+    }
+    let failed: u64 = x
+        .warm
+        .iter()
+        .map(|w| w.summary.unexpected + w.summary.errors)
+        .sum();
+    if failed > 0 {
+        warm_notes.push(format!("{failed} renders failed (not timed)"));
+    }
+    let mut tables = vec![Table {
+        name: "export",
+        title: format!(
+            "Export: warm render to PDF, in-process ({iters} renders per row, each with one field \
+             changed since the last)"
+        ),
+        headers: vec![
+            "template",
+            "resume",
+            "pages",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "× Chromium (p50)",
+        ],
+        rows: x
+            .warm
+            .iter()
+            .map(|w| {
+                vec![
+                    w.template.clone(),
+                    w.fixture.to_string(),
+                    w.pages.to_string(),
+                    f(w.summary.p50_ms, 2),
+                    f(w.summary.p90_ms, 2),
+                    f(w.summary.p99_ms, 2),
+                    f(w.summary.max_ms, 2),
+                    speed_up(x, w.fixture, w.summary.p50_ms)
+                        .map_or_else(|| "-".into(), |s| format!("{s:.0}×")),
+                ]
+            })
+            .collect(),
+        notes: warm_notes,
+    }];
+    let hits = x
+        .hits
+        .first()
+        .map_or(0, |h| h.hits.ok + h.hits.unexpected + h.hits.errors);
+    tables.push(Table {
+        name: "export_hits",
+        title: format!(
+            "Export over HTTP: cache hits (GET …/export?format=pdf&template=T, {hits} per row on one \
+             keep-alive connection, after one miss)"
+        ),
+        headers: vec![
+            "template", "resume", "miss ms", "re-renders", "hits", "p50 ms", "p90 ms", "p99 ms",
+            "max ms", "not hits", "server µs/hit",
+        ],
+        rows: x
+            .hits
+            .iter()
+            .map(|h| {
+                let mut row = vec![
+                    h.template.clone(),
+                    h.fixture.to_string(),
+                    f(h.miss_ms, 2),
+                    h.misses_before_hit.to_string(),
+                    h.hits.ok.to_string(),
+                ];
+                row.extend(ms_row(&h.hits));
+                row.push((h.hits.unexpected + h.hits.errors).to_string());
+                row.push(f(h.server_cpu_us, 0));
+                row
+            })
+            .collect(),
+        notes: vec![
+            "re-renders: untimed GETs right after the miss that were misses too (the server \
+             stores a rendered file in the background), before the timed hits"
+                .into(),
+        ],
+    });
+    if !x.chromium.is_empty() {
+        tables.push(Table {
+            name: "export_chromium",
+            title: "Export reference: headless Chromium `--print-to-pdf` of the share page \
+                    (a new browser process per run)"
+                .into(),
+            headers: vec!["resume", "runs", "median ms", "each run ms", "PDF bytes"],
+            rows: x
+                .chromium
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.fixture.to_string(),
+                        c.runs_ms.len().to_string(),
+                        f(c.median_ms, 0),
+                        c.runs_ms
+                            .iter()
+                            .map(|m| f(*m, 0))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        c.pdf_bytes.to_string(),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        });
+    }
+    let m = &x.memory;
+    let s = &m.render_over_http;
+    tables.push(Table {
+        name: "export_memory",
+        title: format!(
+            "Export server memory (/proc/PID/status), {} renders of distinct content over HTTP",
+            m.renders
+        ),
+        headers: vec!["point", "VmRSS MiB"],
+        rows: vec![
+            vec!["idle after start (engine built)".into(), mib(m.before_kib)],
+            vec!["after the first export".into(), mib(m.fonts_loaded_kib)],
+            vec![format!("after {} renders", m.renders), mib(m.after_kib)],
+            vec![
+                "highest sampled while rendering".into(),
+                mib(m.peak_sampled_kib),
+            ],
+            vec!["VmHWM at the end".into(), mib(m.hwm_kib)],
+        ],
+        notes: vec![
+            format!(
+                "each render: PATCH of the summary, then GET …/export (templates and resumes in \
+             turn); {} of {} answered X-Vitae-Cache: miss; GET latency p50 {} ms, p99 {} ms, \
+             max {} ms; {} failed; {:.1} MiB of PDF answered (and cached in the store); data \
+             dir {:.1} MiB at the end",
+                m.misses,
+                m.renders,
+                f(s.p50_ms, 2),
+                f(s.p99_ms, 2),
+                f(s.max_ms, 2),
+                s.unexpected + s.errors,
+                m.bytes_rendered as f64 / 1048576.0,
+                m.data_dir_bytes as f64 / 1048576.0
+            ),
+            format!(
+                "export server log: {} WARN, {} ERROR lines{}; shutdown: {}",
+                x.server_log.warn_lines,
+                x.server_log.error_lines,
+                if x.server_log.samples.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (first: {})", x.server_log.samples.join(" / "))
+                },
+                x.server_exit
+            ),
+        ],
+    });
+    tables
+}
+
+/// The export phase's targets: warm renders, the speed-up over Chromium, cache
+/// hits over HTTP and the server's memory.
+fn export_checks(r: &Report) -> Vec<Check> {
+    let x = r.export.as_ref();
+    // The rows a target covers. A template that fits every resume to one
+    // page (compact) lays a three-page resume out again and again, smaller
+    // each time, and still ends with more than one page and a warning: it
+    // is not made for one, so its three-page row is shown but not counted.
+    let counted = |w: &&crate::export::WarmRow| -> bool {
+        w.fixture == "one page"
+            || !vitae_export::templates::find(&w.template).is_some_and(|t| t.one_page)
+    };
+    let left_out = |x: &ExportRun, what: &dyn Fn(&crate::export::WarmRow) -> String| -> String {
+        let rows: Vec<String> = x
+            .warm
+            .iter()
+            .filter(|w| !counted(w))
+            .map(|w| {
+                format!(
+                    "{} {} {} (a one-page template)",
+                    w.template,
+                    w.fixture,
+                    what(w)
+                )
+            })
+            .collect();
+        if rows.is_empty() {
+            String::new()
+        } else {
+            format!("; not counted: {}", rows.join(", "))
+        }
+    };
+    let warm_check = |fixture: &str, limit: f64, target: &'static str| {
+        let rows: Vec<&crate::export::WarmRow> = x
+            .map(|x| x.warm.iter().filter(|w| w.fixture == fixture).collect())
+            .unwrap_or_default();
+        let slowest = rows
+            .iter()
+            .copied()
+            .filter(counted)
+            .max_by(|a, b| a.summary.p50_ms.total_cmp(&b.summary.p50_ms));
+        Check {
+            target,
+            measured: match (x, slowest) {
+                (Some(x), Some(w)) => format!(
+                    "slowest: {} p50 {:.2} ms; every template: {}{}",
+                    w.template,
+                    w.summary.p50_ms,
+                    rows.iter()
+                        .copied()
+                        .filter(counted)
+                        .map(|v| format!("{} {:.2}", v.template, v.summary.p50_ms))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if fixture == "one page" {
+                        String::new()
+                    } else {
+                        left_out(x, &|w| format!("p50 {:.2} ms", w.summary.p50_ms))
+                    }
+                ),
+                _ => "not measured".into(),
+            },
+            met: slowest.map(|w| {
+                rows.iter()
+                    .copied()
+                    .filter(counted)
+                    .all(|w| w.summary.ok > 0)
+                    && w.summary.p50_ms <= limit
+            }),
+        }
+    };
+    let mut checks = vec![
+        warm_check(
+            "one page",
+            5.0,
+            "export, warm render of a one-page resume (one field changed): p50 ≤ 5 ms, every template",
+        ),
+        warm_check(
+            "three pages",
+            10.0,
+            "export, warm render of a three-page resume (one field changed): p50 ≤ 10 ms, every template",
+        ),
+    ];
+    let slowest_speed_up = x.and_then(|x| {
+        x.warm
+            .iter()
+            .filter(counted)
+            .filter_map(|w| speed_up(x, w.fixture, w.summary.p50_ms).map(|s| (s, w)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    });
+    checks.push(Check {
+        target: "export, warm render ≥ 100× faster than headless Chromium printing the same resume",
+        measured: match (x, slowest_speed_up) {
+            (None, _) => "not measured".into(),
+            (Some(x), None) => x
+                .chromium_note
+                .clone()
+                .unwrap_or_else(|| "not measured".into()),
+            (Some(x), Some((s, w))) => format!(
+                "least: {s:.0}× ({} {}, p50 {:.2} ms){}",
+                w.template,
+                w.fixture,
+                w.summary.p50_ms,
+                left_out(x, &|w| speed_up(x, w.fixture, w.summary.p50_ms)
+                    .map_or_else(|| "-".into(), |s| format!("{s:.0}×")))
+            ),
+        },
+        met: slowest_speed_up.map(|(s, _)| s >= 100.0),
+    });
+    let worst_hit = x.and_then(|x| {
+        x.hits
+            .iter()
+            .max_by(|a, b| a.hits.p99_ms.total_cmp(&b.hits.p99_ms))
+    });
+    checks.push(Check {
+        target: "export cache hit over HTTP: p99 ≤ 2 ms",
+        measured: worst_hit.map_or_else(
+            || "not measured".into(),
+            |h| {
+                format!(
+                    "highest p99 {:.2} ms ({} {}); {} of {} answers not hits",
+                    h.hits.p99_ms,
+                    h.template,
+                    h.fixture,
+                    x.map_or(0, |x| x
+                        .hits
+                        .iter()
+                        .map(|h| h.hits.unexpected + h.hits.errors)
+                        .sum::<u64>()),
+                    x.map_or(0, |x| x
+                        .hits
+                        .iter()
+                        .map(|h| h.hits.ok + h.hits.unexpected + h.hits.errors)
+                        .sum::<u64>()),
+                )
+            },
+        ),
+        met: x.map(|x| {
+            x.hits.iter().all(|h| {
+                h.hits.ok > 0 && h.hits.unexpected + h.hits.errors == 0 && h.hits.p99_ms <= 2.0
+            })
+        }),
+    });
+    checks.push(Check {
+        target: "export server RSS after 1,000 renders (fonts loaded): ≤ 120 MiB",
+        measured: x.map_or_else(
+            || "not measured".into(),
+            |x| {
+                format!(
+                    "{} MiB after {} renders ({} MiB after the first)",
+                    mib(x.memory.after_kib),
+                    x.memory.renders,
+                    mib(x.memory.fonts_loaded_kib)
+                )
+            },
+        ),
+        // Fewer renders (a shortened run) say nothing about this target.
+        met: x
+            .filter(|x| x.memory.renders >= 1000)
+            .map(|x| x.memory.after_kib <= 120 * 1024),
+    });
+    checks
 }
 
 /// One performance target, checked.
@@ -486,7 +849,25 @@ pub fn checks(r: &Report) -> Vec<Check> {
         },
         met: (!r.tui.is_empty()).then_some(worst <= 1000.0),
     });
+    checks.extend(export_checks(r));
     checks
+}
+
+fn check_rows(checks: Vec<Check>) -> Vec<Vec<String>> {
+    checks
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.target.to_string(),
+                c.measured,
+                match c.met {
+                    Some(true) => "yes".into(),
+                    Some(false) => "NO".into(),
+                    None => "-".into(),
+                },
+            ]
+        })
+        .collect()
 }
 
 fn checks_table(r: &Report) -> Table {
@@ -494,20 +875,7 @@ fn checks_table(r: &Report) -> Table {
         name: "targets",
         title: "Performance targets".into(),
         headers: vec!["target", "measured", "met"],
-        rows: checks(r)
-            .into_iter()
-            .map(|c| {
-                vec![
-                    c.target.to_string(),
-                    c.measured,
-                    match c.met {
-                        Some(true) => "yes".into(),
-                        Some(false) => "NO".into(),
-                        None => "-".into(),
-                    },
-                ]
-            })
-            .collect(),
+        rows: check_rows(checks(r)),
         notes: vec![],
     }
 }
@@ -610,6 +978,38 @@ pub fn charts(r: &Report) -> Vec<(&'static str, String)> {
             .svg(),
         ));
     }
+    if let Some(x) = &r.export {
+        let templates: Vec<String> = x
+            .warm
+            .iter()
+            .filter(|w| w.fixture == "one page")
+            .map(|w| w.template.clone())
+            .collect();
+        let p50 = |fixture: &str| -> Vec<f64> {
+            templates
+                .iter()
+                .map(|t| {
+                    x.warm
+                        .iter()
+                        .find(|w| &w.template == t && w.fixture == fixture)
+                        .map_or(f64::NAN, |w| w.summary.p50_ms)
+                })
+                .collect()
+        };
+        charts.push((
+            "export.svg",
+            BarChart {
+                title: "Warm render to PDF (one field changed), p50",
+                y_label: "ms",
+                series: vec![
+                    ("one page".into(), p50("one page")),
+                    ("three pages".into(), p50("three pages")),
+                ],
+                categories: templates,
+            }
+            .svg(),
+        ));
+    }
     if !r.tui.is_empty() {
         charts.push((
             "tui.svg",
@@ -659,8 +1059,26 @@ pub fn write_outputs(r: &Report, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The phase a table belongs to (`export_hits` → `export`): the unit a
+/// partial run replaces in docs/benchmarks.md.
+fn phase_of(table: &str) -> &str {
+    table.split('_').next().unwrap_or(table)
+}
+
+/// The marker line that opens a section of docs/benchmarks.md.
+fn marker(section: &str) -> String {
+    format!("<!-- section: {section} -->\n")
+}
+
 /// `DIR/benchmarks.md` and `DIR/benchmarks/*.svg`, from this run.
-pub fn write_docs(r: &Report, docs: &Path) -> anyhow::Result<()> {
+///
+/// The page is a preamble and sections, each opened by a marker comment
+/// naming it (`<!-- section: reads -->`). A full run writes them all. A
+/// partial run (`--only`) replaces the sections of the phases it ran,
+/// each then saying which run it comes from, and keeps the preamble, the
+/// targets table, the memory table and the other phases' sections as the
+/// last run that wrote them left them.
+pub fn write_docs(r: &Report, docs: &Path, partial: bool) -> anyhow::Result<()> {
     let charts_dir = docs.join("benchmarks");
     std::fs::create_dir_all(&charts_dir)
         .with_context(|| format!("creating {}", charts_dir.display()))?;
@@ -670,46 +1088,168 @@ pub fn write_docs(r: &Report, docs: &Path) -> anyhow::Result<()> {
         std::fs::write(&path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
     let m = &r.machine;
-    let mut md = String::new();
-    md.push_str("# Benchmarks\n\n");
-    md.push_str(
-        "Generated by `vitae-bench --docs docs` (bench/README.md says how to run it and what \
-         each figure means); do not edit by hand. The load generators run on the same machine \
-         as the server, so on a small machine they compete for its cores: the figures are a \
-         floor, not the server's ceiling. What limits each figure, and what was profiled and \
-         changed to reach it, is in [bench/README.md](../bench/README.md#what-limits-the-figures).\n\n",
-    );
-    let _ = writeln!(
-        md,
-        "Run of {}: {} cores ({}), {} MiB, Linux {}; load average {} at start, {} at end. \
-         Server: `{}`.\n",
-        r.date_utc,
-        m.cores,
-        m.cpu,
-        m.memory_mib,
-        m.kernel,
-        m.loadavg_start,
-        m.loadavg_end,
-        r.server_binary
-    );
-    let _ = writeln!(md, "## Targets\n\n{}", checks_table(r).markdown());
     let chart_of = |table: &str| -> Option<&str> {
         let name = format!("{table}.svg");
         charts.iter().find(|(n, _)| *n == name).map(|(n, _)| *n)
     };
+    // This run's sections, in table order: (section name, text).
+    let mut sections: Vec<(String, String)> = Vec::new();
     for table in tables(r) {
-        let _ = writeln!(md, "## {}\n\n{}", table.title, table.markdown());
+        let phase = phase_of(table.name).to_string();
+        if sections.last().map(|(name, _)| name) != Some(&phase) {
+            let mut text = marker(&phase);
+            if partial {
+                let _ = writeln!(
+                    text,
+                    "_From the run of {} (`{}`): {} cores ({}), {} MiB, Linux {}; load average {} \
+                     at start, {} at end; server `{}`._\n",
+                    r.date_utc,
+                    r.command,
+                    m.cores,
+                    m.cpu,
+                    m.memory_mib,
+                    m.kernel,
+                    m.loadavg_start,
+                    m.loadavg_end,
+                    r.server_binary
+                );
+            }
+            sections.push((phase, text));
+        }
+        let text = &mut sections.last_mut().expect("pushed above").1;
+        let _ = writeln!(text, "## {}\n\n{}", table.title, table.markdown());
         if let Some(chart) = chart_of(table.name) {
-            let _ = writeln!(md, "![{}](benchmarks/{chart})\n", table.title);
+            let _ = writeln!(text, "![{}](benchmarks/{chart})\n", table.title);
         }
     }
+    if let Some((_, text)) = sections.iter_mut().find(|(name, _)| name == "export") {
+        let checks = Table {
+            name: "export_targets",
+            title: "Export targets".into(),
+            headers: vec!["target", "measured", "met"],
+            rows: check_rows(export_checks(r)),
+            notes: vec![],
+        };
+        let _ = writeln!(text, "### {}\n\n{}", checks.title, checks.markdown());
+    }
     let path = docs.join("benchmarks.md");
+    let md = if partial {
+        let existing = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} to update its sections", path.display()))?;
+        let fresh: Vec<(String, String)> = sections
+            .into_iter()
+            .filter(|(name, _)| name != "memory")
+            .collect();
+        merge_sections(&existing, fresh).with_context(|| format!("updating {}", path.display()))?
+    } else {
+        let mut md = String::new();
+        md.push_str("# Benchmarks\n\n");
+        md.push_str(
+            "Generated by `vitae-bench --docs docs` (bench/README.md says how to run it and what \
+             each figure means); do not edit by hand. The load generators run on the same machine \
+             as the server, so on a small machine they compete for its cores: the figures are a \
+             floor, not the server's ceiling. What limits each figure, and what was profiled and \
+             changed to reach it, is in [bench/README.md](../bench/README.md#what-limits-the-figures). \
+             A run with `--only` replaces the sections of the phases it ran and says so in them.\n\n",
+        );
+        let _ = writeln!(
+            md,
+            "Run of {} (`{}`): {} cores ({}), {} MiB, Linux {}; load average {} at start, {} at \
+             end. Server: `{}`.\n",
+            r.date_utc,
+            r.command,
+            m.cores,
+            m.cpu,
+            m.memory_mib,
+            m.kernel,
+            m.loadavg_start,
+            m.loadavg_end,
+            r.server_binary
+        );
+        md.push_str(&marker("targets"));
+        let _ = writeln!(md, "## Targets\n\n{}", checks_table(r).markdown());
+        for (_, text) in sections {
+            md.push_str(&text);
+        }
+        md
+    };
     std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Replace (or add) `fresh` sections in the page `existing`; a new section
+/// goes before the memory table, which stays last.
+fn merge_sections(existing: &str, fresh: Vec<(String, String)>) -> anyhow::Result<String> {
+    let mut preamble = String::new();
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in existing.split_inclusive('\n') {
+        let name = line
+            .trim_end()
+            .strip_prefix("<!-- section: ")
+            .and_then(|rest| rest.strip_suffix(" -->"));
+        match (name, sections.last_mut()) {
+            (Some(name), _) => sections.push((name.to_string(), line.to_string())),
+            (None, Some((_, text))) => text.push_str(line),
+            (None, None) => preamble.push_str(line),
+        }
+    }
+    if sections.is_empty() {
+        anyhow::bail!(
+            "it has no section markers (`<!-- section: NAME -->`): run the whole bench once \
+             (without --only) to write it in full"
+        );
+    }
+    for (name, text) in fresh {
+        if let Some(slot) = sections.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = text;
+        } else {
+            let at = sections
+                .iter()
+                .position(|(n, _)| n == "memory")
+                .unwrap_or(sections.len());
+            sections.insert(at, (name, text));
+        }
+    }
+    let mut out = preamble;
+    for (_, text) in sections {
+        // Sections end with a blank line, whichever run wrote them.
+        out.push_str(text.trim_end());
+        out.push_str("\n\n");
+    }
+    Ok(format!("{}\n", out.trim_end()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partial_run_replaces_only_its_sections() {
+        let page = "# B\n\nRun of x.\n\n<!-- section: targets -->\n## Targets\n\nold\n\n\
+                    <!-- section: reads -->\n## Reads\n\nold reads\n\n\
+                    <!-- section: memory -->\n## Memory\n\nold memory\n";
+        let merged = merge_sections(
+            page,
+            vec![
+                (
+                    "reads".into(),
+                    "<!-- section: reads -->\n## Reads\n\nnew reads\n".into(),
+                ),
+                (
+                    "export".into(),
+                    "<!-- section: export -->\n## Export\n\nnew\n".into(),
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            merged,
+            "# B\n\nRun of x.\n\n<!-- section: targets -->\n## Targets\n\nold\n\n\
+             <!-- section: reads -->\n## Reads\n\nnew reads\n\n\
+             <!-- section: export -->\n## Export\n\nnew\n\n\
+             <!-- section: memory -->\n## Memory\n\nold memory\n"
+        );
+        assert!(merge_sections("# B\n\nno markers\n", vec![]).is_err());
+    }
 
     #[test]
     fn tables_render_the_same_rows_everywhere() {

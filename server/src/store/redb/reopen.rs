@@ -64,7 +64,7 @@ impl DbCell {
             }
             drop(old);
         }
-        match Database::create(&self.path) {
+        match super::file::create_database(&self.path) {
             Ok(db) => {
                 tracing::warn!(path = %self.path.display(), "reopened the store after an I/O error");
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));

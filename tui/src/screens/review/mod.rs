@@ -786,7 +786,11 @@ impl View for ReviewState {
 
     fn on_msg(&mut self, msg: &Msg) -> Effect {
         match msg {
-            Msg::Resume(Ok(resume)) if resume.id == self.id => {
+            // Another screen's copy of this resume does not replace a draft
+            // (only the load we asked for does).
+            Msg::Resume(Ok(resume))
+                if resume.id == self.id && (self.loading || !self.pending()) =>
+            {
                 self.loading = false;
                 self.set_resume(resume.clone());
             }
@@ -797,7 +801,9 @@ impl View for ReviewState {
                 }
                 return Effect::Error(format!("cannot load {}: {}", self.filename, e.short()));
             }
-            Msg::Patched(Ok(resume)) if resume.id == self.id => {
+            Msg::Patched(Ok(resume))
+                if resume.id == self.id && (self.saving || !self.pending()) =>
+            {
                 self.set_resume(resume.clone());
                 if std::mem::take(&mut self.saving) {
                     self.edit = None;
@@ -842,7 +848,7 @@ impl View for ReviewState {
             Msg::Parse {
                 id,
                 update: ParseUpdate::Complete(resume),
-            } if *id == self.id => self.set_resume((**resume).clone()),
+            } if *id == self.id && !self.pending() => self.set_resume((**resume).clone()),
             // A change made elsewhere: fetch it, unless an edit is open (its
             // save then meets the 412 and the user chooses).
             Msg::Account(AccountUpdate::Change(change))

@@ -319,7 +319,19 @@ fn a_conflict_keeps_the_draft_and_leaving_asks_first() {
     assert_eq!(state.conflict, Some(3));
     state.handle_key(&key(KeyCode::Esc));
     assert!(state.pending(), "Esc keeps the draft");
-    // A change made elsewhere does not reload over the draft.
+    // A change made elsewhere does not reload over the draft, nor does
+    // another screen's copy of the resume replace it.
+    let change = vitae_common::ChangeEvent {
+        resume_id: "r1".into(),
+        kind: "resume.updated".into(),
+        status: Some(vitae_common::Status::Ready),
+        share_token: None,
+        at: "2026-11-23T10:06:00Z".into(),
+    };
+    let effect = state.on_msg(&Msg::Account(crate::stream::AccountUpdate::Change(change)));
+    assert!(effect.request().is_none());
+    state.on_msg(&Msg::Resume(Ok(ready(document()))));
+    assert!(state.pending());
     // q and R ask once before discarding it.
     assert!(matches!(state.handle_key(&ch('q')), Effect::Info(ref m) if m.contains("q again")));
     assert!(matches!(state.handle_key(&ch('q')), Effect::Back));

@@ -20,6 +20,7 @@
 //! that takes an `owner` answers [`StoreError::NotFound`] for another
 //! owner's record, so ids never leak across accounts.
 
+pub mod delta;
 pub mod records;
 pub mod redb;
 pub mod sealing;

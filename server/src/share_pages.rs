@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_pages_go_first_and_the_bound_holds() {
-        let entry = |n| n + 1 + ENTRY_OVERHEAD;
+        let entry = |n: usize| n + 1 + ENTRY_OVERHEAD;
         let mut lru = Lru::new(3 * entry(1000));
         lru.put(key("a", 1), page(1000));
         lru.put(key("b", 1), page(1000));

@@ -216,7 +216,7 @@ mod tests {
     #[tokio::test]
     async fn version_1_shares_are_filed_by_hash_with_their_tokens_sealed() {
         use super::super::tables::{RESUME_SHARES, SHARES};
-        use redb::{ReadableDatabase, ReadableTable};
+        use redb::ReadableDatabase;
 
         let dir = tempfile::tempdir().unwrap();
         let id = Uuid::new_v4();

@@ -1,9 +1,11 @@
 //! Share links: create, list, revoke, and the public page at `/s/{token}`.
 //!
 //! The public page needs no token of ours: the share token is the
-//! credential. It answers HTML (the page from `render::share_html`: escaped,
-//! no script, a strict CSP), JSON (the stored document, byte for byte) or
-//! Markdown, by `?format=html|json|md` or else by `Accept`, or the PDF or
+//! credential. Every form shows the resume's public view
+//! (`render::public_view`: what the page shows, no private keys). It
+//! answers HTML (the page from `render::share_html`: escaped, no script, a
+//! strict CSP), JSON (the public view) or Markdown, by
+//! `?format=html|json|md` or else by `Accept`, or the PDF or
 //! DOCX in the template chosen when the link was made (`?format=pdf|docx`,
 //! rendered and cached like any export), and counts each
 //! successful view durably before it answers. Unknown tokens are 404; expired
@@ -13,7 +15,6 @@
 use std::sync::{Arc, LazyLock};
 
 use base64::Engine;
-use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
@@ -24,7 +25,7 @@ use vitae_common::{render, ChangeEvent, CreateShare, ErrorCode, Resume, ShareLis
 
 use super::body::{parse_optional_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
-use super::response::{full, json, json_encoded};
+use super::response::{full, json};
 use super::{App, Body, Ctx};
 use crate::resource;
 use crate::store::ShareLayout;
@@ -328,35 +329,37 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
     };
     // A view is a read: DEBUG, like the request line of any other read.
     tracing::debug!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
-    let raw = shared.resume.document.as_deref();
-    // The pages need the document parsed; its JSON form is the stored text.
-    let document = || -> Resume {
-        raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .unwrap_or_default()
-    };
+    // Every form is made from the public view: what the page shows, and
+    // no more (no street address, no unknown private keys).
+    let public = render::public_view(
+        &shared
+            .resume
+            .document
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default(),
+    );
+    let document = || -> Resume { Resume::from_value(public.clone()).unwrap_or_default() };
     let mut response = match representation {
         Representation::Typeset(format) => {
             let request = ExportRequest {
                 options: shared.share.layout.options.clone(),
                 ..ExportRequest::new(format, &shared.share.layout.template)
             };
-            let document = raw.map_or("{}", |raw| raw.get());
+            let document = public.to_string();
             let filename =
-                super::exports::file_name_for(document, &shared.resume.filename, &request);
+                super::exports::file_name_for(&document, &shared.resume.filename, &request);
             let file = super::exports::render_any(
                 app,
                 &shared.share.owner,
                 shared.resume.id,
-                document,
+                &document,
                 &request,
             )
             .await?;
             super::exports::file_response(&req, file, &filename, true)
         }
-        Representation::Json => match raw {
-            Some(raw) => json_encoded(StatusCode::OK, Bytes::copy_from_slice(raw.get().as_bytes())),
-            None => json(StatusCode::OK, &Resume::default())?,
-        },
+        Representation::Json => json(StatusCode::OK, &public)?,
         Representation::Markdown => {
             let mut r = Response::new(full(render::markdown(&document())));
             r.headers_mut().insert(

@@ -148,7 +148,12 @@ mod tests {
 
     #[test]
     fn ordinary_names_pass_unchanged() {
-        for name in ["Zoë Lindqvist", "Senior Engineer (Rust)", "履歴書", "cv 2024.pdf"] {
+        for name in [
+            "Zoë Lindqvist",
+            "Senior Engineer (Rust)",
+            "履歴書",
+            "cv 2024.pdf",
+        ] {
             assert_eq!(clean_name(name), name);
         }
         assert_eq!(clean_name("  Staff\t\tEngineer \r\n"), "Staff Engineer");

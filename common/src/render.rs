@@ -355,7 +355,9 @@ fn md_needs_escape(chars: &[char], i: usize) -> bool {
     match c {
         '&' => next.is_some_and(|n| n.is_alphanumeric() || n == '#'),
         '!' => next == Some('['),
-        '_' => !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric)),
+        '_' => {
+            !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric))
+        }
         _ => MD_ESCAPED.contains(&c),
     }
 }
@@ -1205,7 +1207,10 @@ mod tests {
     #[test]
     fn markdown_has_sections_and_bullets() {
         let md = markdown(&sample());
-        assert!(md.starts_with("# \\<script\\>alert(1)\\</script\\>\n"), "{md}");
+        assert!(
+            md.starts_with("# \\<script\\>alert(1)\\</script\\>\n"),
+            "{md}"
+        );
         assert!(md.contains("a@example.com · Malmö, SE"));
         assert!(md.contains("## Experience\n\n### Engineer — Acme & Co\n\n*2020-01 – present*"));
         assert!(md.contains("- Shipped \"things\""));
@@ -1217,7 +1222,10 @@ mod tests {
     #[test]
     fn markdown_shows_title_links_and_leaves_out_asides() {
         let md = markdown(&full());
-        assert!(md.contains("### Vitae\n\n*<https://vitae.example>*"), "{md}");
+        assert!(
+            md.contains("### Vitae\n\n*<https://vitae.example>*"),
+            "{md}"
+        );
         assert!(md.contains("### Cert — Org\n\n*2021*"), "{md}");
         assert!(!md.contains("acme.example"), "{md}");
         assert!(md.contains("### MSc — CS — Uni\n\n- Algo\n"), "{md}");
@@ -1253,9 +1261,7 @@ mod tests {
             match event {
                 Event::Text(t) => out.push_str(t),
                 Event::SoftBreak | Event::HardBreak => out.push('\n'),
-                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
-                    out.push('\n')
-                }
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push('\n'),
                 _ => {}
             }
         }
@@ -1390,7 +1396,10 @@ mod tests {
         }))
         .unwrap();
         let md = markdown(&resume);
-        assert!(md.starts_with("# Zoë Lindqvist\n\n**Staff Engineer**\n\n"), "{md}");
+        assert!(
+            md.starts_with("# Zoë Lindqvist\n\n**Staff Engineer**\n\n"),
+            "{md}"
+        );
         // Not over-escaped: the sentence is in the source as written, and it
         // renders to the same text.
         assert!(md.contains(&format!("\n{sentence}\n")), "{md}");
@@ -1435,13 +1444,28 @@ mod tests {
         let public = public_view(&doc);
         let text = public.to_string();
         for private in [
-            "Storgatan", "752 20", "salary", "123456", "98765", "111111", "boss",
-            "alt account", "me.jpg", "canonical", "x-private",
+            "Storgatan",
+            "752 20",
+            "salary",
+            "123456",
+            "98765",
+            "111111",
+            "boss",
+            "alt account",
+            "me.jpg",
+            "canonical",
+            "x-private",
         ] {
             assert!(!text.contains(private), "{private} is public: {text}");
         }
-        assert_eq!(public["basics"]["location"], json!({"city": "Uppsala", "countryCode": "SE"}));
-        assert_eq!(public["basics"]["profiles"][0]["url"], "https://github.com/zoe");
+        assert_eq!(
+            public["basics"]["location"],
+            json!({"city": "Uppsala", "countryCode": "SE"})
+        );
+        assert_eq!(
+            public["basics"]["profiles"][0]["url"],
+            "https://github.com/zoe"
+        );
         assert_eq!(public["work"][0]["highlights"], json!(["Did"]));
         // Filtering loses nothing the page shows: the page of the public
         // view is the page of the whole document.

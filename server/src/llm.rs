@@ -26,7 +26,9 @@ pub enum LlmError {
     Timeout(Duration),
     #[error("could not be reached: {0}")]
     Unreachable(String),
-    #[error("answered HTTP {status} (a {body_bytes}-byte body, not logged: it may quote credentials)")]
+    #[error(
+        "answered HTTP {status} (a {body_bytes}-byte body, not logged: it may quote credentials)"
+    )]
     Status { status: u16, body_bytes: usize },
     #[error("answered something that is not the expected JSON: {0}")]
     Malformed(String),
@@ -164,10 +166,7 @@ impl Provider {
                 {"role": "user", "content": user_prompt(tailored, job_title, job_skills)},
             ],
         });
-        let mut call = self
-            .client
-            .post(self.endpoint.clone())
-            .json(&request);
+        let mut call = self.client.post(self.endpoint.clone()).json(&request);
         if let Some(key) = &self.config.api_key {
             call = call.bearer_auth(key);
         }

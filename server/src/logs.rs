@@ -184,7 +184,8 @@ mod tests {
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let forged = "Engineer\n\u{1b}[0m2026-12-07T02:00:00Z  INFO token created admin=true\r\u{202e}";
+        let forged =
+            "Engineer\n\u{1b}[0m2026-12-07T02:00:00Z  INFO token created admin=true\r\u{202e}";
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!(title = %forged, "display field");
             tracing::info!(title = ?forged, "debug field");

@@ -78,9 +78,7 @@ pub fn confine() -> Confinement {
 /// A Landlock ruleset that handles every right it knows and grants none.
 #[cfg(target_os = "linux")]
 fn landlock_everything() -> Result<(), String> {
-    use landlock::{
-        Access, AccessFs, AccessNet, Ruleset, RulesetAttr, RulesetStatus, ABI,
-    };
+    use landlock::{Access, AccessFs, AccessNet, Ruleset, RulesetAttr, RulesetStatus, ABI};
     // The newest ABI this crate knows; on older kernels best-effort mode
     // keeps what the kernel supports and reports a partial status.
     let abi = ABI::V6;
@@ -277,7 +275,10 @@ mod tests {
     fn the_filter_compiles_for_this_machine() {
         use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
         let arch = TargetArch::try_from(std::env::consts::ARCH).unwrap();
-        let rules = denied_syscalls().into_iter().map(|nr| (nr, vec![])).collect();
+        let rules = denied_syscalls()
+            .into_iter()
+            .map(|nr| (nr, vec![]))
+            .collect();
         let filter = SeccompFilter::new(
             rules,
             SeccompAction::Allow,

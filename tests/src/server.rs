@@ -161,11 +161,7 @@ impl TestServer {
 
     /// [`TestServer::start_in`] with environment variables as well (as
     /// [`TestServer::start_with_env`] takes them).
-    pub fn start_in_with_env(
-        data_dir: &Path,
-        args: &[&str],
-        env: &[(&str, &str)],
-    ) -> TestServer {
+    pub fn start_in_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> TestServer {
         Self::launch(
             Self::scratch_root(),
             data_dir.to_path_buf(),

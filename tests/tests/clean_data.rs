@@ -198,7 +198,10 @@ async fn every_share_form_shows_only_the_public_view() {
         ("docx", &docx),
     ] {
         for private in PRIVATE {
-            assert!(!text.contains(private), "{private} published in {form}:\n{text}");
+            assert!(
+                !text.contains(private),
+                "{private} published in {form}:\n{text}"
+            );
         }
         assert!(text.contains("Uppsala"), "{form} shows the city:\n{text}");
         assert!(
@@ -257,7 +260,11 @@ async fn tailor(api: &Api, resume: &str, job: &Value) -> Value {
 
 #[track_caller]
 fn assert_clean_name(name: &str) {
-    assert!(name.chars().count() <= 200, "{} chars", name.chars().count());
+    assert!(
+        name.chars().count() <= 200,
+        "{} chars",
+        name.chars().count()
+    );
     assert!(
         !name
             .chars()
@@ -378,7 +385,14 @@ async fn language_model_credentials_and_errors_reach_no_warning_or_log() {
     ] {
         let url = base.replace("http://", "http://llmuser:URL-PASSWORD-1@") + "/v1?key=QUERY-KEY-2";
         let server = TestServer::start_with_env(
-            &["--llm-url", &url, "--llm-model", "fake", "--llm-timeout-secs", "5"],
+            &[
+                "--llm-url",
+                &url,
+                "--llm-model",
+                "fake",
+                "--llm-timeout-secs",
+                "5",
+            ],
             &[
                 ("RUST_LOG", "debug"),
                 ("VITAE_LLM_API_KEY", "ENV-API-KEY-3"),
@@ -406,8 +420,17 @@ async fn language_model_credentials_and_errors_reach_no_warning_or_log() {
             stderr.contains("http://***@127.0.0.1:"),
             "the start-up log names the provider, redacted: {stderr}"
         );
-        for secret in ["URL-PASSWORD-1", "QUERY-KEY-2", "ENV-API-KEY-3", BODY_SECRET, "llmuser"] {
-            assert!(!preview.contains(secret), "{secret} in the preview: {preview}");
+        for secret in [
+            "URL-PASSWORD-1",
+            "QUERY-KEY-2",
+            "ENV-API-KEY-3",
+            BODY_SECRET,
+            "llmuser",
+        ] {
+            assert!(
+                !preview.contains(secret),
+                "{secret} in the preview: {preview}"
+            );
             assert!(!stderr.contains(secret), "{secret} in the log: {stderr}");
         }
     }
@@ -461,13 +484,45 @@ async fn the_parse_worker_cannot_reach_the_data_or_the_network() {
         .nth(1)
         .and_then(|rest| rest.strip_suffix(']'))
         .expect("the descriptor list");
+    // Descriptors this test process holds without close-on-exec reach the
+    // server, and through it the worker, as they would reach any child
+    // (a supervisor's leak, not the server's); nothing the server opened
+    // may (its store, its sockets): those are all close-on-exec.
+    let leaked_by_test = inheritable_fds();
     for fd in fds.split(',') {
         let (number, target) = fd.split_once('=').unwrap_or((fd, ""));
+        let pipe = ["0", "1", "2"].contains(&number) && target.starts_with("pipe:");
         assert!(
-            ["0", "1", "2"].contains(&number) && target.starts_with("pipe:"),
-            "an inherited descriptor {fd}: {probe}"
+            pipe || leaked_by_test.contains(&number.to_string()),
+            "the worker holds descriptor {fd} of the server's: {probe}"
+        );
+        assert!(
+            !target.contains("vitae.redb") && !target.starts_with("socket:"),
+            "{fd}: {probe}"
         );
     }
+}
+
+/// This process's descriptors above 2 that a child inherits (no
+/// close-on-exec flag in `/proc/self/fdinfo`).
+fn inheritable_fds() -> Vec<String> {
+    const O_CLOEXEC: u32 = 0o2_000_000;
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.parse::<u32>().is_ok_and(|n| n > 2))
+        .filter(|n| {
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{n}"))
+                .ok()
+                .and_then(|info| {
+                    info.lines()
+                        .find_map(|l| l.strip_prefix("flags:"))
+                        .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+                })
+                .is_some_and(|flags| flags & O_CLOEXEC == 0)
+        })
+        .collect()
 }
 
 // ---- server.url -------------------------------------------------------------
@@ -475,6 +530,8 @@ async fn the_parse_worker_cannot_reach_the_data_or_the_network() {
 #[tokio::test]
 async fn server_url_is_readable_by_the_owner_only() {
     let server = TestServer::start();
+    // The server answers only once `server.url` is written.
+    assert_eq!(server.anon().get("/healthz").await.status, 200);
     for name in ["server.url", "admin.token"] {
         let path = server.data_dir().join(name);
         let mode = std::fs::metadata(&path)

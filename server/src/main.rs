@@ -30,6 +30,9 @@
 //!   optional language-model provider that drafts rewordings.
 //! - [`resource`]: store records to wire resources; [`read_cache`]: hot
 //!   reads reused until the next write; [`digest`]: SHA-256 hex.
+//! - [`offload`]: CPU-heavy request work (renders, large answers) on the
+//!   blocking pool, bounded; [`share_pages`]: rendered share pages, cached
+//!   per link, revision and form, bounded in bytes.
 //! - [`config`]: the settings and their layering; [`logs`]: the tracing
 //!   setup and the admin log feed.
 
@@ -43,11 +46,13 @@ mod limits;
 mod llm;
 mod logs;
 mod offline;
+mod offload;
 mod pipeline;
 mod read_cache;
 mod resource;
 mod sandbox;
 mod serve;
+mod share_pages;
 mod sse;
 mod store;
 mod tailoring;

@@ -193,6 +193,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         logs,
         previews: Default::default(),
         resume_answers: crate::read_cache::ReadCache::new(4096),
+        offload: Default::default(),
+        share_pages: crate::share_pages::SharePages::new(crate::share_pages::DEFAULT_MAX_BYTES),
         llm,
         admission,
         exporter: exporter.clone(),

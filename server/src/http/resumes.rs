@@ -197,6 +197,10 @@ pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult
     )
 }
 
+/// Documents larger than this are encoded on the blocking pool: about a
+/// millisecond of work, the most an async worker should spend on one answer.
+const LARGE_ANSWER_BYTES: usize = 256 * 1024;
+
 /// `GET /v1/resumes/{id}`.
 pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
@@ -209,9 +213,25 @@ pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<
     if let Some((revision, body)) = app.resume_answers.get(&key, generation) {
         return Ok(with_etag(json_encoded(StatusCode::OK, body), revision));
     }
+    // Read on the blocking pool (the store's raw read), and a large one
+    // encoded there too: a multi-megabyte answer must not hold an async
+    // worker while `/healthz` and small requests wait behind it.
     let stored = app.store.get_resume_raw(&user.user, id).await?;
     let revision = stored.record.revision;
-    let body = encode_json(&resource::resume(&stored, true))?;
+    let large = stored
+        .record
+        .document
+        .as_ref()
+        .is_some_and(|d| d.get().len() > LARGE_ANSWER_BYTES);
+    let body = if large {
+        app.offload
+            .run("serialising a resume", move || {
+                encode_json(&resource::resume(&stored, true))
+            })
+            .await??
+    } else {
+        encode_json(&resource::resume(&stored, true))?
+    };
     app.resume_answers
         .put(key, generation, (revision, body.clone()));
     Ok(with_etag(json_encoded(StatusCode::OK, body), revision))

@@ -18,7 +18,9 @@
 //! - [`store`]: the storage seam (`store/mod.rs`: the `Store` trait, records
 //!   and views) and the redb backend (`store/redb/`).
 //! - [`pipeline`]: the bounded parse queue and its workers; each parse runs
-//!   in a child process under a time and memory budget ([`offline`]).
+//!   in a child process under a time and memory budget ([`offline`]),
+//!   with an empty environment and, on Linux, no file system or network
+//!   ([`sandbox`]).
 //! - [`sse`]: the event hub and the `text/event-stream` bodies for the parse,
 //!   account and log streams.
 //! - [`exports`]: PDF, DOCX and PNG exports: the Typst engine, its bounded
@@ -48,6 +50,7 @@ mod offload;
 mod pipeline;
 mod read_cache;
 mod resource;
+mod sandbox;
 mod serve;
 mod share_pages;
 mod sse;

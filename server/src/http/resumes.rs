@@ -9,6 +9,7 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
 use hyper::{Request, Response, StatusCode};
+use vitae_common::clean::Escaped;
 use vitae_common::{ChangeEvent, ErrorCode, ResumeList, RevisionList};
 use vitae_parser::{sniff, Format, SniffError};
 
@@ -50,11 +51,12 @@ pub fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
     }
 }
 
-/// Keep the last path component, drop control characters, cap the length.
+/// Keep the last path component, cleaned as every name is
+/// ([`vitae_common::clean::clean_name`]: one line, no control or bidi
+/// characters, at most 200 characters).
 fn clean_filename(raw: &str, format: Format) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().to_string();
+    let cleaned = vitae_common::clean::clean_name(base);
     if cleaned.is_empty() {
         let ext = match format {
             Format::Pdf => "pdf",
@@ -297,7 +299,7 @@ pub async fn delete(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResu
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let deleted = app.store.delete_resume(&user.user, id).await?;
-    tracing::info!(resume = %id, filename = %deleted.record.filename, shares = deleted.share_tokens.len(), "resume deleted");
+    tracing::info!(resume = %id, filename = %Escaped(&deleted.record.filename), shares = deleted.share_tokens.len(), "resume deleted");
     app.hub.forget_parse(id);
     let at = resource::time(crate::store::now());
     for token in &deleted.share_tokens {

@@ -1,9 +1,11 @@
 //! Share links: create, list, revoke, and the public page at `/s/{token}`.
 //!
 //! The public page needs no token of ours: the share token is the
-//! credential. It answers HTML (the page from `render::share_html`: escaped,
-//! no script, a strict CSP), JSON (the stored document, byte for byte) or
-//! Markdown, by `?format=html|json|md` or else by `Accept`, or the PDF or
+//! credential. Every form shows the resume's public view
+//! (`render::public_view`: what the page shows, no private keys). It
+//! answers HTML (the page from `render::share_html`: escaped, no script, a
+//! strict CSP), JSON (the public view) or Markdown, by
+//! `?format=html|json|md` or else by `Accept`, or the PDF or
 //! DOCX in the template chosen when the link was made (`?format=pdf|docx`,
 //! rendered and cached like any export). The first three are rendered off
 //! the async workers and cached per link, revision and form
@@ -356,19 +358,18 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
     tracing::debug!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
     let form = match representation {
         Representation::Typeset(format) => {
-            let raw = shared.resume.document.as_deref();
             let request = ExportRequest {
                 options: shared.share.layout.options.clone(),
                 ..ExportRequest::new(format, &shared.share.layout.template)
             };
-            let document = raw.map_or("{}", |raw| raw.get());
+            let document = public_document(&shared.resume).to_string();
             let filename =
-                super::exports::file_name_for(document, &shared.resume.filename, &request);
+                super::exports::file_name_for(&document, &shared.resume.filename, &request);
             let file = super::exports::render_any(
                 app,
                 &shared.share.owner,
                 shared.resume.id,
-                document,
+                &document,
                 &request,
             )
             .await?;
@@ -407,19 +408,26 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
     Ok(response)
 }
 
+/// The resume's public view ([`render::public_view`]): what the page
+/// shows, and no more (no street address, no unknown private keys). Every
+/// form of a share is made from it.
+fn public_document(resume: &ResumeRecord<RawDocument>) -> serde_json::Value {
+    render::public_view(
+        &resume
+            .document
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default(),
+    )
+}
+
 /// The body of a share page in `form` (runs on the blocking pool): JSON is
-/// the stored document, byte for byte; the pages parse and render it.
+/// the public view; the pages render it.
 fn render_page(resume: &ResumeRecord<RawDocument>, form: Form) -> Bytes {
-    let raw = resume.document.as_deref();
-    let document = || -> Resume {
-        raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .unwrap_or_default()
-    };
+    let public = public_document(resume);
+    let document = || -> Resume { Resume::from_value(public.clone()).unwrap_or_default() };
     match form {
-        Form::Json => match raw {
-            Some(raw) => Bytes::copy_from_slice(raw.get().as_bytes()),
-            None => Bytes::from_static(b"{}"),
-        },
+        Form::Json => Bytes::from(public.to_string()),
         Form::Markdown => Bytes::from(render::markdown(&document())),
         Form::Html => Bytes::from(render::share_html(&document())),
     }

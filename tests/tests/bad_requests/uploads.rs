@@ -425,7 +425,9 @@ pub fn strict() -> Vec<Case> {
             202,
         )
         .body(CT_MD, md.clone())
-        .check(|v| want_filename(v, "cv.md")),
+        // A line break becomes one space (common::clean): the name stays
+        // one line; NUL and ESC are dropped.
+        .check(|v| want_filename(v, "cv .md")),
         ok_case(
             "file name of 10 KB",
             M::POST,

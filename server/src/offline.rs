@@ -142,6 +142,9 @@ pub struct WorkerArgs {
     timeout_ms: u64,
     #[arg(long)]
     memory_mib: u64,
+    /// Most bytes of extracted text and of the document as JSON.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_parsed_bytes: u64,
 }
 
 fn emit(message: &WorkerMessage) {
@@ -201,6 +204,7 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
             limit_memory(args.memory_mib);
             let budget = Budget {
                 deadline: Some(deadline),
+                max_parsed_bytes: args.max_parsed_bytes,
                 ..Budget::default()
             };
             let mut progress = |stage: Stage, message: &str| {
@@ -218,6 +222,9 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
             warnings: parsed.warnings,
             confidence: parsed.confidence,
         })),
+        Ok(Ok(Err(vitae_parser::ParseError::TooLarge { what, limit }))) => WorkerMessage::Error {
+            reason: crate::pipeline::too_large_reason(what, limit),
+        },
         Ok(Ok(Err(error))) => WorkerMessage::Error {
             reason: error.to_string(),
         },

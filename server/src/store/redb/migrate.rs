@@ -6,17 +6,22 @@
 //! [`migrate_resume`] (the record-level steps live with the records, in
 //! [`crate::store::records`]), moving a version 1 `master` flag into the
 //! `masters` table. A record that cannot be migrated stops the start: the
-//! server never guesses a default status.
+//! server never guesses a default status. A file without per-owner usage
+//! counters (written before quotas, `meta.usage_schema` missing) gets them
+//! counted from its tables ([`super::usage::recompute`]).
 
 use redb::{Database, ReadableTable};
 
 use super::tables::{
     EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_EXPORTS,
     OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_SHARES, REVISIONS, SHARES,
-    TEXTS, TOKENS,
+    TEXTS, TOKENS, USAGE,
 };
 use crate::store::records::{migrate_resume, ResumeRecord, RESUME_SCHEMA};
 use crate::store::StoreError;
+
+/// Set once the `usage` table holds every owner's counters.
+const USAGE_SCHEMA_KEY: &str = "usage_schema";
 
 /// Create the tables, check the file's schema version and migrate old
 /// resume records, all in one transaction.
@@ -39,6 +44,7 @@ pub(super) fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
         txn.open_table(EXPORT_FILES)?;
         txn.open_table(EXPORT_META)?;
         txn.open_table(RESUME_EXPORT_FILES)?;
+        txn.open_table(USAGE)?;
         let mut meta = txn.open_table(META)?;
         // The file-level version catches a newer server's file even when it
         // holds no resume records (only shares or tokens, say).
@@ -67,6 +73,14 @@ pub(super) fn init_and_migrate(db: &Database) -> Result<(), StoreError> {
             }
             resumes.insert(id.as_str(), serde_json::to_vec(&parsed)?.as_slice())?;
             tracing::info!(resume = %id, "migrated resume record to schema {RESUME_SCHEMA}");
+        }
+    }
+    {
+        let mut meta = txn.open_table(META)?;
+        if meta.get(USAGE_SCHEMA_KEY)?.is_none() {
+            let owners = super::usage::recompute(&txn)?;
+            meta.insert(USAGE_SCHEMA_KEY, 1)?;
+            tracing::info!(owners, "counted per-owner usage for the quotas");
         }
     }
     txn.commit()?;

@@ -14,7 +14,9 @@ use vitae_common::{Resume, Status};
 
 use super::resumes::{owned, put_resume, with_master};
 use super::tables::{MASTERS, RESUMES, REVISIONS};
+use super::usage::{self, document_bytes};
 use super::RedbStore;
+use crate::store::quota::{self, Delta, Quotas};
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
 use crate::store::{now, StoreError};
 
@@ -27,6 +29,7 @@ pub(super) async fn patch(
     patch: serde_json::Value,
 ) -> Result<StoredResume, StoreError> {
     let owner = owner.to_string();
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
@@ -42,7 +45,7 @@ pub(super) async fn patch(
                 )));
             };
             let document = merge_document(current, &patch)?;
-            push_revision(txn, &mut record, document, "edited".into())?;
+            push_revision(txn, &quotas, &mut record, document, "edited".into())?;
             with_master(&txn.open_table(MASTERS)?, record)
         })
         .await
@@ -57,6 +60,7 @@ pub(super) async fn restore(
     if_match: Option<u64>,
 ) -> Result<StoredResume, StoreError> {
     let owner = owner.to_string();
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
@@ -85,6 +89,7 @@ pub(super) async fn restore(
             };
             push_revision(
                 txn,
+                &quotas,
                 &mut record,
                 document,
                 format!("restored revision {revision}"),
@@ -143,24 +148,39 @@ pub(super) async fn get(
 
 /// Make `document` the record's new current revision, keeping the current
 /// one (with its origin) in `revisions`. Callers have checked ownership,
-/// status and `If-Match`.
+/// status and `If-Match`; the quotas are checked here, before any write
+/// (revisions kept of this resume, and the owner's bytes).
 fn push_revision(
     txn: &WriteTransaction,
+    quotas: &Quotas,
     record: &mut ResumeRecord,
     document: Resume,
     origin: String,
 ) -> Result<(), StoreError> {
+    // Every revision before the current one is kept: `revision - 1` rows.
+    quota::check_revisions(record.revision - 1, quotas)?;
+    let old_bytes = document_bytes(record.document.as_ref());
     let previous = RevisionRecord {
         revision: record.revision,
         created_at: record.updated_at,
         document: record.document.take(),
         origin: record.revision_origin.take(),
     };
+    let kept = serde_json::to_vec(&previous)?;
+    let delta = Delta {
+        revisions: 1,
+        bytes: (kept.len() as u64 + document_bytes(Some(&document))) as i64 - old_bytes as i64,
+        ..Delta::default()
+    };
+    if let Err(error) = usage::charge(txn, quotas, &record.owner, delta) {
+        // Put back what was taken: the caller's record stays as it was.
+        record.document = previous.document;
+        record.revision_origin = previous.origin;
+        return Err(error);
+    }
     let key = record.id.to_string();
-    txn.open_table(REVISIONS)?.insert(
-        (key.as_str(), previous.revision),
-        serde_json::to_vec(&previous)?.as_slice(),
-    )?;
+    txn.open_table(REVISIONS)?
+        .insert((key.as_str(), previous.revision), kept.as_slice())?;
     record.document = Some(document);
     record.revision += 1;
     record.revision_origin = Some(origin);

@@ -21,7 +21,7 @@ use super::resumes::{load_resume, owned};
 use super::tables::{RESUMES, RESUME_SHARES, SHARES};
 use super::tokens::random_token;
 use super::RedbStore;
-use crate::store::records::{RawDocument, ShareLayout, ShareRecord, SHARE_SCHEMA};
+use crate::store::records::{RawDocument, ResumeRecord, ShareLayout, ShareRecord, SHARE_SCHEMA};
 use crate::store::views::Pending;
 use crate::store::{now, SharedView, Store, StoreError};
 
@@ -35,9 +35,15 @@ pub(super) async fn create(
 ) -> Result<ShareRecord, StoreError> {
     let owner = owner.to_string();
     let token = random_token(24)?;
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            let one = crate::store::quota::Delta {
+                shares: 1,
+                ..Default::default()
+            };
+            super::usage::charge(txn, &quotas, &owner, one)?;
             let share = ShareRecord {
                 v: SHARE_SCHEMA,
                 token,
@@ -130,13 +136,16 @@ pub(super) fn access(
             let found = store.lookup(|txn| {
                 let share = load_share(&txn.open_table(SHARES)?, token)?
                     .ok_or(StoreError::NotFound("share"))?;
-                let resume = load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
-                    .ok_or(StoreError::NotFound("share"))?;
+                let resume: ResumeRecord<RawDocument> =
+                    load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
+                        .ok_or(StoreError::NotFound("share"))?;
                 Ok((share, Arc::new(resume)))
             })?;
+            // The document is most of it; the rest is a few hundred bytes.
+            let size = found.1.document.as_ref().map_or(0, |d| d.get().len()) + 512;
             store
                 .shared
-                .put(token.to_string(), generation, found.clone());
+                .put(token.to_string(), generation, found.clone(), size);
             found
         }
     };

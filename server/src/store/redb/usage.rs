@@ -174,7 +174,6 @@ table_reader!(redb::ReadTransaction);
 mod tests {
     use std::sync::Arc;
 
-    use redb::ReadableTable;
     use serde_json::json;
 
     use super::super::tables::{META, USAGE};
@@ -390,7 +389,7 @@ mod tests {
                 .remove("usage_schema")
                 .unwrap();
             txn.commit().unwrap();
-            let txn = db.begin_read().unwrap();
+            let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
             assert!(txn
                 .open_table(USAGE)
                 .unwrap()

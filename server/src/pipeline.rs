@@ -375,6 +375,7 @@ impl Worker {
                 return;
             }
             self.parse_one(&owner, id).await;
+            self.queue.lock().waiting.done(&owner);
         }
     }
 
@@ -657,6 +658,7 @@ mod tests {
         assert_eq!(pipeline.reserve("c").err(), Some(QueueFull::Server(3)));
         let queue = &pipeline.queue;
         assert_eq!(queue.pop().await, ("a".to_string(), a1));
+        // "a" has a parse running, "b" none: "b" is next.
         assert_eq!(queue.pop().await, ("b".to_string(), b1));
         assert_eq!(queue.pop().await, ("a".to_string(), a2));
         // Taken by workers, the places are free again.

@@ -187,14 +187,14 @@ fn spawn_worker(shared: Arc<Shared>) {
 
 fn worker(shared: Arc<Shared>) {
     loop {
-        let task = {
+        let (owner, task) = {
             let mut queue = lock(&shared.queue);
             loop {
                 if queue.closed {
                     return;
                 }
-                if let Some((_, task)) = queue.tasks.pop() {
-                    break task;
+                if let Some(next) = queue.tasks.pop() {
+                    break next;
                 }
                 queue = shared
                     .ready
@@ -202,7 +202,10 @@ fn worker(shared: Arc<Shared>) {
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
         };
-        if run(&shared, task) {
+        let written_off = run(&shared, task);
+        // Its owner's render is over (even one written off ends here, late).
+        lock(&shared.queue).tasks.done(&owner);
+        if written_off {
             return;
         }
     }

@@ -119,4 +119,9 @@ pub struct LogRecord {
     pub message: String,
     #[serde(default)]
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The fields of the spans the record was logged in, outermost first (an
+    /// inner span's field of the same name wins): for anything logged while
+    /// serving a request, the request's `id`, `method` and `path`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub span: serde_json::Map<String, serde_json::Value>,
 }

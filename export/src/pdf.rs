@@ -189,10 +189,35 @@ pub(crate) fn write_png(job: &Job<'_>, doc: &PagedDocument) -> Result<Vec<u8>, E
         .map_err(|e| ExportError::Internal(format!("the preview could not be encoded: {e}")))
 }
 
-/// Trim Typst's memo cache after a render (see the module docs).
+/// Renders between two returns of the allocator's free memory to the OS.
+const TRIM_EVERY: usize = 16;
+
+/// Trim Typst's memo cache after a render (see the module docs), and every
+/// [`TRIM_EVERY`] renders hand the heap's free pages back to the OS: a render
+/// allocates and frees tens of MiB in many threads' arenas, and glibc keeps
+/// what was freed, so without it a long-running server's RSS crept up with
+/// every render (49 MiB of engine after 1,000 renders, 77 MiB after 2,400)
+/// though the memo cache itself was bounded.
 pub(crate) fn evict() {
     comemo::evict(EVICT_AGE);
+    static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % TRIM_EVERY == TRIM_EVERY - 1 {
+        release_free_memory();
+    }
 }
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it
+    // takes the arena locks itself and is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     let what = panic

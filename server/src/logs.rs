@@ -2,7 +2,10 @@
 //! record to the `/v1/logs` stream for admin tokens.
 //!
 //! The layer formats a record once into a [`LogRecord`] event and broadcasts
-//! it; with no subscriber that is one failed `send`. It never logs itself
+//! it; with no subscriber that is one failed `send`. It keeps each span's
+//! fields (recorded once, when the span opens or records a value) so a
+//! record carries the request it was logged for: `id`, `method`, `path`,
+//! next to the event's own fields (the request line's `status` and `ms`). It never logs itself
 //! (a record about a lagging log subscriber would feed the stream it is
 //! about), and request logging elsewhere records paths without query
 //! strings, so an `access_token` never reaches either sink.
@@ -13,9 +16,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
 use vitae_common::{names, LogRecord};
 
@@ -81,13 +86,42 @@ impl Visit for FieldVisitor {
     }
 }
 
-impl<S: Subscriber> Layer<S> for FeedLayer {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+/// A span's fields, kept in the span's extensions.
+struct SpanFields(Map<String, Value>);
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for FeedLayer {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut visitor = FieldVisitor::default();
+        attrs.record(&mut visitor);
+        span.extensions_mut().insert(SpanFields(visitor.fields));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut visitor = FieldVisitor::default();
+        values.record(&mut visitor);
+        let mut extensions = span.extensions_mut();
+        match extensions.get_mut::<SpanFields>() {
+            Some(SpanFields(fields)) => fields.extend(visitor.fields),
+            None => extensions.insert(SpanFields(visitor.fields)),
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         if self.0.tx.receiver_count() == 0 {
             return;
         }
         let mut visitor = FieldVisitor::default();
         event.record(&mut visitor);
+        let mut span = Map::new();
+        if let Some(scope) = ctx.event_scope(event) {
+            for entered in scope.from_root() {
+                if let Some(SpanFields(fields)) = entered.extensions().get::<SpanFields>() {
+                    span.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
         let meta = event.metadata();
         let record = LogRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -95,6 +129,7 @@ impl<S: Subscriber> Layer<S> for FeedLayer {
             target: meta.target().to_string(),
             message: visitor.message,
             fields: visitor.fields,
+            span,
         };
         let seq = self.0.seq.fetch_add(1, Ordering::Relaxed);
         let _ = self.0.tx.send(Arc::new(SseEvent::json(

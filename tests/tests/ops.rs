@@ -176,6 +176,30 @@ async fn logs_are_admin_only() {
         assert!(d[k].is_string(), "{k} in {d}");
     }
     assert!(d["fields"].is_object(), "fields in {d}");
+    // The request line carries its span: id, method and path, with the
+    // event's own status and duration.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let missing = format!("/v1/resumes/{}", uuid::Uuid::new_v4());
+    loop {
+        user.get(&missing).await;
+        let f = logs.wait_for_event("log", Duration::from_secs(5)).await;
+        let d = f.json();
+        if d["message"] == "request" && d["span"]["path"] == missing.as_str() {
+            assert_eq!(d["span"]["method"], "GET", "{d}");
+            let id = d["span"]["id"].as_str().unwrap_or_default();
+            assert!(
+                id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{d}"
+            );
+            assert_eq!(d["fields"]["status"], 404, "{d}");
+            assert!(d["fields"]["ms"].is_number(), "{d}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no request record with its span: last {d}"
+        );
+    }
 }
 
 #[tokio::test]

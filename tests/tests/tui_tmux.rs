@@ -258,3 +258,85 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Full editing in the terminal, end to end: a job with two bullets is
+/// added in the review screen, its bullets and the job itself reordered,
+/// and the whole draft saved as one revision, whose diff the client then
+/// shows; the stored document has the job, in its place, with both
+/// bullets in the new order.
+#[tokio::test(flavor = "multi_thread")]
+async fn review_adds_a_job_with_two_bullets_reorders_and_saves_one_revision() {
+    let server = TestServer::start();
+    let token = server.create_user("tuiedit").await;
+    let api = server.api(&token);
+    let uploaded = api.upload_ready("resume.md").await;
+    let id = uploaded["id"].as_str().unwrap().to_string();
+    let before = api.resume(&id).await;
+    assert_eq!(before["revision"], 1);
+    let jobs_before = before["document"]["work"].as_array().unwrap().clone();
+    assert!(jobs_before.len() >= 2, "{before}");
+
+    let tmux = Tmux::start(&server, &token, &[]);
+    tmux.wait_for("resume.md");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Review resume.md");
+    // Basics, then Work: its fields, the first job's name selected.
+    tmux.keys(&["j"]);
+    tmux.wait_for("Work ·");
+    tmux.keys(&["l"]);
+
+    // a: a new job after the first one, its name being edited.
+    tmux.keys(&["a"]);
+    tmux.wait_for("Esc: take it back");
+    tmux.type_text("Initech");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 unsaved change");
+    // i: two bullets.
+    tmux.keys(&["i"]);
+    tmux.wait_for("Esc: take it back");
+    tmux.type_text("Shipped the TPS report service");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 unsaved changes");
+    tmux.keys(&["i"]);
+    tmux.wait_for("Esc: take it back");
+    tmux.type_text("Cut costs by half");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("3 unsaved changes");
+    // K on the second bullet moves it first; then, on a field of the job
+    // (k: up to its description), K moves the job itself to the top.
+    tmux.keys(&["K"]);
+    tmux.wait_for("4 unsaved changes");
+    tmux.keys(&["k", "K"]);
+    let moved = tmux.wait_for("5 unsaved changes");
+    assert!(moved.contains("work[0]  Initech"), "{moved}");
+    // Nothing is stored until w.
+    assert_eq!(api.resume(&id).await["revision"], 1);
+
+    tmux.keys(&["w"]);
+    tmux.wait_for("saved: revision 2");
+
+    // d: the diff against the previous revision shows the new job.
+    tmux.keys(&["d"]);
+    tmux.wait_for("r1 → r2");
+    let diff = tmux.wait_for("Cut costs by half");
+    assert!(diff.contains("Initech"), "{diff}");
+
+    let after = api.resume(&id).await;
+    assert_eq!(after["revision"], 2, "one PATCH, one revision");
+    let work = after["document"]["work"].as_array().unwrap();
+    assert_eq!(work.len(), jobs_before.len() + 1);
+    assert_eq!(work[0]["name"], "Initech");
+    assert_eq!(
+        work[0]["highlights"],
+        serde_json::json!(["Cut costs by half", "Shipped the TPS report service"])
+    );
+    assert_eq!(
+        &work[1..],
+        &jobs_before[..],
+        "the other jobs untouched, in order"
+    );
+
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}

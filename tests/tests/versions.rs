@@ -758,3 +758,88 @@ async fn diff_rejects_bad_queries_unknown_sides_and_unparsed_ones() {
         );
     }
 }
+
+/// Issue 18's reproduction: twenty 30-byte PATCHes of a JSON resume near the
+/// upload limit (10 MiB) added 336 MiB to the store when every revision was
+/// kept whole. Kept as deltas, the store grows by a bounded multiple of the
+/// document (the current document is rewritten by each edit, and redb
+/// reuses the freed pages), and every revision still reads back exactly.
+#[tokio::test]
+async fn twenty_small_edits_of_a_big_resume_do_not_store_it_twenty_times() {
+    let srv = TestServer::start();
+    let api = srv.user("bigrev").await;
+    let work: Vec<Value> = (0..5200)
+        .map(|i| {
+            json!({
+                "name": format!("Company {i}"),
+                "position": "Engineer",
+                "startDate": "2020-01",
+                "summary": format!("Role {i}: ").repeat(4) + &"Owned the service end to end, from the design review to the pager, for three years. ".repeat(15),
+                "highlights": [
+                    format!("Shipped the feature set number {i} to every customer across all regions on time"),
+                    format!("Cut the monthly cost of running service {i} by a third without losing any request"),
+                    format!("Mentored {} engineers and wrote the runbooks the on-call rotation still uses today", i % 9 + 1),
+                    "Led the migration of the billing pipeline to an event-sourced design with zero downtime",
+                    "Designed the on-call handbook, the incident review template and the quarterly load tests"
+                ]
+            })
+        })
+        .collect();
+    let doc = json!({"basics": {"name": "Big Resume", "label": "Engineer"}, "work": work});
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    assert!(
+        bytes.len() > 9 * 1024 * 1024 && bytes.len() < 10 * 1024 * 1024,
+        "{} bytes",
+        bytes.len()
+    );
+    let r = api.upload(bytes.clone(), CT_JSON, "big.json").await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let done = api.wait_terminal(&id).await;
+    assert_eq!(done["status"], "ready", "{done}");
+
+    let store = srv.data_dir().join("vitae.redb");
+    let size = || std::fs::metadata(&store).unwrap().len();
+    let before = size();
+    for i in 0..20 {
+        let r = api
+            .patch(
+                &format!("/v1/resumes/{id}"),
+                &json!({"basics": {"label": format!("Edit {i:02}")}}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "PATCH {i}: {}", r.text());
+    }
+    let grown = size().saturating_sub(before);
+    let doc_bytes = bytes.len() as u64;
+    eprintln!(
+        "store grew by {grown} bytes ({:.1} MiB) for 20 edits of a {doc_bytes}-byte resume",
+        grown as f64 / 1048576.0
+    );
+    assert!(
+        grown <= 4 * doc_bytes,
+        "20 small edits grew the store by {grown} bytes (the document is {doc_bytes})"
+    );
+    // Every revision reads back: 1 is the parse, k+2 carries "Edit k".
+    for n in 1..=21u64 {
+        let r = api.get(&format!("/v1/resumes/{id}/revisions/{n}")).await;
+        assert_eq!(r.status, 200, "revision {n}: {}", r.text());
+        let v = r.json();
+        let label = v["document"]["basics"]["label"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let want = if n == 1 {
+            "Engineer".to_string()
+        } else {
+            format!("Edit {:02}", n - 2)
+        };
+        assert_eq!(label, want, "revision {n}");
+        assert_eq!(
+            v["document"]["work"].as_array().map(Vec::len),
+            Some(5200),
+            "revision {n} keeps every work entry"
+        );
+    }
+}

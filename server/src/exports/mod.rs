@@ -526,9 +526,7 @@ pub fn resource(record: &ExportRecord) -> ExportJob {
         template: record.request.template.clone(),
         events_url: events_url(record.id),
         download_url: download_url(record.id),
-        created_at: record
-            .created_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_at: crate::resource::time(record.created_at),
         reason: record.reason.clone(),
         bytes: record.bytes,
         pages: record.pages,

@@ -19,6 +19,7 @@
 //! that takes an `owner` answers [`StoreError::NotFound`] for another
 //! owner's record, so ids never leak across accounts.
 
+pub mod delta;
 pub mod quota;
 pub mod records;
 pub mod redb;

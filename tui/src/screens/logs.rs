@@ -289,11 +289,30 @@ impl LogsState {
                 level_style,
             ),
             Span::styled(format!("{} ", record.target), theme.dim()),
-            Span::raw(record.message.clone()),
         ];
+        // The request a record was logged for, first: `GET /v1/resumes`.
+        let request = ["method", "path"]
+            .iter()
+            .filter_map(|k| record.span.get(*k).map(field_value))
+            .collect::<Vec<_>>();
+        if !request.is_empty() {
+            spans.push(Span::styled(format!("{} ", request.join(" ")), theme.key()));
+        }
+        spans.push(Span::raw(record.message.clone()));
         for (key, value) in &record.fields {
             spans.push(Span::styled(format!(" {key}="), theme.dim()));
             spans.push(Span::raw(field_value(value)));
+        }
+        // The rest of the span (the request id) last, dimmed.
+        for (key, value) in record
+            .span
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "method" | "path"))
+        {
+            spans.push(Span::styled(
+                format!(" {key}={}", field_value(value)),
+                theme.dim(),
+            ));
         }
         spans
     }
@@ -551,7 +570,32 @@ mod tests {
             target: "vitae_server::http".into(),
             message: message.into(),
             fields,
+            span: Default::default(),
         }
+    }
+
+    /// A record logged while serving a request shows the request's method
+    /// and path before the message and its id after the fields.
+    #[test]
+    fn a_request_record_shows_its_method_path_and_id() {
+        let mut state = LogsState::default();
+        state.on_msg(&Msg::LogLink(Link::Live));
+        let mut line = record(1, "INFO", "request");
+        line.fields = match json!({"status": 201, "ms": 1.5}) {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        line.span = match json!({"id": "c2cb64724e2b10fb", "method": "POST", "path": "/v1/resumes"})
+        {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        state.on_msg(&Msg::Log(line));
+        let screen = draw(&mut state, 120, 5).to_string();
+        assert!(
+            screen.contains("POST /v1/resumes request ms=1.5 status=201 id=c2cb64724e2b10fb"),
+            "{screen}"
+        );
     }
 
     fn mixed() -> LogsState {

@@ -7,8 +7,16 @@
 //! never rewritten: an edit or a restore pushes the current document into
 //! `revisions` and makes a new revision. Every edit checks the client's
 //! `If-Match` revision first.
+//!
+//! An earlier revision is stored as a reverse delta from the revision after
+//! it ([`crate::store::delta`]), whole every [`SNAPSHOT_EVERY`] revisions or
+//! when a delta would not save at least half, so an edit costs the bytes it
+//! changed and reading any revision applies a bounded number of deltas.
+//! Revisions stored whole by earlier versions read as they are.
 
+use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vitae_common::{Resume, Status};
 
@@ -16,9 +24,55 @@ use super::resumes::{owned, put_resume, with_master};
 use super::tables::{MASTERS, RESUMES, REVISIONS};
 use super::usage::{self, document_bytes};
 use super::RedbStore;
-use crate::store::quota::{self, Delta, Quotas};
+use crate::store::delta::{self, Delta, SNAPSHOT_EVERY};
+use crate::store::quota::{self, Quotas};
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
 use crate::store::{now, StoreError};
+
+/// A row of `revisions`: the revision whole (`document`), or as the delta
+/// that turns the next revision's document into it.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredRevision {
+    revision: u64,
+    created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document: Option<Resume>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delta: Option<Delta>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
+}
+
+impl StoredRevision {
+    /// The record with its document, given the next revision's document
+    /// (needed only when this one is a delta).
+    fn resolve(self, next: Option<&Resume>) -> Result<RevisionRecord, StoreError> {
+        let document = match (self.document, self.delta) {
+            (Some(document), _) => Some(document),
+            (None, None) => None,
+            (None, Some(change)) => {
+                let Some(next) = next else {
+                    return Err(damaged(self.revision, &"the next revision has no document"));
+                };
+                let value = delta::apply(serde_json::to_value(next)?, &change)
+                    .map_err(|e| damaged(self.revision, &e))?;
+                Some(Resume::from_value(value).map_err(|e| damaged(self.revision, &e))?)
+            }
+        };
+        Ok(RevisionRecord {
+            revision: self.revision,
+            created_at: self.created_at,
+            document,
+            origin: self.origin,
+        })
+    }
+}
+
+fn damaged(revision: u64, detail: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!(
+        "revision {revision} does not rebuild from the revision after it ({detail}); the store is damaged"
+    ))
+}
 
 /// Apply a JSON Merge Patch to a `ready` resume's document as a new revision.
 pub(super) async fn patch(
@@ -76,12 +130,7 @@ pub(super) async fn restore(
                     "revision {revision} is already the current revision"
                 )));
             }
-            let key = id.to_string();
-            let old: RevisionRecord =
-                match txn.open_table(REVISIONS)?.get((key.as_str(), revision))? {
-                    Some(value) => serde_json::from_slice(value.value())?,
-                    None => return Err(StoreError::NotFound("revision")),
-                };
+            let old = read_revision(&txn.open_table(REVISIONS)?, &record, revision)?;
             let Some(document) = old.document else {
                 return Err(StoreError::Conflict(format!(
                     "revision {revision} has no document to restore"
@@ -111,12 +160,19 @@ pub(super) async fn list(
             let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
             let key = id.to_string();
             let table = txn.open_table(REVISIONS)?;
-            let mut out = Vec::new();
+            let mut stored = Vec::new();
             for entry in table.range((key.as_str(), 0u64)..=(key.as_str(), u64::MAX))? {
                 let (_, value) = entry?;
-                out.push(serde_json::from_slice::<RevisionRecord>(value.value())?);
+                stored.push(serde_json::from_slice::<StoredRevision>(value.value())?);
             }
-            out.push(current_revision(record));
+            // Newest first, each rebuilt from the one after it.
+            let mut out = vec![current_revision(record)];
+            for revision in stored.into_iter().rev() {
+                let next = out.last().and_then(|r| r.document.as_ref());
+                let resolved = revision.resolve(next)?;
+                out.push(resolved);
+            }
+            out.reverse();
             Ok(out)
         })
         .await
@@ -136,20 +192,57 @@ pub(super) async fn get(
             if revision == record.revision {
                 return Ok(current_revision(record));
             }
-            let key = id.to_string();
-            let table = txn.open_table(REVISIONS)?;
-            let value = table
-                .get((key.as_str(), revision))?
-                .ok_or(StoreError::NotFound("revision"))?;
-            Ok(serde_json::from_slice(value.value())?)
+            read_revision(&txn.open_table(REVISIONS)?, &record, revision)
         })
         .await
 }
 
+/// An earlier revision (not the current one) of `record`: the stored rows
+/// from `revision` up to the first one stored whole (or the current
+/// document), then the deltas applied downwards.
+fn read_revision<T: ReadableTable<(&'static str, u64), &'static [u8]>>(
+    table: &T,
+    record: &ResumeRecord,
+    revision: u64,
+) -> Result<RevisionRecord, StoreError> {
+    if revision >= record.revision {
+        return Err(StoreError::NotFound("revision"));
+    }
+    let key = record.id.to_string();
+    let mut chain: Vec<StoredRevision> = Vec::new();
+    for entry in table.range((key.as_str(), revision)..(key.as_str(), record.revision))? {
+        let (_, value) = entry?;
+        let stored: StoredRevision = serde_json::from_slice(value.value())?;
+        if chain.is_empty() && stored.revision != revision {
+            return Err(StoreError::NotFound("revision"));
+        }
+        let whole = stored.delta.is_none();
+        chain.push(stored);
+        if whole {
+            break;
+        }
+    }
+    if chain.is_empty() {
+        return Err(StoreError::NotFound("revision"));
+    }
+    let mut next = match chain.last() {
+        Some(last) if last.delta.is_none() => None,
+        _ => record.document.clone(),
+    };
+    let mut resolved = None;
+    for stored in chain.into_iter().rev() {
+        let record = stored.resolve(next.as_ref())?;
+        next = record.document.clone();
+        resolved = Some(record);
+    }
+    resolved.ok_or(StoreError::NotFound("revision"))
+}
+
 /// Make `document` the record's new current revision, keeping the current
-/// one (with its origin) in `revisions`. Callers have checked ownership,
-/// status and `If-Match`; the quotas are checked here, before any write
-/// (revisions kept of this resume, and the owner's bytes).
+/// one (with its origin) in `revisions` as a delta from `document` where
+/// that is worth it. Callers have checked ownership, status and `If-Match`;
+/// the quotas are checked here, before any write (revisions kept of this
+/// resume, and the owner's bytes as stored).
 fn push_revision(
     txn: &WriteTransaction,
     quotas: &Quotas,
@@ -160,24 +253,23 @@ fn push_revision(
     // Every revision before the current one is kept: `revision - 1` rows.
     quota::check_revisions(record.revision - 1, quotas)?;
     let old_bytes = document_bytes(record.document.as_ref());
-    let previous = RevisionRecord {
+    let previous_document = record.document.take();
+    let (whole, change) = store_as(record.revision, previous_document, &document)?;
+    let previous = StoredRevision {
         revision: record.revision,
         created_at: record.updated_at,
-        document: record.document.take(),
+        document: whole,
+        delta: change,
         origin: record.revision_origin.take(),
     };
     let kept = serde_json::to_vec(&previous)?;
-    let delta = Delta {
+    let usage = quota::Delta {
         revisions: 1,
         bytes: (kept.len() as u64 + document_bytes(Some(&document))) as i64 - old_bytes as i64,
-        ..Delta::default()
+        ..quota::Delta::default()
     };
-    if let Err(error) = usage::charge(txn, quotas, &record.owner, delta) {
-        // Put back what was taken: the caller's record stays as it was.
-        record.document = previous.document;
-        record.revision_origin = previous.origin;
-        return Err(error);
-    }
+    // On error the caller drops `record`: what was taken from it is moot.
+    usage::charge(txn, quotas, &record.owner, usage)?;
     let key = record.id.to_string();
     txn.open_table(REVISIONS)?
         .insert((key.as_str(), previous.revision), kept.as_slice())?;
@@ -186,6 +278,30 @@ fn push_revision(
     record.revision_origin = Some(origin);
     record.updated_at = now();
     put_resume(txn, record)
+}
+
+/// How to store revision `revision` (`previous`) once `next` replaces it:
+/// whole, or as the delta from `next`.
+fn store_as(
+    revision: u64,
+    previous: Option<Resume>,
+    next: &Resume,
+) -> Result<(Option<Resume>, Option<Delta>), StoreError> {
+    let Some(previous) = previous else {
+        return Ok((None, None));
+    };
+    if revision.is_multiple_of(SNAPSHOT_EVERY) {
+        return Ok((Some(previous), None));
+    }
+    let previous_value = serde_json::to_value(&previous)?;
+    let change = delta::delta(&serde_json::to_value(next)?, &previous_value);
+    let delta_bytes = serde_json::to_vec(&change)?.len();
+    let whole_bytes = serde_json::to_vec(&previous_value)?.len();
+    Ok(if delta::worth_a_delta(delta_bytes, whole_bytes) {
+        (None, Some(change))
+    } else {
+        (Some(previous), None)
+    })
 }
 
 /// The current revision of a record, in the shape of a stored one.
@@ -311,5 +427,128 @@ mod tests {
             store.restore_revision("bob", id, 1, None).await,
             Err(StoreError::NotFound("resume"))
         ));
+    }
+
+    /// Forty edits of every kind (set, add and remove list entries, null
+    /// members, whole sections), across two snapshot boundaries and a
+    /// restore: every revision reads back exactly, alone and in the list,
+    /// and the small edits were stored as deltas.
+    #[tokio::test]
+    async fn every_revision_reads_back_exactly_from_deltas_and_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let mut expected = vec![store.get_revision("alice", id, 1).await.unwrap().document];
+        for i in 0..40u64 {
+            let patch = match i % 5 {
+                0 => json!({"basics": {"label": format!("label {i}")}}),
+                1 => {
+                    json!({"work": (0..=(i % 7)).map(|j| json!({"name": format!("Co {j}"), "highlights": ["x", format!("edit {i}")]})).collect::<Vec<_>>()})
+                }
+                2 => json!({"basics": {"summary": "s".repeat(i as usize * 10), "x-note": null}}),
+                3 => {
+                    json!({"skills": [{"name": "Rust", "keywords": [format!("k{i}"), "tokio"]}], "x-private": {"n": i}})
+                }
+                _ => json!({"work": null, "x-private": null}),
+            };
+            let stored = store
+                .patch_document("alice", id, None, patch)
+                .await
+                .unwrap();
+            expected.push(stored.record.document);
+            if i == 25 {
+                let restored = store.restore_revision("alice", id, 3, None).await.unwrap();
+                assert_eq!(restored.record.document, expected[2]);
+                expected.push(restored.record.document);
+            }
+        }
+        let current = expected.len() as u64;
+        for (i, document) in expected.iter().enumerate() {
+            let n = i as u64 + 1;
+            let got = store.get_revision("alice", id, n).await.unwrap();
+            assert_eq!(got.revision, n);
+            assert_eq!(&got.document, document, "revision {n}");
+        }
+        let listed = store.list_revisions("alice", id).await.unwrap();
+        assert_eq!(listed.len() as u64, current);
+        for (got, document) in listed.iter().zip(&expected) {
+            assert_eq!(&got.document, document, "listed revision {}", got.revision);
+        }
+        assert!(matches!(
+            store.get_revision("alice", id, current + 1).await,
+            Err(StoreError::NotFound("revision"))
+        ));
+        assert!(matches!(
+            store.get_revision("alice", id, 0).await,
+            Err(StoreError::NotFound("revision"))
+        ));
+        // How the rows were stored: snapshots on multiples of SNAPSHOT_EVERY,
+        // deltas for the small edits in between.
+        let rows = store
+            .read(move |txn| {
+                let table = txn.open_table(super::REVISIONS)?;
+                let key = id.to_string();
+                let mut rows = Vec::new();
+                for entry in table.range((key.as_str(), 0u64)..=(key.as_str(), u64::MAX))? {
+                    let (k, v) = entry?;
+                    let stored: super::StoredRevision = serde_json::from_slice(v.value())?;
+                    rows.push((k.value().1, stored.delta.is_some()));
+                }
+                Ok(rows)
+            })
+            .await
+            .unwrap();
+        for (n, is_delta) in &rows {
+            if n.is_multiple_of(super::SNAPSHOT_EVERY) {
+                assert!(!is_delta, "revision {n} is a snapshot");
+            }
+        }
+        let deltas = rows.iter().filter(|(_, d)| *d).count();
+        assert!(
+            deltas >= rows.len() / 2,
+            "{deltas} of {} rows are deltas",
+            rows.len()
+        );
+    }
+
+    /// Rows written whole by earlier versions (no `delta` field) still read.
+    #[tokio::test]
+    async fn revisions_stored_whole_by_earlier_versions_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        store
+            .patch_document("alice", id, None, json!({"basics": {"label": "two"}}))
+            .await
+            .unwrap();
+        store
+            .patch_document("alice", id, None, json!({"basics": {"label": "three"}}))
+            .await
+            .unwrap();
+        // Rewrite revision 2 the way the old layout stored it.
+        let old = json!({
+            "revision": 2,
+            "created_at": "2026-01-01T00:00:00Z",
+            "document": {"basics": {"name": "Jane", "label": "old layout"}},
+            "origin": "edited"
+        });
+        store
+            .write(move |txn| {
+                let key = id.to_string();
+                txn.open_table(super::REVISIONS)?
+                    .insert((key.as_str(), 2u64), serde_json::to_vec(&old)?.as_slice())?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let two = store.get_revision("alice", id, 2).await.unwrap();
+        assert_eq!(
+            two.document.unwrap().basics.unwrap().label.as_deref(),
+            Some("old layout")
+        );
+        // Revision 1 was a delta from 2's *original* document; it now applies
+        // to the old-layout one, which only changed the label it set anyway.
+        let one = store.get_revision("alice", id, 1).await.unwrap();
+        assert_eq!(one.document.unwrap().name(), Some("Jane"));
     }
 }

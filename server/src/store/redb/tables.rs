@@ -12,7 +12,7 @@
 //! | `owner_resumes` | (owner, id) → () |
 //! | `originals` | id → uploaded bytes |
 //! | `texts` | id → extracted text |
-//! | `revisions` | (id, revision) → earlier revision |
+//! | `revisions` | (id, revision) → earlier revision, whole or as a delta from the next one |
 //! | `masters` | owner → id |
 //! | `shares` | token → share record |
 //! | `resume_shares` | (id, token) → () |

@@ -5,7 +5,11 @@
 //!
 //! Edits are sent as JSON Merge Patches (RFC 7396) with the revision this
 //! screen has as `If-Match`, so an edit never overwrites a change made
-//! elsewhere: a 412 opens a conflict popup instead. The revision history
+//! elsewhere: a 412 opens a conflict popup instead. A field edit alone is
+//! saved at once; structural edits (add, delete, move an entry or a list
+//! item, add a section) go into a draft instead, with an undo stack, and
+//! every field edited while a draft is pending joins it, so the whole
+//! draft is saved as one patch (`w`). The revision history
 //! opens in a popup (diff any revision against the current one, restore it).
 //!
 //! This module holds the screen's state, its key tables and what keys and
@@ -15,16 +19,22 @@
 //! |---|---|
 //! | `document` | JSON paths, and the sections and fields built from a document |
 //! | `patch` | an edit applied to the document, and its merge patch |
+//! | `editing` | the structural edits, undo, and saving the draft |
+//! | `structure` | entries and list items: where a row sits, add, delete, move |
 //! | `validate` | what a new value must look like before it is sent |
 //! | `render` | the status strip and the two panes |
-//! | `popups` | the revisions and conflict popups |
+//! | `popups` | the revisions, conflict, delete-confirm and picker popups |
 
 mod document;
+mod editing;
 mod patch;
 mod popups;
 mod render;
+mod structure;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_editing;
 mod validate;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
@@ -35,7 +45,8 @@ use vitae_common::ResumeResource;
 
 use self::document::{sections, text_at, Field, Section, Seg};
 use self::patch::{merge_patch, set_path};
-use self::popups::RevisionsPopup;
+use self::popups::{Picker, RevisionsPopup};
+use self::structure::Slot;
 use self::validate::validate;
 use super::widgets::{Cursor, Input};
 use super::View;
@@ -64,6 +75,15 @@ enum Action {
     Export,
     Reload,
     Back,
+    AddAfter,
+    AddBefore,
+    AddItem,
+    AddSection,
+    Delete,
+    MoveUp,
+    MoveDown,
+    Undo,
+    Write,
 }
 
 const BACK_TAB: Key = Key {
@@ -90,6 +110,53 @@ const KEYS: &[Binding<Action>] = &[
     Binding { keys: &[Key::ch('x')], label: "x", help: "export to PDF or Word (templates, preview)", action: Action::Export },
     Binding { keys: &[Key::ch('R'), Key::ctrl('r')], label: "R", help: "reload from the server", action: Action::Reload },
     Binding { keys: nav::BACK, label: "q/Esc", help: "back", action: Action::Back },
+    Binding { keys: &[Key::ch('a')], label: "a", help: "add an entry (or a list item) after the selected one", action: Action::AddAfter },
+    Binding { keys: &[Key::ch('A')], label: "A", help: "add an entry (or a list item) before the selected one", action: Action::AddBefore },
+    Binding { keys: &[Key::ch('i')], label: "i", help: "add a list item to this entry (highlights, keywords, courses…)", action: Action::AddItem },
+    Binding { keys: &[Key::ch('+')], label: "+", help: "add a section the resume lacks", action: Action::AddSection },
+    Binding { keys: &[Key::ch('D'), Key::plain(KeyCode::Delete)], label: "D/Del", help: "delete the selected entry or list item (asks first)", action: Action::Delete },
+    Binding { keys: &[Key::ch('K'), ALT_UP], label: "K/Alt-↑", help: "move the entry or list item up", action: Action::MoveUp },
+    Binding { keys: &[Key::ch('J'), ALT_DOWN], label: "J/Alt-↓", help: "move the entry or list item down", action: Action::MoveDown },
+    Binding { keys: &[Key::ch('u')], label: "u", help: "undo the last unsaved change", action: Action::Undo },
+    Binding { keys: &[Key::ch('w'), Key::ctrl('s')], label: "w/Ctrl-S", help: "save the unsaved changes as one revision", action: Action::Write },
+];
+
+const ALT_UP: Key = Key {
+    code: KeyCode::Up,
+    mods: KeyModifiers::ALT,
+};
+
+const ALT_DOWN: Key = Key {
+    code: KeyCode::Down,
+    mods: KeyModifiers::ALT,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConfirmAction {
+    Yes,
+    No,
+}
+
+#[rustfmt::skip]
+const CONFIRM_KEYS: &[Binding<ConfirmAction>] = &[
+    Binding { keys: &[Key::ch('y'), Key::plain(KeyCode::Enter)], label: "y/Enter", help: "delete it (u undoes until you save)", action: ConfirmAction::Yes },
+    Binding { keys: &[Key::ch('n'), Key::plain(KeyCode::Esc), Key::ch('q')], label: "n/Esc", help: "keep it", action: ConfirmAction::No },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PickAction {
+    Down,
+    Up,
+    Pick,
+    Close,
+}
+
+#[rustfmt::skip]
+const PICK_KEYS: &[Binding<PickAction>] = &[
+    Binding { keys: nav::DOWN, label: "j/↓", help: "next", action: PickAction::Down },
+    Binding { keys: nav::UP, label: "k/↑", help: "previous", action: PickAction::Up },
+    Binding { keys: &[Key::plain(KeyCode::Enter)], label: "Enter", help: "add it", action: PickAction::Pick },
+    Binding { keys: &[Key::plain(KeyCode::Esc), Key::ch('q')], label: "Esc", help: "close", action: PickAction::Close },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +216,17 @@ struct Edit {
     path: Vec<Seg>,
     input: Input,
     error: Option<String>,
+    /// The entry or item was just added for this edit: cancelling it (or
+    /// leaving it empty) takes the addition back.
+    added: bool,
+}
+
+/// A deletion waiting for its confirmation.
+#[derive(Debug)]
+struct Confirm {
+    slot: Slot,
+    /// What is deleted, as the popup names it.
+    what: String,
 }
 
 #[derive(Debug)]
@@ -157,8 +235,20 @@ pub struct ReviewState {
     filename: String,
     /// Boxed: a whole document is large, and screens share one enum.
     resume: Option<Box<ResumeResource>>,
-    /// The document as JSON, the form edits and patches work on.
+    /// The document as JSON, the form edits and patches work on: the
+    /// draft, with the unsaved changes.
     doc: Value,
+    /// The document as the server has it (revision `revision()`), which a
+    /// saved draft is diffed against.
+    base: Value,
+    /// The drafts before each unsaved change, newest last; empty when
+    /// nothing is pending.
+    undo: Vec<Value>,
+    confirm: Option<Confirm>,
+    picker: Option<Picker>,
+    /// `q` or `R` pressed once with unsaved changes: pressing it again
+    /// discards them.
+    armed: Option<Action>,
     sections: Vec<Section>,
     section: Cursor,
     field: Cursor,
@@ -188,6 +278,11 @@ impl ReviewState {
             filename: filename.to_string(),
             resume: None,
             doc: Value::Null,
+            base: Value::Null,
+            undo: Vec::new(),
+            confirm: None,
+            picker: None,
+            armed: None,
             sections: Vec::new(),
             section: Cursor::default(),
             field: Cursor::default(),
@@ -221,7 +316,9 @@ impl ReviewState {
     }
 
     /// Take a new version of the resume, keeping the selection on the same
-    /// section and field where they still exist.
+    /// section and field where they still exist. It replaces the draft:
+    /// the unsaved changes are gone (they were just saved, or the user
+    /// chose to reload).
     fn set_resume(&mut self, resume: ResumeResource) {
         let keep_section = self.current_section().map(|s| s.key);
         let keep_field = self.current_field().map(|f| f.path.clone());
@@ -230,13 +327,20 @@ impl ReviewState {
             .document()
             .and_then(|d| serde_json::to_value(d).ok())
             .unwrap_or(Value::Null);
-        self.sections = if resume.document().is_some() {
-            sections(&self.doc, &resume.confidence)
-        } else {
-            Vec::new()
-        };
+        self.base = self.doc.clone();
+        self.undo.clear();
         self.resume = Some(Box::new(resume));
         self.load_error = None;
+        self.rebuild(keep_section, keep_field);
+    }
+
+    /// Rebuild the panes from the draft, keeping the selection on the same
+    /// section and field where they still exist.
+    fn rebuild(&mut self, keep_section: Option<&'static str>, keep_field: Option<Vec<Seg>>) {
+        self.sections = match self.resume.as_deref() {
+            Some(r) if r.document().is_some() => sections(&self.doc, &r.confidence),
+            _ => Vec::new(),
+        };
         if let Some(i) = keep_section.and_then(|k| self.sections.iter().position(|s| s.key == k)) {
             self.section.index = i;
         }
@@ -251,6 +355,45 @@ impl ReviewState {
             self.field.index = i;
         }
         self.field.clamp(len);
+    }
+
+    /// Select the row at `path`, or else the first row under it (an
+    /// entry's first field), in whichever section has it.
+    fn select_path(&mut self, path: &[Seg]) {
+        let find = |exact: bool| {
+            self.sections.iter().enumerate().find_map(|(s, section)| {
+                section
+                    .fields
+                    .iter()
+                    .position(|f| {
+                        if exact {
+                            f.path == path
+                        } else {
+                            f.path.starts_with(path)
+                        }
+                    })
+                    .map(|f| (s, f))
+            })
+        };
+        if let Some((s, f)) = find(true).or_else(|| find(false)) {
+            if s != self.section.index {
+                self.field_offset = 0;
+            }
+            self.section.index = s;
+            self.field.index = f;
+        }
+    }
+
+    /// Unsaved changes are pending.
+    fn pending(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Rebuild the panes after a change to the draft, selecting `path`.
+    fn changed(&mut self, path: &[Seg]) {
+        self.rebuild(None, None);
+        self.select_path(path);
+        self.focus = Pane::Fields;
     }
 
     fn document_ready(&self) -> bool {
@@ -376,6 +519,15 @@ impl ReviewState {
                     filename: self.filename.clone(),
                 })
             }
+            (Action::AddAfter, _) => return self.add(false),
+            (Action::AddBefore, _) => return self.add(true),
+            (Action::AddItem, _) => return self.add_item(),
+            (Action::AddSection, _) => return self.open_section_picker(),
+            (Action::Delete, _) => return self.ask_delete(),
+            (Action::MoveUp, _) => return self.shift(true),
+            (Action::MoveDown, _) => return self.shift(false),
+            (Action::Undo, _) => return self.undo(),
+            (Action::Write, _) => return self.write(),
             (Action::Reload | Action::Back | Action::Share, _) => {}
         }
         Effect::None
@@ -395,20 +547,36 @@ impl ReviewState {
             path: field.path.clone(),
             input: Input::with_text(field.value.as_deref().unwrap_or("")),
             error: None,
+            added: false,
         });
         Effect::None
     }
 
+    /// The edit's text, trimmed, when it is valid; otherwise the editor
+    /// shows why and stays open.
+    fn valid_edit_text(&mut self) -> Option<String> {
+        let edit = self.edit.as_mut()?;
+        let text = edit.input.text.trim().to_string();
+        match validate(&edit.path, &text) {
+            Ok(()) => Some(text),
+            Err(error) => {
+                edit.error = Some(error);
+                None
+            }
+        }
+    }
+
     fn save(&mut self) -> Effect {
+        if self.pending() {
+            return self.apply_edit();
+        }
         let revision = self.revision();
+        let Some(text) = self.valid_edit_text() else {
+            return Effect::None;
+        };
         let Some(edit) = self.edit.as_mut() else {
             return Effect::None;
         };
-        let text = edit.input.text.trim().to_string();
-        if let Err(error) = validate(&edit.path, &text) {
-            edit.error = Some(error);
-            return Effect::None;
-        }
         if text_at(&self.doc, &edit.path).unwrap_or("").trim() == text {
             self.edit = None;
             return Effect::Info("no change".into());
@@ -435,7 +603,10 @@ impl ReviewState {
             Some(EditAction::Save) if !self.saving => self.save(),
             Some(EditAction::Save) => Effect::Info("saving…".into()),
             Some(EditAction::Cancel) => {
-                self.edit = None;
+                let added = self.edit.take().is_some_and(|e| e.added);
+                if added && !self.saving {
+                    self.undo();
+                }
                 Effect::None
             }
             None => {
@@ -507,6 +678,10 @@ impl View for ReviewState {
             keys.push(("←/→ Home/End", "move in the text"));
             keys.push(("Ctrl-U/Ctrl-W", "delete to the start / the word before"));
             keys
+        } else if self.confirm.is_some() {
+            help_of(CONFIRM_KEYS)
+        } else if self.picker.is_some() {
+            help_of(PICK_KEYS)
         } else if self.revisions.is_some() {
             help_of(REVISION_KEYS)
         } else {
@@ -532,17 +707,54 @@ impl View for ReviewState {
         if self.edit.is_some() {
             return self.handle_edit_key(key);
         }
+        if self.confirm.is_some() {
+            return match lookup(CONFIRM_KEYS, key) {
+                Some(ConfirmAction::Yes) => self.delete(),
+                Some(ConfirmAction::No) => {
+                    self.confirm = None;
+                    Effect::None
+                }
+                None => Effect::None,
+            };
+        }
+        if let Some(picker) = self.picker.as_mut() {
+            let len = picker.options.len();
+            match lookup(PICK_KEYS, key) {
+                Some(PickAction::Down) => picker.cursor.down(len),
+                Some(PickAction::Up) => picker.cursor.up(),
+                Some(PickAction::Pick) => return self.pick(),
+                Some(PickAction::Close) => self.picker = None,
+                None => {}
+            }
+            return Effect::None;
+        }
         if self.revisions.is_some() {
             return self.handle_revision_key(key);
         }
+        let armed = self.armed.take();
         match lookup(KEYS, key) {
+            // Leaving or reloading would lose the draft: say so once.
+            Some(action @ (Action::Back | Action::Reload))
+                if self.pending() && armed != Some(action) =>
+            {
+                self.armed = Some(action);
+                let again = if action == Action::Back { "q" } else { "R" };
+                Effect::Info(format!(
+                    "{} unsaved changes: w saves them, u undoes; {again} again discards them",
+                    self.undo.len()
+                ))
+            }
             Some(action) => self.act(action),
             None => Effect::None,
         }
     }
 
     fn handle_mouse(&mut self, mouse: &MouseEvent) -> Effect {
-        if self.edit.is_some() || self.conflict.is_some() {
+        if self.edit.is_some()
+            || self.conflict.is_some()
+            || self.confirm.is_some()
+            || self.picker.is_some()
+        {
             return Effect::None;
         }
         let action = match mouse.kind {
@@ -574,7 +786,11 @@ impl View for ReviewState {
 
     fn on_msg(&mut self, msg: &Msg) -> Effect {
         match msg {
-            Msg::Resume(Ok(resume)) if resume.id == self.id => {
+            // Another screen's copy of this resume does not replace a draft
+            // (only the load we asked for does).
+            Msg::Resume(Ok(resume))
+                if resume.id == self.id && (self.loading || !self.pending()) =>
+            {
                 self.loading = false;
                 self.set_resume(resume.clone());
             }
@@ -585,7 +801,9 @@ impl View for ReviewState {
                 }
                 return Effect::Error(format!("cannot load {}: {}", self.filename, e.short()));
             }
-            Msg::Patched(Ok(resume)) if resume.id == self.id => {
+            Msg::Patched(Ok(resume))
+                if resume.id == self.id && (self.saving || !self.pending()) =>
+            {
                 self.set_resume(resume.clone());
                 if std::mem::take(&mut self.saving) {
                     self.edit = None;
@@ -630,13 +848,14 @@ impl View for ReviewState {
             Msg::Parse {
                 id,
                 update: ParseUpdate::Complete(resume),
-            } if *id == self.id => self.set_resume((**resume).clone()),
+            } if *id == self.id && !self.pending() => self.set_resume((**resume).clone()),
             // A change made elsewhere: fetch it, unless an edit is open (its
             // save then meets the 412 and the user chooses).
             Msg::Account(AccountUpdate::Change(change))
                 if change.resume_id == self.id
                     && change.kind == "resume.updated"
                     && self.edit.is_none()
+                    && !self.pending()
                     && !self.saving
                     && !self.loading =>
             {

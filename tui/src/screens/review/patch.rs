@@ -68,3 +68,34 @@ pub(super) fn merge_patch(after: &Value, path: &[Seg], new: Option<&str>) -> Opt
     object.insert(k.clone(), value);
     Some(Value::Object(object))
 }
+
+/// The JSON Merge Patch (RFC 7396) that turns `before` into `after`, for a
+/// draft of several changes saved at once: objects nest and carry only the
+/// members that changed, a member gone is `null`, and anything else (a
+/// list, a text) goes whole, since a merge patch cannot say "insert" or
+/// "move" in a list. `None` when nothing changed.
+pub(super) fn diff(before: &Value, after: &Value) -> Option<Value> {
+    if before == after {
+        return None;
+    }
+    let (Value::Object(old), Value::Object(new)) = (before, after) else {
+        return Some(after.clone());
+    };
+    let mut out = Map::new();
+    for (k, value) in new {
+        match old.get(k) {
+            Some(was) => {
+                if let Some(change) = diff(was, value) {
+                    out.insert(k.clone(), change);
+                }
+            }
+            None => {
+                out.insert(k.clone(), value.clone());
+            }
+        }
+    }
+    for k in old.keys().filter(|k| !new.contains_key(*k)) {
+        out.insert(k.clone(), Value::Null);
+    }
+    Some(Value::Object(out))
+}

@@ -1,6 +1,7 @@
 //! The review screen's popups: the revision history (pick one to diff
-//! against the current revision, or restore it) and the edit conflict a
-//! 412 opens. Their keys are handled by the screen ([`super`]); this is
+//! against the current revision, or restore it), the edit conflict a
+//! 412 opens, the confirmation a deletion asks for, and the picker of a
+//! section to add (or of the list a new item goes to). Their keys are handled by the screen ([`super`]); this is
 //! their state and drawing.
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 use vitae_common::RevisionResource;
 
+use super::document::Seg;
 use super::render::one_line;
 use crate::app::theme::Theme;
 use crate::screens::widgets::{centered, short_time, truncate, Cursor};
@@ -152,6 +154,112 @@ pub(super) fn render_conflict(frame: &mut Frame, area: Rect, had: u64, theme: &T
                 .borders(Borders::ALL)
                 .border_style(theme.error())
                 .title(Span::styled(" Not saved: conflict ", theme.error())),
+        ),
+        rect,
+    );
+}
+
+/// What a picked option is for.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Purpose {
+    /// A section to add (`certificates`, or `basics.profiles`).
+    Section,
+    /// A list of the entry at this path to add an item to.
+    Item(Vec<Seg>),
+}
+
+#[derive(Debug)]
+pub(super) struct Picker {
+    pub(super) title: String,
+    /// (key, what the list shows).
+    pub(super) options: Vec<(String, String)>,
+    pub(super) cursor: Cursor,
+    pub(super) purpose: Purpose,
+}
+
+impl Picker {
+    pub(super) fn new(title: String, options: Vec<(String, String)>, purpose: Purpose) -> Picker {
+        Picker {
+            title,
+            options,
+            cursor: Cursor::default(),
+            purpose,
+        }
+    }
+}
+
+pub(super) fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
+    let rows = picker.options.len() as u16;
+    let rect = centered(
+        area,
+        46,
+        (rows + 3).min(area.height.saturating_sub(2)).max(4),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border())
+        .title(Span::styled(format!(" {} ", picker.title), theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [list_area, hint_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let height = (list_area.height as usize).max(1);
+    let offset = picker.cursor.index.saturating_sub(height - 1);
+    let width = list_area.width as usize;
+    let lines: Vec<Line> = picker
+        .options
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, (_, label))| {
+            let selected = i == picker.cursor.index;
+            let text = format!("{} {}", if selected { "▸" } else { " " }, label);
+            let text = format!("{:<width$}", truncate(&text, width));
+            if selected {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list_area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Enter", theme.key()),
+            Span::raw(": add  "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(": close"),
+        ])),
+        hint_area,
+    );
+}
+
+pub(super) fn render_confirm(frame: &mut Frame, area: Rect, what: &str, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(72);
+    let rect = centered(area, width, 6);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::raw(truncate(
+                &format!("Delete {what}?"),
+                width.saturating_sub(2) as usize,
+            )),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("y", theme.key()),
+                Span::raw(": delete (u undoes it until you save)  "),
+                Span::styled("n/Esc", theme.key()),
+                Span::raw(": keep it"),
+            ]),
+        ])
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn())
+                .title(Span::styled(" Delete ", theme.warn())),
         ),
         rect,
     );

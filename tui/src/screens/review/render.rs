@@ -12,7 +12,7 @@ use ratatui::Frame;
 use vitae_common::{ResumeResource, Status};
 
 use super::document::{path_string, Field, Section};
-use super::popups::{render_conflict, render_revisions};
+use super::popups::{render_confirm, render_conflict, render_picker, render_revisions};
 use super::validate::format_hint;
 use super::{Edit, Pane, ReviewState};
 use crate::app::theme::Theme;
@@ -152,6 +152,12 @@ impl ReviewState {
         if let Some(popup) = self.revisions.as_mut() {
             render_revisions(frame, area, popup, &self.filename, revision, theme);
         }
+        if let Some(picker) = &self.picker {
+            render_picker(frame, area, picker, theme);
+        }
+        if let Some(confirm) = &self.confirm {
+            render_confirm(frame, area, &confirm.what, theme);
+        }
         if let Some(had) = self.conflict {
             render_conflict(frame, area, had, theme);
         }
@@ -188,6 +194,13 @@ impl ReviewState {
         }
         if self.saving {
             first.push(Span::styled("  saving…", theme.dim()));
+        } else if self.pending() {
+            let n = self.undo.len();
+            let s = if n == 1 { "" } else { "s" };
+            first.push(Span::styled(
+                format!("  ● {n} unsaved change{s} (w saves, u undoes)"),
+                theme.warn(),
+            ));
         }
         let mut lines = vec![Line::from(first)];
         for warning in resume.warnings.iter().take(MAX_WARNINGS) {
@@ -385,7 +398,13 @@ impl ReviewState {
                 let hint = if self.saving {
                     "saving…"
                 } else {
-                    "Enter: save   Esc: cancel   (empty clears it)"
+                    if edit.added {
+                        "Enter: add it   Esc: take it back"
+                    } else if self.pending() {
+                        "Enter: add to the unsaved changes   Esc: cancel   (empty clears it)"
+                    } else {
+                        "Enter: save   Esc: cancel   (empty clears it)"
+                    }
                 };
                 lines.push(Line::from(vec![
                     Span::raw(columns.indent.clone()),

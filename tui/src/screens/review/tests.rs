@@ -10,7 +10,7 @@ use crate::screens::library::tests::resume;
 use crate::screens::testing::{ch, draw, key};
 use serde_json::json;
 
-fn document() -> Value {
+pub(super) fn document() -> Value {
     json!({
         "basics": {
             "name": "Zoë Martin",
@@ -36,19 +36,19 @@ fn document() -> Value {
     })
 }
 
-fn ready(doc: Value) -> ResumeResource {
+pub(super) fn ready(doc: Value) -> ResumeResource {
     let mut r = resume("r1", "zoe.pdf", Status::Ready, None);
     r.revision = 3;
     r.document = Some(vitae_common::Resume::from_value(doc).ok());
     r
 }
 
-fn state() -> ReviewState {
+pub(super) fn state() -> ReviewState {
     ReviewState::from_resume(ready(document()))
 }
 
 /// Select the field at `path` (e.g. `work[1].position`) in the fields pane.
-fn select(state: &mut ReviewState, path: &str) {
+pub(super) fn select(state: &mut ReviewState, path: &str) {
     for (s, section) in state.sections.iter().enumerate() {
         if let Some(f) = section
             .fields
@@ -64,7 +64,7 @@ fn select(state: &mut ReviewState, path: &str) {
     panic!("no field {path}");
 }
 
-fn type_text(state: &mut ReviewState, text: &str) {
+pub(super) fn type_text(state: &mut ReviewState, text: &str) {
     for c in text.chars() {
         state.handle_key(&ch(c));
     }
@@ -74,7 +74,7 @@ fn clear_input(state: &mut ReviewState) {
     state.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
 }
 
-fn api_error(status: u16) -> ClientError {
+pub(super) fn api_error(status: u16) -> ClientError {
     ClientError::Api {
         status,
         code: "x".into(),

@@ -17,8 +17,15 @@ pub(super) fn validate(path: &[Seg], text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Ok(());
     }
+    if name == "endDate" && !valid_date(text) {
+        return Err(format!(
+            "“{text}” is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (2021, 2021-03, 2021-03-15), or leave it empty for “present”"
+        ));
+    }
     if (name.ends_with("Date") || name == "date") && !valid_date(text) {
-        return Err("a date is YYYY, YYYY-MM or YYYY-MM-DD (empty clears it)".into());
+        return Err(format!(
+            "“{text}” is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (2021, 2021-03, 2021-03-15); empty clears it"
+        ));
     }
     if name == "email" && !valid_email(text) {
         return Err("an email needs one @ with text on both sides, like zoe@example.com".into());
@@ -32,6 +39,7 @@ pub(super) fn validate(path: &[Seg], text: &str) -> Result<(), String> {
 /// What a valid value of this field looks like, for the detail line.
 pub(super) fn format_hint(path: &[Seg]) -> Option<&'static str> {
     match path.last() {
+        Some(Seg::Key(k)) if k == "endDate" => Some("YYYY, YYYY-MM or YYYY-MM-DD; empty = present"),
         Some(Seg::Key(k)) if k.ends_with("Date") || k == "date" => {
             Some("YYYY, YYYY-MM or YYYY-MM-DD")
         }

@@ -81,7 +81,7 @@ pub fn too_large_reason(what: &str, limit: u64) -> String {
 /// `20 MiB`, `512 KiB`, `100 bytes`: limits in messages.
 pub fn human_bytes(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)

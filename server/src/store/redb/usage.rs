@@ -105,12 +105,15 @@ pub(super) fn recompute(txn: &WriteTransaction) -> Result<usize, StoreError> {
     Ok(all.len())
 }
 
+/// Called with each key and value of a table.
+pub(super) type Visit<'a> = dyn FnMut(&str, &[u8]) -> Result<(), StoreError> + 'a;
+
 /// The reads [`count_all`] needs, from a read or a write transaction.
 pub(super) trait TableReader {
     fn each(
         &self,
         table: redb::TableDefinition<&'static str, &'static [u8]>,
-        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
+        f: &mut Visit<'_>,
     ) -> Result<(), StoreError>;
     fn len_of(
         &self,
@@ -128,7 +131,7 @@ macro_rules! table_reader {
             fn each(
                 &self,
                 table: redb::TableDefinition<&'static str, &'static [u8]>,
-                f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
+                f: &mut Visit<'_>,
             ) -> Result<(), StoreError> {
                 let table = self.open_table(table)?;
                 for entry in table.iter()? {
@@ -183,7 +186,7 @@ mod tests {
     use crate::store::{NewTailored, Store};
 
     async fn recount(store: &RedbStore, owner: &str) -> Usage {
-        let all = store.read(|txn| count_all(txn)).await.unwrap();
+        let all = store.read(count_all).await.unwrap();
         all.get(owner).copied().unwrap_or_default()
     }
 

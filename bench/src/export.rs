@@ -659,7 +659,7 @@ async fn renders(
 }
 
 /// Bytes of the regular files under `dir`.
-fn dir_size(dir: &Path) -> u64 {
+pub(crate) fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries

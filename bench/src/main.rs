@@ -19,6 +19,10 @@
 //!    in-process, cache hits and renders over HTTP against a server of its
 //!    own, its memory after 1,000 renders, and headless Chromium printing
 //!    the same resume as the reference ([`export`]);
+//! 8. `abuse`: `/healthz` and a small GET while 30 clients flood a large
+//!    resume's share page (and its GET), and another owner's parse while
+//!    one owner uploads amplifying DOCX files, against a server of its own
+//!    ([`abuse`]);
 //!
 //! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
 //! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
@@ -31,6 +35,7 @@
 //! machine they compete for the cores: the figures are a floor, not the
 //! server's ceiling.
 
+mod abuse;
 mod client;
 mod export;
 mod fanout;
@@ -56,8 +61,8 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
-const PHASES: [&str; 7] = [
-    "uploads", "reads", "fanout", "writes", "versions", "tui", "export",
+const PHASES: [&str; 8] = [
+    "uploads", "reads", "fanout", "writes", "versions", "tui", "export", "abuse",
 ];
 
 /// Benchmark vitae-server on loopback.
@@ -67,7 +72,7 @@ pub struct Args {
     /// The vitae-server binary (default: next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
-    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export).
+    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
@@ -98,6 +103,8 @@ pub struct Args {
     fanout: fanout::FanoutArgs,
     #[command(flatten)]
     export: export::ExportArgs,
+    #[command(flatten)]
+    abuse: abuse::AbuseArgs,
     /// Frames drawn per TUI scenario.
     #[arg(long, default_value_t = 2000)]
     tui_frames: usize,
@@ -173,6 +180,7 @@ pub struct Report {
     versions: Option<versions::VersionsRun>,
     tui: Vec<TuiRun>,
     export: Option<export::ExportRun>,
+    abuse: Option<abuse::AbuseRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -492,6 +500,13 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         None
     };
 
+    // Its own server too, so that its floods meet nothing of the others.
+    let abuse = if args.runs("abuse") {
+        Some(abuse::run(&binary, &args.abuse).await?)
+    } else {
+        None
+    };
+
     // Last, with the servers gone: the TUI draws on this machine's cores.
     let tui = if args.runs("tui") {
         progress(args, "TUI frame render time at 200×60");
@@ -517,6 +532,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         versions,
         tui,
         export,
+        abuse,
         memory,
         server_log,
         server_exit: exit,

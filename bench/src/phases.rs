@@ -266,7 +266,7 @@ pub fn fsync_baseline(dir: &std::path::Path, rounds: usize) -> anyhow::Result<Su
     Ok(samples.summary(elapsed))
 }
 
-fn describe(what: &str, status: StatusCode, body: &[u8]) -> String {
+pub(crate) fn describe(what: &str, status: StatusCode, body: &[u8]) -> String {
     format!(
         "{what} answered {status}: {}",
         clip(&String::from_utf8_lossy(body))

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::abuse::AbuseRun;
 use crate::export::ExportRun;
 use crate::plot::{BarChart, LineChart, Series};
 use crate::stats::Summary;
@@ -364,6 +365,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if let Some(export) = &r.export {
         tables.extend(export_tables(export));
     }
+    if let Some(abuse) = &r.abuse {
+        tables.extend(abuse_tables(abuse));
+    }
     tables.push(Table {
         name: "memory",
         title: "Server memory (/proc/PID/status; parse child processes not included)".into(),
@@ -582,6 +586,190 @@ fn export_tables(x: &ExportRun) -> Vec<Table> {
         ],
     });
     tables
+}
+
+fn probe_row(condition: &str, what: &str, s: &Summary) -> Vec<String> {
+    let mut row = vec![condition.to_string(), what.to_string()];
+    row.extend(ms_row(s));
+    row.push(f(s.per_second, 0));
+    row.push((s.unexpected + s.errors).to_string());
+    row
+}
+
+/// The abuse phase's tables: the probes under the floods, and the
+/// amplifying uploads.
+fn abuse_tables(x: &AbuseRun) -> Vec<Table> {
+    let fl = &x.flood;
+    let page = format!(
+        "{} clients on GET /s/{{token}} (HTML, {:.1} MiB)",
+        fl.clients,
+        fl.page_bytes as f64 / 1048576.0
+    );
+    let read = format!(
+        "{} clients on GET /v1/resumes/{{id}} ({:.1} MiB)",
+        fl.clients,
+        fl.get_bytes as f64 / 1048576.0
+    );
+    let mut notes = vec![format!(
+        "the large resume: {:.1} MiB of JSON Resume; probes every 10 ms from a thread of their \
+         own; the share's access_count after the flood: {} (every view came from one client \
+         address); server CPU during the share flood {:.1} s, peak VmRSS {} MiB",
+        fl.resume_bytes as f64 / 1048576.0,
+        fl.views_counted,
+        fl.share_server_cpu_s,
+        mib(fl.peak_rss_kib)
+    )];
+    for s in [
+        &fl.share_healthz,
+        &fl.share_small_get,
+        &fl.share_views,
+        &fl.large_gets,
+    ] {
+        if let Some(problem) = s.first_problems.first() {
+            notes.push(format!("first problem: {problem}"));
+        }
+    }
+    let flood = Table {
+        name: "abuse",
+        title: "Abuse: /healthz and a small GET while a large resume's share page is flooded"
+            .into(),
+        headers: vec![
+            "condition",
+            "request",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "req/s",
+            "failed",
+        ],
+        rows: vec![
+            probe_row("quiet", "GET /healthz", &fl.quiet_healthz),
+            probe_row("quiet", "GET /v1/resumes/{id} (small)", &fl.quiet_small_get),
+            probe_row(&page, "GET /healthz", &fl.share_healthz),
+            probe_row(&page, "GET /v1/resumes/{id} (small)", &fl.share_small_get),
+            probe_row(&page, "the share views", &fl.share_views),
+            probe_row(&read, "GET /healthz", &fl.get_healthz),
+            probe_row(&read, "GET /v1/resumes/{id} (small)", &fl.get_small_get),
+            probe_row(&read, "the large GETs", &fl.large_gets),
+        ],
+        notes,
+    };
+    let up = &x.uploads;
+    let outcome = format!(
+        "{} ready, {} failed or refused, {} transport errors{}",
+        up.flood.ok,
+        up.flood.unexpected,
+        up.flood.errors,
+        up.flood
+            .first_problems
+            .first()
+            .map_or_else(String::new, |p| format!(" (first: {p})"))
+    );
+    let uploads = Table {
+        name: "abuse_uploads",
+        title: format!(
+            "Abuse: another owner's Markdown parse while one owner uploads {} amplifying DOCX \
+             files at once",
+            up.files
+        ),
+        headers: vec!["figure", "value"],
+        rows: vec![
+            vec![
+                "each DOCX: file size / word/document.xml".into(),
+                format!(
+                    "{} KB / {:.0} MiB",
+                    up.docx_bytes / 1000,
+                    up.document_xml_bytes as f64 / 1048576.0
+                ),
+            ],
+            vec![
+                "other owner's parse, quiet (upload → complete, p50 of 5)".into(),
+                format!("{} ms", f(up.quiet_parse.p50_ms, 1)),
+            ],
+            vec![
+                "other owner's parse during the uploads".into(),
+                if up.parse_under_flood.ok > 0 {
+                    format!("{} ms", f(up.parse_under_flood.max_ms, 1))
+                } else {
+                    format!("failed: {:?}", up.parse_under_flood.first_problems)
+                },
+            ],
+            vec!["the amplifying uploads".into(), outcome],
+            vec![
+                "largest parsed document (GET answer)".into(),
+                up.largest_answer_bytes
+                    .map_or_else(|| "-".into(), |b| format!("{:.1} MB", b as f64 / 1e6)),
+            ],
+            vec![
+                "server VmRSS: peak during / after".into(),
+                format!("{} / {} MiB", mib(up.peak_rss_kib), mib(up.rss_after_kib)),
+            ],
+            vec![
+                "data dir growth".into(),
+                format!("{:.1} MiB", up.data_dir_growth_bytes as f64 / 1048576.0),
+            ],
+        ],
+        notes: vec![format!(
+            "abuse server log: {} WARN, {} ERROR lines; shutdown: {}",
+            x.server_log.warn_lines, x.server_log.error_lines, x.server_exit
+        )],
+    };
+    vec![flood, uploads]
+}
+
+/// The abuse phase's targets: small requests stay fast under the floods.
+fn abuse_checks(r: &Report) -> Vec<Check> {
+    let fl = r.abuse.as_ref().map(|x| &x.flood);
+    let probe = |target: &'static str, pick: fn(&crate::abuse::Flood) -> &Summary| Check {
+        target,
+        measured: fl.map_or_else(
+            || "not measured".into(),
+            |fl| {
+                let s = pick(fl);
+                format!(
+                    "p99 {:.1} ms, max {:.1} ms; {} failed",
+                    s.p99_ms,
+                    s.max_ms,
+                    s.unexpected + s.errors
+                )
+            },
+        ),
+        met: fl.map(|fl| {
+            let s = pick(fl);
+            s.ok > 0 && s.unexpected + s.errors == 0 && s.p99_ms < 50.0
+        }),
+    };
+    let up = r.abuse.as_ref().map(|x| &x.uploads);
+    vec![
+        probe(
+            "GET /healthz while 30 clients flood a large resume's share page: p99 < 50 ms",
+            |fl| &fl.share_healthz,
+        ),
+        probe(
+            "small authenticated GET while 30 clients flood a large resume's share page: p99 < 50 ms",
+            |fl| &fl.share_small_get,
+        ),
+        probe(
+            "GET /healthz while 30 clients fetch a multi-MB resume: p99 < 50 ms",
+            |fl| &fl.get_healthz,
+        ),
+        Check {
+            target: "another owner's Markdown parse during six amplifying DOCX uploads (no fixed \
+                     target: the fair queue and caps bound it)",
+            measured: up.map_or_else(
+                || "not measured".into(),
+                |up| {
+                    format!(
+                        "{} ms (quiet: {} ms)",
+                        f(up.parse_under_flood.max_ms, 0),
+                        f(up.quiet_parse.p50_ms, 0)
+                    )
+                },
+            ),
+            met: None,
+        },
+    ]
 }
 
 /// The export phase's targets: warm renders, the speed-up over Chromium, cache
@@ -850,6 +1038,7 @@ pub fn checks(r: &Report) -> Vec<Check> {
         met: (!r.tui.is_empty()).then_some(worst <= 1000.0),
     });
     checks.extend(export_checks(r));
+    checks.extend(abuse_checks(r));
     checks
 }
 
@@ -1121,6 +1310,16 @@ pub fn write_docs(r: &Report, docs: &Path, partial: bool) -> anyhow::Result<()> 
         if let Some(chart) = chart_of(table.name) {
             let _ = writeln!(text, "![{}](benchmarks/{chart})\n", table.title);
         }
+    }
+    if let Some((_, text)) = sections.iter_mut().find(|(name, _)| name == "abuse") {
+        let checks = Table {
+            name: "abuse_targets",
+            title: "Abuse targets".into(),
+            headers: vec!["target", "measured", "met"],
+            rows: check_rows(abuse_checks(r)),
+            notes: vec![],
+        };
+        let _ = writeln!(text, "### {}\n\n{}", checks.title, checks.markdown());
     }
     if let Some((_, text)) = sections.iter_mut().find(|(name, _)| name == "export") {
         let checks = Table {

@@ -571,23 +571,20 @@ pub fn file_name(name: &str, template: &str, format: ExportFormat) -> String {
     }
 }
 
-/// One path component safe on every common file system and in a header:
-/// control characters, bidirectional overrides and `/ \ " : * ? < > |`
-/// dropped, at most 100 characters, trimmed; `.` and `..` come out empty.
+/// One path component safe on every common file system and in a header: a
+/// name as [`crate::clean::clean_name`] cleans it (one line, no control,
+/// bidirectional or invisible characters), without `/ \\ " : * ? < > |`, at
+/// most 100 characters, trimmed; `.` and `..` come out empty.
 pub fn clean_file_name(text: &str) -> String {
-    let clean: String = text
+    let allowed: String = text
         .chars()
-        .filter(|c| {
-            !c.is_control() && !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|')
-        })
-        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .take(100)
+        .filter(|c| !matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|'))
         .collect();
-    let clean = clean.trim();
+    let clean = crate::clean::clean_name_within(&allowed, 100);
     if clean.chars().all(|c| c == '.') {
         return String::new();
     }
-    clean.to_string()
+    clean
 }
 
 // ---- the catalogue -------------------------------------------------------
@@ -881,11 +878,11 @@ mod tests {
         );
         assert_eq!(
             file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
-            "ABC D - modern.docx"
+            "AB C D - modern.docx"
         );
         assert_eq!(
             file_name("Evil\"\r\nSet-Cookie: x", "ats", ExportFormat::Pdf),
-            "EvilSet-Cookie x - ats.pdf"
+            "Evil Set-Cookie x - ats.pdf"
         );
         assert_eq!(file_name("", "ats", ExportFormat::Pdf), "resume - ats.pdf");
         assert_eq!(

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod clean;
 pub mod diff;
 pub mod error;
 pub mod events;

@@ -114,7 +114,8 @@ fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str) ->
         .join(sep)
 }
 
-/// An entry as Markdown shows it: a headline, a detail line, text, bullets.
+/// An entry as Markdown shows it: a headline, a detail line (already
+/// Markdown), text, bullets (raw values, escaped when written).
 struct Entry {
     title: String,
     detail: String,
@@ -144,10 +145,20 @@ fn md_entry(e: &schema::Entry) -> Entry {
         .filter(|(_, to)| *to == LinkTo::Title)
         .map(|(url, _)| url);
     let details = e.values(Role::Detail);
-    let detail = schema::join_filled(
-        when.as_deref().into_iter().chain(link).chain(details),
-        " · ",
-    );
+    let detail = when
+        .as_deref()
+        .filter(|w| !w.trim().is_empty())
+        .map(md_inline)
+        .into_iter()
+        .chain(link.filter(|l| !l.trim().is_empty()).map(md_url))
+        .chain(
+            details
+                .into_iter()
+                .filter(|d| !d.trim().is_empty())
+                .map(md_inline),
+        )
+        .collect::<Vec<_>>()
+        .join(" · ");
     let prose = e
         .values(Role::Prose)
         .into_iter()
@@ -217,38 +228,105 @@ fn contact_line(resume: &Resume) -> Vec<String> {
     parts
 }
 
+// ---- the public view -----------------------------------------------------
+
+/// The members of `basics` the page shows (its heading and contact line).
+const PUBLIC_BASICS: &[&str] = &["name", "label", "email", "phone", "url", "summary"];
+/// The members of `basics.location` the page shows: the place, never the
+/// street address or postal code.
+const PUBLIC_LOCATION: &[&str] = &["city", "region", "countryCode"];
+
+/// The public view of a resume: the part of `document` that its page shows
+/// ([`share_html`]), and nothing else. Every form of a share (the page, its
+/// JSON and Markdown forms, its PDF and DOCX) is made from this one value,
+/// so a share never publishes more than the owner sees on the page: from
+/// `basics` the name, label, contact details, summary, the city, region and
+/// country (not the street address or postal code, not the image) and the
+/// profiles' network, user name and address; from each section the fields
+/// the schema names ([`schema::SECTIONS`]). Keys the schema does not name
+/// (`x-private`, `meta`, an extension's fields) stay private.
+pub fn public_view(document: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    let Some(doc) = document.as_object() else {
+        return Value::Object(out);
+    };
+    let pick = |from: &serde_json::Map<String, Value>, keys: &[&str]| {
+        keys.iter()
+            .filter_map(|k| from.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect::<serde_json::Map<String, Value>>()
+    };
+    if let Some(basics) = doc.get("basics").and_then(Value::as_object) {
+        let mut shown = pick(basics, PUBLIC_BASICS);
+        if let Some(location) = basics.get("location").and_then(Value::as_object) {
+            let place = pick(location, PUBLIC_LOCATION);
+            if !place.is_empty() {
+                shown.insert("location".into(), Value::Object(place));
+            }
+        }
+        if let Some(profiles) = basics.get("profiles").and_then(Value::as_array) {
+            let keys: Vec<&str> = schema::PROFILES.fields.iter().map(|f| f.key).collect();
+            let profiles: Vec<Value> = profiles
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|p| Value::Object(pick(p, &keys)))
+                .collect();
+            shown.insert("profiles".into(), Value::Array(profiles));
+        }
+        out.insert("basics".into(), Value::Object(shown));
+    }
+    for section in schema::SECTIONS {
+        let Some(entries) = doc.get(section.key).and_then(Value::as_array) else {
+            continue;
+        };
+        let keys: Vec<&str> = section.fields.iter().map(|f| f.key).collect();
+        let entries: Vec<Value> = entries
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|e| Value::Object(pick(e, &keys)))
+            .collect();
+        out.insert(section.key.into(), Value::Array(entries));
+    }
+    Value::Object(out)
+}
+
 /// The document as JSON, which the schema's projections read.
 fn document_value(resume: &Resume) -> Value {
     serde_json::to_value(resume).unwrap_or(Value::Null)
 }
 
-/// The resume as Markdown.
+/// The resume as Markdown. Every value is text, never markup: it is
+/// escaped ([`md_inline`], [`md_prose`]) so that a CommonMark renderer shows
+/// exactly what was written, and the only links are the autolinks made of
+/// addresses that pass the HTML page's rule ([`safe_href`]).
 pub fn markdown(resume: &Resume) -> String {
     let mut out = String::new();
     let basics = resume.basics.clone().unwrap_or_default();
-    let _ = writeln!(out, "# {}\n", basics.name.as_deref().unwrap_or("Resume"));
-    if let Some(label) = &basics.label {
-        let _ = writeln!(out, "**{label}**\n");
+    let name = md_inline(basics.name.as_deref().unwrap_or(""));
+    let name = if name.is_empty() { "Resume" } else { &name };
+    let _ = writeln!(out, "# {name}\n");
+    if let Some(label) = filled(&basics.label) {
+        let _ = writeln!(out, "**{}**\n", md_inline(label));
     }
-    let contact = contact_line(resume);
+    let contact: Vec<String> = contact_line(resume).iter().map(|c| md_inline(c)).collect();
     if !contact.is_empty() {
         let _ = writeln!(out, "{}\n", contact.join(" · "));
     }
-    if let Some(summary) = &basics.summary {
-        let _ = writeln!(out, "{summary}\n");
+    if let Some(summary) = filled(&basics.summary) {
+        let _ = writeln!(out, "{}\n", md_prose(summary));
     }
     for (heading, entries) in sections(&document_value(resume)) {
         let _ = writeln!(out, "## {heading}\n");
         for e in entries {
-            let _ = writeln!(out, "### {}\n", e.title);
+            let title = md_inline(&e.title);
+            let _ = writeln!(out, "### {}\n", if title.is_empty() { "—" } else { &title });
             if !e.detail.is_empty() {
                 let _ = writeln!(out, "*{}*\n", e.detail);
             }
             if let Some(text) = &e.text {
-                let _ = writeln!(out, "{text}\n");
+                let _ = writeln!(out, "{}\n", md_prose(text));
             }
             for b in &e.bullets {
-                let _ = writeln!(out, "- {b}");
+                let _ = writeln!(out, "- {}", md_inline(b));
             }
             if !e.bullets.is_empty() {
                 out.push('\n');
@@ -256,6 +334,105 @@ pub fn markdown(resume: &Resume) -> String {
         }
     }
     out
+}
+
+/// ASCII punctuation that means something to CommonMark (or to GitHub's
+/// dialect) anywhere in a line: HTML and autolinks (`<`, `>`), links (`[`,
+/// `]`), code (`` ` ``), emphasis (`*`), tables (`|`) and the escape
+/// itself. A backslash before any of them shows the character as written.
+/// `&`, `!` and `_` are escaped only where they could mean something (see
+/// [`md_inline`]), so ordinary text stays as it was written.
+const MD_ESCAPED: &[char] = &['\\', '`', '*', '[', ']', '<', '>', '|'];
+
+/// Whether the character at `i` of `chars` needs a backslash: always for
+/// [`MD_ESCAPED`]; `&` before a letter, digit or `#` (an entity such as
+/// `&lt;`); `!` before `[` (an image); `_` at either edge of a word (where
+/// it could open or close emphasis; `snake_case` stays as it is).
+fn md_needs_escape(chars: &[char], i: usize) -> bool {
+    let c = chars[i];
+    let next = chars.get(i + 1).copied();
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    match c {
+        '&' => next.is_some_and(|n| n.is_alphanumeric() || n == '#'),
+        '!' => next == Some('['),
+        '_' => {
+            !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric))
+        }
+        _ => MD_ESCAPED.contains(&c),
+    }
+}
+
+/// One line of Markdown text showing `text` literally: line breaks and
+/// other control characters folded into spaces, markup characters escaped
+/// ([`md_needs_escape`]), and a leading block marker (`#`, `-`, `+`, `=`,
+/// `~`, `1.`, `1)`) escaped so the line cannot become a heading, list,
+/// fence or setext underline wherever it is placed. Ordinary words come
+/// out as they are.
+pub fn md_inline(text: &str) -> String {
+    let mut line = Vec::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.extend(word.chars());
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, &c) in line.iter().enumerate() {
+        if md_needs_escape(&line, i) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    escape_line_start(out)
+}
+
+/// Paragraphs of Markdown text showing `text` literally: paragraphs (blank
+/// lines) and line breaks are kept, each line escaped like [`md_inline`],
+/// so no line can open a block of its own; leading spaces are dropped
+/// (four would make a code block).
+pub fn md_prose(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .lines()
+                .map(md_inline)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                // A hard line break, as the HTML page's `<br>`.
+                .join("\\\n")
+        })
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// `line` with a leading block marker escaped: `#`, `-`, `+`, `=`, `~` (and
+/// the `*`, `>` and `` ` `` that [`md_inline`] escapes everywhere), or the
+/// `.` / `)` after leading digits (an ordered list item).
+fn escape_line_start(line: String) -> String {
+    match line.chars().next() {
+        Some('#' | '-' | '+' | '=' | '~') => format!("\\{line}"),
+        Some(c) if c.is_ascii_digit() => {
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            match line.as_bytes().get(digits) {
+                Some(b'.' | b')') => format!("{}\\{}", &line[..digits], &line[digits..]),
+                _ => line,
+            }
+        }
+        _ => line,
+    }
+}
+
+/// An address as Markdown shows it: an autolink when the HTML page would
+/// link it ([`safe_href`]) and it can be one, escaped text otherwise.
+fn md_url(url: &str) -> String {
+    match safe_href(url) {
+        Some(href) if !href.contains(['<', '>']) => format!("<{href}>"),
+        _ => md_inline(url),
+    }
 }
 
 // ---- HTML ------------------------------------------------------------------
@@ -1030,7 +1207,10 @@ mod tests {
     #[test]
     fn markdown_has_sections_and_bullets() {
         let md = markdown(&sample());
-        assert!(md.starts_with("# <script>alert(1)</script>\n"));
+        assert!(
+            md.starts_with("# \\<script\\>alert(1)\\</script\\>\n"),
+            "{md}"
+        );
         assert!(md.contains("a@example.com · Malmö, SE"));
         assert!(md.contains("## Experience\n\n### Engineer — Acme & Co\n\n*2020-01 – present*"));
         assert!(md.contains("- Shipped \"things\""));
@@ -1042,7 +1222,10 @@ mod tests {
     #[test]
     fn markdown_shows_title_links_and_leaves_out_asides() {
         let md = markdown(&full());
-        assert!(md.contains("### Vitae\n\n*https://vitae.example*"), "{md}");
+        assert!(
+            md.contains("### Vitae\n\n*<https://vitae.example>*"),
+            "{md}"
+        );
         assert!(md.contains("### Cert — Org\n\n*2021*"), "{md}");
         assert!(!md.contains("acme.example"), "{md}");
         assert!(md.contains("### MSc — CS — Uni\n\n- Algo\n"), "{md}");
@@ -1053,7 +1236,247 @@ mod tests {
         }))
         .unwrap();
         let md = markdown(&resume);
-        assert!(md.contains("### Cert\n\n*https://cert.example*"), "{md}");
+        assert!(md.contains("### Cert\n\n*<https://cert.example>*"), "{md}");
         assert!(!md.contains("E") && !md.contains("k\n"), "{md}");
+    }
+
+    /// Markdown read back by a real CommonMark parser (with GitHub's
+    /// extensions on): the events it sees for a rendered resume.
+    fn commonmark(md: &str) -> Vec<pulldown_cmark::Event<'_>> {
+        use pulldown_cmark::{Options, Parser};
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_GFM
+            | Options::ENABLE_WIKILINKS;
+        Parser::new_ext(md, options).collect()
+    }
+
+    /// The text a reader sees, paragraphs and headings joined by newlines.
+    fn shown_text(events: &[pulldown_cmark::Event<'_>]) -> String {
+        use pulldown_cmark::{Event, TagEnd};
+        let mut out = String::new();
+        for event in events {
+            match event {
+                Event::Text(t) => out.push_str(t),
+                Event::SoftBreak | Event::HardBreak => out.push('\n'),
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push('\n'),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Values an attacker would put in a resume to get markup, script,
+    /// a tracking image, a dangerous link or a forged heading into the
+    /// Markdown form.
+    const HOSTILE_MD: [&str; 16] = [
+        "<script>alert(1)</script>",
+        "<iframe src=\"https://evil.example/\"></iframe>",
+        "<img src=x onerror=alert(1)>",
+        "[click me](javascript:alert(1))",
+        "![x](http://evil/)",
+        "# Injected heading",
+        "Line one\n# Injected heading\n<script>alert(2)</script>",
+        "`code` and ```fence```",
+        "```\nfenced\n```",
+        "&lt;script&gt;alert(3)&lt;/script&gt; &#60;b&#62;",
+        "<https://evil.example/autolink>",
+        "Title\n===",
+        "- injected item\n1. injected item\n+ another",
+        "| a | b |\n|---|---|\n| c | d |",
+        "    indented code\n> quoted\n~~~\nfence",
+        "[ref]: https://evil.example/\n[ref] ![img][ref] [[wiki]] [^1]\n\n[^1]: note",
+    ];
+
+    fn hostile_resume() -> Resume {
+        let h = |i: usize| HOSTILE_MD[i % HOSTILE_MD.len()];
+        Resume::from_value(json!({
+            "basics": {"name": h(0), "label": h(1), "email": h(3), "phone": h(2),
+                       "url": "javascript:alert(4)", "summary": HOSTILE_MD.join("\n\n"),
+                       "location": {"city": h(5), "countryCode": h(4)},
+                       "profiles": [{"network": h(9), "username": h(10), "url": "javascript:x"}]},
+            "work": HOSTILE_MD.iter().map(|v| json!({
+                "name": v, "position": v, "location": v, "startDate": v,
+                "summary": v, "highlights": [v, "ok"]})).collect::<Vec<_>>(),
+            "projects": [
+                {"name": h(6), "url": "javascript:alert(5)", "keywords": [h(7)]},
+                {"name": "Safe", "url": "https://vitae.example/a_b"},
+                {"name": "Angle", "url": "https://x.example/<script>"}
+            ],
+            "skills": [{"name": h(11), "keywords": [h(12), h(13)]}],
+            "references": [{"name": h(14), "reference": h(15)}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn hostile_markdown_renders_as_text_only() {
+        use pulldown_cmark::{Event, HeadingLevel, Tag};
+        let resume = hostile_resume();
+        let md = markdown(&resume);
+        let events = commonmark(&md);
+        let (mut h1, mut h2, mut h3, mut items) = (0, 0, 0, 0);
+        for event in &events {
+            match event {
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    panic!("raw HTML survived: {html:?}\n{md}")
+                }
+                Event::Start(Tag::HtmlBlock) => panic!("an HTML block survived:\n{md}"),
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    panic!("an image survived: {dest_url:?}\n{md}")
+                }
+                Event::Start(Tag::Link { dest_url, .. }) => assert!(
+                    safe_href(dest_url).is_some(),
+                    "an unsafe link survived: {dest_url:?}\n{md}"
+                ),
+                Event::Start(Tag::Heading { level, .. }) => match level {
+                    HeadingLevel::H1 => h1 += 1,
+                    HeadingLevel::H2 => h2 += 1,
+                    HeadingLevel::H3 => h3 += 1,
+                    other => panic!("an injected {other:?} heading:\n{md}"),
+                },
+                Event::Start(Tag::Item) => items += 1,
+                Event::Code(_)
+                | Event::Start(
+                    Tag::CodeBlock(_)
+                    | Tag::Table(_)
+                    | Tag::BlockQuote(_)
+                    | Tag::FootnoteDefinition(_)
+                    | Tag::Strikethrough,
+                )
+                | Event::FootnoteReference(_)
+                | Event::TaskListMarker(_) => panic!("injected markup {event:?}:\n{md}"),
+                _ => {}
+            }
+        }
+        // Exactly the structure the renderer made: one name, a heading per
+        // section, one per entry, and the highlights as the only items.
+        let doc = document_value(&resume);
+        let sections: Vec<_> = schema::reading_order()
+            .map(|s| s.entries(&doc).len())
+            .filter(|n| *n > 0)
+            .collect();
+        assert_eq!(h1, 1, "{md}");
+        assert_eq!(h2, sections.len(), "{md}");
+        assert_eq!(h3, sections.iter().sum::<usize>(), "{md}");
+        assert_eq!(items, HOSTILE_MD.len() * 2, "{md}");
+        // The only link is the safe project address; the hostile values are
+        // still there for the reader, as the text that was written.
+        let links: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(links, ["https://vitae.example/a_b"], "{md}");
+        let text = shown_text(&events);
+        for shown in [
+            "<script>alert(1)</script>",
+            "[click me](javascript:alert(1))",
+            "![x](http://evil/)",
+            "# Injected heading",
+            "&lt;script&gt;alert(3)&lt;/script&gt; &#60;b&#62;",
+            "| a | b |",
+            "javascript:alert(5)",
+            "https://x.example/<script>",
+        ] {
+            assert!(text.contains(shown), "{shown:?} not shown as text:\n{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_markdown_text_reads_as_written() {
+        let sentence = "Led a team of 5 engineers, shipping 3 releases a year (C++, Rust); snake_case & AT-T 100% on-call - no pager!";
+        let resume = Resume::from_value(json!({
+            "basics": {"name": "Zoë Lindqvist", "label": "Staff Engineer", "summary": sentence},
+            "work": [{"name": "Acme", "position": "Engineer", "highlights": [sentence]}]
+        }))
+        .unwrap();
+        let md = markdown(&resume);
+        assert!(
+            md.starts_with("# Zoë Lindqvist\n\n**Staff Engineer**\n\n"),
+            "{md}"
+        );
+        // Not over-escaped: the sentence is in the source as written, and it
+        // renders to the same text.
+        assert!(md.contains(&format!("\n{sentence}\n")), "{md}");
+        assert!(md.contains(&format!("- {sentence}\n")), "{md}");
+        let text = shown_text(&commonmark(&md));
+        assert_eq!(text.matches(sentence).count(), 2, "{text}");
+    }
+
+    #[test]
+    fn markdown_escapes_exactly_what_could_be_markup() {
+        assert_eq!(md_inline("plain words, 100%."), "plain words, 100%.");
+        assert_eq!(md_inline("# x"), "\\# x");
+        assert_eq!(md_inline("2020. A year"), "2020\\. A year");
+        assert_eq!(md_inline("2020-01"), "2020-01");
+        assert_eq!(md_inline("a\nb\r\n- c"), "a b - c");
+        assert_eq!(md_inline("![i](u)"), "\\!\\[i\\](u)");
+        assert_eq!(md_inline("&amp; & x"), "\\&amp; & x");
+        assert_eq!(md_inline("snake_case _em_"), "snake_case \\_em\\_");
+        assert_eq!(md_prose("a\n# b\n\n  c"), "a\\\n\\# b\n\nc");
+    }
+
+    /// A resume with private details the page does not show.
+    fn with_private_details() -> Value {
+        json!({
+            "basics": {"name": "Zoë", "label": "Engineer", "email": "z@example.com",
+                       "image": "https://example.com/me.jpg",
+                       "location": {"address": "Storgatan 1", "postalCode": "752 20",
+                                    "city": "Uppsala", "countryCode": "SE"},
+                       "profiles": [{"network": "GitHub", "username": "zoe",
+                                     "url": "https://github.com/zoe", "x-note": "alt account"}],
+                       "x-private": {"salary": 123456}},
+            "work": [{"name": "Acme", "position": "Engineer", "highlights": ["Did"],
+                      "x-private": {"salary": 98765}, "reason_for_leaving": "boss"}],
+            "x-private": {"salary": 111111},
+            "meta": {"canonical": "https://example.com/private.json"}
+        })
+    }
+
+    #[test]
+    fn the_public_view_is_what_the_page_shows() {
+        let doc = with_private_details();
+        let public = public_view(&doc);
+        let text = public.to_string();
+        for private in [
+            "Storgatan",
+            "752 20",
+            "salary",
+            "123456",
+            "98765",
+            "111111",
+            "boss",
+            "alt account",
+            "me.jpg",
+            "canonical",
+            "x-private",
+        ] {
+            assert!(!text.contains(private), "{private} is public: {text}");
+        }
+        assert_eq!(
+            public["basics"]["location"],
+            json!({"city": "Uppsala", "countryCode": "SE"})
+        );
+        assert_eq!(
+            public["basics"]["profiles"][0]["url"],
+            "https://github.com/zoe"
+        );
+        assert_eq!(public["work"][0]["highlights"], json!(["Did"]));
+        // Filtering loses nothing the page shows: the page of the public
+        // view is the page of the whole document.
+        let whole = Resume::from_value(doc).unwrap();
+        let shown = Resume::from_value(public.clone()).unwrap();
+        assert_eq!(share_html(&shown), share_html(&whole));
+        // It is idempotent, and a full document's page is unchanged too.
+        assert_eq!(public_view(&public), public);
+        let whole = serde_json::to_value(full()).unwrap();
+        let full_public = Resume::from_value(public_view(&whole)).unwrap();
+        assert_eq!(share_html(&full_public), share_html(&full()));
+        assert_eq!(public_view(&json!("not an object")), json!({}));
     }
 }

@@ -229,14 +229,27 @@ pub struct Limits {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-/// Where the optional OpenAI-compatible provider is.
-#[derive(Debug, Clone)]
+/// Where the optional OpenAI-compatible provider is. Its `Debug` form
+/// redacts the key and the URL's credentials, so no log of the settings
+/// can carry them.
+#[derive(Clone)]
 pub struct LlmConfig {
     /// Base URL without the trailing `/chat/completions`.
     pub url: String,
     pub model: String,
     pub api_key: Option<String>,
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("url", &crate::llm::redacted_url(&self.url))
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// `$XDG_DATA_HOME/vitae` (or the platform's equivalent), else `./vitae-data`.
@@ -253,7 +266,10 @@ impl Config {
             (None, None) => None,
             (Some(url), Some(model)) => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    anyhow::bail!("llm_url {url:?}: give an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1");
+                    anyhow::bail!(
+                        "llm_url {:?}: give an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1",
+                        crate::llm::redacted_url(&url)
+                    );
                 }
                 Some(LlmConfig {
                     url: url.trim_end_matches('/').to_string(),

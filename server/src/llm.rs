@@ -16,16 +16,82 @@ use vitae_common::Resume;
 
 use crate::config::LlmConfig;
 
+/// Why the provider gave no drafts. The `Display` form is for the server
+/// log: it names the transport failure or status, never the provider's URL
+/// (it may carry credentials) nor its error body (it may quote the key);
+/// [`LlmError::user_warning`] is what the person tailoring reads.
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
     #[error("did not answer within {0:?}")]
     Timeout(Duration),
     #[error("could not be reached: {0}")]
     Unreachable(String),
-    #[error("answered HTTP {status}: {body}")]
-    Status { status: u16, body: String },
+    #[error(
+        "answered HTTP {status} (a {body_bytes}-byte body, not logged: it may quote credentials)"
+    )]
+    Status { status: u16, body_bytes: usize },
     #[error("answered something that is not the expected JSON: {0}")]
     Malformed(String),
+}
+
+impl LlmError {
+    /// What failed, in the terms of the person tailoring a resume: no
+    /// address, no transport detail, no text from the provider.
+    pub fn user_warning(&self) -> String {
+        let what = match self {
+            LlmError::Timeout(limit) => format!(
+                "the language model did not answer in time (within {} s)",
+                limit.as_secs()
+            ),
+            LlmError::Unreachable(_) => "the language model could not be reached".to_string(),
+            LlmError::Status { status, .. } => {
+                format!("the language model answered with an error (HTTP {status})")
+            }
+            LlmError::Malformed(_) => {
+                "the language model's answer was not the expected JSON".to_string()
+            }
+        };
+        format!("{what}; the deterministic result is shown")
+    }
+}
+
+/// `raw` as it may be logged or shown: without user name and password and
+/// without query and fragment (either may carry a key), each replaced by
+/// `***` so a reader still sees that something was there.
+pub fn redacted_url(raw: &str) -> String {
+    let Ok(mut url) = reqwest::Url::parse(raw) else {
+        return "(a URL that does not parse)".to_string();
+    };
+    let had_userinfo = !url.username().is_empty() || url.password().is_some();
+    let had_query = url.query().is_some() || url.fragment().is_some();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    let mut shown = url.to_string();
+    if had_userinfo {
+        if let Some(at) = shown.find("://") {
+            shown.insert_str(at + 3, "***@");
+        }
+    }
+    if had_query {
+        shown.push_str("?***");
+    }
+    shown
+}
+
+/// A transport error in words that name no URL: reqwest's own message with
+/// the URL taken out, then its causes (connection refused, DNS, TLS).
+fn transport_detail(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        detail.push_str(": ");
+        detail.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    detail
 }
 
 /// One reworded highlight, by its JSON Pointer in the tailored document.
@@ -49,6 +115,9 @@ pub struct Suggestions {
 pub struct Provider {
     client: reqwest::Client,
     config: LlmConfig,
+    /// `{url}/chat/completions`, the base URL's query kept (some gateways
+    /// take their key there).
+    endpoint: reqwest::Url,
 }
 
 const SYSTEM_PROMPT: &str = "You help a person tailor their resume to a job. \
@@ -64,8 +133,18 @@ impl Provider {
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .build()
-            .map_err(|e| LlmError::Unreachable(e.to_string()))?;
-        Ok(Provider { client, config })
+            .map_err(|e| LlmError::Unreachable(transport_detail(e)))?;
+        let endpoint = endpoint(&config.url).ok_or_else(|| {
+            LlmError::Unreachable(format!(
+                "{} is not a URL that can take a path",
+                redacted_url(&config.url)
+            ))
+        })?;
+        Ok(Provider {
+            client,
+            config,
+            endpoint,
+        })
     }
 
     pub fn model(&self) -> &str {
@@ -87,10 +166,7 @@ impl Provider {
                 {"role": "user", "content": user_prompt(tailored, job_title, job_skills)},
             ],
         });
-        let mut call = self
-            .client
-            .post(format!("{}/chat/completions", self.config.url))
-            .json(&request);
+        let mut call = self.client.post(self.endpoint.clone()).json(&request);
         if let Some(key) = &self.config.api_key {
             call = call.bearer_auth(key);
         }
@@ -100,7 +176,7 @@ impl Provider {
         if !status.is_success() {
             return Err(LlmError::Status {
                 status: status.as_u16(),
-                body: body.chars().take(200).collect(),
+                body_bytes: body.len(),
             });
         }
         parse_completion(&body)
@@ -110,9 +186,19 @@ impl Provider {
         if e.is_timeout() {
             LlmError::Timeout(self.config.timeout)
         } else {
-            LlmError::Unreachable(e.to_string())
+            LlmError::Unreachable(transport_detail(e))
         }
     }
+}
+
+/// The completions endpoint under `base`, its query kept.
+fn endpoint(base: &str) -> Option<reqwest::Url> {
+    let mut url = reqwest::Url::parse(base).ok()?;
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(["chat", "completions"]);
+    Some(url)
 }
 
 /// The resume as the model needs it: every highlight with the path to
@@ -178,6 +264,50 @@ mod tests {
         assert_eq!(s.highlights.len(), 1);
         assert_eq!(s.cover_letter.as_deref(), Some("Dear"));
         assert!(s.outreach_message.is_none());
+    }
+
+    #[test]
+    fn urls_are_logged_without_credentials() {
+        assert_eq!(
+            redacted_url("https://user:hunter2@llm.example:8443/v1?key=sk-123#x"),
+            "https://***@llm.example:8443/v1?***"
+        );
+        assert_eq!(
+            redacted_url("http://127.0.0.1:11434/v1"),
+            "http://127.0.0.1:11434/v1"
+        );
+        assert!(!redacted_url("http://sk-123@[::1/").contains("sk-123"));
+    }
+
+    #[test]
+    fn the_endpoint_keeps_the_query() {
+        assert_eq!(
+            endpoint("http://h:1/v1?key=k").unwrap().as_str(),
+            "http://h:1/v1/chat/completions?key=k"
+        );
+        assert_eq!(
+            endpoint("http://h:1/v1/").unwrap().as_str(),
+            "http://h:1/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn user_warnings_quote_nothing_from_the_provider() {
+        let errors = [
+            LlmError::Timeout(Duration::from_secs(30)),
+            LlmError::Unreachable("tcp connect error http://u:secret@h".into()),
+            LlmError::Status {
+                status: 500,
+                body_bytes: 10,
+            },
+            LlmError::Malformed("expected value at secret".into()),
+        ];
+        for e in errors {
+            let warning = e.user_warning();
+            assert!(!warning.contains("secret"), "{warning}");
+            assert!(warning.contains("the language model"), "{warning}");
+            assert!(warning.ends_with("the deterministic result is shown"));
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! next to the event's own fields (the request line's `status` and `ms`). It never logs itself
 //! (a record about a lagging log subscriber would feed the stream it is
 //! about), and request logging elsewhere records paths without query
-//! strings, so an `access_token` never reaches either sink.
+//! strings, so an `access_token` never reaches either sink. The text format
+//! escapes control characters in every field ([`escaped_fields`]), so a
+//! record is always exactly one line.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
+use vitae_common::clean::Escaped;
 use vitae_common::{names, LogRecord};
 
 use crate::sse::{SharedEvent, SseEvent};
@@ -140,6 +143,25 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for FeedLayer {
     }
 }
 
+/// The text format's field formatter: every value, the message included,
+/// with its control and bidirectional characters escaped
+/// ([`vitae_common::clean::Escaped`]). Handlers log user-supplied values as
+/// escaped fields already; this makes the rule hold for every field, a
+/// `%`-formatted error quoting a request included, so no value can end its
+/// record's line and forge another (the JSON format escapes by itself).
+fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            write!(writer, "{}", Escaped(&text))
+        } else {
+            write!(writer, "{}={}", field.name(), Escaped(&text))
+        }
+    })
+    .delimited(" ")
+}
+
 /// Install the global subscriber: stderr (text or JSON) plus the log feed.
 /// `RUST_LOG` filters both (default `info`).
 pub fn init(json: bool) -> LogFeed {
@@ -153,6 +175,7 @@ pub fn init(json: bool) -> LogFeed {
             .boxed()
     } else {
         tracing_subscriber::fmt::layer()
+            .fmt_fields(escaped_fields())
             .with_writer(std::io::stderr)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_filter(filter())
@@ -163,4 +186,54 @@ pub fn init(json: bool) -> LogFeed {
         .with(FeedLayer(feed.clone()).with_filter(filter()))
         .try_init();
     feed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The forged-record attack of issue 18, on the text format: whatever
+    /// a value holds and however it is logged, one record is one line.
+    #[test]
+    fn a_value_cannot_start_a_log_line_of_its_own() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .fmt_fields(escaped_fields())
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let forged =
+            "Engineer\n\u{1b}[0m2026-12-07T02:00:00Z  INFO token created admin=true\r\u{202e}";
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(title = %forged, "display field");
+            tracing::info!(title = ?forged, "debug field");
+            tracing::info!(title = forged, "str field");
+            tracing::info!("spliced into the message: {forged}");
+            let span = tracing::info_span!("request", path = %forged);
+            span.in_scope(|| tracing::info!("in a span"));
+        });
+        let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(out.lines().count(), 5, "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202e}'));
+        for line in out.lines() {
+            assert!(line.contains("Engineer\\n\\u{1b}[0m2026"), "{line}");
+        }
+    }
 }

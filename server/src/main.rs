@@ -18,7 +18,9 @@
 //! - [`store`]: the storage seam (`store/mod.rs`: the `Store` trait, records
 //!   and views) and the redb backend (`store/redb/`).
 //! - [`pipeline`]: the bounded parse queue and its workers; each parse runs
-//!   in a child process under a time and memory budget ([`offline`]).
+//!   in a child process under a time and memory budget ([`offline`]),
+//!   with an empty environment and, on Linux, no file system or network
+//!   ([`sandbox`]).
 //! - [`sse`]: the event hub and the `text/event-stream` bodies for the parse,
 //!   account and log streams.
 //! - [`exports`]: PDF, DOCX and PNG exports: the Typst engine, its bounded
@@ -28,6 +30,9 @@
 //!   optional language-model provider that drafts rewordings.
 //! - [`resource`]: store records to wire resources; [`read_cache`]: hot
 //!   reads reused until the next write; [`digest`]: SHA-256 hex.
+//! - [`offload`]: CPU-heavy request work (renders, large answers) on the
+//!   blocking pool, bounded; [`share_pages`]: rendered share pages, cached
+//!   per link, revision and form, bounded in bytes.
 //! - [`config`]: the settings and their layering; [`logs`]: the tracing
 //!   setup and the admin log feed.
 
@@ -42,10 +47,13 @@ mod limits;
 mod llm;
 mod logs;
 mod offline;
+mod offload;
 mod pipeline;
 mod read_cache;
 mod resource;
+mod sandbox;
 mod serve;
+mod share_pages;
 mod sse;
 mod store;
 mod tailoring;

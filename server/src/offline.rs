@@ -145,6 +145,12 @@ pub struct WorkerArgs {
     /// Most bytes of extracted text and of the document as JSON.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_parsed_bytes: u64,
+    /// Test builds only: after confining itself, report what the worker
+    /// can reach (this file, the network, its environment) as a progress
+    /// message ([`crate::sandbox::probe`]). It cannot loosen the sandbox.
+    #[cfg(debug_assertions)]
+    #[arg(long, hide = true)]
+    probe: Option<PathBuf>,
 }
 
 fn emit(message: &WorkerMessage) {
@@ -176,8 +182,25 @@ fn limit_memory(mib: u64) {
 }
 
 /// `vitae-server parse-worker`: bytes on stdin, JSON lines on stdout.
+///
+/// Before it reads the upload it confines itself ([`crate::sandbox`]): no
+/// file system, no network, no exec; a kernel that lacks part of that gets
+/// one `sandbox:` line on stderr and the parse goes on under what holds.
 pub fn worker(args: WorkerArgs) -> ExitCode {
     let deadline = Instant::now() + Duration::from_millis(args.timeout_ms);
+    #[cfg(debug_assertions)]
+    let fds_before = args.probe.as_ref().map(|_| crate::sandbox::open_fds());
+    let confinement = crate::sandbox::confine();
+    if !confinement.is_complete() {
+        eprintln!("{}{confinement}", crate::sandbox::PARTIAL_PREFIX);
+    }
+    #[cfg(debug_assertions)]
+    if let (Some(path), Some(fds)) = (&args.probe, &fds_before) {
+        emit(&WorkerMessage::Progress {
+            stage: Stage::Received,
+            message: crate::sandbox::probe(path, fds),
+        });
+    }
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
         emit(&WorkerMessage::Error {

@@ -484,7 +484,14 @@ impl Worker {
             Ok(exe) => exe,
             Err(e) => return failed(format!("server error: cannot find its own binary: {e}")),
         };
-        let mut child = match tokio::process::Command::new(exe)
+        let mut command = tokio::process::Command::new(exe);
+        // Least privilege: the worker gets no environment at all (it needs
+        // none, and the server's holds VITAE_LLM_API_KEY and the like), and
+        // no descriptor but its three pipes (std and tokio open every file
+        // and socket close-on-exec, the listener and the redb file too). It
+        // confines itself further before reading ([`crate::sandbox`]).
+        command
+            .env_clear()
             .arg("parse-worker")
             .arg("--content-type")
             .arg(content_type)
@@ -493,7 +500,12 @@ impl Worker {
             .arg("--memory-mib")
             .arg(self.budget.memory_mib.to_string())
             .arg("--max-parsed-bytes")
-            .arg(self.budget.max_parsed_bytes.to_string())
+            .arg(self.budget.max_parsed_bytes.to_string());
+        #[cfg(debug_assertions)]
+        if let Some(path) = std::env::var_os(PROBE_VAR) {
+            command.arg("--probe").arg(path);
+        }
+        let mut child = match command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -571,6 +583,7 @@ impl Worker {
         };
         let _ = feed.await;
         let stderr = drain_stderr.await.unwrap_or_default();
+        warn_if_unconfined(&stderr);
         match result {
             Some(Ok(done)) => {
                 let WorkerResult {
@@ -597,6 +610,32 @@ impl Worker {
             Some(Err(reason)) => failed(reason),
             None => failed(crash_reason(status, &stderr, self.budget.memory_mib)),
         }
+    }
+}
+
+/// Test builds only: the variable that makes every parse worker report
+/// what its sandbox lets it reach ([`crate::sandbox::probe`]), naming the
+/// file it tries to open.
+#[cfg(debug_assertions)]
+const PROBE_VAR: &str = "VITAE_TEST_PARSE_PROBE";
+
+/// Log, once per server run, that parse workers run with part of their
+/// sandbox missing (the kernel lacks Landlock or seccomp), as the worker
+/// reported on stderr.
+fn warn_if_unconfined(stderr: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Some(line) = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(crate::sandbox::PARTIAL_PREFIX))
+    else {
+        return;
+    };
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            sandbox = %vitae_common::clean::Escaped(line),
+            "parse workers run without part of their sandbox on this kernel"
+        );
     }
 }
 

@@ -64,7 +64,8 @@ pub fn main(args: ServeArgs) -> ExitCode {
     match runtime.block_on(run(config, logs)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error:#}");
+            let message = format!("{error:#}");
+            tracing::error!(error = %message, "the server stopped");
             eprintln!("vitae-server: {error:#}");
             ExitCode::FAILURE
         }
@@ -182,7 +183,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{addr}"));
     let llm = match config.llm.clone() {
         Some(llm) => {
-            tracing::info!(url = %llm.url, model = %llm.model, "language-model drafts on");
+            tracing::info!(url = %crate::llm::redacted_url(&llm.url), model = %llm.model, "language-model drafts on");
             Some(crate::llm::Provider::new(llm).context("setting up the language-model client")?)
         }
         None => None,
@@ -199,6 +200,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         logs,
         previews,
         resume_answers,
+        offload: Default::default(),
+        share_pages: crate::share_pages::SharePages::new(crate::share_pages::DEFAULT_MAX_BYTES),
         llm,
         admission,
         exporter: exporter.clone(),
@@ -236,10 +239,22 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
 pub const SERVER_URL_FILE: &str = "server.url";
 
 /// Write via a temporary file and a rename, so a reader never sees half a
-/// URL. The second line is the server's pid, for `vitae server stop`.
+/// URL. The second line is the server's pid, for `vitae server stop`. Mode
+/// 0600 like every other file in the data dir: it tells who may talk to the
+/// owner's server, and the owner only is meant to. The mode is set on the
+/// open file too, since a temporary left by a crash keeps its old mode.
 fn write_url_file(path: &Path, url: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let temporary = path.with_extension("url.tmp");
-    std::fs::write(&temporary, format!("{url}\npid {}\n", std::process::id()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    write!(file, "{url}\npid {}\n", std::process::id())?;
+    drop(file);
     std::fs::rename(&temporary, path)
 }
 

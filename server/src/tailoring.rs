@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
+use vitae_common::clean::{clean_name, clean_name_within};
 use vitae_common::{Drafts, ErrorCode, Resume, Status, TailorPreview};
 
 use crate::http::error::{HttpError, HttpResult};
@@ -276,10 +277,7 @@ async fn draft(
         Ok(suggestions) => suggestions,
         Err(e) => {
             tracing::warn!(error = %e, model = provider.model(), "language-model drafts failed");
-            computed.warnings.push(format!(
-                "the language model ({}) {e}; this preview is the deterministic tailoring only",
-                provider.model()
-            ));
+            computed.warnings.push(e.user_warning());
             return None;
         }
     };
@@ -342,6 +340,9 @@ fn highlight_at<'a>(document: &'a mut Resume, path: &str) -> Option<&'a mut Stri
 
 /// `POST /v1/resumes/{id}/tailor/confirm`: store the previewed document as a
 /// new resume whose parent is the source.
+///
+/// Its filename and origin name the job, cleaned as every name is
+/// ([`tailored_names`]).
 pub async fn confirm(
     store: &dyn Store,
     previews: &Previews,
@@ -394,11 +395,7 @@ pub async fn confirm(
             computed.tailored
         }
     };
-    let stem = stored
-        .record
-        .filename
-        .rsplit_once('.')
-        .map_or(stored.record.filename.as_str(), |(stem, _)| stem);
+    let (filename, origin) = tailored_names(&stored.record.filename, &job.title);
     let created = store
         .create_tailored(NewTailored {
             owner: owner.to_string(),
@@ -406,12 +403,32 @@ pub async fn confirm(
             source_revision: stored.record.revision,
             job_id,
             job_revision: job.revision,
-            filename: format!("{stem} (for {}).json", job.title),
+            filename,
             document: tailored,
-            origin: format!("tailored for {}", job.title),
+            origin,
         })
         .await?;
     Ok(created)
+}
+
+/// The filename and `origin` of a resume tailored from `source_filename`
+/// for a job titled `job_title`: `cv (for Engineer).json` and `tailored for
+/// Engineer`. Both are names shown on one line (lists, headers, logs), so
+/// they are built from cleaned parts ([`clean_name_within`]) and bounded:
+/// the filename stays within 200 characters with its `.json` intact, even
+/// for titles stored before titles were cleaned.
+pub fn tailored_names(source_filename: &str, job_title: &str) -> (String, String) {
+    let stem = source_filename
+        .rsplit_once('.')
+        .map_or(source_filename, |(stem, _)| stem);
+    let stem = clean_name_within(stem, 80);
+    let title = clean_name_within(job_title, 100);
+    let title = if title.is_empty() { "a job" } else { &title };
+    let stem = if stem.is_empty() { "resume" } else { &stem };
+    (
+        format!("{stem} (for {title}).json"),
+        clean_name(&format!("tailored for {title}")),
+    )
 }
 
 #[cfg(test)]
@@ -456,5 +473,25 @@ mod tests {
             assert!(previews.recall(&hash).is_some());
         }
         assert!(previews.recall("p0").is_none(), "the oldest went first");
+    }
+
+    #[test]
+    fn tailored_names_are_one_bounded_line() {
+        assert_eq!(
+            tailored_names("cv.pdf", "Engineer"),
+            (
+                "cv (for Engineer).json".to_string(),
+                "tailored for Engineer".to_string()
+            )
+        );
+        let forged = "Engineer\n\u{1b}[0m2026-01-01T00:00:00Z  INFO token created admin=true";
+        let (filename, origin) = tailored_names("cv\u{202e}.pdf", forged);
+        for name in [&filename, &origin] {
+            assert!(!name.chars().any(char::is_control), "{name:?}");
+            assert!(!name.contains('\u{202e}'), "{name:?}");
+        }
+        let (filename, origin) = tailored_names(&"c".repeat(500), &"t".repeat(100_000));
+        assert!(filename.chars().count() <= 200 && filename.ends_with(").json"));
+        assert!(origin.chars().count() <= 200);
     }
 }

@@ -159,6 +159,18 @@ impl TestServer {
         )
     }
 
+    /// [`TestServer::start_in`] with environment variables as well (as
+    /// [`TestServer::start_with_env`] takes them).
+    pub fn start_in_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> TestServer {
+        Self::launch(
+            Self::scratch_root(),
+            data_dir.to_path_buf(),
+            true,
+            args,
+            env,
+        )
+    }
+
     fn scratch_root() -> tempfile::TempDir {
         tempfile::Builder::new()
             .prefix("vitae-e2e-")

@@ -96,7 +96,8 @@ async fn check_state(srv: &TestServer, b: &Before) {
         .iter()
         .find(|s| s["token"] == b.live_token.as_str())
         .unwrap();
-    assert_eq!(live["access_count"], 2, "access count survives: {live}");
+    // Two views from one client count once (one view per client per hour).
+    assert_eq!(live["access_count"], 1, "access count survives: {live}");
     assert!(is_rfc3339(&live["last_accessed_at"]));
     assert_eq!(live["revoked"], false);
     let dead = shares
@@ -117,7 +118,9 @@ async fn check_state(srv: &TestServer, b: &Before) {
         .iter()
         .find(|s| s["token"] == b.live_token.as_str())
         .unwrap();
-    assert_eq!(live["access_count"], 3, "{live}");
+    // A restart forgets who viewed (the set lives in memory only): the
+    // same client counts once more.
+    assert_eq!(live["access_count"], 2, "{live}");
 
     // A finished parse still streams its terminal event (maybe alone), then ends.
     let mut s = api

@@ -581,7 +581,11 @@ async fn share_links_serve_pdf_and_docx_in_their_template() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_export_headers(&r, "docx", name, "modern");
     assert_magic(&r.body, "docx");
-    assert_eq!(access_count(&api, &id, &token).await, 2);
+    assert_eq!(
+        access_count(&api, &id, &token).await,
+        1,
+        "one client counts once an hour"
+    );
 
     // The page a browser gets links to the PDF.
     let r = share_get(&anon, &token, "", "text/html").await;
@@ -595,7 +599,7 @@ async fn share_links_serve_pdf_and_docx_in_their_template() {
         page.contains("?format=pdf\""),
         "the link points at ?format=pdf: {page}"
     );
-    assert_eq!(access_count(&api, &id, &token).await, 3);
+    assert_eq!(access_count(&api, &id, &token).await, 1);
 
     // A share made without a template uses the default one.
     let plain = api.share(&id, &json!({})).await;

@@ -565,7 +565,10 @@ async fn format_parameter_overrides_accept() {
         );
     }
     let views = api.shares(&id).await[0]["access_count"].clone();
-    assert_eq!(views, 8, "every answered view counts");
+    assert_eq!(
+        views, 1,
+        "answered views from one client count once an hour"
+    );
 }
 
 #[tokio::test]
@@ -578,8 +581,22 @@ async fn unknown_format_is_400_and_counts_no_view() {
             let body = r.assert_error(400, "bad_request");
             let message = body["error"]["message"].as_str().unwrap();
             assert!(message.contains("html, json, md, pdf or docx"), "{message}");
+            // No error of a link may be kept by a cache.
+            assert_eq!(
+                r.header("cache-control").as_deref(),
+                Some("no-store"),
+                "{query} {accept:?}"
+            );
         }
     }
+    // Nor one the router answers before the handler (a method the route
+    // does not take).
+    let r = api
+        .without_token()
+        .send(api.request(reqwest::Method::POST, &format!("/s/{token}")))
+        .await;
+    r.assert_error(405, "method_not_allowed");
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     // Also for a token that does not exist: the request is wrong first.
     view(
         &api,

@@ -13,7 +13,19 @@ use vitae_tests::*;
 const PUBLIC_URL: &str = "https://cv.example.test";
 
 fn server() -> &'static TestServer {
-    shared_server(&["--public-url", PUBLIC_URL])
+    // The test client is a trusted proxy, so that tests can view a link
+    // from several client addresses (`X-Forwarded-For`).
+    shared_server(&["--public-url", PUBLIC_URL, "--trusted-proxy", "127.0.0.1"])
+}
+
+/// View `/s/{token}` as the client at `address`.
+async fn view_from(anon: &Api, token: &str, address: &str) -> u16 {
+    anon.send(
+        anon.request(reqwest::Method::GET, &format!("/s/{token}"))
+            .header("x-forwarded-for", address),
+    )
+    .await
+    .status
 }
 
 async fn ready_resume(prefix: &str) -> (Api, String) {
@@ -230,21 +242,33 @@ async fn public_view_json_and_markdown() {
 }
 
 #[tokio::test]
-async fn each_access_is_counted() {
+async fn repeated_views_from_one_client_count_once() {
     let (api, id) = ready_resume("scount").await;
     let s = api.share(&id, &json!({})).await;
     let token = s["token"].as_str().unwrap();
     let anon = api.without_token();
-    for _ in 0..3 {
-        assert_eq!(anon.get(&format!("/s/{token}")).await.status, 200);
+    for _ in 0..5 {
+        assert_eq!(view_from(&anon, token, "198.51.100.7").await, 200);
+        assert_eq!(
+            anon.get(&format!("/s/{token}?format=json")).await.status,
+            200
+        );
     }
-    let list = api.shares(&id).await;
-    let mine = list
-        .iter()
-        .find(|s| s["token"] == token)
-        .expect("share listed");
-    assert_eq!(mine["access_count"], 3, "{mine}");
-    assert!(is_rfc3339(&mine["last_accessed_at"]), "{mine}");
+    let count = |list: Vec<serde_json::Value>| {
+        let mine = list
+            .iter()
+            .find(|s| s["token"] == token)
+            .expect("share listed")
+            .clone();
+        assert!(is_rfc3339(&mine["last_accessed_at"]), "{mine}");
+        mine["access_count"].clone()
+    };
+    // Ten views from two clients (the proxied one and the proxy itself).
+    assert_eq!(count(api.shares(&id).await), 2);
+    // A third client counts; an IPv6 client is its /64.
+    assert_eq!(view_from(&anon, token, "2001:db8:5:6::1").await, 200);
+    assert_eq!(view_from(&anon, token, "2001:db8:5:6::2").await, 200);
+    assert_eq!(count(api.shares(&id).await), 3);
 }
 
 #[tokio::test]
@@ -406,10 +430,13 @@ async fn concurrent_accesses_are_all_counted() {
     let s = api.share(&id, &json!({})).await;
     let token = s["token"].as_str().unwrap().to_string();
     let anon = api.without_token();
-    let futs = (0..40).map(|_| {
+    // Forty clients at once, each viewing twice: forty views.
+    let futs = (0..80).map(|i| {
         let anon = anon.clone();
         let token = token.clone();
-        tokio::spawn(async move { anon.get(&format!("/s/{token}")).await.status })
+        tokio::spawn(
+            async move { view_from(&anon, &token, &format!("203.0.113.{}", i % 40)).await },
+        )
     });
     for s in futures_util::future::join_all(futs).await {
         assert_eq!(s.unwrap(), 200);
@@ -420,4 +447,34 @@ async fn concurrent_accesses_are_all_counted() {
         "no lost increments: {}",
         list[0]
     );
+}
+
+#[tokio::test]
+async fn the_store_file_holds_no_share_token_in_clear() {
+    let srv = TestServer::start();
+    let api = srv.user("sclear").await;
+    let id = api.upload_ready("resume.md").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = api.share(&id, &json!({})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(srv.anon().get(&format!("/s/{token}")).await.status, 200);
+    // The owner sees the link again...
+    let listed = api.shares(&id).await;
+    assert_eq!(listed[0]["token"], token.as_str());
+    assert!(listed[0]["url"].as_str().unwrap().ends_with(&token));
+    // ...while the store file holds only its hash and the sealed token;
+    // the key lives beside it, private.
+    let bytes = std::fs::read(srv.data_dir().join("vitae.redb")).unwrap();
+    assert!(
+        !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the share token is in vitae.redb in clear"
+    );
+    let key = srv.data_dir().join("share.key");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "share.key is private");
 }

@@ -90,7 +90,7 @@ mod tests {
         );
         assert_eq!(
             default_file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
-            "ABC D - modern.docx"
+            "AB C D - modern.docx"
         );
         assert_eq!(
             default_file_name("", "ats", ExportFormat::Pdf),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
+use vitae_common::clean::Escaped;
 use vitae_common::{
     AccountQuotas, AccountResource, AccountUsage, CreateToken, ErrorCode, Health, TokenResource,
 };
@@ -57,7 +58,7 @@ pub async fn create_token(
         ));
     }
     let (token, principal) = app.store.create_token(&request.user, request.admin).await?;
-    tracing::info!(user = %principal.user, admin = principal.admin, by = %caller.user, "token created");
+    tracing::info!(user = %Escaped(&principal.user), admin = principal.admin, by = %Escaped(&caller.user), "token created");
     json(
         StatusCode::CREATED,
         &TokenResource {

@@ -58,7 +58,8 @@ impl HttpError {
     }
 
     pub fn internal(context: &str, cause: impl std::fmt::Display) -> HttpError {
-        tracing::error!(%cause, "{context}");
+        // A field, not the message: the cause may quote what was sent.
+        tracing::error!(context, %cause, "internal error");
         HttpError::new(
             ErrorCode::Internal,
             format!("internal error while {context}; see the server log"),

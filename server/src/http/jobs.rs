@@ -128,9 +128,8 @@ async fn read_job(ctx: &Ctx, owner: &str, req: Request<Incoming>) -> HttpResult<
     })?;
     let title = ctx
         .query("title")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.chars().take(200).collect::<String>());
+        .map(vitae_common::clean::clean_name)
+        .filter(|t| !t.is_empty());
     let format_name = format_name(format);
     let content_hash = crate::digest::sha256_hex(&[
         format_name.as_bytes(),
@@ -178,13 +177,22 @@ fn extract(mut new: NewJob) -> HttpResult<NewJob> {
         }
     })?;
     new.keywords = vitae_tailor::extract_keywords(&posting);
+    // A title is a name: it becomes part of a tailored resume's filename
+    // and origin, so it is cleaned like one (one line, at most 200
+    // characters); a title that cleans to nothing is no title.
     if new.title.is_empty() {
         new.title = posting
             .title
-            .clone()
+            .as_deref()
+            .map(vitae_common::clean::clean_name)
+            .filter(|t| !t.is_empty())
             .unwrap_or_else(|| "Untitled job".to_string());
     }
-    new.company = posting.company.clone();
+    new.company = posting
+        .company
+        .as_deref()
+        .map(vitae_common::clean::clean_name)
+        .filter(|c| !c.is_empty());
     new.text = posting.text;
     Ok(new)
 }

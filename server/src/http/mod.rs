@@ -65,6 +65,11 @@ pub struct App {
     pub previews: crate::tailoring::Previews,
     /// Encoded `GET /v1/resumes/{id}` answers (owner, id) → (revision, JSON).
     pub resume_answers: crate::read_cache::ReadCache<(String, uuid::Uuid), (u64, Bytes)>,
+    /// CPU-heavy request work (share renders, large answers), off the
+    /// async workers and bounded ([`crate::offload`]).
+    pub offload: crate::offload::Offload,
+    /// Rendered share pages by link, revision and form ([`crate::share_pages`]).
+    pub share_pages: crate::share_pages::SharePages,
     /// The optional language-model provider (`llm_url`, `llm_model`).
     pub llm: Option<crate::llm::Provider>,
     /// Connection and stream caps, rate limits (`crate::limits`).
@@ -192,6 +197,7 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
     // The path only: the query may hold an access token and is never logged;
     // share tokens are credentials too, so they are masked.
     let path = redact_path(req.uri().path());
+    let share_page = req.uri().path().starts_with("/s/");
     let span = tracing::info_span!("request", id = %request_id, %method, %path);
     let origin = req
         .headers()
@@ -212,6 +218,10 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert("x-request-id", value);
     }
+    if share_page && status_is_error(response.status()) {
+        shares::protect_error(response.headers_mut());
+    }
+    let headers = response.headers_mut();
     cors::apply_cors(origin.as_deref(), cors_allowed, headers);
     let status = response.status().as_u16();
     span.in_scope(|| {
@@ -229,6 +239,10 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
         }
     });
     response
+}
+
+fn status_is_error(status: hyper::StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
 }
 
 /// Find the route and its handler, refuse what the route does not take

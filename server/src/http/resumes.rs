@@ -9,6 +9,7 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
 use hyper::{Request, Response, StatusCode};
+use vitae_common::clean::Escaped;
 use vitae_common::{ChangeEvent, ErrorCode, ResumeList, RevisionList};
 use vitae_parser::{sniff, Format, SniffError};
 
@@ -51,11 +52,12 @@ pub fn change(kind: &str, stored: &StoredResume) -> ChangeEvent {
     }
 }
 
-/// Keep the last path component, drop control characters, cap the length.
+/// Keep the last path component, cleaned as every name is
+/// ([`vitae_common::clean::clean_name`]: one line, no control or bidi
+/// characters, at most 200 characters).
 fn clean_filename(raw: &str, format: Format) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().to_string();
+    let cleaned = vitae_common::clean::clean_name(base);
     if cleaned.is_empty() {
         let ext = match format {
             Format::Pdf => "pdf",
@@ -209,6 +211,10 @@ pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult
     )
 }
 
+/// Documents larger than this are encoded on the blocking pool: about a
+/// millisecond of work, the most an async worker should spend on one answer.
+const LARGE_ANSWER_BYTES: usize = 256 * 1024;
+
 /// `GET /v1/resumes/{id}`.
 pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
@@ -221,9 +227,25 @@ pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<
     if let Some((revision, body)) = app.resume_answers.get(&key, generation) {
         return Ok(with_etag(json_encoded(StatusCode::OK, body), revision));
     }
+    // Read on the blocking pool (the store's raw read), and a large one
+    // encoded there too: a multi-megabyte answer must not hold an async
+    // worker while `/healthz` and small requests wait behind it.
     let stored = app.store.get_resume_raw(&user.user, id).await?;
     let revision = stored.record.revision;
-    let body = encode_json(&resource::resume(&stored, true))?;
+    let large = stored
+        .record
+        .document
+        .as_ref()
+        .is_some_and(|d| d.get().len() > LARGE_ANSWER_BYTES);
+    let body = if large {
+        app.offload
+            .run("serialising a resume", move || {
+                encode_json(&resource::resume(&stored, true))
+            })
+            .await??
+    } else {
+        encode_json(&resource::resume(&stored, true))?
+    };
     let size = body.len();
     app.resume_answers
         .put(key, generation, (revision, body.clone()), size);
@@ -292,7 +314,7 @@ pub async fn delete(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResu
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
     let deleted = app.store.delete_resume(&user.user, id).await?;
-    tracing::info!(resume = %id, filename = %deleted.record.filename, shares = deleted.share_tokens.len(), "resume deleted");
+    tracing::info!(resume = %id, filename = %Escaped(&deleted.record.filename), shares = deleted.share_tokens.len(), "resume deleted");
     app.hub.forget_parse(id);
     let at = resource::time(crate::store::now());
     for token in &deleted.share_tokens {

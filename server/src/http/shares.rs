@@ -1,14 +1,19 @@
 //! Share links: create, list, revoke, and the public page at `/s/{token}`.
 //!
 //! The public page needs no token of ours: the share token is the
-//! credential. It answers HTML (the page from `render::share_html`: escaped,
-//! no script, a strict CSP), JSON (the stored document, byte for byte) or
-//! Markdown, by `?format=html|json|md` or else by `Accept`, or the PDF or
+//! credential. Every form shows the resume's public view
+//! (`render::public_view`: what the page shows, no private keys). It
+//! answers HTML (the page from `render::share_html`: escaped, no script, a
+//! strict CSP), JSON (the public view) or Markdown, by
+//! `?format=html|json|md` or else by `Accept`, or the PDF or
 //! DOCX in the template chosen when the link was made (`?format=pdf|docx`,
-//! rendered and cached like any export), and counts each
-//! successful view durably before it answers. Unknown tokens are 404; expired
-//! or revoked ones 410: a small HTML page when the client asked for HTML by
-//! name, the JSON error body otherwise.
+//! rendered and cached like any export). The first three are rendered off
+//! the async workers and cached per link, revision and form
+//! ([`crate::share_pages`]). A successful view counts once per client per
+//! hour, in memory, stored in batches ([`crate::store::views`]). Unknown
+//! tokens are 404; expired or revoked ones 410: a small HTML page when the
+//! client asked for HTML by name, the JSON error body otherwise; every
+//! error answer carries `Cache-Control: no-store` ([`protect_error`]).
 
 use std::sync::{Arc, LazyLock};
 
@@ -27,7 +32,8 @@ use super::error::{HttpError, HttpResult};
 use super::response::{full, json, json_encoded};
 use super::{App, Body, Ctx};
 use crate::resource;
-use crate::store::ShareLayout;
+use crate::share_pages::{Form, PageKey};
+use crate::store::{RawDocument, ResumeRecord, ShareLayout};
 
 fn share_change(kind: &str, resume_id: &str, token: &str) -> ChangeEvent {
     ChangeEvent {
@@ -260,7 +266,7 @@ fn protect(headers: &mut hyper::HeaderMap, html: bool) {
     headers.append(hyper::header::VARY, HeaderValue::from_static("Accept"));
 }
 
-fn html_response(status: StatusCode, page: String) -> Response<Body> {
+fn html_response(status: StatusCode, page: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(full(page));
     *r.status_mut() = status;
     r.headers_mut().insert(
@@ -290,8 +296,29 @@ fn notice(error: &HttpError) -> Option<Response<Body>> {
     Some(html_response(status, render::notice_html(heading, message)))
 }
 
+/// Headers on every error answer of `/s/`, whichever layer made it (a bad
+/// `?format=`, a rate-limit refusal, an unknown token, a method the route
+/// does not take): 404 and 410 are cacheable by default, and no error of a
+/// link may be kept by a cache, nor be handed to a browser for another form.
+pub fn protect_error(headers: &mut hyper::HeaderMap) {
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !headers
+        .get_all(hyper::header::VARY)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept"))
+    {
+        headers.append(hyper::header::VARY, HeaderValue::from_static("Accept"));
+    }
+}
+
 /// `GET /s/{token}`: the public view. Views are rate-limited per client
 /// address before anything else, so scanning for tokens stays slow.
+///
+/// The HTML, JSON and Markdown bodies come from [`crate::share_pages`]:
+/// rendered once per link, revision and form on the blocking pool, so a
+/// crowd of anonymous views costs a cache lookup each, and the async
+/// workers stay free for everyone else. A view counts once per client per
+/// hour, in memory ([`crate::store::views`]): no write on the request path.
 pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
     app.admission
         .share_views
@@ -310,7 +337,11 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
     // Checked before the lookup, so a malformed request counts no view.
     let format = format_param(ctx)?;
     let representation = format.unwrap_or_else(|| negotiate(accept));
-    let shared = match app.store.access_share(token, crate::store::now()).await {
+    let shared = match app
+        .store
+        .access_share(token, ctx.client, crate::store::now())
+        .await
+    {
         Ok(shared) => shared,
         Err(error) => {
             let error = HttpError::from(error);
@@ -319,61 +350,87 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
                     return Ok(page);
                 }
             }
-            // 404 and 410 are cacheable by default; a cache must not hand
-            // this answer to a browser, nor keep it after a new share.
-            return Err(error
-                .with_header("cache-control", "no-store")
-                .with_header("vary", "Accept"));
+            // `dispatch` adds `Cache-Control: no-store` to every /s/ error.
+            return Err(error);
         }
     };
     // A view is a read: DEBUG, like the request line of any other read.
     tracing::debug!(resume = %shared.resume.id, views = shared.share.access_count, "share viewed");
-    let raw = shared.resume.document.as_deref();
-    // The pages need the document parsed; its JSON form is the stored text.
-    let document = || -> Resume {
-        raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .unwrap_or_default()
-    };
-    let mut response = match representation {
+    let form = match representation {
         Representation::Typeset(format) => {
             let request = ExportRequest {
                 options: shared.share.layout.options.clone(),
                 ..ExportRequest::new(format, &shared.share.layout.template)
             };
-            let document = raw.map_or("{}", |raw| raw.get());
+            let document = public_document(&shared.resume).to_string();
             let filename =
-                super::exports::file_name_for(document, &shared.resume.filename, &request);
+                super::exports::file_name_for(&document, &shared.resume.filename, &request);
             let file = super::exports::render_any(
                 app,
                 &shared.share.owner,
                 shared.resume.id,
-                document,
+                &document,
                 &request,
             )
             .await?;
-            super::exports::file_response(&req, file, &filename, true)
+            let mut response = super::exports::file_response(&req, file, &filename, true);
+            protect(response.headers_mut(), false);
+            return Ok(response);
         }
-        Representation::Json => match raw {
-            Some(raw) => json_encoded(StatusCode::OK, Bytes::copy_from_slice(raw.get().as_bytes())),
-            None => json(StatusCode::OK, &Resume::default())?,
-        },
-        Representation::Markdown => {
-            let mut r = Response::new(full(render::markdown(&document())));
+        Representation::Json => Form::Json,
+        Representation::Markdown => Form::Markdown,
+        Representation::Html => Form::Html,
+    };
+    let key = PageKey {
+        share: crate::store::views::share_key(token),
+        revision: shared.resume.revision,
+        updated_ms: shared.resume.updated_at.timestamp_millis(),
+        form,
+    };
+    let resume = shared.resume.clone();
+    let body = app
+        .share_pages
+        .get_or_render(&app.offload, key, move || render_page(&resume, form))
+        .await?;
+    let mut response = match form {
+        Form::Html => return Ok(html_response(StatusCode::OK, body)),
+        Form::Json => json_encoded(StatusCode::OK, body),
+        Form::Markdown => {
+            let mut r = Response::new(full(body));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/markdown; charset=utf-8"),
             );
             r
         }
-        Representation::Html => {
-            return Ok(html_response(
-                StatusCode::OK,
-                render::share_html(&document()),
-            ))
-        }
     };
     protect(response.headers_mut(), false);
     Ok(response)
+}
+
+/// The resume's public view ([`render::public_view`]): what the page
+/// shows, and no more (no street address, no unknown private keys). Every
+/// form of a share is made from it.
+fn public_document(resume: &ResumeRecord<RawDocument>) -> serde_json::Value {
+    render::public_view(
+        &resume
+            .document
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default(),
+    )
+}
+
+/// The body of a share page in `form` (runs on the blocking pool): JSON is
+/// the public view; the pages render it.
+fn render_page(resume: &ResumeRecord<RawDocument>, form: Form) -> Bytes {
+    let public = public_document(resume);
+    let document = || -> Resume { Resume::from_value(public.clone()).unwrap_or_default() };
+    match form {
+        Form::Json => Bytes::from(public.to_string()),
+        Form::Markdown => Bytes::from(render::markdown(&document())),
+        Form::Html => Bytes::from(render::share_html(&document())),
+    }
 }
 
 #[cfg(test)]

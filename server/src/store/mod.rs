@@ -4,7 +4,8 @@
 //! and outputs ([`NewResume`], [`SharedView`], …), [`StoreError`], and the
 //! stored records with their schema versions and migrations ([`records`]).
 //! Handlers and the parse pipeline hold an `Arc<dyn Store>` and see nothing
-//! else. Share-view counting ([`views`]) is backend-agnostic too.
+//! else. Share-view counting ([`views`]) and the sealing of share tokens at
+//! rest ([`sealing`]) are backend-agnostic too.
 //!
 //! Each backend is a folder beside this file that implements [`Store`]:
 //! today the one backend is [`redb`] ([`redb::RedbStore`]: one redb file in
@@ -23,6 +24,7 @@ pub mod delta;
 pub mod quota;
 pub mod records;
 pub mod redb;
+pub mod sealing;
 pub mod views;
 
 use async_trait::async_trait;
@@ -213,9 +215,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ShareRecord>, StoreError>;
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError>;
     /// Open a share link: `NotFound` when unknown, `Gone` when expired or
-    /// revoked; otherwise counts the access durably.
-    async fn access_share(&self, token: &str, now: DateTime<Utc>)
-        -> Result<SharedView, StoreError>;
+    /// revoked; otherwise counts the view, once per `client` per link per
+    /// hour ([`views::Viewers`]).
+    async fn access_share(
+        &self,
+        token: &str,
+        client: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<SharedView, StoreError>;
 
     // ---- jobs ----------------------------------------------------------
     /// Store a job description. When the owner already stored one with the

@@ -16,7 +16,9 @@ use vitae_common::{Resume, Status};
 
 /// The schema version written by this build.
 pub const RESUME_SCHEMA: u32 = 2;
-pub const SHARE_SCHEMA: u32 = 1;
+/// Shares: 1 stored the token in clear, keyed by it; 2 keys them by the
+/// token's SHA-256 and keeps the token sealed ([`StoredShare`]).
+pub const SHARE_SCHEMA: u32 = 2;
 pub const TOKEN_SCHEMA: u32 = 1;
 pub const JOB_SCHEMA: u32 = 1;
 pub const EXPORT_SCHEMA: u32 = 1;
@@ -125,6 +127,9 @@ pub struct JobRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A share link as the store answers it: with its token in clear, which
+/// only the owner's answers and the request that named it ever hold. On disk
+/// it is a [`StoredShare`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareRecord {
     pub v: u32,
@@ -140,6 +145,73 @@ pub struct ShareRecord {
     /// bump: records written before it get the default template.
     #[serde(default)]
     pub layout: ShareLayout,
+}
+
+/// A share link as stored (schema 2): filed under the SHA-256 of its token
+/// ([`super::views::share_key`]), the token itself sealed with the data
+/// dir's key ([`super::sealing`]), never in clear.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredShare {
+    pub v: u32,
+    pub sealed_token: String,
+    pub owner: String,
+    pub resume_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub access_count: u64,
+    pub last_accessed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub layout: ShareLayout,
+}
+
+impl StoredShare {
+    /// `share` for the disk, sealed under its lookup key `key`.
+    pub fn seal(
+        share: &ShareRecord,
+        key: &str,
+        seal: &super::sealing::TokenSeal,
+    ) -> Result<StoredShare, super::StoreError> {
+        Ok(StoredShare {
+            v: SHARE_SCHEMA,
+            sealed_token: seal.seal(&share.token, key)?,
+            owner: share.owner.clone(),
+            resume_id: share.resume_id,
+            created_at: share.created_at,
+            expires_at: share.expires_at,
+            revoked: share.revoked,
+            access_count: share.access_count,
+            last_accessed_at: share.last_accessed_at,
+            layout: share.layout.clone(),
+        })
+    }
+
+    /// The share with `token` in clear: opened with the key, or the one
+    /// the caller already holds (a view names its token).
+    pub fn with_token(self, token: String) -> ShareRecord {
+        ShareRecord {
+            v: self.v,
+            token,
+            owner: self.owner,
+            resume_id: self.resume_id,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked: self.revoked,
+            access_count: self.access_count,
+            last_accessed_at: self.last_accessed_at,
+            layout: self.layout,
+        }
+    }
+
+    /// Open the sealed token (filed under `key`) with the key.
+    pub fn open(
+        self,
+        key: &str,
+        seal: &super::sealing::TokenSeal,
+    ) -> Result<ShareRecord, super::StoreError> {
+        let token = seal.open(&self.sealed_token, key)?;
+        Ok(self.with_token(token))
+    }
 }
 
 /// The template and options a share link exports with.

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use redb::Database;
 
 use super::migrate::init_and_migrate;
+use crate::store::sealing::TokenSeal;
 use crate::store::StoreError;
 
 /// The store's file name in the data dir.
@@ -30,7 +31,7 @@ const PAGE_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// Create the data dir if needed, then open (or create) `DIR/vitae.redb`,
 /// create its tables and migrate old records. Answers the file's path and
 /// the open database.
-pub(super) fn open_database(data_dir: &Path) -> Result<(PathBuf, Database), StoreError> {
+pub(super) fn open_database(data_dir: &Path) -> Result<(PathBuf, Database, TokenSeal), StoreError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -59,14 +60,17 @@ pub(super) fn open_database(data_dir: &Path) -> Result<(PathBuf, Database), Stor
             }
             other => StoreError::Backend(format!("cannot open {}: {other}", path.display())),
         })?;
-        init_and_migrate(&db).map_err(|e| match e {
+        let seal = init_and_migrate(&db, data_dir).map_err(|e| match e {
             StoreError::Backend(detail) if detail.contains("corrupt") => unusable(&detail),
             other => other,
         })?;
-        Ok::<_, StoreError>(db)
+        Ok::<_, StoreError>((db, seal))
     });
     match opened {
-        Ok(db) => Ok((path.clone(), db?)),
+        Ok(opened) => {
+            let (db, seal) = opened?;
+            Ok((path.clone(), db, seal))
+        }
         Err(panic) => {
             let detail = panic
                 .downcast_ref::<&str>()

@@ -21,7 +21,7 @@
 //! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
 //! | [`revisions`] | edits (merge patch), revision history, restore |
 //! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
-//! | [`shares`] | share links: create, list, revoke, open (and counted views) |
+//! | [`shares`] | share links (filed by token hash, tokens sealed): create, list, revoke, open (and counted views) |
 //! | [`jobs`] | job descriptions, one per content hash and owner |
 //! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
@@ -87,10 +87,12 @@ pub struct RedbStore {
     generation: Arc<AtomicU64>,
     /// Principals by token hash: every request authenticates.
     principals: ReadCache<String, Principal>,
-    /// Share links and their resumes by token, for `/s/{token}`.
+    /// Share links and their resumes by the token's hash, for `/s/{token}`.
     shared: ReadCache<String, (ShareRecord, Arc<ResumeRecord<RawDocument>>)>,
     /// What one owner may keep ([`crate::store::quota`]).
     quotas: std::sync::RwLock<Quotas>,
+    /// Seals share tokens at rest with the data dir's key.
+    seal: Arc<crate::store::sealing::TokenSeal>,
 }
 
 impl Drop for RedbStore {
@@ -129,7 +131,7 @@ impl RedbStore {
     /// Open (or create) `DIR/vitae.redb`, create the tables, migrate old
     /// records, and start the writer thread.
     pub fn open(data_dir: &Path) -> Result<RedbStore, StoreError> {
-        let (path, db) = file::open_database(data_dir)?;
+        let (path, db, seal) = file::open_database(data_dir)?;
         let db = Arc::new(DbCell::new(path, db));
         let room = Arc::new(Room::new(data_dir)?);
         let views = Arc::new(ViewCounter::default());
@@ -146,6 +148,7 @@ impl RedbStore {
             principals: ReadCache::new(1024, 1024 * 1024),
             shared: ReadCache::new(4096, SHARED_CACHE_BYTES),
             quotas: std::sync::RwLock::new(Quotas::default()),
+            seal: Arc::new(seal),
         })
     }
 
@@ -271,7 +274,7 @@ impl Store for RedbStore {
         owner: &str,
         id: Uuid,
     ) -> Result<StoredResume<RawDocument>, StoreError> {
-        resumes::get(self, owner, id)
+        resumes::get_off_thread(self, owner, id).await
     }
 
     async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
@@ -373,9 +376,10 @@ impl Store for RedbStore {
     async fn access_share(
         &self,
         token: &str,
+        client: std::net::IpAddr,
         now: DateTime<Utc>,
     ) -> Result<SharedView, StoreError> {
-        shares::access(self, token, now)
+        shares::access(self, token, client, now).await
     }
 
     // ---- jobs ----------------------------------------------------------

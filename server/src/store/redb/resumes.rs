@@ -86,6 +86,23 @@ pub(super) fn get<D: serde::de::DeserializeOwned>(
     })
 }
 
+/// [`get`] on the blocking pool: for reads that may be megabytes of JSON
+/// (the raw document of `GET /v1/resumes/{id}`), which would otherwise hold
+/// an async worker while the record is read and checked.
+pub(super) async fn get_off_thread<D: serde::de::DeserializeOwned + Send + 'static>(
+    store: &RedbStore,
+    owner: &str,
+    id: Uuid,
+) -> Result<StoredResume<D>, StoreError> {
+    let owner = owner.to_string();
+    store
+        .read(move |txn| {
+            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            with_master(&txn.open_table(MASTERS)?, record)
+        })
+        .await
+}
+
 /// All of `owner`'s resumes, oldest first.
 pub(super) async fn list(store: &RedbStore, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
     let owner = owner.to_string();
@@ -225,6 +242,7 @@ pub(super) async fn delete(
 ) -> Result<DeletedResume, StoreError> {
     let owner = owner.to_string();
     let quotas = store.current_quotas();
+    let seal = store.seal.clone();
     store
         .write(move |txn| {
             let record: ResumeRecord = owned(&txn.open_table(RESUMES)?, &owner, id)?;
@@ -254,24 +272,30 @@ pub(super) async fn delete(
                 })?;
             }
             freed.exports = -(super::exports::forget_resume(txn, &owner, id)? as i64);
-            let mut share_tokens = Vec::new();
+            let share_tokens;
             {
+                // Shares are filed under their tokens' hashes; the owner's
+                // clients hear of the revocations by token.
                 let mut index = txn.open_table(RESUME_SHARES)?;
+                let mut share_keys = Vec::new();
                 for entry in index.range((key.as_str(), "")..)? {
                     let (k, _) = entry?;
-                    let (resume, token) = k.value();
+                    let (resume, share) = k.value();
                     if resume != key {
                         break;
                     }
-                    share_tokens.push(token.to_string());
+                    share_keys.push(share.to_string());
                 }
                 let mut shares = txn.open_table(SHARES)?;
-                for token in &share_tokens {
-                    shares.remove(token.as_str())?;
-                    index.remove((key.as_str(), token.as_str()))?;
+                share_tokens = super::shares::open_tokens(&shares, &share_keys, &seal)?;
+                for share in &share_keys {
+                    shares.remove(share.as_str())?;
+                    index.remove((key.as_str(), share.as_str()))?;
                 }
+                // Every removed record frees its count, even one whose
+                // token could not be opened to announce it.
+                freed.shares = -(share_keys.len() as i64);
             }
-            freed.shares = -(share_tokens.len() as i64);
             usage::charge(txn, &quotas, &owner, freed)?;
             // Deleting the master hands the role to the oldest remaining
             // ready resume, so an owner with ready resumes always has one.
@@ -522,7 +546,13 @@ mod tests {
         assert_eq!(deleted.share_tokens.len(), 2);
         for token in [a.token, b.token] {
             assert!(matches!(
-                store.access_share(&token, crate::store::now()).await,
+                store
+                    .access_share(
+                        &token,
+                        super::super::testing::client(1),
+                        crate::store::now()
+                    )
+                    .await,
                 Err(StoreError::NotFound(_))
             ));
         }

@@ -1,16 +1,20 @@
 //! Share links: create, list, revoke, and open (`/s/{token}`).
 //!
-//! A share lives in `shares` under its token, indexed by resume in
-//! `resume_shares`; deleting a resume deletes its shares
-//! ([`super::resumes::delete`]). Opening a link is a read: it answers from
-//! the read cache when nothing was committed since (see
-//! [`crate::read_cache`]), checks revocation and expiry on every view, and
-//! only counts the view in memory ([`crate::store::views`]); the writer
-//! thread stores the counts in batches through [`store_views`]. Every
-//! answer that carries a share adds the views still pending, so a count is
-//! right the moment the view is answered.
+//! A share lives in `shares` under the SHA-256 of its token
+//! ([`share_key`]), its token sealed with the data dir's key
+//! ([`crate::store::sealing`]): the file never holds a token in clear. It is
+//! indexed by resume in `resume_shares` (by the same key); deleting a resume
+//! deletes its shares ([`super::resumes::delete`]). Opening a link is a
+//! read: it answers from the read cache when nothing was committed since
+//! (see [`crate::read_cache`]) and otherwise reads on the blocking pool (the
+//! resume it carries may be megabytes of JSON), checks revocation and expiry
+//! on every view, and only counts the view in memory, once per client per
+//! hour ([`crate::store::views`]); the writer thread stores the counts in
+//! batches through [`store_views`]. Every answer that carries a share adds
+//! the views still pending, so a count is right the moment it is answered.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -21,8 +25,11 @@ use super::resumes::{load_resume, owned};
 use super::tables::{RESUMES, RESUME_SHARES, SHARES};
 use super::tokens::random_token;
 use super::RedbStore;
-use crate::store::records::{RawDocument, ResumeRecord, ShareLayout, ShareRecord, SHARE_SCHEMA};
-use crate::store::views::Pending;
+use crate::store::records::{
+    RawDocument, ResumeRecord, ShareLayout, ShareRecord, StoredShare, SHARE_SCHEMA,
+};
+use crate::store::sealing::TokenSeal;
+use crate::store::views::{share_key, Pending};
 use crate::store::{now, SharedView, Store, StoreError};
 
 /// A new share link to one of `owner`'s resumes.
@@ -36,6 +43,7 @@ pub(super) async fn create(
     let owner = owner.to_string();
     let token = random_token(24)?;
     let quotas = store.current_quotas();
+    let seal = store.seal.clone();
     store
         .write(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
@@ -56,9 +64,10 @@ pub(super) async fn create(
                 last_accessed_at: None,
                 layout,
             };
-            put_share(txn, &share)?;
+            let key = share_key(&share.token);
+            put_share(txn, &key, &StoredShare::seal(&share, &key, &seal)?)?;
             txn.open_table(RESUME_SHARES)?
-                .insert((resume_id.to_string().as_str(), share.token.as_str()), ())?;
+                .insert((resume_id.to_string().as_str(), key.as_str()), ())?;
             Ok(share)
         })
         .await
@@ -72,21 +81,23 @@ pub(super) async fn list(
 ) -> Result<Vec<ShareRecord>, StoreError> {
     let owner = owner.to_string();
     let views = store.views.clone();
+    let seal = store.seal.clone();
     store
         .read_shares(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
-            let key = resume_id.to_string();
+            let id = resume_id.to_string();
             let index = txn.open_table(RESUME_SHARES)?;
             let shares = txn.open_table(SHARES)?;
             let mut out = Vec::new();
-            for entry in index.range((key.as_str(), "")..)? {
+            for entry in index.range((id.as_str(), "")..)? {
                 let (k, _) = entry?;
-                let (resume, token) = k.value();
-                if resume != key {
+                let (resume, key) = k.value();
+                if resume != id {
                     break;
                 }
-                if let Some(mut share) = load_share(&shares, token)? {
-                    views.add_pending(&mut share);
+                if let Some(stored) = load_share(&shares, key)? {
+                    let mut share = stored.open(key, &seal)?;
+                    views.add_pending(key, &mut share);
                     out.push(share);
                 }
             }
@@ -104,48 +115,56 @@ pub(super) async fn revoke(
 ) -> Result<ShareRecord, StoreError> {
     let owner = owner.to_string();
     let token = token.to_string();
+    let key = share_key(&token);
+    let counted = key.clone();
     store
         .write(move |txn| {
-            let mut share = load_share(&txn.open_table(SHARES)?, &token)?
+            let mut stored = load_share(&txn.open_table(SHARES)?, &key)?
                 .filter(|s| s.owner == owner)
                 .ok_or(StoreError::NotFound("share"))?;
-            if !share.revoked {
-                share.revoked = true;
-                put_share(txn, &share)?;
+            if !stored.revoked {
+                stored.revoked = true;
+                put_share(txn, &key, &stored)?;
             }
-            Ok(share)
+            Ok(stored.with_token(token))
         })
         .await
         .map(|mut share| {
-            store.views.add_pending(&mut share);
+            store.views.add_pending(&counted, &mut share);
             share
         })
 }
 
 /// Open a share link: `NotFound` when unknown, `Gone` when expired or
-/// revoked; otherwise the view is counted.
-pub(super) fn access(
+/// revoked; otherwise the view is counted (once per client per hour).
+pub(super) async fn access(
     store: &RedbStore,
     token: &str,
+    client: IpAddr,
     now: DateTime<Utc>,
 ) -> Result<SharedView, StoreError> {
+    let key = share_key(token);
     let generation = store.generation();
-    let (mut share, resume) = match store.shared.get(&token.to_string(), generation) {
+    let (mut share, resume) = match store.shared.get(&key, generation) {
         Some(hit) => hit,
         None => {
-            let found = store.lookup(|txn| {
-                let share = load_share(&txn.open_table(SHARES)?, token)?
-                    .ok_or(StoreError::NotFound("share"))?;
-                let resume: ResumeRecord<RawDocument> =
-                    load_resume(&txn.open_table(RESUMES)?, share.resume_id)?
+            let (lookup, token) = (key.clone(), token.to_string());
+            let found = store
+                .read(move |txn| {
+                    let stored = load_share(&txn.open_table(SHARES)?, &lookup)?
                         .ok_or(StoreError::NotFound("share"))?;
-                Ok((share, Arc::new(resume)))
-            })?;
+                    let resume: ResumeRecord<RawDocument> =
+                        load_resume(&txn.open_table(RESUMES)?, stored.resume_id)?
+                            .ok_or(StoreError::NotFound("share"))?;
+                    // The request named the token: no need to open the seal.
+                    Ok((stored.with_token(token), Arc::new(resume)))
+                })
+                .await?;
             // The document is most of it; the rest is a few hundred bytes.
             let size = found.1.document.as_ref().map_or(0, |d| d.get().len()) + 512;
             store
                 .shared
-                .put(token.to_string(), generation, found.clone(), size);
+                .put(key.clone(), generation, found.clone(), size);
             found
         }
     };
@@ -156,10 +175,10 @@ pub(super) fn access(
     if share.expires_at <= now {
         return Err(StoreError::Gone("expired"));
     }
-    if store.views.record(token, now) {
+    if store.views.view(&key, client, now) {
         store.views_pending();
     }
-    store.views.add_pending(&mut share);
+    store.views.add_pending(&key, &mut share);
     Ok(SharedView { share, resume })
 }
 
@@ -170,9 +189,9 @@ pub(super) fn store_views(
     pending: &HashMap<String, Pending>,
 ) -> Result<(), StoreError> {
     let mut shares = txn.open_table(SHARES)?;
-    for (token, seen) in pending {
+    for (key, seen) in pending {
         // A share deleted with its resume meanwhile has nothing to count.
-        let Some(mut share) = load_share(&shares, token)? else {
+        let Some(mut share) = load_share(&shares, key)? else {
             continue;
         };
         share.access_count += seen.count;
@@ -181,22 +200,42 @@ pub(super) fn store_views(
                 .last_accessed_at
                 .map_or(seen.last, |l| l.max(seen.last)),
         );
-        shares.insert(token.as_str(), serde_json::to_vec(&share)?.as_slice())?;
+        shares.insert(key.as_str(), serde_json::to_vec(&share)?.as_slice())?;
     }
     Ok(())
 }
 
-fn put_share(txn: &WriteTransaction, share: &ShareRecord) -> Result<(), StoreError> {
+/// The tokens of the shares filed under `keys`, opened with the key, for
+/// the announcements of a deletion. One that does not open (a wrong key
+/// file) is left out of the announcements, never in the way of the delete.
+pub(super) fn open_tokens<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    keys: &[String],
+    seal: &TokenSeal,
+) -> Result<Vec<String>, StoreError> {
+    let mut tokens = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(stored) = load_share(table, key)? {
+            match stored.open(key, seal) {
+                Ok(share) => tokens.push(share.token),
+                Err(error) => tracing::warn!(%error, "a deleted share is not announced"),
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn put_share(txn: &WriteTransaction, key: &str, share: &StoredShare) -> Result<(), StoreError> {
     let mut shares = txn.open_table(SHARES)?;
-    shares.insert(share.token.as_str(), serde_json::to_vec(share)?.as_slice())?;
+    shares.insert(key, serde_json::to_vec(share)?.as_slice())?;
     Ok(())
 }
 
 fn load_share<T: ReadableTable<&'static str, &'static [u8]>>(
     table: &T,
-    token: &str,
-) -> Result<Option<ShareRecord>, StoreError> {
-    match table.get(token)? {
+    key: &str,
+) -> Result<Option<StoredShare>, StoreError> {
+    match table.get(key)? {
         Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value())?)),
         None => Ok(None),
     }
@@ -208,7 +247,7 @@ mod tests {
     //! stored by the writer soon after (or at close).
     use std::sync::Arc;
 
-    use super::super::testing::ready_resume;
+    use super::super::testing::{client, day_share, ready_resume};
     use super::super::RedbStore;
     use crate::store::views::FLUSH_DELAY;
     use crate::store::{Store, StoreError};
@@ -230,7 +269,7 @@ mod tests {
             .unwrap();
         assert!(matches!(
             store
-                .access_share(&share.token, now + chrono::Duration::seconds(61))
+                .access_share(&share.token, client(1), now + chrono::Duration::seconds(61))
                 .await,
             Err(StoreError::Gone("expired"))
         ));
@@ -240,7 +279,7 @@ mod tests {
         ));
         store.revoke_share("alice", &share.token).await.unwrap();
         assert!(matches!(
-            store.access_share(&share.token, now).await,
+            store.access_share(&share.token, client(1), now).await,
             Err(StoreError::Gone("been revoked"))
         ));
         assert_eq!(
@@ -255,23 +294,17 @@ mod tests {
         let store = RedbStore::open(dir.path()).unwrap();
         let id = ready_resume(&store, "alice").await;
         let now = crate::store::now();
-        let share = store
-            .create_share(
-                "alice",
-                id,
-                now + chrono::Duration::days(1),
-                Default::default(),
-            )
-            .await
-            .unwrap();
+        let share = day_share(&store, "alice", id).await;
         let generation = store.generation();
         let views = 50;
         let mut tasks = Vec::new();
         let store = Arc::new(store);
-        for _ in 0..views {
+        for i in 0..views {
             let (store, token) = (store.clone(), share.token.clone());
             tasks.push(tokio::spawn(async move {
-                store.access_share(&token, crate::store::now()).await
+                store
+                    .access_share(&token, client(i as u8), crate::store::now())
+                    .await
             }));
         }
         for task in tasks {
@@ -292,12 +325,100 @@ mod tests {
         assert!(listed.last_accessed_at.is_some());
 
         // Views still pending at close are written by the closing writer.
-        store.access_share(&share.token, now).await.unwrap();
+        store
+            .access_share(&share.token, client(200), now)
+            .await
+            .unwrap();
         drop(Arc::into_inner(store).expect("the only handle"));
         let store = RedbStore::open(dir.path()).unwrap();
         assert_eq!(
             store.list_shares("alice", id).await.unwrap()[0].access_count,
             views + 1
         );
+    }
+
+    #[tokio::test]
+    async fn repeated_views_from_one_client_count_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let now = crate::store::now();
+        let share = day_share(&store, "alice", id).await;
+        for _ in 0..10 {
+            let seen = store
+                .access_share(&share.token, client(1), now)
+                .await
+                .unwrap();
+            assert_eq!(seen.share.access_count, 1);
+        }
+        store
+            .access_share(&share.token, client(2), now)
+            .await
+            .unwrap();
+        let listed = &store.list_shares("alice", id).await.unwrap()[0];
+        assert_eq!(listed.access_count, 2, "two clients, eleven views");
+        // The next hour, the first client counts again.
+        store
+            .access_share(&share.token, client(1), now + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.list_shares("alice", id).await.unwrap()[0].access_count,
+            3
+        );
+    }
+
+    #[tokio::test]
+    async fn the_store_file_holds_no_share_token_in_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let (id, token) = {
+            let store = RedbStore::open(dir.path()).unwrap();
+            let id = ready_resume(&store, "alice").await;
+            let now = crate::store::now();
+            let share = day_share(&store, "alice", id).await;
+            store
+                .access_share(&share.token, client(1), now)
+                .await
+                .unwrap();
+            store.revoke_share("alice", &share.token).await.unwrap();
+            (id, share.token)
+        };
+        let bytes = std::fs::read(dir.path().join("vitae.redb")).unwrap();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "the token is in vitae.redb in clear"
+        );
+        // ...and the owner still sees it, opened with the key file.
+        let store = RedbStore::open(dir.path()).unwrap();
+        let listed = store.list_shares("alice", id).await.unwrap();
+        assert_eq!(listed[0].token, token);
+        assert_eq!(listed[0].access_count, 1);
+        assert!(listed[0].revoked);
+    }
+
+    #[tokio::test]
+    async fn a_store_with_sealed_tokens_does_not_start_without_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = RedbStore::open(dir.path()).unwrap();
+            let id = ready_resume(&store, "alice").await;
+            day_share(&store, "alice", id).await;
+        }
+        let key = dir.path().join(crate::store::sealing::KEY_FILE);
+        let saved = std::fs::read(&key).unwrap();
+        std::fs::remove_file(&key).unwrap();
+        let err = RedbStore::open(dir.path()).err().expect("must refuse");
+        assert!(err.to_string().contains("share.key"), "{err}");
+        assert!(!key.exists(), "no new key replaces the lost one");
+        // Another key does not open them either: listing says so.
+        std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = store.list_resumes("alice").await.unwrap()[0].record.id;
+        let err = store.list_shares("alice", id).await.unwrap_err();
+        assert!(err.to_string().contains("share.key"), "{err}");
+        drop(store);
+        std::fs::write(&key, saved).unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(store.list_shares("alice", id).await.unwrap().len(), 1);
     }
 }

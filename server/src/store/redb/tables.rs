@@ -3,7 +3,7 @@
 //! One place names every table, so opening the store ([`super::migrate`])
 //! can create them all and the entity modules cannot disagree about a
 //! table's key and value types (redb checks them when a table is opened).
-//! Keys are UUID strings or tokens; record values are JSON with a schema
+//! Keys are UUID strings or token hashes; record values are JSON with a schema
 //! version (see [`crate::store::records`]).
 //!
 //! | table | key → value |
@@ -14,8 +14,8 @@
 //! | `texts` | id → extracted text |
 //! | `revisions` | (id, revision) → earlier revision, whole or as a delta from the next one |
 //! | `masters` | owner → id |
-//! | `shares` | token → share record |
-//! | `resume_shares` | (id, token) → () |
+//! | `shares` | sha256(token) → share record (its token sealed) |
+//! | `resume_shares` | (id, sha256(token)) → () |
 //! | `tokens` | sha256(token) → principal |
 //! | `jobs` | id → job record |
 //! | `owner_jobs` | (owner, id) → () |

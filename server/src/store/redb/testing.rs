@@ -1,5 +1,6 @@
 //! Test helpers shared by the redb backend's test modules: an upload, a
-//! `ready` parse outcome, a resume taken all the way to `ready`, a job.
+//! `ready` parse outcome, a resume taken all the way to `ready`, a share
+//! link of a day, a client address, a job.
 
 use bytes::Bytes;
 use serde_json::json;
@@ -7,7 +8,7 @@ use uuid::Uuid;
 use vitae_common::Resume;
 
 use super::RedbStore;
-use crate::store::records::ParseOutcome;
+use crate::store::records::{ParseOutcome, ShareRecord};
 use crate::store::{NewJob, NewResume, Store};
 
 pub(super) fn upload(owner: &str) -> NewResume {
@@ -47,4 +48,23 @@ pub(super) fn job(owner: &str, text: &str) -> NewJob {
         keywords: Default::default(),
         content_hash: format!("hash-of-{text}"),
     }
+}
+
+/// A share link of `owner`'s resume `id` that expires in a day.
+pub(super) async fn day_share(store: &RedbStore, owner: &str, id: Uuid) -> ShareRecord {
+    store
+        .create_share(
+            owner,
+            id,
+            crate::store::now() + chrono::Duration::days(1),
+            Default::default(),
+        )
+        .await
+        .unwrap()
+}
+
+/// A distinct client address per number: views from one client count once
+/// an hour.
+pub(super) fn client(i: u8) -> std::net::IpAddr {
+    std::net::IpAddr::from([192, 0, 2, i])
 }

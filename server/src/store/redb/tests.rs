@@ -5,7 +5,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::testing::ready_resume;
+use super::testing::{client, day_share, ready_resume};
 use super::RedbStore;
 use crate::store::{Store, StoreError};
 
@@ -16,17 +16,9 @@ async fn acknowledged_writes_survive_reopening() {
         let store = RedbStore::open(dir.path()).unwrap();
         let id = ready_resume(&store, "alice").await;
         let (token, _) = store.create_token("alice", false).await.unwrap();
-        let share = store
-            .create_share(
-                "alice",
-                id,
-                crate::store::now() + chrono::Duration::days(1),
-                Default::default(),
-            )
-            .await
-            .unwrap();
+        let share = day_share(&store, "alice", id).await;
         store
-            .access_share(&share.token, crate::store::now())
+            .access_share(&share.token, client(1), crate::store::now())
             .await
             .unwrap();
         (id, token, share.token)
@@ -70,7 +62,9 @@ async fn missing_records_are_not_found_never_silent() {
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
-        store.access_share("nope", crate::store::now()).await,
+        store
+            .access_share("nope", client(1), crate::store::now())
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }

@@ -390,3 +390,39 @@ mod wire_tests {
         );
     }
 }
+
+/// `GET /v1/account`: who the caller is, what it keeps, and its quotas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountResource {
+    pub user: String,
+    pub admin: bool,
+    pub usage: AccountUsage,
+    pub quotas: AccountQuotas,
+}
+
+/// What an account keeps now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountUsage {
+    /// Bytes stored: originals, extracted texts, documents and revisions.
+    pub bytes: u64,
+    pub resumes: u64,
+    /// Earlier revisions kept, all resumes together.
+    pub revisions: u64,
+    pub jobs: u64,
+    /// Share links, revoked ones included until their resume is deleted.
+    pub shares: u64,
+    /// Export jobs kept.
+    pub exports: u64,
+}
+
+/// What an account may keep; `null` is no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountQuotas {
+    pub bytes: Option<u64>,
+    pub resumes: Option<u64>,
+    /// Earlier revisions kept per resume.
+    pub revisions_per_resume: Option<u64>,
+    pub jobs: Option<u64>,
+    pub shares: Option<u64>,
+    pub exports: Option<u64>,
+}

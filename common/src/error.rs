@@ -25,6 +25,11 @@ pub enum ErrorCode {
     Unavailable,
     /// The data dir's disk is (nearly) full; nothing was written.
     InsufficientStorage,
+    /// The write would take the caller over one of its quotas; nothing was
+    /// written. `429` for a count (resumes, shares, …), `507` for bytes
+    /// stored: the one code answered with two statuses ([`Self::status`]
+    /// is the count's).
+    QuotaExceeded,
 }
 
 impl ErrorCode {
@@ -46,6 +51,7 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
             ErrorCode::InsufficientStorage => 507,
+            ErrorCode::QuotaExceeded => 429,
         }
     }
 }

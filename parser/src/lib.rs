@@ -50,6 +50,12 @@ pub struct Budget {
     pub max_pages: usize,
     /// Most bytes a DOCX may unpack to (all parts read, summed).
     pub max_unpacked_bytes: u64,
+    /// Most bytes of extracted text, and of the parsed document as JSON:
+    /// a small file that unpacks or repeats into a huge text must end here,
+    /// not in a huge document stored for its owner. Checked while the text
+    /// grows (DOCX) or as soon as it is extracted (other formats), and on
+    /// the finished document.
+    pub max_parsed_bytes: u64,
 }
 
 impl Default for Budget {
@@ -58,6 +64,7 @@ impl Default for Budget {
             deadline: None,
             max_pages: 50,
             max_unpacked_bytes: 64 * 1024 * 1024,
+            max_parsed_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -85,6 +92,10 @@ pub enum ParseError {
     /// A limit of the [`Budget`] was hit.
     #[error("the document exceeds the parse budget: {0}")]
     OverBudget(String),
+    /// The extracted text or the parsed document grew past
+    /// [`Budget::max_parsed_bytes`] (`what` says which).
+    #[error("the {what} is larger than the {limit} bytes a parse may produce")]
+    TooLarge { what: &'static str, limit: u64 },
 }
 
 impl ParseError {
@@ -152,6 +163,13 @@ fn parse_inner(
     );
     let (extracted, layout_warnings) = extract::extract_with_warnings(bytes, format, budget)?;
     check_deadline(budget)?;
+    let text_bytes: usize = extracted.lines.iter().map(|l| l.text.len() + 1).sum();
+    if text_bytes as u64 > budget.max_parsed_bytes {
+        return Err(ParseError::TooLarge {
+            what: "extracted text",
+            limit: budget.max_parsed_bytes,
+        });
+    }
     if extracted.lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err(ParseError::NoText(format));
     }
@@ -206,6 +224,7 @@ fn parse_inner(
         Stage::Validating,
         "checking the document against the JSON Resume schema",
     );
+    check_document_size(&resume, budget)?;
     let value =
         serde_json::to_value(&resume).map_err(|e| ParseError::corrupt(format, e.to_string()))?;
     out.document =
@@ -259,6 +278,38 @@ fn record_language(
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+}
+
+/// `TooLarge` when `document` as JSON is over [`Budget::max_parsed_bytes`];
+/// counted as it is written, without holding the JSON.
+pub fn check_document_size(document: &Resume, budget: &Budget) -> Result<(), ParseError> {
+    let size = json_size(document);
+    if size > budget.max_parsed_bytes {
+        return Err(ParseError::TooLarge {
+            what: "parsed document",
+            limit: budget.max_parsed_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// The length of `value` as compact JSON, counted without building it.
+pub fn json_size<T: serde::Serialize + ?Sized>(value: &T) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => u64::MAX,
     }
 }
 

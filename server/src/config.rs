@@ -132,6 +132,42 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Most MiB of extracted text, and of a parsed document as JSON, one
+    /// parse may produce (default: twice the upload limit); past it the
+    /// parse fails.
+    #[arg(long, env = "VITAE_MAX_PARSED_MIB")]
+    pub max_parsed_mib: Option<u64>,
+    /// Uploads of one user waiting for a parse worker; past it 429.
+    #[arg(long, env = "VITAE_QUEUE_PER_OWNER", default_value_t = 256)]
+    pub queue_per_owner: usize,
+    /// Per-user quota: MiB stored (originals, texts, documents, revisions); 0 = no limit.
+    #[arg(long, env = "VITAE_QUOTA_BYTES_MIB", default_value_t = 10 * 1024)]
+    pub quota_bytes_mib: u64,
+    /// Per-user quota: resumes; 0 = no limit.
+    #[arg(long, env = "VITAE_QUOTA_RESUMES", default_value_t = 10_000)]
+    pub quota_resumes: u64,
+    /// Per-user quota: earlier revisions kept per resume; 0 = no limit.
+    #[arg(
+        long,
+        env = "VITAE_QUOTA_REVISIONS_PER_RESUME",
+        default_value_t = 10_000
+    )]
+    pub quota_revisions_per_resume: u64,
+    /// Per-user quota: job descriptions; 0 = no limit.
+    #[arg(long, env = "VITAE_QUOTA_JOBS", default_value_t = 10_000)]
+    pub quota_jobs: u64,
+    /// Per-user quota: share links (revoked ones count until their resume is deleted); 0 = no limit.
+    #[arg(long, env = "VITAE_QUOTA_SHARES", default_value_t = 10_000)]
+    pub quota_shares: u64,
+    /// Per-user quota: export jobs kept (the oldest finished ones make room); 0 = no limit.
+    #[arg(long, env = "VITAE_QUOTA_EXPORTS", default_value_t = 200)]
+    pub quota_exports: u64,
+    /// MiB of tailoring previews kept in memory for their confirmation.
+    #[arg(long, env = "VITAE_PREVIEW_CACHE_MIB", default_value_t = 64)]
+    pub preview_cache_mib: u64,
+    /// MiB of encoded resume answers kept in memory for repeated reads.
+    #[arg(long, env = "VITAE_READ_CACHE_MIB", default_value_t = 64)]
+    pub read_cache_mib: u64,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -162,6 +198,16 @@ pub struct Config {
     pub llm: Option<LlmConfig>,
     pub limits: Limits,
     pub export: crate::exports::ExportConfig,
+    /// Most bytes of extracted text, and of a parsed document as JSON.
+    pub max_parsed_bytes: u64,
+    /// Uploads of one owner waiting for a parse.
+    pub queue_per_owner: usize,
+    /// What one owner may keep in the store.
+    pub quotas: crate::store::Quotas,
+    /// Bytes of tailoring previews kept in memory.
+    pub preview_cache_bytes: u64,
+    /// Bytes of encoded resume answers kept in memory.
+    pub read_cache_bytes: u64,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -241,7 +287,23 @@ impl Config {
                 "llm_model is set but llm_url is not: give the provider's base URL (VITAE_LLM_URL)"
             ),
         };
+        const MIB: u64 = 1024 * 1024;
         let config = Config {
+            max_parsed_bytes: match args.max_parsed_mib {
+                Some(mib) => mib.max(1) * MIB,
+                None => (args.max_upload_bytes.saturating_mul(2)).max(MIB),
+            },
+            queue_per_owner: args.queue_per_owner.max(1),
+            quotas: crate::store::Quotas {
+                bytes: args.quota_bytes_mib.saturating_mul(MIB),
+                resumes: args.quota_resumes,
+                revisions_per_resume: args.quota_revisions_per_resume,
+                jobs: args.quota_jobs,
+                shares: args.quota_shares,
+                exports: args.quota_exports,
+            },
+            preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
+            read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
             addr: args.addr,
             data_dir: args.store.data_dir,
             public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),

@@ -41,6 +41,7 @@
 mod config;
 mod digest;
 mod exports;
+mod fair_queue;
 mod http;
 mod limits;
 mod llm;

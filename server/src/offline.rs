@@ -142,6 +142,9 @@ pub struct WorkerArgs {
     timeout_ms: u64,
     #[arg(long)]
     memory_mib: u64,
+    /// Most bytes of extracted text and of the document as JSON.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_parsed_bytes: u64,
     /// Test builds only: after confining itself, report what the worker
     /// can reach (this file, the network, its environment) as a progress
     /// message ([`crate::sandbox::probe`]). It cannot loosen the sandbox.
@@ -224,6 +227,7 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
             limit_memory(args.memory_mib);
             let budget = Budget {
                 deadline: Some(deadline),
+                max_parsed_bytes: args.max_parsed_bytes,
                 ..Budget::default()
             };
             let mut progress = |stage: Stage, message: &str| {
@@ -241,6 +245,9 @@ pub fn worker(args: WorkerArgs) -> ExitCode {
             warnings: parsed.warnings,
             confidence: parsed.confidence,
         })),
+        Ok(Ok(Err(vitae_parser::ParseError::TooLarge { what, limit }))) => WorkerMessage::Error {
+            reason: crate::pipeline::too_large_reason(what, limit),
+        },
         Ok(Ok(Err(error))) => WorkerMessage::Error {
             reason: error.to_string(),
         },

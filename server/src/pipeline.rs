@@ -1,7 +1,11 @@
 //! The parse pipeline: a bounded queue of resume ids and a pool of workers.
 //!
 //! Upload handlers reserve a queue slot *before* storing the upload (a full
-//! queue answers 429 and stores nothing), then hand the id over. Each worker
+//! queue answers 429 and stores nothing), then hand the id over. The queue
+//! is bounded twice, in total (`queue_capacity`) and per owner
+//! (`queue_per_owner`), and serves owners in turn ([`FairQueue`]): one
+//! owner's backlog of slow parses delays another owner's upload by at most
+//! one parse per owner ahead of it, not by the backlog. Each worker
 //! moves its resume to `parsing`, runs the parser in a child process
 //! (`vitae-server parse-worker`) and stores the outcome. The child gets the
 //! original bytes on stdin and reports stage progress and the result as JSON
@@ -13,19 +17,26 @@
 //! queued, the parser's own stages from the child, `stored` after the commit,
 //! then exactly one terminal event. At start, every resume left `pending` or
 //! `parsing` is queued again (see [`Pipeline::requeue_unfinished`]).
+//!
+//! What a parse produces is bounded too (`max_parsed_bytes`): the child
+//! stops as the extracted text grows past it, and the server checks the
+//! child's answer again (its size on the pipe, then the text and the
+//! document) before storing it; a child is never trusted.
 
+use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::{mpsc, watch, Mutex};
+use tokio::sync::{watch, Notify};
 use uuid::Uuid;
 use vitae_common::{
     names, ChangeEvent, Failed, Progress, Resume, Stage, Status, TERMINAL_EVENT_ID,
 };
 
+use crate::fair_queue::FairQueue;
 use crate::resource;
 use crate::sse::hub::Hub;
 use crate::sse::SseEvent;
@@ -53,29 +64,144 @@ pub struct WorkerResult {
 pub struct ParseBudget {
     pub timeout: Duration,
     pub memory_mib: u64,
+    /// Most bytes of extracted text, and of the parsed document as JSON.
+    pub max_parsed_bytes: u64,
+}
+
+/// The reason a parse fails with when it produced more than
+/// `max_parsed_bytes`: names the limit and the setting, in the user's terms.
+pub fn too_large_reason(what: &str, limit: u64) -> String {
+    format!(
+        "the {what} is larger than the server's limit of {} for what a parse may produce \
+         (setting max_parsed_mib); the file repeats or unpacks into far more text than a resume holds",
+        human_bytes(limit)
+    )
+}
+
+/// `20 MiB`, `512 KiB`, `100 bytes`: limits in messages.
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// How full the parse queue may get.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueLimits {
+    /// Uploads waiting, all owners together.
+    pub capacity: usize,
+    /// Uploads waiting of one owner.
+    pub per_owner: usize,
+}
+
+/// Why an upload found no place in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueFull {
+    /// The whole queue is full: nobody is at fault.
+    Server(usize),
+    /// This owner has `per_owner` uploads waiting already.
+    Owner(usize),
+}
+
+/// What the queue holds: waiting ids by owner, and places reserved by
+/// uploads that are being stored.
+#[derive(Default)]
+struct QueueState {
+    waiting: FairQueue<Uuid>,
+    reserved: usize,
+    reserved_by: HashMap<String, usize>,
+}
+
+impl QueueState {
+    /// Give back one of `owner`'s reserved places.
+    fn unreserve(&mut self, owner: &str) {
+        self.reserved -= 1;
+        if let Some(mine) = self.reserved_by.get_mut(owner) {
+            *mine -= 1;
+            if *mine == 0 {
+                self.reserved_by.remove(owner);
+            }
+        }
+    }
+}
+
+struct ParseQueue {
+    state: std::sync::Mutex<QueueState>,
+    /// Woken once per pushed id.
+    ready: Notify,
+    limits: QueueLimits,
+}
+
+impl ParseQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, owner: &str, id: Uuid) {
+        self.lock().waiting.push(owner, id);
+        self.ready.notify_one();
+    }
+
+    /// The next id to parse, owners in turn; waits while the queue is empty.
+    async fn pop(&self) -> (String, Uuid) {
+        loop {
+            // Registered before the look, so a push in between is not missed.
+            let notified = self.ready.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(next) = self.lock().waiting.pop() {
+                return next;
+            }
+            notified.await;
+        }
+    }
 }
 
 pub struct Pipeline {
-    queue: mpsc::Sender<Uuid>,
+    queue: Arc<ParseQueue>,
     hub: Arc<Hub>,
 }
 
-/// A reserved place in the queue.
+/// A reserved place in the queue; given back when dropped unused.
 pub struct Slot<'a> {
-    permit: mpsc::Permit<'a, Uuid>,
+    queue: &'a ParseQueue,
+    owner: String,
     hub: &'a Hub,
+    used: bool,
 }
 
 impl Slot<'_> {
     /// Queue the resume and announce `received` on its parse stream.
-    pub fn enqueue(self, id: Uuid) {
+    pub fn enqueue(mut self, id: Uuid) {
         publish_progress(
             self.hub,
             id,
             Stage::Received,
             "upload stored; waiting for a parser",
         );
-        self.permit.send(id);
+        self.used = true;
+        {
+            // One step, so the place is never free and taken at once.
+            let mut state = self.queue.lock();
+            state.unreserve(&self.owner);
+            state.waiting.push(&self.owner, id);
+        }
+        self.queue.ready.notify_one();
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if !self.used {
+            self.queue.lock().unreserve(&self.owner);
+        }
     }
 }
 
@@ -83,10 +209,7 @@ struct Worker {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
     budget: ParseBudget,
-    jobs: Arc<Mutex<mpsc::Receiver<Uuid>>>,
-    /// The queue itself, to try again a parse the store refused (weak, so
-    /// the workers never keep the queue open on their own).
-    requeue: mpsc::WeakSender<Uuid>,
+    queue: Arc<ParseQueue>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -108,20 +231,25 @@ impl Pipeline {
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
         workers: usize,
-        capacity: usize,
+        limits: QueueLimits,
         budget: ParseBudget,
         shutdown: watch::Receiver<bool>,
     ) -> (Pipeline, Vec<tokio::task::JoinHandle<()>>) {
-        let (queue, jobs) = mpsc::channel(capacity);
-        let jobs = Arc::new(Mutex::new(jobs));
+        let queue = Arc::new(ParseQueue {
+            state: Default::default(),
+            ready: Notify::new(),
+            limits: QueueLimits {
+                capacity: limits.capacity.max(1),
+                per_owner: limits.per_owner.max(1),
+            },
+        });
         let handles = (0..workers)
             .map(|_| {
                 let worker = Worker {
                     store: store.clone(),
                     hub: hub.clone(),
                     budget: budget.clone(),
-                    jobs: jobs.clone(),
-                    requeue: queue.downgrade(),
+                    queue: queue.clone(),
                     shutdown: shutdown.clone(),
                 };
                 tokio::spawn(worker.run())
@@ -130,24 +258,37 @@ impl Pipeline {
         (Pipeline { queue, hub }, handles)
     }
 
-    /// Reserve a place in the queue, or `None` when it is full.
-    pub fn reserve(&self) -> Option<Slot<'_>> {
-        self.queue.try_reserve().ok().map(|permit| Slot {
-            permit,
+    /// Reserve a place in the queue for one of `owner`'s uploads, or say
+    /// which bound is reached.
+    pub fn reserve(&self, owner: &str) -> Result<Slot<'_>, QueueFull> {
+        let limits = self.queue.limits;
+        let mut state = self.queue.lock();
+        if state.waiting.len() + state.reserved >= limits.capacity {
+            return Err(QueueFull::Server(limits.capacity));
+        }
+        let mine =
+            state.waiting.owner_len(owner) + state.reserved_by.get(owner).copied().unwrap_or(0);
+        if mine >= limits.per_owner {
+            return Err(QueueFull::Owner(limits.per_owner));
+        }
+        state.reserved += 1;
+        *state.reserved_by.entry(owner.to_string()).or_default() += 1;
+        Ok(Slot {
+            queue: &self.queue,
+            owner: owner.to_string(),
             hub: &self.hub,
+            used: false,
         })
     }
 
-    /// Queue every resume a crash or shutdown left unfinished. Waits for room
-    /// in the queue rather than dropping any.
+    /// Queue every resume a crash or shutdown left unfinished, past the
+    /// queue's bounds (they hold what the store holds already).
     pub async fn requeue_unfinished(&self, store: &dyn Store) -> Result<usize, StoreError> {
-        let ids = store.unfinished_resumes().await?;
-        let count = ids.len();
-        for id in ids {
+        let unfinished = store.unfinished_resumes().await?;
+        let count = unfinished.len();
+        for (id, owner) in unfinished {
             publish_progress(&self.hub, id, Stage::Received, "re-queued after a restart");
-            if self.queue.send(id).await.is_err() {
-                break;
-            }
+            self.queue.push(&owner, id);
         }
         Ok(count)
     }
@@ -224,23 +365,21 @@ pub fn terminal_event(stored: &StoredResume) -> Option<SseEvent> {
 impl Worker {
     async fn run(mut self) {
         loop {
-            let next = {
-                let mut jobs = self.jobs.lock().await;
-                tokio::select! {
-                    _ = self.shutdown.changed() => None,
-                    id = jobs.recv() => id,
-                }
+            let next = tokio::select! {
+                _ = self.shutdown.changed() => None,
+                next = self.queue.pop() => Some(next),
             };
-            let Some(id) = next else { return };
+            let Some((owner, id)) = next else { return };
             if *self.shutdown.borrow() {
                 // Left `pending`; the next start queues it again.
                 return;
             }
-            self.parse_one(id).await;
+            self.parse_one(&owner, id).await;
+            self.queue.lock().waiting.done(&owner);
         }
     }
 
-    async fn parse_one(&self, id: Uuid) {
+    async fn parse_one(&self, owner: &str, id: Uuid) {
         let started = std::time::Instant::now();
         let stored = match self.store.mark_parsing(id).await {
             Ok(stored) => stored,
@@ -251,7 +390,7 @@ impl Worker {
             }
             Err(error) if store_will_recover(&error) => {
                 tracing::warn!(resume = %id, %error, "parse waits for the store");
-                self.retry_later(id);
+                self.retry_later(owner, id);
                 return;
             }
             Err(error) => {
@@ -292,7 +431,7 @@ impl Worker {
                     Stage::Received,
                     &format!("the result could not be stored ({error}); parsing again shortly"),
                 );
-                self.retry_later(id);
+                self.retry_later(owner, id);
             }
             Ok(stored) => {
                 tracing::info!(
@@ -323,16 +462,18 @@ impl Worker {
     }
 
     /// Put `id` back on the queue after [`STORE_RETRY`], unless shutting down.
-    fn retry_later(&self, id: Uuid) {
-        let queue = self.requeue.clone();
+    fn retry_later(&self, owner: &str, id: Uuid) {
+        // Weak, so a pending retry never keeps the queue alive on its own.
+        let queue = Arc::downgrade(&self.queue);
         let shutdown = self.shutdown.clone();
+        let owner = owner.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(STORE_RETRY).await;
             if *shutdown.borrow() {
                 return; // still unfinished in the store: the next start queues it
             }
             if let Some(queue) = queue.upgrade() {
-                let _ = queue.send(id).await;
+                queue.push(&owner, id);
             }
         });
     }
@@ -357,7 +498,9 @@ impl Worker {
             .arg("--timeout-ms")
             .arg(self.budget.timeout.as_millis().to_string())
             .arg("--memory-mib")
-            .arg(self.budget.memory_mib.to_string());
+            .arg(self.budget.memory_mib.to_string())
+            .arg("--max-parsed-bytes")
+            .arg(self.budget.max_parsed_bytes.to_string());
         #[cfg(debug_assertions)]
         if let Some(path) = std::env::var_os(PROBE_VAR) {
             command.arg("--probe").arg(path);
@@ -391,10 +534,21 @@ impl Worker {
                 .await;
             text
         });
+        // The answer holds the text and the document, each within
+        // `max_parsed_bytes` (JSON escaping may double them), plus small
+        // progress lines: a child that sends more is cut off there, and its
+        // answer is then unreadable, never held whole.
+        let answer_limit = self
+            .budget
+            .max_parsed_bytes
+            .saturating_mul(4)
+            .saturating_add(1024 * 1024);
         let talk = async {
-            let mut lines = BufReader::new(stdout).lines();
+            let mut lines = BufReader::new(stdout.take(answer_limit)).lines();
             let mut result = None;
+            let mut read = 0u64;
             while let Ok(Some(line)) = lines.next_line().await {
+                read += line.len() as u64 + 1;
                 match serde_json::from_str::<WorkerMessage>(&line) {
                     Ok(WorkerMessage::Progress { stage, message }) => {
                         publish_progress(&self.hub, id, stage, &message)
@@ -403,6 +557,14 @@ impl Worker {
                     Ok(WorkerMessage::Error { reason }) => result = Some(Err(reason)),
                     Err(e) => tracing::warn!(resume = %id, error = %e, "unreadable parser output"),
                 }
+            }
+            if read >= answer_limit {
+                // Cut off: whatever it claims, the answer is over the limit.
+                let _ = child.start_kill();
+                result = Some(Err(too_large_reason(
+                    "parser's answer",
+                    self.budget.max_parsed_bytes,
+                )));
             }
             let status = child.wait().await;
             (result, status)
@@ -430,6 +592,14 @@ impl Worker {
                     warnings,
                     confidence,
                 } = *done;
+                // The child checked these already; a child is not trusted.
+                let limit = self.budget.max_parsed_bytes;
+                if text.len() as u64 > limit {
+                    return failed(too_large_reason("extracted text", limit));
+                }
+                if vitae_parser::json_size(&document) > limit {
+                    return failed(too_large_reason("parsed document", limit));
+                }
                 ParseOutcome::Ready {
                     document: Box::new(document),
                     text,
@@ -491,5 +661,56 @@ fn crash_reason(
             ),
         },
         Err(e) => format!("the parser could not be awaited: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline(capacity: usize, per_owner: usize) -> Pipeline {
+        Pipeline {
+            queue: Arc::new(ParseQueue {
+                state: Default::default(),
+                ready: Notify::new(),
+                limits: QueueLimits {
+                    capacity,
+                    per_owner,
+                },
+            }),
+            hub: Arc::new(Hub::new()),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_queue_is_bounded_per_owner_and_in_total_and_serves_owners_in_turn() {
+        let pipeline = pipeline(3, 2);
+        let (a1, a2) = (Uuid::new_v4(), Uuid::new_v4());
+        pipeline.reserve("a").unwrap().enqueue(a1);
+        let held = pipeline.reserve("a").unwrap();
+        assert_eq!(pipeline.reserve("a").err(), Some(QueueFull::Owner(2)));
+        // A reservation given back unused frees its place.
+        drop(held);
+        pipeline.reserve("a").unwrap().enqueue(a2);
+        let b1 = Uuid::new_v4();
+        pipeline.reserve("b").unwrap().enqueue(b1);
+        assert_eq!(pipeline.reserve("c").err(), Some(QueueFull::Server(3)));
+        let queue = &pipeline.queue;
+        assert_eq!(queue.pop().await, ("a".to_string(), a1));
+        // "a" has a parse running, "b" none: "b" is next.
+        assert_eq!(queue.pop().await, ("b".to_string(), b1));
+        assert_eq!(queue.pop().await, ("a".to_string(), a2));
+        // Taken by workers, the places are free again.
+        assert!(pipeline.reserve("c").is_ok());
+    }
+
+    #[test]
+    fn too_large_names_the_limit_and_the_setting() {
+        let reason = too_large_reason("extracted text", 20 * 1024 * 1024);
+        assert!(
+            reason.contains("20 MiB") && reason.contains("max_parsed_mib"),
+            "{reason}"
+        );
+        assert_eq!(human_bytes(512 * 1024), "512 KiB");
     }
 }

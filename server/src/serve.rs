@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 use crate::config::{Config, ServeArgs};
 use crate::http::{self, App};
-use crate::pipeline::{ParseBudget, Pipeline};
+use crate::pipeline::{ParseBudget, Pipeline, QueueLimits};
 use crate::sse::hub::Hub;
 use crate::store::redb::RedbStore;
 use crate::store::Store;
@@ -134,6 +134,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
             .await?
             .with_context(|| format!("opening the store in {}", data_dir.display()))?;
         store.set_min_free_bytes(config.limits.min_free_bytes);
+        store.set_quotas(config.quotas);
         Arc::new(store)
     };
     ensure_admin_token(store.as_ref(), &data_dir).await?;
@@ -147,10 +148,14 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         store.clone(),
         hub.clone(),
         config.workers,
-        config.queue_capacity,
+        QueueLimits {
+            capacity: config.queue_capacity,
+            per_owner: config.queue_per_owner,
+        },
         ParseBudget {
             timeout: config.parse_timeout,
             memory_mib: config.parse_memory_mib,
+            max_parsed_bytes: config.max_parsed_bytes,
         },
         shutdown.clone(),
     );
@@ -184,6 +189,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         None => None,
     };
     let admission = crate::limits::Admission::new(&config.limits);
+    let previews = crate::tailoring::Previews::new(config.preview_cache_bytes as usize);
+    let resume_answers = crate::read_cache::ReadCache::new(4096, config.read_cache_bytes as usize);
     let app = Arc::new(App {
         store,
         hub,
@@ -191,8 +198,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         config,
         public_url,
         logs,
-        previews: Default::default(),
-        resume_answers: crate::read_cache::ReadCache::new(4096),
+        previews,
+        resume_answers,
         offload: Default::default(),
         share_pages: crate::share_pages::SharePages::new(crate::share_pages::DEFAULT_MAX_BYTES),
         llm,

@@ -8,9 +8,9 @@
 //! re-checks the revisions inside its write transaction, so an edit that
 //! lands between the check and the write still turns the confirm into a 409.
 //!
-//! Previews are kept in a small in-memory cache keyed by hash (previews for
-//! different jobs never evict each other's hashes in practice: 1,024 entries,
-//! one hour). After a restart, or once evicted, a deterministic preview is
+//! Previews are kept in a small in-memory cache keyed by hash, bounded in
+//! bytes (`preview_cache_mib`) as well as in entries (1,024) and time (one
+//! hour); a preview over a quarter of the byte budget is not kept at all. After a restart, or once evicted, a deterministic preview is
 //! recomputed from the current versions and its hash compared; only previews
 //! that held drafts from a language model cannot be recomputed, and their
 //! confirm answers 409 asking to preview again.
@@ -42,36 +42,80 @@ struct CachedPreview {
     made: Instant,
 }
 
-#[derive(Default)]
+/// Previews kept for their confirmation, bounded in entries and in bytes
+/// (each counted as its tailored document's JSON length).
 pub struct Previews {
-    cache: Mutex<HashMap<String, CachedPreview>>,
+    cache: Mutex<PreviewCache>,
+    max_bytes: usize,
+}
+
+#[derive(Default)]
+struct PreviewCache {
+    entries: HashMap<String, (CachedPreview, usize)>,
+    bytes: usize,
+}
+
+impl Default for Previews {
+    fn default() -> Self {
+        Previews::new(64 * 1024 * 1024)
+    }
 }
 
 impl Previews {
+    /// A cache holding at most `max_bytes` of tailored documents.
+    pub fn new(max_bytes: usize) -> Previews {
+        Previews {
+            cache: Mutex::new(PreviewCache::default()),
+            max_bytes,
+        }
+    }
+
     fn remember(&self, hash: &str, preview: CachedPreview) {
+        let size = vitae_parser::json_size(&preview.tailored) as usize + 256;
+        // A preview of a huge document is not kept (its confirm recomputes
+        // it, as after a restart): it must not pin its memory for an hour
+        // nor push every other preview out.
+        if size > self.max_bytes / 4 {
+            return;
+        }
         let Ok(mut cache) = self.cache.lock() else {
             return;
         };
-        if cache.len() >= CACHE_ENTRIES {
-            cache.retain(|_, p| p.made.elapsed() < CACHE_TTL);
+        if let Some((_, old)) = cache.entries.remove(hash) {
+            cache.bytes -= old;
         }
-        if cache.len() >= CACHE_ENTRIES {
-            // Still full of fresh previews: drop the oldest one.
-            if let Some(oldest) = cache
+        let full =
+            |c: &PreviewCache| c.entries.len() >= CACHE_ENTRIES || c.bytes + size > self.max_bytes;
+        if full(&cache) {
+            cache
+                .entries
+                .retain(|_, (p, _)| p.made.elapsed() < CACHE_TTL);
+            cache.bytes = cache.entries.values().map(|(_, size)| size).sum();
+        }
+        while full(&cache) {
+            // Still full of fresh previews: drop the oldest ones.
+            let Some(oldest) = cache
+                .entries
                 .iter()
-                .min_by_key(|(_, p)| p.made)
+                .min_by_key(|(_, (p, _))| p.made)
                 .map(|(k, _)| k.clone())
-            {
-                cache.remove(&oldest);
+            else {
+                break;
+            };
+            if let Some((_, old)) = cache.entries.remove(&oldest) {
+                cache.bytes -= old;
             }
         }
-        cache.insert(hash.to_string(), preview);
+        cache.bytes += size;
+        cache.entries.insert(hash.to_string(), (preview, size));
     }
 
     fn recall(&self, hash: &str) -> Option<CachedPreview> {
         let cache = self.cache.lock().ok()?;
         cache
+            .entries
             .get(hash)
+            .map(|(p, _)| p)
             .filter(|p| p.made.elapsed() < CACHE_TTL)
             .cloned()
     }
@@ -390,6 +434,46 @@ pub fn tailored_names(source_filename: &str, job_title: &str) -> (String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn preview(summary_bytes: usize) -> CachedPreview {
+        let document = serde_json::json!({"basics": {"summary": "x".repeat(summary_bytes)}});
+        CachedPreview {
+            owner: "alice".into(),
+            source_id: Uuid::new_v4(),
+            source_revision: 1,
+            job_id: Uuid::new_v4(),
+            job_revision: 1,
+            tailored: Resume::from_value(document).unwrap(),
+            made: Instant::now(),
+        }
+    }
+
+    fn bytes_held(previews: &Previews) -> usize {
+        previews.cache.lock().unwrap().bytes
+    }
+
+    #[test]
+    fn the_preview_cache_holds_its_byte_budget_and_refuses_a_huge_preview() {
+        let previews = Previews::new(100_000);
+        previews.remember("small", preview(1_000));
+        // Over a quarter of the budget: not kept, and nothing evicted.
+        previews.remember("huge", preview(60_000));
+        assert!(previews.recall("huge").is_none());
+        assert!(previews.recall("small").is_some());
+        // Previews of 20 KB each: the oldest make room, the bytes held never
+        // pass the budget, and the newest is always there.
+        for i in 0..20 {
+            let hash = format!("p{i}");
+            previews.remember(&hash, preview(20_000));
+            assert!(
+                bytes_held(&previews) <= 100_000,
+                "{}",
+                bytes_held(&previews)
+            );
+            assert!(previews.recall(&hash).is_some());
+        }
+        assert!(previews.recall("p0").is_none(), "the oldest went first");
+    }
 
     #[test]
     fn tailored_names_are_one_bounded_line() {

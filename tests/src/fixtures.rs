@@ -51,3 +51,16 @@ pub const GOOD_FIXTURES: [&str; 5] = [
     "resume.txt",
     "resume.json",
 ];
+
+/// A resume-shaped text of ~7 MB (80,000 dated entries): far more work than
+/// a parse budget of a second or two allows, and more memory than 16 MiB.
+/// For the budget tests, and as the slow backlog of the fairness tests.
+pub fn huge_text_resume() -> Vec<u8> {
+    let mut text = String::from("Jane Doe\njane@example.com\n\nEXPERIENCE\n");
+    for i in 0..80_000 {
+        text.push_str(&format!(
+            "Engineer at Company {i}, Jan 2020 - Mar 2021, built system {i} in Rust with many words\n"
+        ));
+    }
+    text.into_bytes()
+}

@@ -23,8 +23,8 @@
 //! admin are open throughout: B and the admin must see nothing of A's.
 //!
 //! Traffic against the one server (failed-auth and share-view rate limits):
-//! one bad-token request per private row (52) and one no-token request per
-//! private row (52); 10 requests on `/s/`. The test asserts those budgets.
+//! one bad-token request per private row (53) and one no-token request per
+//! private row (53); 10 requests on `/s/`. The test asserts those budgets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
@@ -166,6 +166,8 @@ const MATRIX: &[Row] = &[
     // administration
     row("POST",    "/v1/admin/tokens",                                    Json(r#"{"user":"made-by-the-matrix"}"#),
                                                                                                                  [401, 401, 403, 403, 201]),
+    // the caller's own account: everyone with a token sees their own usage
+    row("GET",     "/v1/account",                                         Empty,                                 [401, 401, 200, 200, 200]),
     // the web console's files are public
     row("GET",     "/app",                                                Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/app",                                                Empty,                                 [200, 200, 200, 200, 200]),

@@ -8,19 +8,11 @@ use std::time::{Duration, Instant};
 
 use vitae_tests::*;
 
-fn huge_resume() -> Vec<u8> {
-    let mut text = String::from("Jane Doe\njane@example.com\n\nEXPERIENCE\n");
-    for i in 0..80_000 {
-        text.push_str(&format!(
-            "Engineer at Company {i}, Jan 2020 - Mar 2021, built system {i} in Rust with many words\n"
-        ));
-    }
-    text.into_bytes()
-}
-
 async fn upload_and_wait(api: &Api) -> (serde_json::Value, Duration) {
     let started = Instant::now();
-    let r = api.upload(huge_resume(), "text/plain", "huge.txt").await;
+    let r = api
+        .upload(huge_text_resume(), "text/plain", "huge.txt")
+        .await;
     assert_eq!(r.status, 202, "{}", r.text());
     let id = r.json()["id"].as_str().unwrap().to_string();
     let done = api.wait_terminal(&id).await;

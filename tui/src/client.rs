@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vitae_common::export::{ExportJob, ExportRequest, TemplateList, TemplateResource};
 use vitae_common::{
-    ConfirmTailor, CreateShare, DiffResource, Health, JobList, JobResource, ResumeList,
-    ResumeResource, RevisionList, RevisionResource, ShareList, ShareResource, TailorPreview,
-    TailorRequest,
+    AccountResource, ConfirmTailor, CreateShare, DiffResource, Health, JobList, JobResource,
+    ResumeList, ResumeResource, RevisionList, RevisionResource, ShareList, ShareResource,
+    TailorPreview, TailorRequest,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +310,12 @@ impl Client {
     // ---- export --------------------------------------------------------
 
     /// The export templates (`GET /v1/templates`).
+    /// The caller's usage against its quotas: `GET /v1/account`.
+    pub async fn account(&self) -> ClientResult<AccountResource> {
+        self.send(self.request(Method::GET, "/v1/account"), "/v1/account")
+            .await
+    }
+
     pub async fn templates(&self) -> ClientResult<Vec<TemplateResource>> {
         let list: TemplateList = self
             .send(self.request(Method::GET, "/v1/templates"), "/v1/templates")

@@ -53,6 +53,7 @@
 //! | [`screens`] | one module per screen: state, key table, render; shared widgets |
 //! | [`cli`] | the scriptable subcommands (`--json` for machines) |
 //! | [`perf`] | frame-render scenarios for the benchmarks |
+//! | [`usage`] | an account's usage against its quotas, in words (CLI and Library) |
 
 pub mod app;
 pub mod cli;
@@ -63,3 +64,4 @@ pub mod perf;
 pub mod save;
 pub mod screens;
 pub mod stream;
+pub mod usage;

@@ -6,9 +6,10 @@
 //! * **Bounded.** At most `queue_capacity` renders wait; past it a render is
 //!   refused at once ([`PoolError::Busy`], the handler's 503) instead of
 //!   piling up memory and latency.
-//! * **Fair.** Waiting renders are kept per owner and taken round-robin, so
-//!   one owner's backlog of exports delays another owner's by at most one
-//!   render per worker, not by the whole backlog.
+//! * **Fair.** Waiting renders are kept per owner and taken round-robin
+//!   ([`crate::fair_queue`], shared with the parse queue), so one owner's
+//!   backlog of exports delays another owner's by at most one render per
+//!   worker, not by the whole backlog.
 //! * **Watched.** A Typst compile cannot be interrupted, and the engine only
 //!   checks its time budget between layout passes. The caller waits at most
 //!   the budget plus a grace period; a worker still busy after that is
@@ -18,7 +19,6 @@
 //!   workers that have not come back the pool stops replacing them and says
 //!   so, rather than growing threads without bound.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -27,6 +27,8 @@ use tokio::sync::oneshot;
 use vitae_common::export::ExportRequest;
 use vitae_common::Resume;
 use vitae_export::{Engine, ExportError, Progress, Rendered};
+
+use crate::fair_queue::FairQueue;
 
 /// Workers written off and still running before the pool stops replacing them.
 pub const MAX_ABANDONED: usize = 4;
@@ -57,42 +59,11 @@ struct Task {
     reply: oneshot::Sender<Result<Rendered, ExportError>>,
 }
 
+/// Waiting renders, served owner by owner ([`FairQueue`]).
 #[derive(Default)]
 struct Queue {
-    /// Waiting tasks per owner.
-    waiting: HashMap<String, VecDeque<Task>>,
-    /// Owners with waiting tasks, in the order they are served.
-    turn: VecDeque<String>,
-    len: usize,
+    tasks: FairQueue<Task>,
     closed: bool,
-}
-
-impl Queue {
-    fn push(&mut self, owner: &str, task: Task) {
-        let tasks = self.waiting.entry(owner.to_string()).or_default();
-        if tasks.is_empty() {
-            self.turn.push_back(owner.to_string());
-        }
-        tasks.push_back(task);
-        self.len += 1;
-    }
-
-    /// The next task: the first waiting task of the owner whose turn it is;
-    /// that owner goes to the back of the line if it has more.
-    fn pop(&mut self) -> Option<Task> {
-        let owner = self.turn.pop_front()?;
-        let tasks = self.waiting.get_mut(&owner)?;
-        let task = tasks.pop_front();
-        if tasks.is_empty() {
-            self.waiting.remove(&owner);
-        } else {
-            self.turn.push_back(owner);
-        }
-        if task.is_some() {
-            self.len -= 1;
-        }
-        task
-    }
 }
 
 struct Shared {
@@ -155,10 +126,10 @@ impl RenderPool {
             if queue.closed || self.shared.abandoned.load(Ordering::Acquire) >= MAX_ABANDONED {
                 return Err(PoolError::Unavailable);
             }
-            if queue.len >= self.capacity {
-                return Err(PoolError::Busy(queue.len));
+            if queue.tasks.len() >= self.capacity {
+                return Err(PoolError::Busy(queue.tasks.len()));
             }
-            queue.push(
+            queue.tasks.push(
                 owner,
                 Task {
                     resume,
@@ -216,14 +187,14 @@ fn spawn_worker(shared: Arc<Shared>) {
 
 fn worker(shared: Arc<Shared>) {
     loop {
-        let task = {
+        let (owner, task) = {
             let mut queue = lock(&shared.queue);
             loop {
                 if queue.closed {
                     return;
                 }
-                if let Some(task) = queue.pop() {
-                    break task;
+                if let Some(next) = queue.tasks.pop() {
+                    break next;
                 }
                 queue = shared
                     .ready
@@ -231,7 +202,10 @@ fn worker(shared: Arc<Shared>) {
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
         };
-        if run(&shared, task) {
+        let written_off = run(&shared, task);
+        // Its owner's render is over (even one written off ends here, late).
+        lock(&shared.queue).tasks.done(&owner);
+        if written_off {
             return;
         }
     }
@@ -294,36 +268,6 @@ fn run(shared: &Arc<Shared>, mut task: Task) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn task(tag: &str) -> Task {
-        let (reply, _) = oneshot::channel();
-        Task {
-            resume: Resume::default(),
-            request: ExportRequest::new(vitae_common::export::ExportFormat::Pdf, tag),
-            progress: Box::new(|_| {}),
-            reply,
-        }
-    }
-
-    #[test]
-    fn owners_are_served_in_turn_not_in_arrival_order() {
-        let mut queue = Queue::default();
-        for i in 0..5 {
-            queue.push("busy", task(&format!("busy-{i}")));
-        }
-        queue.push("quiet", task("quiet-0"));
-        queue.push("other", task("other-0"));
-        queue.push("quiet", task("quiet-1"));
-        let order: Vec<String> = std::iter::from_fn(|| queue.pop())
-            .map(|t| t.request.template)
-            .collect();
-        assert_eq!(
-            order,
-            ["busy-0", "quiet-0", "other-0", "busy-1", "quiet-1", "busy-2", "busy-3", "busy-4"]
-        );
-        assert_eq!(queue.len, 0);
-        assert!(queue.waiting.is_empty() && queue.turn.is_empty());
-    }
 
     fn pool(workers: usize, capacity: usize, budget: Duration) -> RenderPool {
         let limits = vitae_export::Limits {

@@ -1,11 +1,14 @@
-//! Health and administration: `/healthz` and `POST /v1/admin/tokens`.
+//! Health, the caller's account and administration: `/healthz`,
+//! `GET /v1/account` and `POST /v1/admin/tokens`.
 
 use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use vitae_common::clean::Escaped;
-use vitae_common::{CreateToken, ErrorCode, Health, TokenResource};
+use vitae_common::{
+    AccountQuotas, AccountResource, AccountUsage, CreateToken, ErrorCode, Health, TokenResource,
+};
 
 use super::body::{parse_json, read_body, require_json};
 use super::error::{HttpError, HttpResult};
@@ -63,6 +66,42 @@ pub async fn create_token(
             user: principal.user,
             admin: principal.admin,
             created_at: resource::time(principal.created_at),
+        },
+    )
+}
+
+/// `GET /v1/account`: the caller's usage against its quotas, from the
+/// store's counters (no scan).
+pub async fn account(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    _: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    let caller = ctx.user()?;
+    let usage = app.store.usage(&caller.user).await?;
+    let quotas = app.store.quotas();
+    let limit = |value: u64| (value > 0).then_some(value);
+    json(
+        StatusCode::OK,
+        &AccountResource {
+            user: caller.user.clone(),
+            admin: caller.admin,
+            usage: AccountUsage {
+                bytes: usage.bytes,
+                resumes: usage.resumes,
+                revisions: usage.revisions,
+                jobs: usage.jobs,
+                shares: usage.shares,
+                exports: usage.exports,
+            },
+            quotas: AccountQuotas {
+                bytes: limit(quotas.bytes),
+                resumes: limit(quotas.resumes),
+                revisions_per_resume: limit(quotas.revisions_per_resume),
+                jobs: limit(quotas.jobs),
+                shares: limit(quotas.shares),
+                exports: limit(quotas.exports),
+            },
         },
     )
 }

@@ -114,7 +114,7 @@ async fn refuse_connection(mut stream: tokio::net::TcpStream, refusal: crate::li
     .unwrap_or_default();
     let mut answer = format!(
         "HTTP/1.1 {} Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-        error.code.status(),
+        error.status(),
         body.len()
     );
     for (name, value) in &error.headers {

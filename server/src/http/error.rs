@@ -15,6 +15,8 @@ pub struct HttpError {
     pub message: String,
     /// Extra headers, e.g. `Allow` on 405 or `Retry-After` on 429.
     pub headers: Vec<(&'static str, String)>,
+    /// A status other than the code's own (`quota_exceeded` on bytes: 507).
+    pub status: Option<u16>,
 }
 
 impl HttpError {
@@ -23,7 +25,13 @@ impl HttpError {
             code,
             message: message.into(),
             headers: Vec::new(),
+            status: None,
         }
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        self.status.unwrap_or(self.code.status())
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> HttpError {
@@ -86,6 +94,13 @@ impl From<StoreError> for HttpError {
                     format!("{error}; nothing was written"),
                 )
                 .with_header("retry-after", "5")
+            }
+            StoreError::Quota(over) => {
+                let mut error = HttpError::new(ErrorCode::QuotaExceeded, over.to_string());
+                if over.is_bytes() {
+                    error.status = Some(ErrorCode::InsufficientStorage.status());
+                }
+                error
             }
             StoreError::Locked(_) | StoreError::Unusable(_) | StoreError::Backend(_) => {
                 HttpError::internal("accessing the store", error)

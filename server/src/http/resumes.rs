@@ -17,6 +17,7 @@ use super::body::{content_type, read_body, require_json};
 use super::error::{HttpError, HttpResult};
 use super::response::{empty, encode_json, json, json_encoded};
 use super::{App, Body, Ctx};
+use crate::pipeline::QueueFull;
 use crate::resource;
 use crate::store::{NewResume, StoredResume};
 
@@ -156,12 +157,25 @@ pub async fn upload(
         ));
     }
     let format = sniff(&bytes, declared.as_deref(), filename.as_deref()).map_err(sniff_error)?;
-    let Some(slot) = app.pipeline.reserve() else {
-        return Err(HttpError::new(
-            ErrorCode::TooManyRequests,
-            "the parse queue is full; retry in a few seconds",
-        )
-        .with_header("retry-after", "5"));
+    let slot = match app.pipeline.reserve(&user.user) {
+        Ok(slot) => slot,
+        Err(QueueFull::Server(_)) => {
+            return Err(HttpError::new(
+                ErrorCode::TooManyRequests,
+                "the parse queue is full; retry in a few seconds",
+            )
+            .with_header("retry-after", "5"))
+        }
+        Err(QueueFull::Owner(cap)) => {
+            return Err(HttpError::new(
+                ErrorCode::TooManyRequests,
+                format!(
+                    "you have {cap} uploads waiting to be parsed, the limit per user \
+                     (setting queue_per_owner); retry once some have finished"
+                ),
+            )
+            .with_header("retry-after", "5"))
+        }
     };
     let stored = app
         .store
@@ -232,8 +246,9 @@ pub async fn get(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<
     } else {
         encode_json(&resource::resume(&stored, true))?
     };
+    let size = body.len();
     app.resume_answers
-        .put(key, generation, (revision, body.clone()));
+        .put(key, generation, (revision, body.clone()), size);
     Ok(with_etag(json_encoded(StatusCode::OK, body), revision))
 }
 

@@ -184,6 +184,7 @@ static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
         Route::stream("/v1/events").get(handler!(streams::account_stream)),
         Route::stream("/v1/logs").get(handler!(streams::log_stream)),
         Route::private("/v1/admin/tokens").post(handler!(admin::create_token)),
+        Route::private("/v1/account").get(handler!(admin::account)),
         Route::public("/s/{token}")
             .get(handler!(shares::view))
             .no_head(),

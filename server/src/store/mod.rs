@@ -21,6 +21,7 @@
 //! owner's record, so ids never leak across accounts.
 
 pub mod delta;
+pub mod quota;
 pub mod records;
 pub mod redb;
 pub mod sealing;
@@ -31,6 +32,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use quota::{Quotas, Usage};
 pub use records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
     RevisionRecord, ShareLayout, ShareRecord, StoredResume,
@@ -62,6 +64,9 @@ pub enum StoreError {
     Failing(String),
     #[error("storage error: {0}")]
     Backend(String),
+    /// The write would take its owner over a quota; nothing was written.
+    #[error("{0}")]
+    Quota(quota::QuotaExceeded),
 }
 
 /// A new upload, before it is parsed.
@@ -191,8 +196,9 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError>;
     /// Make a `ready` resume its owner's master, atomically.
     async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError>;
-    /// Ids of resumes left `pending` or `parsing` (by a crash or shutdown), oldest first.
-    async fn unfinished_resumes(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// Resumes left `pending` or `parsing` (by a crash or shutdown), oldest
+    /// first: their ids and owners.
+    async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
 
     // ---- shares --------------------------------------------------------
     async fn create_share(
@@ -270,6 +276,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(String, Principal), StoreError>;
     /// Who a plain token belongs to, if anyone.
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError>;
+
+    // ---- quotas (see [`quota`]) ------------------------------------------
+    /// What `owner` keeps now, from the counters the writes keep.
+    async fn usage(&self, owner: &str) -> Result<Usage, StoreError>;
+    /// What one owner may keep.
+    fn quotas(&self) -> Quotas;
 }
 
 /// Export jobs kept per owner: enough to look back at a day's exports,

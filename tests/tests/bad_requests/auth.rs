@@ -43,6 +43,14 @@ pub fn strict() -> Vec<Case> {
         .auth(Auth::None),
         case("logs as a user", M::GET, "/v1/logs", 403, "forbidden"),
         case(
+            "account without auth",
+            M::GET,
+            "/v1/account",
+            401,
+            "unauthorized",
+        )
+        .auth(Auth::None),
+        case(
             "admin tokens as a user",
             M::POST,
             "/v1/admin/tokens",

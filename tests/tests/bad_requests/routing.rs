@@ -84,6 +84,14 @@ pub fn strict() -> Vec<Case> {
             "method_not_allowed",
         ),
         case(
+            "POST on the account",
+            M::POST,
+            "/v1/account",
+            405,
+            "method_not_allowed",
+        )
+        .body(CT_JSON, "{}"),
+        case(
             "GET on admin tokens",
             M::GET,
             "/v1/admin/tokens",

@@ -24,6 +24,8 @@ pub type Reply<T> = Result<T, ClientError>;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     LoadResumes,
+    /// `GET /v1/account`: usage against quotas, for the Library's footer.
+    LoadUsage,
     LoadResume(String),
     Upload(PathBuf),
     /// Follow a parse stream until its terminal event.
@@ -146,6 +148,7 @@ impl Effect {
 #[derive(Debug)]
 pub enum Msg {
     Resumes(Reply<Vec<ResumeResource>>),
+    Usage(Reply<vitae_common::AccountResource>),
     Resume(Reply<ResumeResource>),
     Uploaded {
         path: PathBuf,

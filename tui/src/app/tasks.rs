@@ -172,6 +172,7 @@ impl Tasks {
 async fn call(client: &Client, request: Request) -> Option<Msg> {
     Some(match request {
         Request::LoadResumes => Msg::Resumes(client.list().await),
+        Request::LoadUsage => Msg::Usage(client.account().await),
         Request::LoadResume(id) => Msg::Resume(client.resume(&id).await),
         Request::Upload(path) => {
             let result = client.upload(&path).await;

@@ -635,6 +635,27 @@ pub fn jobs_table(paint: Paint, jobs: &[JobResource]) -> String {
     table(paint, &["ID", "CREATED", "SKILLS", "TITLE"], &rows)
 }
 
+/// `vitae account`: who, then each quota with its use.
+pub fn account(paint: Paint, a: &vitae_common::AccountResource) -> String {
+    let rows: Vec<Vec<Cell>> = crate::usage::rows(a)
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::new(r.what),
+                Cell::new(r.used),
+                Cell::new(r.limit),
+                Cell::new(r.percent.map_or(String::new(), |p| format!("{p}%"))),
+            ]
+        })
+        .collect();
+    let who = format!(
+        "account {}{}\n",
+        paint.paint(BOLD, &clean(&a.user)),
+        if a.admin { " (admin)" } else { "" }
+    );
+    who + &table(paint, &["WHAT", "USED", "LIMIT", "USE"], &rows)
+}
+
 /// `vitae templates`: id, name, formats, description.
 pub fn templates_table(paint: Paint, templates: &[TemplateResource]) -> String {
     let rows: Vec<Vec<Cell>> = templates

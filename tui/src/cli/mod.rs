@@ -1,7 +1,7 @@
 //! The scriptable subcommands of `vitae`: `upload`, `list`, `show`, `watch`,
 //! `diff`, `share`, `shares`, `revoke`, `master`, `export`, `templates`,
-//! `delete`, `revisions`, `restore`, `job add|list`, `tailor`, `completions`
-//! and `server status|stop`.
+//! `delete`, `revisions`, `restore`, `job add|list`, `tailor`, `account`,
+//! `completions` and `server status|stop`.
 //!
 //! Output is for people by default (aligned tables, a readable summary, a
 //! coloured diff when stdout is a terminal and `NO_COLOR` is unset) and for
@@ -264,6 +264,14 @@ Examples:
   vitae templates --json | jq -r '.templates[].id'
   vitae export 3f2a -o cv.pdf --template compact")]
     Templates,
+
+    /// Your usage against your quotas: storage, resumes, revisions, jobs,
+    /// shares, export jobs.
+    #[command(after_help = "\
+Examples:
+  vitae account
+  vitae account --json | jq .usage.bytes")]
+    Account,
 
     /// Delete a resume with its revisions and share links
     ///

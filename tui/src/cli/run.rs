@@ -35,6 +35,7 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
             layout,
         } => export(ctx, &id, format, output, layout).await,
         Command::Templates => templates(ctx).await,
+        Command::Account => account(ctx).await,
         Command::Delete { id, yes } => delete(ctx, &id, yes).await,
         Command::Revisions { id } => revisions(ctx, &id).await,
         Command::Restore { id, revision } => restore(ctx, &id, revision).await,
@@ -439,6 +440,14 @@ async fn export_plain(
         })),
         None => out(&content),
     }
+}
+
+async fn account(ctx: &mut Ctx) -> Result<(), Failure> {
+    let account = ctx.client().await?.account().await?;
+    if ctx.json {
+        return out_json(&account);
+    }
+    out(&human::account(ctx.paint, &account))
 }
 
 async fn templates(ctx: &mut Ctx) -> Result<(), Failure> {

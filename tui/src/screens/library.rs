@@ -1,13 +1,15 @@
 //! The library: the caller's resumes, tailored versions under their parent,
 //! the master marked, kept current by the account stream (the app reloads
-//! the list on every change event). Every other screen opens from here.
+//! the list on every change event), with the account's usage against its
+//! quotas under the list (reloaded with it). Every other screen opens from
+//! here.
 
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
-use vitae_common::{ResumeResource, Status};
+use vitae_common::{AccountResource, ResumeResource, Status};
 
 use super::widgets::{confirm_popup, short_time, status_badge, truncate, Cursor};
 use super::View;
@@ -155,6 +157,9 @@ pub struct LibraryState {
     /// Where the table was drawn, for mouse clicks.
     table_area: Rect,
     offset: usize,
+    /// Usage against quotas, shown under the list; `None` until loaded (or
+    /// when the server has no `/v1/account`).
+    usage: Option<AccountResource>,
 }
 
 /// Parents first (oldest first), each followed by its tailored versions.
@@ -372,7 +377,13 @@ impl View for LibraryState {
 
     fn on_msg(&mut self, msg: &Msg) -> Effect {
         match msg {
-            Msg::Resumes(Ok(list)) => self.set_resumes(list.clone()),
+            Msg::Resumes(Ok(list)) => {
+                self.set_resumes(list.clone());
+                return Effect::Request(Request::LoadUsage);
+            }
+            Msg::Usage(Ok(account)) => self.usage = Some(account.clone()),
+            // A footer is not worth an error message: it just stays off.
+            Msg::Usage(Err(_)) => self.usage = None,
             Msg::Resumes(Err(e)) => {
                 self.error = Some(e.to_string());
                 return Effect::Error(format!("cannot load the resumes: {}", e.short()));
@@ -398,13 +409,24 @@ impl View for LibraryState {
 
     fn render(&mut self, frame: &mut Frame, area: Rect, theme: &Theme) {
         self.table_area = area;
-        let block = Block::default()
+        let mut block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
             .title(Span::styled(
                 format!(" Resumes ({}) ", self.rows.len()),
                 theme.title(),
             ));
+        if let Some(account) = &self.usage {
+            // Nearly full (90 % of any quota) shows in the warning colour.
+            let style = match crate::usage::fullest(account).and_then(|r| r.percent) {
+                Some(p) if p >= 90 => theme.warn(),
+                _ => theme.dim(),
+            };
+            block = block.title_bottom(
+                Line::styled(format!(" {} ", crate::usage::summary(account)), style)
+                    .right_aligned(),
+            );
+        }
         if self.rows.is_empty() {
             let text = match (&self.error, self.loaded) {
                 (Some(e), _) => vec![Line::styled(
@@ -548,6 +570,40 @@ pub(crate) mod tests {
     fn library_snapshot() {
         let mut state = sample();
         insta::assert_snapshot!(draw(&mut state, 90, 10));
+    }
+
+    #[test]
+    fn library_shows_usage_against_quotas_under_the_list() {
+        let mut state = sample();
+        let account = AccountResource {
+            user: "admin".into(),
+            admin: true,
+            usage: vitae_common::AccountUsage {
+                bytes: 1_572_864,
+                resumes: 4,
+                ..Default::default()
+            },
+            quotas: vitae_common::AccountQuotas {
+                bytes: Some(10 * 1024 * 1024 * 1024),
+                resumes: Some(10_000),
+                ..Default::default()
+            },
+        };
+        // A reload of the list asks for the usage too.
+        assert!(matches!(
+            state.on_msg(&Msg::Resumes(Ok(vec![]))),
+            Effect::Request(Request::LoadUsage)
+        ));
+        let mut state_with = sample();
+        state_with.on_msg(&Msg::Usage(Ok(account)));
+        insta::assert_snapshot!(draw(&mut state_with, 90, 10));
+        state.on_msg(&Msg::Usage(Err(crate::client::ClientError::Api {
+            status: 404,
+            code: "not_found".into(),
+            message: "no such route".into(),
+            request_id: String::new(),
+        })));
+        assert!(state.usage.is_none());
     }
 
     #[test]

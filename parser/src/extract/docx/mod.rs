@@ -129,7 +129,11 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
     let doc_rels = read_part(&mut zip, "word/_rels/document.xml.rels")?
         .map(|xml| parse_rels(&xml))
         .unwrap_or_default();
-    let body = walk(&document, &styles, &doc_rels, budget)?;
+    // Text left before the extracted text is over `max_parsed_bytes`,
+    // shared by every part: counted as the text grows, so a small file of
+    // repeated paragraphs ends here, before its text takes the memory.
+    let mut text_left = budget.max_parsed_bytes;
+    let body = walk(&document, &styles, &doc_rels, budget, &mut text_left)?;
 
     // The header and footer parts the sections reference, first-page before
     // default before even pages, each once.
@@ -180,7 +184,7 @@ pub fn extract(bytes: &[u8], budget: &Budget) -> Result<Extracted, ParseError> {
                     .unwrap_or_default(),
                 None => HashMap::new(),
             };
-            for mut line in walk(&xml, &styles, &rels, budget)?.lines {
+            for mut line in walk(&xml, &styles, &rels, budget, &mut text_left)?.lines {
                 if seen.insert(line.text.clone()) {
                     line.aside = true;
                     out.push(line);
@@ -367,7 +371,18 @@ fn walk(
     styles: &Styles,
     rels: &HashMap<String, Rel>,
     budget: &Budget,
+    text_left: &mut u64,
 ) -> Result<Walked, ParseError> {
+    let mut take_text = |len: usize| match text_left.checked_sub(len as u64) {
+        Some(left) => {
+            *text_left = left;
+            Ok(())
+        }
+        None => Err(ParseError::TooLarge {
+            what: "extracted text",
+            limit: budget.max_parsed_bytes,
+        }),
+    };
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut st = State {
@@ -435,9 +450,11 @@ fn walk(
                     .unescape()
                     .map(|c| c.into_owned())
                     .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
+                take_text(s.len())?;
                 st.text(&s);
             }
             Event::CData(t) if st.in_text && skip_depth.is_none() => {
+                take_text(t.len())?;
                 st.text(&String::from_utf8_lossy(&t));
             }
             _ => {}
@@ -1137,5 +1154,31 @@ mod tests {
             .unwrap()
             .lines;
         assert_eq!(texts(&l), vec!["Jane"]);
+    }
+
+    #[test]
+    fn repeated_paragraphs_stop_at_the_parsed_text_limit() {
+        // 2 MiB of markup whose text is over a 64 KiB limit: the extractor
+        // stops as the text grows, naming the limit.
+        let body = p("Led the migration of the billing platform to a new stack.").repeat(20_000);
+        let budget = Budget {
+            max_parsed_bytes: 64 * 1024,
+            ..Budget::default()
+        };
+        let err = extract(&docx(&[("word/document.xml", &document(&body))]), &budget)
+            .expect_err("over the limit");
+        assert_eq!(
+            err,
+            ParseError::TooLarge {
+                what: "extracted text",
+                limit: 64 * 1024
+            }
+        );
+        // Under a large enough limit the same file extracts.
+        assert!(extract(
+            &docx(&[("word/document.xml", &document(&body))]),
+            &Budget::default()
+        )
+        .is_ok());
     }
 }

@@ -1,8 +1,11 @@
 //! Export jobs and the export cache.
 //!
 //! A job lives in `exports` under its id, indexed by owner in
-//! `owner_exports`; an owner keeps at most [`MAX_EXPORTS_PER_OWNER`] (the
-//! oldest finished ones go first). The cache is content-addressed: a file
+//! `owner_exports`; an owner keeps at most its export quota
+//! ([`crate::store::Quotas::exports`], [`MAX_EXPORTS_PER_OWNER`] by
+//! default): past it the oldest finished ones are forgotten, and only when
+//! every kept job is still unfinished is a new one refused
+//! ([`StoreError::Quota`]). The cache is content-addressed: a file
 //! is stored in `export_files` under the hash of everything that decides
 //! its bytes, with its facts and last use in `export_meta`. Writing a file
 //! evicts the least recently used ones until the cache fits its byte
@@ -17,9 +20,13 @@ use uuid::Uuid;
 use super::tables::{
     ids_of_owner, EXPORTS, EXPORT_FILES, EXPORT_META, OWNER_EXPORTS, RESUME_EXPORT_FILES,
 };
+use super::usage;
 use super::RedbStore;
+use crate::store::quota::Delta;
 use crate::store::records::{CachedExport, ExportRecord};
-use crate::store::{StoreError, MAX_EXPORTS_PER_OWNER};
+use crate::store::StoreError;
+#[cfg(any(doc, test))]
+use crate::store::MAX_EXPORTS_PER_OWNER;
 use vitae_common::export::ExportFormat;
 
 /// What `export_meta` holds for a cached file.
@@ -131,6 +138,8 @@ pub(super) async fn cache(
 }
 
 pub(super) async fn create(store: &RedbStore, record: ExportRecord) -> Result<(), StoreError> {
+    let quotas = store.current_quotas();
+    let limit = quotas.exports as usize;
     store
         .write(move |txn| {
             let mut exports = txn.open_table(EXPORTS)?;
@@ -142,15 +151,30 @@ pub(super) async fn create(store: &RedbStore, record: ExportRecord) -> Result<()
                     mine.push((old.status.is_terminal(), old.created_at, id));
                 }
             }
-            if mine.len() >= MAX_EXPORTS_PER_OWNER {
+            let mut forget = Vec::new();
+            if limit > 0 && mine.len() >= limit {
                 // Finished ones first (`true` sorts after `false`, so
-                // reverse that), oldest first within each.
+                // reverse that), oldest first within each; never one
+                // still running.
                 mine.sort_by_key(|(done, at, _)| (!done, *at));
-                let excess = mine.len() + 1 - MAX_EXPORTS_PER_OWNER;
-                for (_, _, id) in mine.into_iter().take(excess) {
-                    exports.remove(id.as_str())?;
-                    index.remove((record.owner.as_str(), id.as_str()))?;
-                }
+                let excess = mine.len() + 1 - limit;
+                forget = mine
+                    .into_iter()
+                    .filter(|(done, _, _)| *done)
+                    .take(excess)
+                    .map(|(_, _, id)| id)
+                    .collect();
+            }
+            // Checked before anything is written: with every kept job
+            // unfinished, the quota refuses the new one.
+            let delta = Delta {
+                exports: 1 - forget.len() as i64,
+                ..Delta::default()
+            };
+            usage::charge(txn, &quotas, &record.owner, delta)?;
+            for id in forget {
+                exports.remove(id.as_str())?;
+                index.remove((record.owner.as_str(), id.as_str()))?;
             }
             let id = record.id.to_string();
             exports.insert(id.as_str(), serde_json::to_vec(&record)?.as_slice())?;
@@ -217,11 +241,13 @@ pub(super) async fn unfinished(store: &RedbStore) -> Result<Vec<ExportRecord>, S
 
 /// Forget a deleted resume's export jobs and every cached file rendered from it (a
 /// deleted resume leaves no rendering of itself behind).
+/// Answers how many export jobs were forgotten (for the owner's usage).
 pub(super) fn forget_resume(
     txn: &WriteTransaction,
     owner: &str,
     resume_id: Uuid,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
+    let mut forgotten = 0;
     let mut exports = txn.open_table(EXPORTS)?;
     let mut index = txn.open_table(OWNER_EXPORTS)?;
     let mut meta = txn.open_table(EXPORT_META)?;
@@ -236,6 +262,7 @@ pub(super) fn forget_resume(
         }
         exports.remove(id.as_str())?;
         index.remove((owner, id.as_str()))?;
+        forgotten += 1;
     }
     let resume = resume_id.to_string();
     let mut by_resume = txn.open_table(RESUME_EXPORT_FILES)?;
@@ -244,7 +271,7 @@ pub(super) fn forget_resume(
         files.remove(key.as_str())?;
         by_resume.remove((resume.as_str(), key.as_str()))?;
     }
-    Ok(())
+    Ok(forgotten)
 }
 
 #[cfg(test)]
@@ -363,5 +390,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(kept, MAX_EXPORTS_PER_OWNER);
+        assert_eq!(
+            store.usage("alice").await.unwrap().exports,
+            MAX_EXPORTS_PER_OWNER as u64
+        );
+    }
+
+    #[tokio::test]
+    async fn past_the_export_quota_finished_jobs_go_and_running_ones_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        store.set_quotas(crate::store::Quotas {
+            exports: 3,
+            ..Default::default()
+        });
+        let id = ready_resume(&store, "bob").await;
+        for _ in 0..3 {
+            store
+                .create_export(record("bob", id, ExportStatus::Rendering))
+                .await
+                .unwrap();
+        }
+        let err = store
+            .create_export(record("bob", id, ExportStatus::Queued))
+            .await
+            .unwrap_err();
+        let StoreError::Quota(over) = err else {
+            panic!("expected a quota error, got {err:?}");
+        };
+        assert_eq!(
+            (over.limit, over.used, over.setting),
+            (3, 3, "quota_exports")
+        );
+        assert_eq!(store.usage("bob").await.unwrap().exports, 3);
+        // Deleting the resume forgets its jobs and frees the quota.
+        store.delete_resume("bob", id).await.unwrap();
+        assert_eq!(store.usage("bob").await.unwrap(), Default::default());
     }
 }

@@ -20,6 +20,7 @@ pub(super) async fn create(
     store: &RedbStore,
     new: NewJob,
 ) -> Result<(JobRecord, bool), StoreError> {
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut hashes = txn.open_table(JOB_HASHES)?;
@@ -47,6 +48,11 @@ pub(super) async fn create(
                 updated_at: now,
             };
             let key = job.id.to_string();
+            let one = crate::store::quota::Delta {
+                jobs: 1,
+                ..Default::default()
+            };
+            super::usage::charge(txn, &quotas, &job.owner, one)?;
             put_job(txn, &job)?;
             txn.open_table(OWNER_JOBS)?
                 .insert((job.owner.as_str(), key.as_str()), ())?;
@@ -158,6 +164,11 @@ pub(super) async fn delete(store: &RedbStore, owner: &str, id: Uuid) -> Result<(
                 .remove((owner.as_str(), key.as_str()))?;
             txn.open_table(JOB_HASHES)?
                 .remove((owner.as_str(), job.content_hash.as_str()))?;
+            let gone = crate::store::quota::Delta {
+                jobs: -1,
+                ..Default::default()
+            };
+            super::usage::charge(txn, &Default::default(), &owner, gone)?;
             Ok(())
         })
         .await

@@ -8,7 +8,10 @@
 //! `masters` table; and every version 1 share (filed under its token, the
 //! token in clear) is filed again under the token's hash with the token
 //! sealed ([`migrate_shares`]). A record that cannot be migrated stops the
-//! start: the server never guesses a default status.
+//! start: the server never guesses a default status. Last, a file without
+//! per-owner usage counters (written before quotas, `meta.usage_schema`
+//! missing) gets them counted from its tables ([`super::usage::recompute`]),
+//! after the shares are filed by hash, so the count sees the final tables.
 //!
 //! The share-link key ([`crate::store::sealing`]) is loaded here, or made
 //! on the first start; a store that holds sealed tokens and no key file
@@ -21,7 +24,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 use super::tables::{
     EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_EXPORTS,
     OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_SHARES, REVISIONS, SHARES,
-    TEXTS, TOKENS,
+    TEXTS, TOKENS, USAGE,
 };
 use crate::store::records::{
     migrate_resume, ResumeRecord, ShareRecord, StoredShare, RESUME_SCHEMA,
@@ -30,9 +33,13 @@ use crate::store::sealing::{TokenSeal, KEY_FILE};
 use crate::store::views::share_key;
 use crate::store::StoreError;
 
+/// Set once the `usage` table holds every owner's counters.
+const USAGE_SCHEMA_KEY: &str = "usage_schema";
+
 /// Create the tables, check the file's schema version, load (or make) the
-/// share-link key and migrate old resume and share records, all in one
-/// transaction. Answers the key.
+/// share-link key, migrate old resume and share records and count the
+/// per-owner usage when the file has none, all in one transaction. Answers
+/// the key.
 pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSeal, StoreError> {
     let txn = db.begin_write()?;
     let seal;
@@ -53,6 +60,7 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
         txn.open_table(EXPORT_FILES)?;
         txn.open_table(EXPORT_META)?;
         txn.open_table(RESUME_EXPORT_FILES)?;
+        txn.open_table(USAGE)?;
         let mut meta = txn.open_table(META)?;
         // The file-level version catches a newer server's file even when it
         // holds no resume records (only shares or tokens, say).
@@ -84,6 +92,14 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
         }
         seal = share_seal(&txn, data_dir)?;
         migrate_shares(&txn, &seal)?;
+    }
+    {
+        let mut meta = txn.open_table(META)?;
+        if meta.get(USAGE_SCHEMA_KEY)?.is_none() {
+            let owners = super::usage::recompute(&txn)?;
+            meta.insert(USAGE_SCHEMA_KEY, 1)?;
+            tracing::info!(owners, "counted per-owner usage for the quotas");
+        }
     }
     txn.commit()?;
     Ok(seal)
@@ -214,7 +230,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn version_1_shares_are_filed_by_hash_with_their_tokens_sealed() {
+    async fn version_1_shares_are_filed_by_hash_with_their_tokens_sealed_and_counted() {
         use super::super::tables::{RESUME_SHARES, SHARES};
         use redb::ReadableDatabase;
 
@@ -271,6 +287,10 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(viewed.resume.id, id);
+            // The store predates the quotas too: its usage is counted after
+            // the share is filed by hash, and the share still counts.
+            let usage = store.usage("alice").await.unwrap();
+            assert_eq!((usage.resumes, usage.shares), (1, 1), "{usage:?}");
             // Filed by hash, nothing under the token any more.
             let txn = store.db.get().unwrap().begin_read().unwrap();
             let shares = txn.open_table(SHARES).unwrap();
@@ -297,5 +317,7 @@ mod tests {
                 assert_eq!(deleted.share_tokens, vec![token.to_string()]);
             })
             .unwrap();
+        let usage = store.usage("alice").await.unwrap();
+        assert_eq!((usage.resumes, usage.shares), (0, 0), "{usage:?}");
     }
 }

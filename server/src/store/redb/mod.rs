@@ -25,6 +25,7 @@
 //! | [`jobs`] | job descriptions, one per content hash and owner |
 //! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
+//! | [`usage`] | per-owner usage counters, charged against the quotas in each write |
 
 mod disk;
 mod exports;
@@ -38,6 +39,7 @@ mod shares;
 mod tables;
 mod tailored;
 mod tokens;
+mod usage;
 mod writer;
 
 #[cfg(test)]
@@ -65,8 +67,13 @@ use super::records::{
     RevisionRecord, ShareLayout, ShareRecord, StoredResume,
 };
 use super::views::ViewCounter;
-use super::{DeletedResume, NewJob, NewResume, NewTailored, SharedView, Store, StoreError};
+use super::{
+    DeletedResume, NewJob, NewResume, NewTailored, Quotas, SharedView, Store, StoreError, Usage,
+};
 use crate::read_cache::ReadCache;
+
+/// Memory for share links' resumes kept between writes (`/s/{token}`).
+const SHARED_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 pub struct RedbStore {
     db: Arc<DbCell>,
@@ -82,6 +89,8 @@ pub struct RedbStore {
     principals: ReadCache<String, Principal>,
     /// Share links and their resumes by the token's hash, for `/s/{token}`.
     shared: ReadCache<String, (ShareRecord, Arc<ResumeRecord<RawDocument>>)>,
+    /// What one owner may keep ([`crate::store::quota`]).
+    quotas: std::sync::RwLock<Quotas>,
     /// Seals share tokens at rest with the data dir's key.
     seal: Arc<crate::store::sealing::TokenSeal>,
 }
@@ -136,10 +145,22 @@ impl RedbStore {
             writer_thread: Some(writer_thread),
             views,
             generation,
-            principals: ReadCache::new(1024),
-            shared: ReadCache::new(4096),
+            principals: ReadCache::new(1024, 1024 * 1024),
+            shared: ReadCache::new(4096, SHARED_CACHE_BYTES),
+            quotas: std::sync::RwLock::new(Quotas::default()),
             seal: Arc::new(seal),
         })
+    }
+
+    /// Set what one owner may keep; checked by every later write.
+    pub fn set_quotas(&self, quotas: Quotas) {
+        *self.quotas.write().unwrap_or_else(|e| e.into_inner()) = quotas;
+    }
+
+    /// The quotas in force, for a write to check (a copy: the writer
+    /// thread must not take this lock).
+    fn current_quotas(&self) -> Quotas {
+        *self.quotas.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Keep at least `bytes` free on the data dir's disk: a write that finds
@@ -325,7 +346,7 @@ impl Store for RedbStore {
         resumes::set_master(self, owner, id).await
     }
 
-    async fn unfinished_resumes(&self) -> Result<Vec<Uuid>, StoreError> {
+    async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
         resumes::unfinished(self).await
     }
 
@@ -436,5 +457,14 @@ impl Store for RedbStore {
 
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
         tokens::authenticate(self, token)
+    }
+
+    // ---- quotas --------------------------------------------------------
+    async fn usage(&self, owner: &str) -> Result<Usage, StoreError> {
+        self.lookup(|txn| usage::read(&txn.open_table(tables::USAGE)?, owner))
+    }
+
+    fn quotas(&self) -> Quotas {
+        self.current_quotas()
     }
 }

@@ -21,7 +21,9 @@ use super::tables::{
     ids_of_owner, MASTERS, ORIGINALS, OWNER_RESUMES, RESUMES, RESUME_SHARES, REVISIONS, SHARES,
     TEXTS,
 };
+use super::usage::{self, document_bytes};
 use super::RedbStore;
+use crate::store::quota::Delta;
 use crate::store::records::{ParseOutcome, ResumeRecord, StoredResume, RESUME_SCHEMA};
 use crate::store::{now, DeletedResume, NewResume, StoreError};
 
@@ -48,9 +50,16 @@ pub(super) async fn create(store: &RedbStore, new: NewResume) -> Result<StoredRe
         size: new.original.len() as u64,
     };
     let original = new.original;
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let key = record.id.to_string();
+            let delta = Delta {
+                resumes: 1,
+                bytes: original.len() as i64,
+                ..Delta::default()
+            };
+            usage::charge(txn, &quotas, &record.owner, delta)?;
             put_resume(txn, &record)?;
             txn.open_table(OWNER_RESUMES)?
                 .insert((record.owner.as_str(), key.as_str()), ())?;
@@ -155,6 +164,7 @@ pub(super) async fn finish_parse(
     id: Uuid,
     outcome: ParseOutcome,
 ) -> Result<StoredResume, StoreError> {
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut record = load_resume(&txn.open_table(RESUMES)?, id)?
@@ -167,6 +177,31 @@ pub(super) async fn finish_parse(
             }
             record.updated_at = now();
             let mut masters = txn.open_table(MASTERS)?;
+            // Over the byte quota, the parse ends `failed` saying so: the
+            // upload stays, its derived text and document are not kept.
+            let outcome = match outcome {
+                ParseOutcome::Ready {
+                    document,
+                    text,
+                    warnings,
+                    confidence,
+                } => {
+                    match usage::charge(txn, &quotas, &record.owner, parsed_delta(&document, &text))
+                    {
+                        Ok(()) => ParseOutcome::Ready {
+                            document,
+                            text,
+                            warnings,
+                            confidence,
+                        },
+                        Err(StoreError::Quota(over)) => ParseOutcome::Failed {
+                            reason: format!("the parsed document could not be kept: {over}"),
+                        },
+                        Err(other) => return Err(other),
+                    }
+                }
+                failed => failed,
+            };
             match outcome {
                 ParseOutcome::Ready {
                     document,
@@ -206,11 +241,25 @@ pub(super) async fn delete(
     id: Uuid,
 ) -> Result<DeletedResume, StoreError> {
     let owner = owner.to_string();
+    let quotas = store.current_quotas();
     let seal = store.seal.clone();
     store
         .write(move |txn| {
-            let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
+            let record: ResumeRecord = owned(&txn.open_table(RESUMES)?, &owner, id)?;
             let key = id.to_string();
+            let mut freed = {
+                use super::usage::TableReader;
+                let (revisions, revision_bytes) = txn.revisions_of(&key)?;
+                Delta {
+                    resumes: -1,
+                    revisions: -(revisions as i64),
+                    bytes: -((txn.len_of(ORIGINALS, &key)?
+                        + txn.len_of_text(&key)?
+                        + document_bytes(record.document.as_ref())
+                        + revision_bytes) as i64),
+                    ..Delta::default()
+                }
+            };
             txn.open_table(RESUMES)?.remove(key.as_str())?;
             txn.open_table(OWNER_RESUMES)?
                 .remove((owner.as_str(), key.as_str()))?;
@@ -222,7 +271,7 @@ pub(super) async fn delete(
                     false
                 })?;
             }
-            super::exports::forget_resume(txn, &owner, id)?;
+            freed.exports = -(super::exports::forget_resume(txn, &owner, id)? as i64);
             let share_tokens;
             {
                 // Shares are filed under their tokens' hashes; the owner's
@@ -243,7 +292,11 @@ pub(super) async fn delete(
                     shares.remove(share.as_str())?;
                     index.remove((key.as_str(), share.as_str()))?;
                 }
+                // Every removed record frees its count, even one whose
+                // token could not be opened to announce it.
+                freed.shares = -(share_keys.len() as i64);
             }
+            usage::charge(txn, &quotas, &owner, freed)?;
             // Deleting the master hands the role to the oldest remaining
             // ready resume, so an owner with ready resumes always has one.
             let mut new_master = None;
@@ -300,8 +353,8 @@ pub(super) async fn set_master(
         .await
 }
 
-/// Ids of resumes left `pending` or `parsing`, oldest first.
-pub(super) async fn unfinished(store: &RedbStore) -> Result<Vec<Uuid>, StoreError> {
+/// Resumes left `pending` or `parsing`, oldest first, with their owners.
+pub(super) async fn unfinished(store: &RedbStore) -> Result<Vec<(Uuid, String)>, StoreError> {
     store
         .read(move |txn| {
             let table = txn.open_table(RESUMES)?;
@@ -310,16 +363,24 @@ pub(super) async fn unfinished(store: &RedbStore) -> Result<Vec<Uuid>, StoreErro
                 let (_, value) = entry?;
                 let record: ResumeRecord = serde_json::from_slice(value.value())?;
                 if !record.status.is_terminal() {
-                    out.push((record.created_at, record.id));
+                    out.push((record.created_at, record.id, record.owner));
                 }
             }
             out.sort();
-            Ok(out.into_iter().map(|(_, id)| id).collect())
+            Ok(out.into_iter().map(|(_, id, owner)| (id, owner)).collect())
         })
         .await
 }
 
 // ---- helpers shared by reads and writes -----------------------------------
+
+/// What a parse outcome adds to its owner's usage: the text and the document.
+fn parsed_delta(document: &vitae_common::Resume, text: &str) -> Delta {
+    Delta {
+        bytes: (text.len() as u64 + document_bytes(Some(document))) as i64,
+        ..Delta::default()
+    }
+}
 
 pub(super) fn load_resume<
     D: serde::de::DeserializeOwned,

@@ -22,8 +22,10 @@ use vitae_common::{Resume, Status};
 
 use super::resumes::{owned, put_resume, with_master};
 use super::tables::{MASTERS, RESUMES, REVISIONS};
+use super::usage::{self, document_bytes};
 use super::RedbStore;
 use crate::store::delta::{self, Delta, SNAPSHOT_EVERY};
+use crate::store::quota::{self, Quotas};
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
 use crate::store::{now, StoreError};
 
@@ -81,6 +83,7 @@ pub(super) async fn patch(
     patch: serde_json::Value,
 ) -> Result<StoredResume, StoreError> {
     let owner = owner.to_string();
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
@@ -96,7 +99,7 @@ pub(super) async fn patch(
                 )));
             };
             let document = merge_document(current, &patch)?;
-            push_revision(txn, &mut record, document, "edited".into())?;
+            push_revision(txn, &quotas, &mut record, document, "edited".into())?;
             with_master(&txn.open_table(MASTERS)?, record)
         })
         .await
@@ -111,6 +114,7 @@ pub(super) async fn restore(
     if_match: Option<u64>,
 ) -> Result<StoredResume, StoreError> {
     let owner = owner.to_string();
+    let quotas = store.current_quotas();
     store
         .write(move |txn| {
             let mut record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
@@ -134,6 +138,7 @@ pub(super) async fn restore(
             };
             push_revision(
                 txn,
+                &quotas,
                 &mut record,
                 document,
                 format!("restored revision {revision}"),
@@ -235,13 +240,19 @@ fn read_revision<T: ReadableTable<(&'static str, u64), &'static [u8]>>(
 
 /// Make `document` the record's new current revision, keeping the current
 /// one (with its origin) in `revisions` as a delta from `document` where
-/// that is worth it. Callers have checked ownership, status and `If-Match`.
+/// that is worth it. Callers have checked ownership, status and `If-Match`;
+/// the quotas are checked here, before any write (revisions kept of this
+/// resume, and the owner's bytes as stored).
 fn push_revision(
     txn: &WriteTransaction,
+    quotas: &Quotas,
     record: &mut ResumeRecord,
     document: Resume,
     origin: String,
 ) -> Result<(), StoreError> {
+    // Every revision before the current one is kept: `revision - 1` rows.
+    quota::check_revisions(record.revision - 1, quotas)?;
+    let old_bytes = document_bytes(record.document.as_ref());
     let previous_document = record.document.take();
     let (whole, change) = store_as(record.revision, previous_document, &document)?;
     let previous = StoredRevision {
@@ -251,11 +262,17 @@ fn push_revision(
         delta: change,
         origin: record.revision_origin.take(),
     };
+    let kept = serde_json::to_vec(&previous)?;
+    let usage = quota::Delta {
+        revisions: 1,
+        bytes: (kept.len() as u64 + document_bytes(Some(&document))) as i64 - old_bytes as i64,
+        ..quota::Delta::default()
+    };
+    // On error the caller drops `record`: what was taken from it is moot.
+    usage::charge(txn, quotas, &record.owner, usage)?;
     let key = record.id.to_string();
-    txn.open_table(REVISIONS)?.insert(
-        (key.as_str(), previous.revision),
-        serde_json::to_vec(&previous)?.as_slice(),
-    )?;
+    txn.open_table(REVISIONS)?
+        .insert((key.as_str(), previous.revision), kept.as_slice())?;
     record.document = Some(document);
     record.revision += 1;
     record.revision_origin = Some(origin);

@@ -25,7 +25,9 @@ use super::resumes::{load_resume, owned};
 use super::tables::{RESUMES, RESUME_SHARES, SHARES};
 use super::tokens::random_token;
 use super::RedbStore;
-use crate::store::records::{RawDocument, ShareLayout, ShareRecord, StoredShare, SHARE_SCHEMA};
+use crate::store::records::{
+    RawDocument, ResumeRecord, ShareLayout, ShareRecord, StoredShare, SHARE_SCHEMA,
+};
 use crate::store::sealing::TokenSeal;
 use crate::store::views::{share_key, Pending};
 use crate::store::{now, SharedView, Store, StoreError};
@@ -40,10 +42,16 @@ pub(super) async fn create(
 ) -> Result<ShareRecord, StoreError> {
     let owner = owner.to_string();
     let token = random_token(24)?;
+    let quotas = store.current_quotas();
     let seal = store.seal.clone();
     store
         .write(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            let one = crate::store::quota::Delta {
+                shares: 1,
+                ..Default::default()
+            };
+            super::usage::charge(txn, &quotas, &owner, one)?;
             let share = ShareRecord {
                 v: SHARE_SCHEMA,
                 token,
@@ -145,13 +153,18 @@ pub(super) async fn access(
                 .read(move |txn| {
                     let stored = load_share(&txn.open_table(SHARES)?, &lookup)?
                         .ok_or(StoreError::NotFound("share"))?;
-                    let resume = load_resume(&txn.open_table(RESUMES)?, stored.resume_id)?
-                        .ok_or(StoreError::NotFound("share"))?;
+                    let resume: ResumeRecord<RawDocument> =
+                        load_resume(&txn.open_table(RESUMES)?, stored.resume_id)?
+                            .ok_or(StoreError::NotFound("share"))?;
                     // The request named the token: no need to open the seal.
                     Ok((stored.with_token(token), Arc::new(resume)))
                 })
                 .await?;
-            store.shared.put(key.clone(), generation, found.clone());
+            // The document is most of it; the rest is a few hundred bytes.
+            let size = found.1.document.as_ref().map_or(0, |d| d.get().len()) + 512;
+            store
+                .shared
+                .put(key.clone(), generation, found.clone(), size);
             found
         }
     };

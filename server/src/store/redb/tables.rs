@@ -26,6 +26,7 @@
 //! | `export_meta` | cache key → file facts and last use |
 //! | `resume_export_files` | (resume id, cache key) → () |
 //! | `meta` | key → u64 |
+//! | `usage` | owner → what the owner keeps ([`crate::store::Usage`]) |
 
 use redb::{ReadableTable, TableDefinition};
 
@@ -52,6 +53,7 @@ pub(super) const OWNER_EXPORTS: TableDefinition<(&str, &str), ()> =
     TableDefinition::new("owner_exports");
 pub(super) const EXPORT_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("export_files");
 pub(super) const EXPORT_META: TableDefinition<&str, &[u8]> = TableDefinition::new("export_meta");
+pub(super) const USAGE: TableDefinition<&str, &[u8]> = TableDefinition::new("usage");
 pub(super) const RESUME_EXPORT_FILES: TableDefinition<(&str, &str), ()> =
     TableDefinition::new("resume_export_files");
 

@@ -25,6 +25,7 @@ pub(super) async fn create(
     tailored: NewTailored,
 ) -> Result<StoredResume, StoreError> {
     let original = serde_json::to_vec_pretty(&tailored.document)?;
+    let quotas = store.current_quotas();
     store.write(move |txn| {
         let source: ResumeRecord<RawDocument> =
             owned(&txn.open_table(RESUMES)?, &tailored.owner, tailored.source_id)?;
@@ -68,6 +69,13 @@ pub(super) async fn create(
             size: original.len() as u64,
         };
         let key = record.id.to_string();
+        let delta = crate::store::quota::Delta {
+            resumes: 1,
+            bytes: (original.len() as u64 + super::usage::document_bytes(record.document.as_ref()))
+                as i64,
+            ..Default::default()
+        };
+        super::usage::charge(txn, &quotas, &record.owner, delta)?;
         put_resume(txn, &record)?;
         txn.open_table(OWNER_RESUMES)?
             .insert((record.owner.as_str(), key.as_str()), ())?;

@@ -54,7 +54,10 @@ pub(super) fn authenticate(
     })?;
     // Unknown tokens are not kept: guessing must not fill the cache.
     if let Some(principal) = &principal {
-        store.principals.put(hash, generation, principal.clone());
+        // A principal is a user name and a flag: a few dozen bytes.
+        store
+            .principals
+            .put(hash, generation, principal.clone(), 128);
     }
     Ok(principal)
 }

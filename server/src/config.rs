@@ -28,6 +28,10 @@ pub struct StoreArgs {
     /// Where the redb file and admin.token live.
     #[arg(long, env = "VITAE_DATA_DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE): keep
+    /// the store there instead of the redb file in the data dir.
+    #[arg(long, env = "VITAE_DATABASE_URL")]
+    pub database_url: Option<crate::store::postgres::DatabaseUrl>,
 }
 
 /// The settings of `vitae-server serve`.
@@ -183,6 +187,9 @@ fn cores() -> usize {
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// The PostgreSQL database, when the store is there (else redb in
+    /// `data_dir`).
+    pub database_url: Option<crate::store::postgres::DatabaseUrl>,
     pub public_url: Option<String>,
     pub cors_origins: Vec<String>,
     pub max_upload_bytes: u64,
@@ -306,6 +313,7 @@ impl Config {
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
             addr: args.addr,
             data_dir: args.store.data_dir,
+            database_url: args.store.database_url,
             public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
             cors_origins: args.cors_origins,
             max_upload_bytes: args.max_upload_bytes,

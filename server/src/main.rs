@@ -121,7 +121,7 @@ fn main() -> ExitCode {
         Command::Parse { out_dir, files } => offline::parse_files(out_dir.as_deref(), &files),
         Command::Token {
             command: TokenCommand::Create { user, admin, store },
-        } => offline::create_token(&user, admin, Some(store.data_dir)),
+        } => offline::create_token(&user, admin, Some(store.data_dir), store.database_url),
         Command::ParseWorker(args) => offline::worker(args),
     }
 }

@@ -11,8 +11,7 @@ use vitae_common::Stage;
 use vitae_parser::{Budget, Format};
 
 use crate::pipeline::{WorkerMessage, WorkerResult};
-use crate::store::redb::RedbStore;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// `vitae-server parse [--out-dir DIR] FILE...`
 pub fn parse_files(out_dir: Option<&Path>, files: &[PathBuf]) -> ExitCode {
@@ -87,8 +86,13 @@ fn parse_one(file: &Path) -> Result<(String, Vec<String>), String> {
     Ok((json, parsed.warnings))
 }
 
-/// `vitae-server token create --user NAME [--admin] [--data-dir DIR]`
-pub fn create_token(user: &str, admin: bool, data_dir: Option<PathBuf>) -> ExitCode {
+/// `vitae-server token create --user NAME [--admin] [--data-dir DIR | --database-url URL]`
+pub fn create_token(
+    user: &str,
+    admin: bool,
+    data_dir: Option<PathBuf>,
+    database_url: Option<crate::store::postgres::DatabaseUrl>,
+) -> ExitCode {
     if !crate::http::admin::valid_user_name(user) {
         eprintln!(
             "vitae-server: user must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"
@@ -107,9 +111,13 @@ pub fn create_token(user: &str, admin: bool, data_dir: Option<PathBuf>) -> ExitC
         }
     };
     let result = runtime.block_on(async {
-        let store = tokio::task::spawn_blocking(move || RedbStore::open(&dir))
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))??;
+        let store = crate::store::open(crate::store::OpenOptions {
+            data_dir: &dir,
+            database_url: database_url.as_ref(),
+            quotas: Default::default(),
+            min_free_bytes: 0,
+        })
+        .await?;
         store.create_token(user, admin).await
     });
     match result {

@@ -22,7 +22,6 @@ use crate::config::{Config, ServeArgs};
 use crate::http::{self, App};
 use crate::pipeline::{ParseBudget, Pipeline, QueueLimits};
 use crate::sse::hub::Hub;
-use crate::store::redb::RedbStore;
 use crate::store::Store;
 
 /// How long shutdown waits for requests and parses in flight.
@@ -128,15 +127,17 @@ async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Resul
 
 async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
-    let store: Arc<dyn Store> = {
-        let dir = data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || RedbStore::open(&dir))
-            .await?
-            .with_context(|| format!("opening the store in {}", data_dir.display()))?;
-        store.set_min_free_bytes(config.limits.min_free_bytes);
-        store.set_quotas(config.quotas);
-        Arc::new(store)
-    };
+    let store: Arc<dyn Store> = crate::store::open(crate::store::OpenOptions {
+        data_dir: &data_dir,
+        database_url: config.database_url.as_ref(),
+        quotas: config.quotas,
+        min_free_bytes: config.limits.min_free_bytes,
+    })
+    .await
+    .with_context(|| match &config.database_url {
+        Some(url) => format!("opening the store in PostgreSQL at {}", url.redacted()),
+        None => format!("opening the store in {}", data_dir.display()),
+    })?;
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await

@@ -20,8 +20,10 @@
 //! - [`rng`]: the seeded random generator ([`test_seed`], [`seeded_rng`]).
 //! - [`routes`]: the route table, from the server's OpenAPI document.
 //! - [`webdriver`]: headless Chromium for the browser tests.
+//! - [`postgres`]: a throw-away PostgreSQL cluster, and `VITAE_TEST_BACKEND`,
+//!   which makes every [`TestServer`] run on PostgreSQL instead of redb.
 //!
-//! Everything but [`webdriver`] is re-exported at the top, for
+//! Everything but [`webdriver`] and [`postgres`] is re-exported at the top, for
 //! `use vitae_tests::*`.
 //!
 //! The server binary is `$VITAE_SERVER_BIN`, or `vitae-server` in the same
@@ -31,6 +33,7 @@ pub mod api;
 pub mod checks;
 pub mod export;
 pub mod fixtures;
+pub mod postgres;
 pub mod rng;
 pub mod routes;
 pub mod server;

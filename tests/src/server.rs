@@ -121,6 +121,10 @@ pub struct TestServer {
     child: Option<Child>,
     base: String,
     admin_token: String,
+    /// The database of this server when the tests run on PostgreSQL
+    /// (`VITAE_TEST_BACKEND=postgres`, [`crate::postgres::backend`]); kept
+    /// across restarts like the data dir.
+    database_url: Option<String>,
 }
 
 impl TestServer {
@@ -197,9 +201,25 @@ impl TestServer {
             child: None,
             base: String::new(),
             admin_token: String::new(),
+            // A test that names its own database keeps it.
+            database_url: match crate::postgres::backend() {
+                _ if args.contains(&"--database-url") => None,
+                crate::postgres::Backend::Redb => None,
+                crate::postgres::Backend::Postgres => {
+                    let cluster = crate::postgres::shared_cluster().unwrap_or_else(|why| {
+                        panic!("VITAE_TEST_BACKEND=postgres but no PostgreSQL cluster: {why}")
+                    });
+                    Some(cluster.fresh_database())
+                }
+            },
         };
         server.spawn();
         server
+    }
+
+    /// The PostgreSQL database this server runs on, when it does.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
     }
 
     /// The data dir handed to `--data-dir`.
@@ -236,6 +256,11 @@ impl TestServer {
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(self.data_dir())
+            .args(
+                self.database_url
+                    .iter()
+                    .flat_map(|url| ["--database-url", url.as_str()]),
+            )
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_BACKTRACE", "1")

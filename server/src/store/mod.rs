@@ -8,11 +8,14 @@
 //! rest ([`sealing`]) are backend-agnostic too.
 //!
 //! Each backend is a folder beside this file that implements [`Store`]:
-//! today the one backend is [`redb`] ([`redb::RedbStore`]: one redb file in
-//! the data dir). A PostgreSQL backend (for several server instances behind
-//! one load balancer) would be a `postgres/` folder beside `redb/`,
-//! implementing the same trait with the same contract, chosen at start-up
-//! where the server opens its store; nothing above this module changes.
+//! [`redb`] ([`redb::RedbStore`]: one redb file in the data dir, the
+//! default) and [`postgres`] ([`postgres::PgStore`]: a PostgreSQL database,
+//! chosen by `--database-url`, for several server instances behind one load
+//! balancer), with the same contract; the server picks one at start-up
+//! ([`open`]) and nothing above this module changes. What both keep the
+//! same way lives beside them: revision rows ([`history`]), revision
+//! deltas ([`delta`]), quotas ([`quota`]), share-view counting ([`views`])
+//! and token sealing ([`sealing`]).
 //!
 //! The contract every backend keeps: every method that returns `Ok` has made
 //! its write durable (fsynced) before returning, so an acknowledged write
@@ -21,6 +24,8 @@
 //! owner's record, so ids never leak across accounts.
 
 pub mod delta;
+pub mod history;
+pub mod postgres;
 pub mod quota;
 pub mod records;
 pub mod redb;
@@ -282,6 +287,14 @@ pub trait Store: Send + Sync + 'static {
     async fn usage(&self, owner: &str) -> Result<Usage, StoreError>;
     /// What one owner may keep.
     fn quotas(&self) -> Quotas;
+
+    // ---- readiness -----------------------------------------------------
+    /// Whether the store can serve requests now (`GET /readyz`): `Ok` for
+    /// an open redb file; on PostgreSQL, the database answers and its
+    /// schema is the one this build writes.
+    async fn ready(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Export jobs kept per owner: enough to look back at a day's exports,
@@ -290,4 +303,37 @@ pub const MAX_EXPORTS_PER_OWNER: usize = 200;
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// Where the store lives and what it enforces: the settings [`open`] needs.
+pub struct OpenOptions<'a> {
+    /// The data dir: the redb file, or (on PostgreSQL) the share-link key.
+    pub data_dir: &'a std::path::Path,
+    /// PostgreSQL instead of redb, when set.
+    pub database_url: Option<&'a postgres::DatabaseUrl>,
+    pub quotas: Quotas,
+    /// Free space the data dir's disk must keep (redb only: PostgreSQL's
+    /// disk is the database server's to watch).
+    pub min_free_bytes: u64,
+}
+
+/// Open the store the settings name: PostgreSQL when a database URL is
+/// given, else the redb file in the data dir.
+pub async fn open(options: OpenOptions<'_>) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    match options.database_url {
+        Some(url) => {
+            let store = postgres::PgStore::open(url, options.data_dir).await?;
+            store.set_quotas(options.quotas);
+            Ok(std::sync::Arc::new(store))
+        }
+        None => {
+            let dir = options.data_dir.to_path_buf();
+            let store = tokio::task::spawn_blocking(move || redb::RedbStore::open(&dir))
+                .await
+                .map_err(|e| StoreError::Backend(format!("opening the store: {e}")))??;
+            store.set_min_free_bytes(options.min_free_bytes);
+            store.set_quotas(options.quotas);
+            Ok(std::sync::Arc::new(store))
+        }
+    }
 }

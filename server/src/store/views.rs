@@ -216,17 +216,30 @@ impl ViewCounter {
         write: impl FnOnce(&HashMap<String, Pending>) -> Result<(), E>,
     ) -> Result<usize, E> {
         let _exclusive = self.flush.write().unwrap_or_else(|e| e.into_inner());
-        let snapshot = self
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let snapshot = self.snapshot();
         if snapshot.is_empty() {
             return Ok(0);
         }
         write(&snapshot)?;
+        self.forget(&snapshot);
+        Ok(snapshot.len())
+    }
+
+    /// The views pending now. A backend whose writes are async (PostgreSQL)
+    /// flushes with this and [`Self::forget`] instead of [`Self::flush`],
+    /// under a lock of its own that its readers share, as `flush` does.
+    pub fn snapshot(&self) -> HashMap<String, Pending> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Forget the views of `written` (a [`Self::snapshot`] now stored);
+    /// views counted since stay pending.
+    pub fn forget(&self, written: &HashMap<String, Pending>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, written) in &snapshot {
+        for (key, written) in written {
             if let Some(p) = pending.get_mut(key) {
                 p.count -= written.count.min(p.count);
                 if p.count == 0 {
@@ -234,7 +247,6 @@ impl ViewCounter {
                 }
             }
         }
-        Ok(snapshot.len())
     }
 }
 

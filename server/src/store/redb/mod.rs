@@ -38,12 +38,12 @@ mod revisions;
 mod shares;
 mod tables;
 mod tailored;
-mod tokens;
+pub(super) mod tokens;
 mod usage;
 mod writer;
 
 #[cfg(test)]
-mod testing;
+pub(super) mod testing;
 #[cfg(test)]
 mod tests;
 

@@ -14,65 +14,22 @@
 //! changed and reading any revision applies a bounded number of deltas.
 //! Revisions stored whole by earlier versions read as they are.
 
-use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vitae_common::{Resume, Status};
 
 use super::resumes::{owned, put_resume, with_master};
 use super::tables::{MASTERS, RESUMES, REVISIONS};
-use super::usage::{self, document_bytes};
+use super::usage;
 use super::RedbStore;
-use crate::store::delta::{self, Delta, SNAPSHOT_EVERY};
-use crate::store::quota::{self, Quotas};
+#[cfg(any(doc, test))]
+use crate::store::delta::SNAPSHOT_EVERY;
+use crate::store::history::{
+    self, check_revision, current_revision, merge_document, StoredRevision,
+};
+use crate::store::quota::Quotas;
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
-use crate::store::{now, StoreError};
-
-/// A row of `revisions`: the revision whole (`document`), or as the delta
-/// that turns the next revision's document into it.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredRevision {
-    revision: u64,
-    created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    document: Option<Resume>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    delta: Option<Delta>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    origin: Option<String>,
-}
-
-impl StoredRevision {
-    /// The record with its document, given the next revision's document
-    /// (needed only when this one is a delta).
-    fn resolve(self, next: Option<&Resume>) -> Result<RevisionRecord, StoreError> {
-        let document = match (self.document, self.delta) {
-            (Some(document), _) => Some(document),
-            (None, None) => None,
-            (None, Some(change)) => {
-                let Some(next) = next else {
-                    return Err(damaged(self.revision, &"the next revision has no document"));
-                };
-                let value = delta::apply(serde_json::to_value(next)?, &change)
-                    .map_err(|e| damaged(self.revision, &e))?;
-                Some(Resume::from_value(value).map_err(|e| damaged(self.revision, &e))?)
-            }
-        };
-        Ok(RevisionRecord {
-            revision: self.revision,
-            created_at: self.created_at,
-            document,
-            origin: self.origin,
-        })
-    }
-}
-
-fn damaged(revision: u64, detail: &dyn std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!(
-        "revision {revision} does not rebuild from the revision after it ({detail}); the store is damaged"
-    ))
-}
+use crate::store::StoreError;
 
 /// Apply a JSON Merge Patch to a `ready` resume's document as a new revision.
 pub(super) async fn patch(
@@ -165,15 +122,7 @@ pub(super) async fn list(
                 let (_, value) = entry?;
                 stored.push(serde_json::from_slice::<StoredRevision>(value.value())?);
             }
-            // Newest first, each rebuilt from the one after it.
-            let mut out = vec![current_revision(record)];
-            for revision in stored.into_iter().rev() {
-                let next = out.last().and_then(|r| r.document.as_ref());
-                let resolved = revision.resolve(next)?;
-                out.push(resolved);
-            }
-            out.reverse();
-            Ok(out)
+            history::rebuild_all(record, stored)
         })
         .await
 }
@@ -196,10 +145,8 @@ pub(super) async fn get(
         })
         .await
 }
-
-/// An earlier revision (not the current one) of `record`: the stored rows
-/// from `revision` up to the first one stored whole (or the current
-/// document), then the deltas applied downwards.
+/// An earlier revision (not the current one) of `record`, rebuilt from its
+/// stored rows ([`history::rebuild`]).
 fn read_revision<T: ReadableTable<(&'static str, u64), &'static [u8]>>(
     table: &T,
     record: &ResumeRecord,
@@ -209,40 +156,18 @@ fn read_revision<T: ReadableTable<(&'static str, u64), &'static [u8]>>(
         return Err(StoreError::NotFound("revision"));
     }
     let key = record.id.to_string();
-    let mut chain: Vec<StoredRevision> = Vec::new();
-    for entry in table.range((key.as_str(), revision)..(key.as_str(), record.revision))? {
-        let (_, value) = entry?;
-        let stored: StoredRevision = serde_json::from_slice(value.value())?;
-        if chain.is_empty() && stored.revision != revision {
-            return Err(StoreError::NotFound("revision"));
-        }
-        let whole = stored.delta.is_none();
-        chain.push(stored);
-        if whole {
-            break;
-        }
-    }
-    if chain.is_empty() {
-        return Err(StoreError::NotFound("revision"));
-    }
-    let mut next = match chain.last() {
-        Some(last) if last.delta.is_none() => None,
-        _ => record.document.clone(),
-    };
-    let mut resolved = None;
-    for stored in chain.into_iter().rev() {
-        let record = stored.resolve(next.as_ref())?;
-        next = record.document.clone();
-        resolved = Some(record);
-    }
-    resolved.ok_or(StoreError::NotFound("revision"))
+    let rows = table
+        .range((key.as_str(), revision)..(key.as_str(), record.revision))?
+        .map(|entry| {
+            let (_, value) = entry?;
+            Ok(serde_json::from_slice::<StoredRevision>(value.value())?)
+        });
+    history::rebuild(record, revision, rows)
 }
 
 /// Make `document` the record's new current revision, keeping the current
-/// one (with its origin) in `revisions` as a delta from `document` where
-/// that is worth it. Callers have checked ownership, status and `If-Match`;
-/// the quotas are checked here, before any write (revisions kept of this
-/// resume, and the owner's bytes as stored).
+/// one in `revisions` ([`history::prepare_push`]); the quotas are checked
+/// before any write.
 fn push_revision(
     txn: &WriteTransaction,
     quotas: &Quotas,
@@ -250,86 +175,13 @@ fn push_revision(
     document: Resume,
     origin: String,
 ) -> Result<(), StoreError> {
-    // Every revision before the current one is kept: `revision - 1` rows.
-    quota::check_revisions(record.revision - 1, quotas)?;
-    let old_bytes = document_bytes(record.document.as_ref());
-    let previous_document = record.document.take();
-    let (whole, change) = store_as(record.revision, previous_document, &document)?;
-    let previous = StoredRevision {
-        revision: record.revision,
-        created_at: record.updated_at,
-        document: whole,
-        delta: change,
-        origin: record.revision_origin.take(),
-    };
-    let kept = serde_json::to_vec(&previous)?;
-    let usage = quota::Delta {
-        revisions: 1,
-        bytes: (kept.len() as u64 + document_bytes(Some(&document))) as i64 - old_bytes as i64,
-        ..quota::Delta::default()
-    };
-    // On error the caller drops `record`: what was taken from it is moot.
+    let (kept, usage) = history::prepare_push(quotas, record, document, origin)?;
+    // On error the caller drops `record`: what was changed in it is moot.
     usage::charge(txn, quotas, &record.owner, usage)?;
     let key = record.id.to_string();
     txn.open_table(REVISIONS)?
-        .insert((key.as_str(), previous.revision), kept.as_slice())?;
-    record.document = Some(document);
-    record.revision += 1;
-    record.revision_origin = Some(origin);
-    record.updated_at = now();
+        .insert((key.as_str(), record.revision - 1), kept.as_slice())?;
     put_resume(txn, record)
-}
-
-/// How to store revision `revision` (`previous`) once `next` replaces it:
-/// whole, or as the delta from `next`.
-fn store_as(
-    revision: u64,
-    previous: Option<Resume>,
-    next: &Resume,
-) -> Result<(Option<Resume>, Option<Delta>), StoreError> {
-    let Some(previous) = previous else {
-        return Ok((None, None));
-    };
-    if revision.is_multiple_of(SNAPSHOT_EVERY) {
-        return Ok((Some(previous), None));
-    }
-    let previous_value = serde_json::to_value(&previous)?;
-    let change = delta::delta(&serde_json::to_value(next)?, &previous_value);
-    let delta_bytes = serde_json::to_vec(&change)?.len();
-    let whole_bytes = serde_json::to_vec(&previous_value)?.len();
-    Ok(if delta::worth_a_delta(delta_bytes, whole_bytes) {
-        (None, Some(change))
-    } else {
-        (Some(previous), None)
-    })
-}
-
-/// The current revision of a record, in the shape of a stored one.
-fn current_revision(record: ResumeRecord) -> RevisionRecord {
-    RevisionRecord {
-        revision: record.revision,
-        created_at: record.updated_at,
-        document: record.document,
-        origin: record.revision_origin,
-    }
-}
-
-/// `If-Match` check shared by every edit.
-fn check_revision(record: &ResumeRecord, if_match: Option<u64>) -> Result<(), StoreError> {
-    match if_match {
-        Some(expected) if expected != record.revision => Err(StoreError::StaleRevision {
-            expected,
-            current: record.revision,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// Apply an RFC 7396 merge patch to a document and validate the result.
-fn merge_document(current: &Resume, patch: &serde_json::Value) -> Result<Resume, StoreError> {
-    let mut value = serde_json::to_value(current)?;
-    json_patch::merge(&mut value, patch);
-    Resume::from_value(value).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 #[cfg(test)]

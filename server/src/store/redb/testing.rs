@@ -1,17 +1,17 @@
 //! Test helpers shared by the redb backend's test modules: an upload, a
 //! `ready` parse outcome, a resume taken all the way to `ready`, a share
-//! link of a day, a client address, a job.
+//! link of a day, a client address, a job. The PostgreSQL backend's tests
+//! use them too.
 
 use bytes::Bytes;
 use serde_json::json;
 use uuid::Uuid;
 use vitae_common::Resume;
 
-use super::RedbStore;
 use crate::store::records::{ParseOutcome, ShareRecord};
 use crate::store::{NewJob, NewResume, Store};
 
-pub(super) fn upload(owner: &str) -> NewResume {
+pub(in crate::store) fn upload(owner: &str) -> NewResume {
     NewResume {
         owner: owner.into(),
         filename: "cv.md".into(),
@@ -21,7 +21,7 @@ pub(super) fn upload(owner: &str) -> NewResume {
     }
 }
 
-pub(super) fn ready(name: &str) -> ParseOutcome {
+pub(in crate::store) fn ready(name: &str) -> ParseOutcome {
     ParseOutcome::Ready {
         document: Box::new(Resume::from_value(json!({"basics": {"name": name}})).unwrap()),
         text: name.into(),
@@ -30,14 +30,14 @@ pub(super) fn ready(name: &str) -> ParseOutcome {
     }
 }
 
-pub(super) async fn ready_resume(store: &RedbStore, owner: &str) -> Uuid {
+pub(in crate::store) async fn ready_resume<S: Store>(store: &S, owner: &str) -> Uuid {
     let id = store.create_resume(upload(owner)).await.unwrap().record.id;
     store.mark_parsing(id).await.unwrap();
     store.finish_parse(id, ready("Jane")).await.unwrap();
     id
 }
 
-pub(super) fn job(owner: &str, text: &str) -> NewJob {
+pub(in crate::store) fn job(owner: &str, text: &str) -> NewJob {
     NewJob {
         owner: owner.into(),
         title: "Engineer".into(),
@@ -51,7 +51,7 @@ pub(super) fn job(owner: &str, text: &str) -> NewJob {
 }
 
 /// A share link of `owner`'s resume `id` that expires in a day.
-pub(super) async fn day_share(store: &RedbStore, owner: &str, id: Uuid) -> ShareRecord {
+pub(in crate::store) async fn day_share<S: Store>(store: &S, owner: &str, id: Uuid) -> ShareRecord {
     store
         .create_share(
             owner,
@@ -65,6 +65,6 @@ pub(super) async fn day_share(store: &RedbStore, owner: &str, id: Uuid) -> Share
 
 /// A distinct client address per number: views from one client count once
 /// an hour.
-pub(super) fn client(i: u8) -> std::net::IpAddr {
+pub(in crate::store) fn client(i: u8) -> std::net::IpAddr {
     std::net::IpAddr::from([192, 0, 2, i])
 }

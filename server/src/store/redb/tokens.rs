@@ -1,6 +1,9 @@
 //! API tokens: creating them, authenticating requests, and the random
 //! tokens behind API tokens and share links.
 //!
+//! [`token_hash`] and [`random_token`] are the one definition of how tokens
+//! are made and hashed; the PostgreSQL backend uses them too.
+//!
 //! Only a token's SHA-256 is stored (`tokens`), so a stolen data file holds
 //! no usable credentials. Every request authenticates, so principals are
 //! answered from a read cache while no write has been committed since.
@@ -65,12 +68,12 @@ pub(super) fn authenticate(
 /// Tokens are stored as their SHA-256: a stolen database file holds no
 /// usable credentials. The tokens are 256 random bits, so a plain hash (no
 /// salt, no stretching) is enough.
-pub(super) fn token_hash(token: &str) -> String {
+pub(in crate::store) fn token_hash(token: &str) -> String {
     crate::digest::sha256_hex(&[token.as_bytes()])
 }
 
 /// A new random token: `bytes` bytes from the OS RNG, base64url without padding.
-pub(super) fn random_token(bytes: usize) -> Result<String, StoreError> {
+pub(in crate::store) fn random_token(bytes: usize) -> Result<String, StoreError> {
     use base64::Engine;
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| StoreError::Backend(format!("no randomness: {e}")))?;

@@ -19,10 +19,7 @@ use crate::store::quota::{Delta, Quotas, Usage};
 use crate::store::records::ResumeRecord;
 use crate::store::StoreError;
 
-/// The size a document counts for: its length as compact JSON.
-pub(super) fn document_bytes(document: Option<&vitae_common::Resume>) -> u64 {
-    document.map_or(0, vitae_parser::json_size)
-}
+pub(super) use crate::store::history::document_bytes;
 
 /// `owner`'s usage as of `table`.
 pub(super) fn read<T: ReadableTable<&'static str, &'static [u8]>>(

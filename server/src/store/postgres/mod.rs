@@ -1,0 +1,516 @@
+//! The PostgreSQL backend of [`Store`]: one database, shared by any number
+//! of server instances (selected by `--database-url postgres://…`).
+//!
+//! [`PgStore`] holds a connection pool (deadpool-postgres over
+//! tokio-postgres); its [`Store`] impl only delegates, one entity module per
+//! group of operations, mirroring the redb backend (`../redb/`). Records are
+//! the same JSON records with the same schema versions
+//! ([`crate::store::records`]), in a `record` text column beside the
+//! columns that constraints, indexes and compare-and-sets need
+//! (`migrations/0001_init.sql` says which). Revision rows, deltas, quotas,
+//! share-view counting and token sealing are the backend-neutral modules of
+//! [`crate::store`].
+//!
+//! The guarantees, and how this backend keeps them:
+//!
+//! - **Durable answers**: every write is one transaction, committed (with
+//!   the server's default `synchronous_commit = on`) before the method
+//!   returns `Ok`. A commit whose outcome is unknown (the connection broke)
+//!   answers [`StoreError::Failing`], never success.
+//! - **One master per owner**: a partial UNIQUE index
+//!   (`resumes_one_master_per_owner`) and a CHECK that only a `ready`
+//!   resume is master; the code never relies on a read-then-write alone.
+//! - **Per-owner serialisation**: every write that changes what an owner
+//!   keeps first locks the owner's `usage` row (`FOR UPDATE`, see
+//!   [`usage`]), so quota checks cannot be overshot and the master rule
+//!   sees the latest state; the constraint above is the backstop.
+//! - **If-Match**: an edit is a compare-and-set on the `revision` column
+//!   (`UPDATE … WHERE revision = $expected`, see [`revisions`]).
+//! - **Share views** are counted in memory per instance (once per client per
+//!   link per hour, [`crate::store::views`]) and flushed every
+//!   [`crate::store::views::FLUSH_DELAY`] into per-(share, day, instance) rows that only this
+//!   instance writes ([`shares`]): no hot row, and a share's count is the
+//!   sum of its rows.
+//! - **Database down**: a failed connection or a pool timeout is
+//!   [`StoreError::Failing`], which the HTTP layer answers 503 with
+//!   `Retry-After`; the pool reconnects on its own when the database is back.
+//! - **Read caches**: [`Store::generation`] changes on every call, so the
+//!   HTTP read caches never serve an answer this instance cannot prove
+//!   current (another instance may have written); see [`PgStore::generation`].
+//!
+//! | module | what |
+//! |---|---|
+//! | `mod.rs` | `PgStore`: open, pool, error mapping, the `Store` impl |
+//! | [`connect`] | the database URL, the first connection and what its failure means |
+//! | [`migrate`] | versioned SQL migrations, applied at start under an advisory lock |
+//! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
+//! | [`revisions`] | edits (merge patch, compare-and-set), history, restore |
+//! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
+//! | [`shares`] | share links (filed by token hash, tokens sealed) and counted views |
+//! | [`jobs`] | job descriptions, one per content hash and owner |
+//! | [`exports`] | export jobs, and the export cache (LRU in bytes) |
+//! | [`tokens`] | API tokens (stored hashed) |
+//! | [`usage`] | per-owner usage counters and the owner lock |
+
+mod connect;
+mod exports;
+mod jobs;
+mod migrate;
+mod resumes;
+mod revisions;
+mod shares;
+mod tailored;
+mod tokens;
+mod usage;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+pub use self::connect::DatabaseUrl;
+use super::records::{
+    CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, RevisionRecord,
+    ShareLayout, ShareRecord, StoredResume,
+};
+use super::sealing::TokenSeal;
+use super::views::ViewCounter;
+use super::{
+    DeletedResume, NewJob, NewResume, NewTailored, Quotas, SharedView, Store, StoreError, Usage,
+};
+
+/// Connections one instance keeps open at most.
+const POOL_SIZE: usize = 16;
+/// How long a request waits for a connection, or for a new one to open,
+/// before it answers 503: a database that does not answer within this is
+/// down as far as a client can tell.
+const POOL_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PgStore {
+    pool: Pool,
+    /// Share views not yet stored ([`shares`]).
+    views: Arc<ViewCounter>,
+    /// Held for writing while a flush stores views and forgets them, for
+    /// reading while a share is read and its pending views added: no view
+    /// is counted twice or missed.
+    flush_lock: Arc<tokio::sync::RwLock<()>>,
+    /// Wakes the flusher when the first view since its last flush arrives.
+    flush_wake: Arc<tokio::sync::Notify>,
+    flusher: Option<tokio::task::JoinHandle<()>>,
+    /// This process's id in `share_views`: each instance writes its own rows.
+    instance: Uuid,
+    generation: AtomicU64,
+    quotas: std::sync::RwLock<Quotas>,
+    seal: Arc<TokenSeal>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(flusher) = self.flusher.take() {
+            flusher.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        db_error(e)
+    }
+}
+
+impl From<PoolError> for StoreError {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::Backend(e) => db_error(e),
+            PoolError::Timeout(_) => StoreError::Failing(format!(
+                "the database did not answer within {} s",
+                POOL_TIMEOUT.as_secs()
+            )),
+            PoolError::Closed => StoreError::Failing("the database pool is closed".into()),
+            other => StoreError::Backend(other.to_string()),
+        }
+    }
+}
+
+/// What a database error means to a caller: the database out of reach (or
+/// refusing work for now) is [`StoreError::Failing`], answered 503 with
+/// `Retry-After`; a unique violation is a [`StoreError::Conflict`] (two
+/// requests raced for what only one may have); the rest is a bug or damage.
+fn db_error(e: tokio_postgres::Error) -> StoreError {
+    let Some(db) = e.as_db_error() else {
+        // No answer from the server: the connection failed or broke.
+        return StoreError::Failing(format!("the database is unreachable: {e}"));
+    };
+    let code = db.code();
+    if code == &SqlState::UNIQUE_VIOLATION {
+        return StoreError::Conflict(format!(
+            "a concurrent change got there first ({}); retry",
+            db.constraint().unwrap_or("unique")
+        ));
+    }
+    let class = &code.code()[..2];
+    // 08: connection exception; 53: insufficient resources; 57: operator
+    // intervention (shutdown, cannot connect now); 40: serialization
+    // failure or deadlock, which a retry resolves.
+    if matches!(class, "08" | "53" | "57" | "40") {
+        return StoreError::Failing(format!("the database cannot serve this now: {e}"));
+    }
+    StoreError::Backend(format!("database error: {e}"))
+}
+
+impl PgStore {
+    /// Connect to `url`, check and apply the schema migrations, load (or
+    /// make) the share-link key in `data_dir`, and start the view flusher.
+    /// A database that cannot be reached, refuses the credentials or does
+    /// not exist stops the start with an error that says which
+    /// ([`connect`]).
+    pub async fn open(url: &DatabaseUrl, data_dir: &Path) -> Result<PgStore, StoreError> {
+        let config = url.config()?;
+        connect::check(&config, url).await?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_TIMEOUT))
+            .create_timeout(Some(POOL_TIMEOUT))
+            .recycle_timeout(Some(POOL_TIMEOUT))
+            .build()
+            .map_err(|e| StoreError::Backend(format!("building the connection pool: {e}")))?;
+        let mut client = pool.get().await?;
+        migrate::run(&mut client).await?;
+        let seal = load_seal(&client, data_dir).await?;
+        drop(client);
+        let views = Arc::new(ViewCounter::default());
+        let flush_lock = Arc::new(tokio::sync::RwLock::new(()));
+        let flush_wake = Arc::new(tokio::sync::Notify::new());
+        let instance = Uuid::new_v4();
+        let flusher = tokio::spawn(shares::flusher(
+            pool.clone(),
+            views.clone(),
+            flush_lock.clone(),
+            flush_wake.clone(),
+            instance,
+        ));
+        Ok(PgStore {
+            pool,
+            views,
+            flush_lock,
+            flush_wake,
+            flusher: Some(flusher),
+            instance,
+            generation: AtomicU64::new(0),
+            quotas: std::sync::RwLock::new(Quotas::default()),
+            seal: Arc::new(seal),
+        })
+    }
+
+    /// Set what one owner may keep; checked by every later write.
+    pub fn set_quotas(&self, quotas: Quotas) {
+        *self.quotas.write().unwrap_or_else(|e| e.into_inner()) = quotas;
+    }
+
+    fn current_quotas(&self) -> Quotas {
+        *self.quotas.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A pooled connection.
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Store the pending share views now (tests; the flusher does this on
+    /// its own every [`crate::store::views::FLUSH_DELAY`]).
+    #[cfg(test)]
+    async fn flush_views(&self) -> Result<usize, StoreError> {
+        shares::flush(&self.pool, &self.views, &self.flush_lock, self.instance).await
+    }
+}
+
+/// The share-link key in `DIR/share.key` ([`crate::store::sealing`]), made
+/// on the first start; a database that already holds shares and a data dir
+/// without the key stops the start (a new key would open none of them).
+/// Several instances on one database need the same key file.
+async fn load_seal(
+    client: &deadpool_postgres::Object,
+    data_dir: &Path,
+) -> Result<TokenSeal, StoreError> {
+    if let Some(seal) = TokenSeal::load(data_dir)? {
+        return Ok(seal);
+    }
+    let row = client
+        .query_one("SELECT EXISTS (SELECT 1 FROM shares)", &[])
+        .await?;
+    if row.get::<_, bool>(0) {
+        return Err(StoreError::Unusable(format!(
+            "the database holds share links but {} has no {}: copy the key file from the \
+             instance that made them (every instance on one database needs the same key; \
+             docs/operations.md, \"Share-link key\")",
+            data_dir.display(),
+            super::sealing::KEY_FILE
+        )));
+    }
+    let dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || TokenSeal::create(&dir))
+        .await
+        .map_err(|e| StoreError::Backend(format!("making the share-link key: {e}")))?
+}
+
+#[async_trait]
+impl Store for PgStore {
+    /// Every call answers a new number: another instance may have written
+    /// since any earlier call, and this instance cannot see that without
+    /// asking the database, so nothing a read cache holds is ever taken as
+    /// current. (A change feed from the database, planned with the
+    /// cross-instance events, would let this grow only on real writes.)
+    fn generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::AcqRel)
+    }
+
+    // ---- resumes -------------------------------------------------------
+    async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
+        resumes::create(self, new).await
+    }
+
+    async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::get(self, owner, id).await
+    }
+
+    async fn get_resume_raw(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<StoredResume<RawDocument>, StoreError> {
+        resumes::get(self, owner, id).await
+    }
+
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+        resumes::list(self, owner).await
+    }
+
+    async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
+        resumes::original(self, id).await
+    }
+
+    async fn mark_parsing(&self, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::mark_parsing(self, id).await
+    }
+
+    async fn finish_parse(
+        &self,
+        id: Uuid,
+        outcome: ParseOutcome,
+    ) -> Result<StoredResume, StoreError> {
+        resumes::finish_parse(self, id, outcome).await
+    }
+
+    async fn patch_document(
+        &self,
+        owner: &str,
+        id: Uuid,
+        if_match: Option<u64>,
+        patch: serde_json::Value,
+    ) -> Result<StoredResume, StoreError> {
+        revisions::patch(self, owner, id, if_match, patch).await
+    }
+
+    async fn list_revisions(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Vec<RevisionRecord>, StoreError> {
+        revisions::list(self, owner, id).await
+    }
+
+    async fn get_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<RevisionRecord, StoreError> {
+        revisions::get(self, owner, id, revision).await
+    }
+
+    async fn restore_revision(
+        &self,
+        owner: &str,
+        id: Uuid,
+        revision: u64,
+        if_match: Option<u64>,
+    ) -> Result<StoredResume, StoreError> {
+        revisions::restore(self, owner, id, revision, if_match).await
+    }
+
+    async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError> {
+        tailored::create(self, tailored).await
+    }
+
+    async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError> {
+        resumes::delete(self, owner, id).await
+    }
+
+    async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
+        resumes::set_master(self, owner, id).await
+    }
+
+    async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        resumes::unfinished(self).await
+    }
+
+    // ---- shares --------------------------------------------------------
+    async fn create_share(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        expires_at: DateTime<Utc>,
+        layout: ShareLayout,
+    ) -> Result<ShareRecord, StoreError> {
+        shares::create(self, owner, resume_id, expires_at, layout).await
+    }
+
+    async fn list_shares(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+    ) -> Result<Vec<ShareRecord>, StoreError> {
+        shares::list(self, owner, resume_id).await
+    }
+
+    async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
+        shares::revoke(self, owner, token).await
+    }
+
+    async fn access_share(
+        &self,
+        token: &str,
+        client: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<SharedView, StoreError> {
+        shares::access(self, token, client, now).await
+    }
+
+    // ---- jobs ----------------------------------------------------------
+    async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError> {
+        jobs::create(self, new).await
+    }
+
+    async fn find_job_by_hash(
+        &self,
+        owner: &str,
+        content_hash: &str,
+    ) -> Result<Option<JobRecord>, StoreError> {
+        jobs::find_by_hash(self, owner, content_hash).await
+    }
+
+    async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError> {
+        jobs::get(self, owner, id).await
+    }
+
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+        jobs::list(self, owner).await
+    }
+
+    async fn update_job(
+        &self,
+        owner: &str,
+        id: Uuid,
+        new: NewJob,
+    ) -> Result<JobRecord, StoreError> {
+        jobs::update(self, owner, id, new).await
+    }
+
+    async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
+        jobs::delete(self, owner, id).await
+    }
+
+    // ---- exports -------------------------------------------------------
+    async fn cached_export(&self, key: &str) -> Result<Option<CachedExport>, StoreError> {
+        exports::cached(self, key).await
+    }
+
+    async fn cache_export(
+        &self,
+        file: CachedExport,
+        max_bytes: u64,
+        used: Vec<(String, i64)>,
+    ) -> Result<(), StoreError> {
+        exports::cache(self, file, max_bytes, used).await
+    }
+
+    async fn create_export(&self, record: ExportRecord) -> Result<(), StoreError> {
+        exports::create(self, record).await
+    }
+
+    async fn update_export(&self, record: ExportRecord) -> Result<(), StoreError> {
+        exports::update(self, record).await
+    }
+
+    async fn get_export(&self, owner: &str, id: Uuid) -> Result<ExportRecord, StoreError> {
+        exports::get(self, owner, id).await
+    }
+
+    async fn unfinished_exports(&self) -> Result<Vec<ExportRecord>, StoreError> {
+        exports::unfinished(self).await
+    }
+
+    // ---- auth ----------------------------------------------------------
+    async fn create_token(
+        &self,
+        user: &str,
+        admin: bool,
+    ) -> Result<(String, Principal), StoreError> {
+        tokens::create(self, user, admin).await
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        tokens::authenticate(self, token).await
+    }
+
+    // ---- quotas --------------------------------------------------------
+    async fn usage(&self, owner: &str) -> Result<Usage, StoreError> {
+        let client = self.client().await?;
+        usage::read(&**client, owner).await
+    }
+
+    fn quotas(&self) -> Quotas {
+        self.current_quotas()
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        migrate::check_current(&client).await
+    }
+}
+
+/// Parse a stored record's JSON text.
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(text)?)
+}
+
+/// A `u64` the store counts with, as PostgreSQL's `bigint`.
+fn big(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,50 @@
+//! API tokens: creating them and authenticating requests.
+//!
+//! Only a token's SHA-256 is stored (`tokens.hash`), made and hashed by the
+//! same functions as the redb backend's ([`token_hash`], [`random_token`]),
+//! so a stolen database dump holds no usable credentials. Every request
+//! authenticates with one indexed lookup; there is no principal cache here,
+//! since a token created on another instance must work at once.
+
+use super::{from_json, PgStore};
+use crate::store::records::{Principal, TOKEN_SCHEMA};
+use crate::store::redb::tokens::{random_token, token_hash};
+use crate::store::{now, StoreError};
+
+/// Create an API token for `user`; answers the plain token, once.
+pub(super) async fn create(
+    store: &PgStore,
+    user: &str,
+    admin: bool,
+) -> Result<(String, Principal), StoreError> {
+    let token = format!("vt_{}", random_token(32)?);
+    let principal = Principal {
+        v: TOKEN_SCHEMA,
+        user: user.to_string(),
+        admin,
+        created_at: now(),
+    };
+    let client = store.client().await?;
+    client
+        .execute(
+            "INSERT INTO tokens (hash, record) VALUES ($1, $2)",
+            &[&token_hash(&token), &serde_json::to_string(&principal)?],
+        )
+        .await?;
+    Ok((token, principal))
+}
+
+/// Who a plain token belongs to, if anyone.
+pub(super) async fn authenticate(
+    store: &PgStore,
+    token: &str,
+) -> Result<Option<Principal>, StoreError> {
+    let client = store.client().await?;
+    let row = client
+        .query_opt(
+            "SELECT record FROM tokens WHERE hash = $1",
+            &[&token_hash(token)],
+        )
+        .await?;
+    row.map(|row| from_json(row.get(0))).transpose()
+}

@@ -95,8 +95,6 @@ const MATRIX: &[Row] = &[
     //   method     path                                                   body                                   none bad  B    A    admin
     row("GET",     "/healthz",                                            Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/healthz",                                            Empty,                                 [200, 200, 200, 200, 200]),
-    row("GET",     "/readyz",                                             Empty,                                 [200, 200, 200, 200, 200]),
-    row("HEAD",    "/readyz",                                             Empty,                                 [200, 200, 200, 200, 200]),
     row("GET",     "/openapi.json",                                       Empty,                                 [200, 200, 200, 200, 200]),
     // resumes
     row("GET",     "/v1/resumes",                                         Empty,                                 [401, 401, 200, 200, 200]),

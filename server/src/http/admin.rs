@@ -1,5 +1,5 @@
 //! Health, the caller's account and administration: `/healthz`,
-//! `/readyz`, `GET /v1/account` and `POST /v1/admin/tokens`.
+//! `GET /v1/account` and `POST /v1/admin/tokens`.
 
 use std::sync::Arc;
 
@@ -22,20 +22,6 @@ pub async fn health(_: &Arc<App>, _: &Ctx, _: Request<Incoming>) -> HttpResult<R
         StatusCode::OK,
         &Health {
             status: "ok".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-    )
-}
-
-/// `GET /readyz`: ready for traffic, for load balancers: the store answers
-/// (on PostgreSQL: the database is reachable and its schema current).
-/// Otherwise `503` with `Retry-After`, from the store's error.
-pub async fn ready(app: &Arc<App>, _: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
-    app.store.ready().await?;
-    json(
-        StatusCode::OK,
-        &Health {
-            status: "ready".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
     )

@@ -146,7 +146,6 @@ impl Route {
 static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
     vec![
         Route::public("/healthz").get(handler!(admin::health)),
-        Route::public("/readyz").get(handler!(admin::ready)),
         Route::public("/openapi.json").get(handler!(openapi::get)),
         Route::private("/v1/resumes")
             .get(handler!(resumes::list))

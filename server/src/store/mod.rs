@@ -287,14 +287,6 @@ pub trait Store: Send + Sync + 'static {
     async fn usage(&self, owner: &str) -> Result<Usage, StoreError>;
     /// What one owner may keep.
     fn quotas(&self) -> Quotas;
-
-    // ---- readiness -----------------------------------------------------
-    /// Whether the store can serve requests now (`GET /readyz`): `Ok` for
-    /// an open redb file; on PostgreSQL, the database answers and its
-    /// schema is the one this build writes.
-    async fn ready(&self) -> Result<(), StoreError> {
-        Ok(())
-    }
 }
 
 /// Export jobs kept per owner: enough to look back at a day's exports,

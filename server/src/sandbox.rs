@@ -173,7 +173,15 @@ fn denied_syscalls() -> Vec<i64> {
 /// Install the seccomp filter (with `no_new_privs`, which it implies).
 #[cfg(target_os = "linux")]
 fn seccomp_filter() -> Result<(), String> {
-    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
+    let program = seccomp_program()?;
+    seccompiler::apply_filter_all_threads(&program).map_err(|e| format!("not installed: {e}"))
+}
+
+/// The filter as BPF for this machine: every call in [`denied_syscalls`]
+/// fails with `EACCES`, the rest are allowed.
+#[cfg(target_os = "linux")]
+fn seccomp_program() -> Result<seccompiler::BpfProgram, String> {
+    use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
     let arch = TargetArch::try_from(std::env::consts::ARCH)
         .map_err(|e| format!("not available for this architecture ({e})"))?;
     let rules = denied_syscalls()
@@ -187,10 +195,9 @@ fn seccomp_filter() -> Result<(), String> {
         arch,
     )
     .map_err(|e| format!("could not be built: {e}"))?;
-    let program: BpfProgram = filter
+    filter
         .try_into()
-        .map_err(|e: seccompiler::BackendError| format!("could not be compiled: {e}"))?;
-    seccompiler::apply_filter_all_threads(&program).map_err(|e| format!("not installed: {e}"))
+        .map_err(|e: seccompiler::BackendError| format!("could not be compiled: {e}"))
 }
 
 /// Test builds only: what a confined worker can reach, for the end-to-end
@@ -273,20 +280,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_filter_compiles_for_this_machine() {
-        use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
-        let arch = TargetArch::try_from(std::env::consts::ARCH).unwrap();
-        let rules = denied_syscalls()
-            .into_iter()
-            .map(|nr| (nr, vec![]))
-            .collect();
-        let filter = SeccompFilter::new(
-            rules,
-            SeccompAction::Allow,
-            SeccompAction::Errno(libc::EACCES as u32),
-            arch,
-        )
-        .unwrap();
-        let program: BpfProgram = filter.try_into().unwrap();
+        let program = seccomp_program().unwrap();
         assert!(!program.is_empty());
     }
 }

@@ -170,6 +170,45 @@ fn denied_syscalls() -> Vec<i64> {
     calls
 }
 
+/// Mark every descriptor above 2 that this process inherited without
+/// close-on-exec (a supervisor's leak) close-on-exec, so that none reaches a
+/// parse worker: the worker gets its three pipes and nothing else. Called
+/// once at start-up; answers how many it marked. Everything the server opens
+/// itself is close-on-exec already (Rust's default).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn close_inherited_on_exec() -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return 0;
+    };
+    let numbers: Vec<libc::c_int> = dir
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    let mut marked = 0;
+    for fd in numbers {
+        // SAFETY: F_GETFD and F_SETFD read and set only the descriptor's
+        // close-on-exec flag: they neither close, read nor write it, so
+        // whatever owns the descriptor is unaffected. A number no longer
+        // open (the listing's own handle, closed by now) fails with EBADF,
+        // which leaves nothing to do.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+            // SAFETY: as above.
+            let set = unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) };
+            marked += usize::from(set == 0);
+        }
+    }
+    marked
+}
+
+/// Elsewhere no descriptor is marked (the worker is not sandboxed there).
+#[cfg(not(target_os = "linux"))]
+pub fn close_inherited_on_exec() -> usize {
+    0
+}
+
 /// Install the seccomp filter (with `no_new_privs`, which it implies).
 #[cfg(target_os = "linux")]
 fn seccomp_filter() -> Result<(), String> {

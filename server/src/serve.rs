@@ -37,6 +37,14 @@ pub fn main(args: ServeArgs) -> ExitCode {
         }
     };
     let logs = crate::logs::init(config.log_json);
+    let inherited = crate::sandbox::close_inherited_on_exec();
+    if inherited > 0 {
+        // A supervisor's leak, not ours: the parse workers must not get it.
+        tracing::info!(
+            descriptors = inherited,
+            "descriptors inherited without close-on-exec marked close-on-exec"
+        );
+    }
     if let Some(open_files) = raise_open_file_limit() {
         // Past the open-file limit a connection is an accept error, not a
         // clear 503: keep the cap under it, with room for the store, the

@@ -130,8 +130,20 @@ pub(super) fn render_revisions(
     );
 }
 
-pub(super) fn render_conflict(frame: &mut Frame, area: Rect, had: u64, theme: &Theme) {
+/// `changes`: how many unsaved changes the draft holds (an edit that was
+/// being saved alone counts as one).
+pub(super) fn render_conflict(
+    frame: &mut Frame,
+    area: Rect,
+    had: u64,
+    changes: usize,
+    theme: &Theme,
+) {
     let rect = centered(area, 66, 6);
+    let yours = match changes {
+        0 | 1 => "your change".to_string(),
+        n => format!("your {n} changes"),
+    };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(vec![
@@ -141,11 +153,11 @@ pub(super) fn render_conflict(frame: &mut Frame, area: Rect, had: u64, theme: &T
             Line::raw(""),
             Line::from(vec![
                 Span::styled("r", theme.key()),
-                Span::raw(": reload the current version (your edit is discarded)"),
+                Span::raw(format!(": reload the current version ({yours} discarded)")),
             ]),
             Line::from(vec![
                 Span::styled("Esc", theme.key()),
-                Span::raw(": keep your edit open"),
+                Span::raw(format!(": keep {yours} on screen, unsaved")),
             ]),
         ])
         .wrap(Wrap { trim: false })

@@ -159,7 +159,7 @@ impl ReviewState {
             render_confirm(frame, area, &confirm.what, theme);
         }
         if let Some(had) = self.conflict {
-            render_conflict(frame, area, had, theme);
+            render_conflict(frame, area, had, self.undo.len(), theme);
         }
     }
 

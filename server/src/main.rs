@@ -34,7 +34,8 @@
 //!   blocking pool, bounded; [`share_pages`]: rendered share pages, cached
 //!   per link, revision and form, bounded in bytes.
 //! - [`config`]: the settings and their layering; [`logs`]: the tracing
-//!   setup and the admin log feed.
+//!   setup and the admin log feed; [`metrics`]: what `GET /metrics` tells
+//!   an operator's Prometheus.
 
 // `deny`, not `forbid`: one function (`sandbox::close_inherited_on_exec`)
 // needs `fcntl` and says why at its `allow`.
@@ -48,6 +49,7 @@ mod http;
 mod limits;
 mod llm;
 mod logs;
+mod metrics;
 mod offline;
 mod offload;
 mod pipeline;

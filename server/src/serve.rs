@@ -145,6 +145,11 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         store.set_quotas(config.quotas);
         Arc::new(store)
     };
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(
+        store,
+        metrics.clone(),
+    ));
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -155,6 +160,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let (pipeline, workers) = Pipeline::start(
         store.clone(),
         hub.clone(),
+        metrics.clone(),
         config.workers,
         QueueLimits {
             capacity: config.queue_capacity,
@@ -213,6 +219,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         llm,
         admission,
         exporter: exporter.clone(),
+        metrics,
         shutdown: shutdown.clone(),
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");

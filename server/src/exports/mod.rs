@@ -149,6 +149,11 @@ impl Exporter {
         self.pool.engine()
     }
 
+    /// Renders waiting for the render pool (`GET /metrics`).
+    pub fn waiting_renders(&self) -> usize {
+        self.pool.waiting()
+    }
+
     /// Check a request against the template catalogue and the options.
     pub fn validate(&self, req: &ExportRequest) -> Result<(), ExportFailure> {
         if req.format.is_typeset() {

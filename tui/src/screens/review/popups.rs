@@ -13,6 +13,7 @@ use vitae_common::RevisionResource;
 use super::document::Seg;
 use super::render::one_line;
 use crate::app::theme::Theme;
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::widgets::{centered, short_time, truncate, Cursor};
 
 #[derive(Debug)]
@@ -98,9 +99,9 @@ pub(super) fn render_revisions(
                         short_time(&r.created_at),
                         truncate(&origin, 24),
                     );
-                    let rest = width.saturating_sub(head.chars().count());
+                    let rest = width.saturating_sub(str_width(&head));
                     let summary = truncate(&one_line(&r.summary), rest);
-                    let pad = rest.saturating_sub(summary.chars().count());
+                    let pad = rest.saturating_sub(str_width(&summary));
                     let mut line = Line::from(vec![
                         Span::raw(head),
                         Span::styled(summary, theme.dim()),

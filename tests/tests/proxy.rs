@@ -250,7 +250,14 @@ async fn events_pass_the_shipped_nginx_config_live_and_replay_on_reconnect() {
         .get(&format!("/s/{share_token}?format=json"))
         .await;
     assert_eq!(public.status, 200, "{}", public.text());
-    let log = nginx.access_log();
+    // nginx writes a request's line once it has sent the answer: wait for
+    // the last one.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = nginx.access_log();
+    while !log.contains("/s/<token>") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        log = nginx.access_log();
+    }
     assert!(log.contains("/v1/events"), "{log}");
     assert!(
         !log.contains(&token),

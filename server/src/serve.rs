@@ -36,6 +36,14 @@ pub fn main(args: ServeArgs) -> ExitCode {
         }
     };
     let logs = crate::logs::init(config.log_json);
+    let inherited = crate::sandbox::close_inherited_on_exec();
+    if inherited > 0 {
+        // A supervisor's leak, not ours: the parse workers must not get it.
+        tracing::info!(
+            descriptors = inherited,
+            "descriptors inherited without close-on-exec marked close-on-exec"
+        );
+    }
     if let Some(open_files) = raise_open_file_limit() {
         // Past the open-file limit a connection is an accept error, not a
         // clear 503: keep the cap under it, with room for the store, the
@@ -138,6 +146,11 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         Some(url) => format!("opening the store in PostgreSQL at {}", url.redacted()),
         None => format!("opening the store in {}", data_dir.display()),
     })?;
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(
+        store,
+        metrics.clone(),
+    ));
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -148,6 +161,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let (pipeline, workers) = Pipeline::start(
         store.clone(),
         hub.clone(),
+        metrics.clone(),
         config.workers,
         QueueLimits {
             capacity: config.queue_capacity,
@@ -206,6 +220,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         llm,
         admission,
         exporter: exporter.clone(),
+        metrics,
         shutdown: shutdown.clone(),
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");

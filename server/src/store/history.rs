@@ -142,6 +142,7 @@ pub fn prepare_push(
     quota::check_revisions(record.revision - 1, quotas)?;
     let old_bytes = document_bytes(record.document.as_ref());
     let previous_document = record.document.take();
+    record.carry_confidence(previous_document.as_ref(), &document);
     let (whole, change) = store_as(record.revision, previous_document, &document)?;
     let previous = StoredRevision {
         revision: record.revision,

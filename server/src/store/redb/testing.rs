@@ -1,7 +1,7 @@
 //! Test helpers shared by the redb backend's test modules: an upload, a
-//! `ready` parse outcome, a resume taken all the way to `ready`, a share
-//! link of a day, a client address, a job. The PostgreSQL backend's tests
-//! use them too.
+//! `ready` parse outcome, a resume taken all the way to `ready` (or to
+//! `failed`), a share link of a day, a client address, a job. The
+//! PostgreSQL backend's tests use them too.
 
 use bytes::Bytes;
 use serde_json::json;
@@ -35,6 +35,21 @@ pub(in crate::store) async fn ready_resume<S: Store>(store: &S, owner: &str) -> 
     store.mark_parsing(id).await.unwrap();
     store.finish_parse(id, ready("Jane")).await.unwrap();
     id
+}
+
+/// A resume whose parse ended `failed`, and the record that parse left.
+pub(in crate::store) async fn failed_resume<S: Store>(
+    store: &S,
+    owner: &str,
+) -> (Uuid, crate::store::StoredResume) {
+    let id = store.create_resume(upload(owner)).await.unwrap().record.id;
+    store.mark_parsing(id).await.unwrap();
+    let reason = "corrupt".to_string();
+    let stored = store
+        .finish_parse(id, ParseOutcome::Failed { reason })
+        .await
+        .unwrap();
+    (id, stored)
 }
 
 pub(in crate::store) fn job(owner: &str, text: &str) -> NewJob {

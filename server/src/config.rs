@@ -168,6 +168,19 @@ pub struct ServeArgs {
     /// MiB of encoded resume answers kept in memory for repeated reads.
     #[arg(long, env = "VITAE_READ_CACHE_MIB", default_value_t = 64)]
     pub read_cache_mib: u64,
+    /// Also serve every share link at the root of the host, `/{token}` as
+    /// well as `/s/{token}`, and hand out links in that form (for a host of
+    /// one's own, e.g. https://cv.example.com/TOKEN).
+    #[arg(
+        long,
+        env = "VITAE_SHARE_ROOT_ALIAS",
+        default_value_t = false,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub share_root_alias: bool,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -208,6 +221,8 @@ pub struct Config {
     pub preview_cache_bytes: u64,
     /// Bytes of encoded resume answers kept in memory.
     pub read_cache_bytes: u64,
+    /// `/{token}` is an alias of `/s/{token}`, and share URLs use it.
+    pub share_root_alias: bool,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -304,6 +319,7 @@ impl Config {
             },
             preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
+            share_root_alias: args.share_root_alias,
             addr: args.addr,
             data_dir: args.store.data_dir,
             public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),

@@ -53,6 +53,7 @@ mod read_cache;
 mod resource;
 mod sandbox;
 mod serve;
+mod share_lock;
 mod share_pages;
 mod sse;
 mod store;

@@ -128,15 +128,19 @@ async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Resul
 
 async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
-    let store: Arc<dyn Store> = {
+    let (store, cookie_key): (Arc<dyn Store>, _) = {
         let dir = data_dir.clone();
         let store = tokio::task::spawn_blocking(move || RedbStore::open(&dir))
             .await?
             .with_context(|| format!("opening the store in {}", data_dir.display()))?;
         store.set_min_free_bytes(config.limits.min_free_bytes);
         store.set_quotas(config.quotas);
-        Arc::new(store)
+        let cookie_key = store.derived_key(crate::share_lock::COOKIE_KEY_PURPOSE);
+        (Arc::new(store) as Arc<dyn Store>, cookie_key)
     };
+    // Makes the stand-in hash now (tens of ms), not on a request.
+    let share_locks =
+        tokio::task::spawn_blocking(move || crate::share_lock::ShareLocks::new(cookie_key)).await?;
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -177,10 +181,18 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
             "running again exports left unfinished by the last run"
         );
     }
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    // Without --public-url, share URLs follow each request's Host
+    // (`http::shares::share_url`); this is the fallback for a request
+    // without a usable one: the listen address, unless it is unspecified
+    // (0.0.0.0 or [::], which no browser can open), then the loopback.
+    let public_url = config.public_url.clone().unwrap_or_else(|| {
+        let reachable = if addr.ip().is_unspecified() {
+            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+        } else {
+            addr
+        };
+        format!("http://{reachable}")
+    });
     let llm = match config.llm.clone() {
         Some(llm) => {
             tracing::info!(url = %crate::llm::redacted_url(&llm.url), model = %llm.model, "language-model drafts on");
@@ -206,6 +218,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         admission,
         exporter: exporter.clone(),
         shutdown: shutdown.clone(),
+        share_locks,
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");
     {

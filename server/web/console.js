@@ -9,7 +9,7 @@
 //   GET    {events_url}?access_token=  EventSource: progress…, complete|failed
 //   GET    /v1/resumes                 {resumes: […]}
 //   GET    /v1/resumes/{id}            the resume with its parsed document
-//   POST   /v1/resumes/{id}/shares     {expires_in_days: N} → 201 share
+//   POST   /v1/resumes/{id}/shares     {expires_in_days, label, password, pin} → 201 share
 //   GET    /v1/resumes/{id}/shares     {shares: […]} with access counts
 //   DELETE /v1/shares/{token}          revoke → 200 share {revoked: true}
 //   GET    /v1/templates               {templates: [{id, name, description, preview_url, …}]}
@@ -694,7 +694,15 @@
     // Empty: the server's default expiry. Otherwise the server checks the
     // range (and says what it is when it refuses).
     const body = raw === '' ? {} : { expires_in_days: Number(raw) };
+    const label = byId('share-label').value.trim();
+    if (label !== '') body.label = label;
+    // Sent once, over the same connection as the token; the server keeps
+    // only its hash, and the field is emptied at once.
+    const password = byId('share-password').value;
+    if (password !== '') body.password = password;
+    if (byId('share-pin').checked) body.pin = true;
     await api('POST', resumePath(state.resumeId) + '/shares', { json: body });
+    byId('share-password').value = '';
     await refreshShares();
   }
 
@@ -722,6 +730,10 @@
     }
     const linkCell = el('td', 'share-link');
     linkCell.append(link);
+    const labelCell = el('td', 'share-label', typeof share.label === 'string' ? share.label : '–');
+    const pinned = Number.isInteger(share.pinned_revision);
+    const shows = el('td', 'share-shows',
+      (pinned ? 'revision ' + share.pinned_revision : 'live') + (share.has_password ? ', password' : ''));
     const expires = el('td', 'share-expires', when(share.expires_at));
     expires.title = share.expires_at || '';
     const count = el('td', 'access-count', share.access_count);
@@ -737,7 +749,7 @@
       updateShareRow(row, revoked || Object.assign({}, share, { revoked: true }));
     }, revoke));
     actionCell.append(revoke);
-    row.append(linkCell, expires, count, stateCell, actionCell);
+    row.append(linkCell, labelCell, shows, expires, count, stateCell, actionCell);
     updateShareRow(row, share);
     return row;
   }

@@ -286,14 +286,17 @@ impl Client {
 
     // ---- shares --------------------------------------------------------
 
-    pub async fn share(&self, id: &str, days: Option<u32>) -> ClientResult<ShareResource> {
+    /// A new share link (`POST /v1/resumes/{id}/shares`) with `options`.
+    pub async fn share(&self, id: &str, options: &CreateShare) -> ClientResult<ShareResource> {
         let path = format!("/v1/resumes/{id}/shares");
-        let body = CreateShare {
-            expires_in_days: days,
-            ..CreateShare::default()
-        };
-        self.send(self.request(Method::POST, &path).json(&body), &path)
+        self.send(self.request(Method::POST, &path).json(options), &path)
             .await
+    }
+
+    /// One share link with its views per day (`GET /v1/shares/{token}`).
+    pub async fn share_detail(&self, token: &str) -> ClientResult<vitae_common::ShareDetail> {
+        let path = format!("/v1/shares/{token}");
+        self.send(self.request(Method::GET, &path), &path).await
     }
 
     pub async fn shares(&self, id: &str) -> ClientResult<Vec<ShareResource>> {

@@ -35,8 +35,9 @@ use uuid::Uuid;
 pub use quota::{Quotas, Usage};
 pub use records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
-    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
+    RevisionRecord, ShareLayout, ShareRecord, ShareSettings, StoredResume,
 };
+pub use views::DayViews;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -126,6 +127,18 @@ pub struct SharedView {
     pub resume: std::sync::Arc<ResumeRecord<RawDocument>>,
 }
 
+/// A new share link: when it expires, how its files are laid out, and
+/// the owner's choices ([`ShareSettings`]; a pinned revision must exist).
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    pub expires_at: DateTime<Utc>,
+    pub layout: ShareLayout,
+    pub settings: ShareSettings,
+    /// Pin the link to the resume's current revision, read in the same
+    /// transaction that stores the link (`"pin": true`).
+    pub pin_current: bool,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// A number that grows after every committed write, and only then. An
@@ -201,12 +214,31 @@ pub trait Store: Send + Sync + 'static {
     async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
 
     // ---- shares --------------------------------------------------------
+    /// A live link with the default settings ([`Self::create_share_with`]);
+    /// the tests' shorthand.
+    #[cfg(test)]
     async fn create_share(
         &self,
         owner: &str,
         resume_id: Uuid,
         expires_at: DateTime<Utc>,
         layout: ShareLayout,
+    ) -> Result<ShareRecord, StoreError> {
+        let new = NewShare {
+            expires_at,
+            layout,
+            settings: ShareSettings::default(),
+            pin_current: false,
+        };
+        self.create_share_with(owner, resume_id, new).await
+    }
+    /// A new link to one of `owner`'s resumes. A pinned revision that the
+    /// resume does not have (or no longer has) is `NotFound("revision")`.
+    async fn create_share_with(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError>;
     async fn list_shares(
         &self,
@@ -214,15 +246,43 @@ pub trait Store: Send + Sync + 'static {
         resume_id: Uuid,
     ) -> Result<Vec<ShareRecord>, StoreError>;
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError>;
-    /// Open a share link: `NotFound` when unknown, `Gone` when expired or
-    /// revoked; otherwise counts the view, once per `client` per link per
-    /// hour ([`views::Viewers`]).
+    /// Open a share link and count the view as a page view
+    /// ([`Self::open_share`], then [`Self::count_share_view`]); the tests'
+    /// shorthand.
+    #[cfg(test)]
     async fn access_share(
         &self,
         token: &str,
         client: std::net::IpAddr,
         now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError>;
+    ) -> Result<SharedView, StoreError> {
+        let mut view = self.open_share(token, now).await?;
+        self.count_share_view(token, client, now, "html", &mut view.share);
+        Ok(view)
+    }
+    /// Open a share link without counting a view: `NotFound` when unknown,
+    /// `Gone` when expired or revoked. The caller counts the view with
+    /// [`Self::count_share_view`] once it is sure to answer it (a wrong
+    /// password is no view).
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError>;
+    /// Count a view of `form` (`html`, `json`, `md`, `pdf` or `docx`), once per
+    /// `client` per link per hour ([`views::Viewers`]), in memory (stored
+    /// in batches), and add it to `share`'s counts. No I/O.
+    fn count_share_view(
+        &self,
+        token: &str,
+        client: std::net::IpAddr,
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    );
+    /// One of `owner`'s links with its view history, oldest day first
+    /// (at most [`views::HISTORY_DAYS`] days).
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError>;
 
     // ---- jobs ----------------------------------------------------------
     /// Store a job description. When the owner already stored one with the

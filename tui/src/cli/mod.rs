@@ -168,7 +168,12 @@ Examples:
 Examples:
   vitae share 3f2a
   vitae share 3f2a --days 7
-  vitae share 3f2a --json | jq -r .url"
+  vitae share 3f2a --label \"Acme Corp, backend role\" --pin --hide phone,location
+  printf '%s\\n' \"$PASSWORD\" | vitae share 3f2a --password-stdin --no-download
+  vitae share 3f2a --json | jq -r .url
+
+Hideable: email, phone, location, url, profiles, summary, and any section
+(work, education, skills, projects, references, …)."
     )]
     Share {
         /// Resume id or unique prefix.
@@ -177,9 +182,29 @@ Examples:
         /// Days until the link expires (default: the server's).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         days: Option<u32>,
+        /// A note for you, shown by `vitae shares` (at most 200 characters).
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
+        /// Freeze the link to the current revision: later edits do not show.
+        #[arg(long, conflicts_with = "revision")]
+        pin: bool,
+        /// Freeze the link to this revision (see `vitae revisions ID`).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        revision: Option<u64>,
+        /// Fields to remove from every form of the link (comma-separated).
+        #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+        hide: Vec<String>,
+        /// Only the page: no PDF, DOCX, JSON or Markdown downloads.
+        #[arg(long)]
+        no_download: bool,
+        /// Read a password for the link from the first line of stdin
+        /// (recipients type it; scripts use `curl -u :PASSWORD`).
+        #[arg(long)]
+        password_stdin: bool,
     },
 
-    /// List a resume's share links: token, expiry, views, state, URL.
+    /// List a resume's share links: token, expiry, views, state, what it
+    /// shows (live or a pinned revision), label, URL.
     #[command(after_help = "\
 Examples:
   vitae shares 3f2a

@@ -24,7 +24,33 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
         Command::Show { id } => show(ctx, &id).await,
         Command::Watch { id } => watch(ctx, &id).await,
         Command::Diff { a, b, unified } => diff(ctx, &a, &b, unified).await,
-        Command::Share { id, days } => share(ctx, &id, days).await,
+        Command::Share {
+            id,
+            days,
+            label,
+            pin,
+            revision,
+            hide,
+            no_download,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                Some(read_password_line()?)
+            } else {
+                None
+            };
+            let options = vitae_common::CreateShare {
+                expires_in_days: days,
+                label,
+                pin: pin.then_some(true),
+                revision,
+                hide: (!hide.is_empty()).then_some(hide),
+                allow_download: no_download.then_some(false),
+                password,
+                ..Default::default()
+            };
+            share(ctx, &id, &options).await
+        }
         Command::Shares { id } => shares(ctx, &id).await,
         Command::Revoke { share_token } => revoke(ctx, &share_token).await,
         Command::Master { id } => master(ctx, &id).await,
@@ -210,16 +236,48 @@ async fn diff(ctx: &mut Ctx, a: &Side, b: &Side, unified: bool) -> Result<(), Fa
     out(&human::diff(ctx.paint, &d, unified))
 }
 
-async fn share(ctx: &mut Ctx, id: &str, days: Option<u32>) -> Result<(), Failure> {
+/// The first line of stdin, without its line break: `--password-stdin`.
+fn read_password_line() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("--password-stdin: cannot read stdin: {e}")))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(Failure::Usage(
+            "--password-stdin: the first line of stdin is empty; give the password there".into(),
+        ));
+    }
+    Ok(password)
+}
+
+async fn share(
+    ctx: &mut Ctx,
+    id: &str,
+    options: &vitae_common::CreateShare,
+) -> Result<(), Failure> {
     let id = resolve(ctx, id).await?;
-    let s = ctx.client().await?.share(&id, days).await?;
+    let s = ctx.client().await?.share(&id, options).await?;
     if ctx.json {
         return out_json(&s);
     }
     out(&format!("{}\n", human::clean(&s.url)))?;
+    let mut facts = vec![format!("expires {}", human::time(&s.expires_at))];
+    if let Some(n) = s.pinned_revision {
+        facts.push(format!("shows revision {n}"));
+    }
+    if s.has_password {
+        facts.push("asks for the password".into());
+    }
+    if !s.hide.is_empty() {
+        facts.push(format!("hides {}", human::clean(&s.hide.join(", "))));
+    }
+    if !s.allow_download {
+        facts.push("no downloads".into());
+    }
     eprintln!(
-        "expires {}; revoke with: vitae revoke {}",
-        human::time(&s.expires_at),
+        "{}; revoke with: vitae revoke {}",
+        facts.join("; "),
         human::clean(&s.token)
     );
     Ok(())

@@ -24,7 +24,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 use super::tables::{
     EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_EXPORTS,
     OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_SHARES, REVISIONS, SHARES,
-    TEXTS, TOKENS, USAGE,
+    SHARE_VIEWS, TEXTS, TOKENS, USAGE,
 };
 use crate::store::records::{
     migrate_resume, ResumeRecord, ShareRecord, StoredShare, RESUME_SCHEMA,
@@ -51,6 +51,8 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
         txn.open_table(REVISIONS)?;
         txn.open_table(SHARES)?;
         txn.open_table(RESUME_SHARES)?;
+        // Added with per-link view history; an older file simply gets it.
+        txn.open_table(SHARE_VIEWS)?;
         txn.open_table(TOKENS)?;
         txn.open_table(JOBS)?;
         txn.open_table(OWNER_JOBS)?;

@@ -21,7 +21,7 @@
 //! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
 //! | [`revisions`] | edits (merge patch), revision history, restore |
 //! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
-//! | [`shares`] | share links (filed by token hash, tokens sealed): create, list, revoke, open (and counted views) |
+//! | [`shares`] | share links (filed by token hash, tokens sealed): create, list, revoke, open, counted views and their per-day history |
 //! | [`jobs`] | job descriptions, one per content hash and owner |
 //! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
@@ -64,11 +64,12 @@ use self::reopen::DbCell;
 use self::writer::{Job, Work};
 use super::records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
-    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
+    RevisionRecord, ShareRecord, StoredResume,
 };
 use super::views::ViewCounter;
 use super::{
-    DeletedResume, NewJob, NewResume, NewTailored, Quotas, SharedView, Store, StoreError, Usage,
+    DayViews, DeletedResume, NewJob, NewResume, NewShare, NewTailored, Quotas, SharedView, Store,
+    StoreError, Usage,
 };
 use crate::read_cache::ReadCache;
 
@@ -150,6 +151,13 @@ impl RedbStore {
             quotas: std::sync::RwLock::new(Quotas::default()),
             seal: Arc::new(seal),
         })
+    }
+
+    /// A key for `purpose` derived from the data dir's share-link key
+    /// ([`crate::store::sealing::TokenSeal::derive`]): the HTTP layer signs
+    /// share-link cookies with one.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        self.seal.derive(purpose)
     }
 
     /// Set what one owner may keep; checked by every later write.
@@ -351,14 +359,13 @@ impl Store for RedbStore {
     }
 
     // ---- shares --------------------------------------------------------
-    async fn create_share(
+    async fn create_share_with(
         &self,
         owner: &str,
         resume_id: Uuid,
-        expires_at: DateTime<Utc>,
-        layout: ShareLayout,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError> {
-        shares::create(self, owner, resume_id, expires_at, layout).await
+        shares::create(self, owner, resume_id, new).await
     }
 
     async fn list_shares(
@@ -373,13 +380,27 @@ impl Store for RedbStore {
         shares::revoke(self, owner, token).await
     }
 
-    async fn access_share(
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError> {
+        shares::open(self, token, now).await
+    }
+
+    fn count_share_view(
         &self,
         token: &str,
         client: std::net::IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError> {
-        shares::access(self, token, client, now).await
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    ) {
+        shares::count(self, token, client, at, form, share)
+    }
+
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError> {
+        shares::history(self, owner, token).await
     }
 
     // ---- jobs ----------------------------------------------------------

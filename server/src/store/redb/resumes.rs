@@ -233,8 +233,8 @@ pub(super) async fn finish_parse(
         .await
 }
 
-/// Delete a resume with its original, text, revisions, shares, export jobs
-/// and cached exports.
+/// Delete a resume with its original, text, revisions, shares (and their
+/// view history), export jobs and cached exports.
 pub(super) async fn delete(
     store: &RedbStore,
     owner: &str,
@@ -292,6 +292,7 @@ pub(super) async fn delete(
                     shares.remove(share.as_str())?;
                     index.remove((key.as_str(), share.as_str()))?;
                 }
+                super::shares::forget_history(txn, &share_keys)?;
                 // Every removed record frees its count, even one whose
                 // token could not be opened to announce it.
                 freed.shares = -(share_keys.len() as i64);

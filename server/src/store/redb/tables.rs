@@ -16,6 +16,7 @@
 //! | `masters` | owner → id |
 //! | `shares` | sha256(token) → share record (its token sealed) |
 //! | `resume_shares` | (id, sha256(token)) → () |
+//! | `share_views` | (sha256(token), UTC day `YYYY-MM-DD`) → views per form (JSON) |
 //! | `tokens` | sha256(token) → principal |
 //! | `jobs` | id → job record |
 //! | `owner_jobs` | (owner, id) → () |
@@ -42,6 +43,8 @@ pub(super) const MASTERS: TableDefinition<&str, &str> = TableDefinition::new("ma
 pub(super) const SHARES: TableDefinition<&str, &[u8]> = TableDefinition::new("shares");
 pub(super) const RESUME_SHARES: TableDefinition<(&str, &str), ()> =
     TableDefinition::new("resume_shares");
+pub(super) const SHARE_VIEWS: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("share_views");
 pub(super) const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 pub(super) const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");

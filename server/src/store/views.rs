@@ -179,11 +179,20 @@ pub struct ViewCounter {
 }
 
 impl ViewCounter {
-    /// A view of the share filed under `key` by `client`: counted unless
-    /// that client viewed the link this hour ([`Viewers`]). True when the
-    /// writer must be told to schedule a flush.
-    pub fn view(&self, key: &str, client: IpAddr, at: DateTime<Utc>, form: &'static str) -> bool {
-        self.viewers.first_view(key, client, at) && self.record_form(key, at, form)
+    /// A view of `form` of the share filed under `key` by `client`: counted
+    /// unless that client viewed the link this hour ([`Viewers`]). `None`
+    /// when it did not count; `Some(true)` when it counted and the writer
+    /// must be told to schedule a flush (nothing was pending before).
+    pub fn view(
+        &self,
+        key: &str,
+        client: IpAddr,
+        at: DateTime<Utc>,
+        form: &'static str,
+    ) -> Option<bool> {
+        self.viewers
+            .first_view(key, client, at)
+            .then(|| self.record_form(key, at, form))
     }
 
     /// Count one view of the share filed under `key` (as a page view).

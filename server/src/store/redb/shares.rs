@@ -208,8 +208,10 @@ pub(super) fn count(
     share: &mut ShareRecord,
 ) {
     let key = share_key(token);
-    if store.views.view(&key, client, at, form) {
-        store.views_pending();
+    if let Some(first_pending) = store.views.view(&key, client, at, form) {
+        if first_pending {
+            store.views_pending();
+        }
         // `share` holds what was pending when it was opened: add this view.
         share.access_count += 1;
         share.last_accessed_at = Some(share.last_accessed_at.map_or(at, |l| l.max(at)));

@@ -37,6 +37,14 @@ pub fn main(args: ServeArgs) -> ExitCode {
         }
     };
     let logs = crate::logs::init(config.log_json);
+    let inherited = crate::sandbox::close_inherited_on_exec();
+    if inherited > 0 {
+        // A supervisor's leak, not ours: the parse workers must not get it.
+        tracing::info!(
+            descriptors = inherited,
+            "descriptors inherited without close-on-exec marked close-on-exec"
+        );
+    }
     if let Some(open_files) = raise_open_file_limit() {
         // Past the open-file limit a connection is an accept error, not a
         // clear 503: keep the cap under it, with room for the store, the
@@ -138,6 +146,11 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         let cookie_key = store.derived_key(crate::share_lock::COOKIE_KEY_PURPOSE);
         (Arc::new(store) as Arc<dyn Store>, cookie_key)
     };
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(
+        store,
+        metrics.clone(),
+    ));
     // Makes the stand-in hash now (tens of ms), not on a request.
     let share_locks =
         tokio::task::spawn_blocking(move || crate::share_lock::ShareLocks::new(cookie_key)).await?;
@@ -151,6 +164,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let (pipeline, workers) = Pipeline::start(
         store.clone(),
         hub.clone(),
+        metrics.clone(),
         config.workers,
         QueueLimits {
             capacity: config.queue_capacity,
@@ -217,6 +231,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         llm,
         admission,
         exporter: exporter.clone(),
+        metrics,
         shutdown: shutdown.clone(),
         share_locks,
     });

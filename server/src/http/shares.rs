@@ -631,11 +631,22 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
                 options: shared.share.layout.options.clone(),
                 ..ExportRequest::new(format, &shared.share.layout.template)
             };
+            // Reading a large document (and the revision of a pinned link)
+            // is work: it goes to the blocking pool like every other share
+            // rendering.
             let source = load_source(app, &shared, pinned).await?;
-            let document =
-                render::public_view_hiding(&source.document(), &settings.hide).to_string();
-            let filename =
-                super::exports::file_name_for(&document, &shared.resume.filename, &request);
+            let hide = settings.hide.clone();
+            let upload_name = shared.resume.filename.clone();
+            let named = request.clone();
+            let (document, filename) = app
+                .offload
+                .run("share download", move || {
+                    let document =
+                        render::public_view_hiding(&source.document(), &hide).to_string();
+                    let filename = super::exports::file_name_for(&document, &upload_name, &named);
+                    (document, filename)
+                })
+                .await?;
             let file = super::exports::render_any(
                 app,
                 &shared.share.owner,

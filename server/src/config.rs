@@ -168,6 +168,11 @@ pub struct ServeArgs {
     /// MiB of encoded resume answers kept in memory for repeated reads.
     #[arg(long, env = "VITAE_READ_CACHE_MIB", default_value_t = 64)]
     pub read_cache_mib: u64,
+    /// Which log records to keep, as `RUST_LOG` takes them (`info`,
+    /// `vitae_server=debug,info`); default: `RUST_LOG`, else `info`.
+    /// SIGHUP applies a new value.
+    #[arg(long, env = "VITAE_LOG_LEVEL")]
+    pub log_level: Option<String>,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -208,6 +213,8 @@ pub struct Config {
     pub preview_cache_bytes: u64,
     /// Bytes of encoded resume answers kept in memory.
     pub read_cache_bytes: u64,
+    /// The log filter, in `RUST_LOG`'s syntax.
+    pub log_level: String,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -304,6 +311,11 @@ impl Config {
             },
             preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
+            log_level: crate::logs::check_level(
+                args.log_level
+                    .or_else(|| std::env::var("RUST_LOG").ok())
+                    .as_deref(),
+            )?,
             addr: args.addr,
             data_dir: args.store.data_dir,
             public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),

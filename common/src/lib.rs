@@ -8,6 +8,10 @@
 //! wire (UUIDs and RFC 3339 UTC), so every field serialises to plain JSON and
 //! a browser or `curl` sees exactly what the Rust client sees.
 //!
+//! The parser's confidence marks follow the fields they score across edits
+//! by one rule, [`confidence::carry`], which the server and the terminal
+//! client share.
+//!
 //! The JSON Resume schema itself (sections, fields, how entries are told
 //! apart and headlined) is written down once, in [`schema`], for the diff,
 //! the renderers and the clients to share.
@@ -16,6 +20,7 @@
 
 pub mod api;
 pub mod clean;
+pub mod confidence;
 pub mod diff;
 pub mod error;
 pub mod events;

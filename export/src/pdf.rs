@@ -30,6 +30,22 @@ const FIT_SIZE_STEP: f32 = 0.35;
 const FIT_MIN_SIZE: f32 = 7.5;
 const FIT_SPACING_STEP: f32 = 0.08;
 const FIT_MIN_SPACING: f32 = 0.5;
+/// A first layout this many pages long is tried at the tightest step next:
+/// it almost never fits, and when even that is too long it is the answer,
+/// without the five layouts in between (which would end the same way).
+const FIT_FAR_PAGES: usize = 3;
+
+/// Font size and line spacing of fit step `step` (0: as asked), computed by
+/// the same subtractions whichever order the steps are tried in, so a step
+/// always lays out exactly alike.
+fn fit_step(base_size: f32, min_size: f32, step: usize) -> (f32, f32) {
+    let (mut size, mut spacing) = (base_size, 1.0_f32);
+    for _ in 0..step {
+        size = (size - FIT_SIZE_STEP).max(min_size);
+        spacing = (spacing - FIT_SPACING_STEP).max(FIT_MIN_SPACING);
+    }
+    (size, spacing)
+}
 
 /// A finished layout.
 pub(crate) struct Layout {
@@ -106,12 +122,14 @@ pub(crate) fn layout(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Layout, ExportError> {
     let base_size = job.options.font_size.unwrap_or(job.template.font_size);
+    let min_size = FIT_MIN_SIZE.min(base_size);
     let fit = job.options.fit_one_page || job.template.one_page;
     let mut warnings = Vec::new();
-    let mut size = base_size;
-    let mut spacing = 1.0_f32;
     let mut attempt = 0;
+    // Trying the tightest step right after a far miss (see FIT_FAR_PAGES).
+    let mut probing = false;
     loop {
+        let (size, spacing) = fit_step(base_size, min_size, attempt);
         progress(Progress::Layout { attempt });
         let doc = job.compile(size, spacing)?;
         let pages = doc.pages().len();
@@ -122,8 +140,17 @@ pub(crate) fn layout(
                 limit: job.limits.max_pages,
             });
         }
-        let min_size = FIT_MIN_SIZE.min(base_size);
         let can_tighten = size > min_size || spacing > FIT_MIN_SPACING;
+        if std::mem::take(&mut probing) && pages <= 1 {
+            // It fits at the tightest: find the first step that fits.
+            attempt = 1;
+            continue;
+        }
+        if fit && attempt == 0 && pages >= FIT_FAR_PAGES && can_tighten {
+            probing = true;
+            attempt = FIT_STEPS - 1;
+            continue;
+        }
         if !fit || pages <= 1 || attempt + 1 >= FIT_STEPS || !can_tighten {
             if fit && pages > 1 {
                 warnings.push(format!(
@@ -140,8 +167,6 @@ pub(crate) fn layout(
             });
         }
         attempt += 1;
-        size = (size - FIT_SIZE_STEP).max(min_size);
-        spacing = (spacing - FIT_SPACING_STEP).max(FIT_MIN_SPACING);
     }
 }
 

@@ -310,6 +310,34 @@ fn fit_one_page_tightens_or_warns() {
     assert_eq!(compact.pages, 1);
 }
 
+/// The layout passes a render made, in order.
+fn layout_passes(doc: &Value, req: &ExportRequest) -> (Vec<usize>, usize) {
+    let resume = vitae_common::Resume::from_value(doc.clone()).unwrap();
+    let mut passes = Vec::new();
+    let out = engine()
+        .render_with_progress(&resume, req, &mut |p| {
+            if let vitae_export::Progress::Layout { attempt } = p {
+                passes.push(attempt);
+            }
+        })
+        .unwrap();
+    (passes, out.pages)
+}
+
+#[test]
+fn a_resume_far_over_one_page_is_tried_at_the_tightest_step_first() {
+    let mut req = ExportRequest::new(Format::Pdf, "classic");
+    req.options.fit_one_page = true;
+    // Hopeless: the tightest step is tried second and is the answer.
+    let (passes, _) = layout_passes(&long_resume(20, 6), &req);
+    assert_eq!(passes, [0, 6]);
+    // Two pages: the steps in order, the first that fits wins.
+    let (passes, fitted) = layout_passes(&long_resume(12, 5), &req);
+    assert_eq!(passes.first(), Some(&0));
+    assert!(passes.windows(2).all(|w| w[1] == w[0] + 1), "{passes:?}");
+    assert_eq!(fitted, 1);
+}
+
 #[test]
 fn greek_cyrillic_and_right_to_left_text_come_back_out() {
     let doc = json!({

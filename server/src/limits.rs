@@ -103,8 +103,7 @@ impl Gate {
         })
     }
 
-    /// How many are held now.
-    #[cfg(test)]
+    /// How many are held now (`GET /metrics`).
     pub fn held(&self) -> usize {
         self.total.load(Ordering::Relaxed)
     }

@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -37,6 +37,7 @@ use vitae_common::{
 };
 
 use crate::fair_queue::FairQueue;
+use crate::metrics::Metrics;
 use crate::resource;
 use crate::sse::hub::Hub;
 use crate::sse::SseEvent;
@@ -114,7 +115,8 @@ pub enum QueueFull {
 /// uploads that are being stored.
 #[derive(Default)]
 struct QueueState {
-    waiting: FairQueue<Uuid>,
+    /// Each id with when it was queued (for the queue-wait metric).
+    waiting: FairQueue<(Uuid, Instant)>,
     reserved: usize,
     reserved_by: HashMap<String, usize>,
 }
@@ -145,12 +147,12 @@ impl ParseQueue {
     }
 
     fn push(&self, owner: &str, id: Uuid) {
-        self.lock().waiting.push(owner, id);
+        self.lock().waiting.push(owner, (id, Instant::now()));
         self.ready.notify_one();
     }
 
     /// The next id to parse, owners in turn; waits while the queue is empty.
-    async fn pop(&self) -> (String, Uuid) {
+    async fn pop(&self) -> (String, (Uuid, Instant)) {
         loop {
             // Registered before the look, so a push in between is not missed.
             let notified = self.ready.notified();
@@ -191,7 +193,7 @@ impl Slot<'_> {
             // One step, so the place is never free and taken at once.
             let mut state = self.queue.lock();
             state.unreserve(&self.owner);
-            state.waiting.push(&self.owner, id);
+            state.waiting.push(&self.owner, (id, Instant::now()));
         }
         self.queue.ready.notify_one();
     }
@@ -208,6 +210,7 @@ impl Drop for Slot<'_> {
 struct Worker {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
     budget: ParseBudget,
     queue: Arc<ParseQueue>,
     shutdown: watch::Receiver<bool>,
@@ -230,6 +233,7 @@ impl Pipeline {
     pub fn start(
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
         workers: usize,
         limits: QueueLimits,
         budget: ParseBudget,
@@ -248,6 +252,7 @@ impl Pipeline {
                 let worker = Worker {
                     store: store.clone(),
                     hub: hub.clone(),
+                    metrics: metrics.clone(),
                     budget: budget.clone(),
                     queue: queue.clone(),
                     shutdown: shutdown.clone(),
@@ -256,6 +261,11 @@ impl Pipeline {
             })
             .collect();
         (Pipeline { queue, hub }, handles)
+    }
+
+    /// Uploads waiting for a worker (`GET /metrics`).
+    pub fn waiting(&self) -> usize {
+        self.queue.lock().waiting.len()
     }
 
     /// Reserve a place in the queue for one of `owner`'s uploads, or say
@@ -369,11 +379,14 @@ impl Worker {
                 _ = self.shutdown.changed() => None,
                 next = self.queue.pop() => Some(next),
             };
-            let Some((owner, id)) = next else { return };
+            let Some((owner, (id, queued))) = next else {
+                return;
+            };
             if *self.shutdown.borrow() {
                 // Left `pending`; the next start queues it again.
                 return;
             }
+            self.metrics.parse_started(queued.elapsed());
             self.parse_one(&owner, id).await;
             self.queue.lock().waiting.done(&owner);
         }
@@ -441,6 +454,8 @@ impl Worker {
                     ms = started.elapsed().as_millis() as u64,
                     "parse finished"
                 );
+                self.metrics
+                    .parse_finished(stored.record.status == Status::Ready);
                 publish_outcome(&self.hub, &stored);
             }
             // Deleted while parsing: drop the log its progress events re-created.
@@ -695,11 +710,17 @@ mod tests {
         let b1 = Uuid::new_v4();
         pipeline.reserve("b").unwrap().enqueue(b1);
         assert_eq!(pipeline.reserve("c").err(), Some(QueueFull::Server(3)));
+        assert_eq!(pipeline.waiting(), 3);
         let queue = &pipeline.queue;
-        assert_eq!(queue.pop().await, ("a".to_string(), a1));
+        let next = || async {
+            let (owner, (id, _queued)) = queue.pop().await;
+            (owner, id)
+        };
+        assert_eq!(next().await, ("a".to_string(), a1));
         // "a" has a parse running, "b" none: "b" is next.
-        assert_eq!(queue.pop().await, ("b".to_string(), b1));
-        assert_eq!(queue.pop().await, ("a".to_string(), a2));
+        assert_eq!(next().await, ("b".to_string(), b1));
+        assert_eq!(next().await, ("a".to_string(), a2));
+        assert_eq!(pipeline.waiting(), 0);
         // Taken by workers, the places are free again.
         assert!(pipeline.reserve("c").is_ok());
     }

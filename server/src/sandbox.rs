@@ -170,10 +170,57 @@ fn denied_syscalls() -> Vec<i64> {
     calls
 }
 
+/// Mark every descriptor above 2 that this process inherited without
+/// close-on-exec (a supervisor's leak) close-on-exec, so that none reaches a
+/// parse worker: the worker gets its three pipes and nothing else. Called
+/// once at start-up; answers how many it marked. Everything the server opens
+/// itself is close-on-exec already (Rust's default).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn close_inherited_on_exec() -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return 0;
+    };
+    let numbers: Vec<libc::c_int> = dir
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    let mut marked = 0;
+    for fd in numbers {
+        // SAFETY: F_GETFD and F_SETFD read and set only the descriptor's
+        // close-on-exec flag: they neither close, read nor write it, so
+        // whatever owns the descriptor is unaffected. A number no longer
+        // open (the listing's own handle, closed by now) fails with EBADF,
+        // which leaves nothing to do.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+            // SAFETY: as above.
+            let set = unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) };
+            marked += usize::from(set == 0);
+        }
+    }
+    marked
+}
+
+/// Elsewhere no descriptor is marked (the worker is not sandboxed there).
+#[cfg(not(target_os = "linux"))]
+pub fn close_inherited_on_exec() -> usize {
+    0
+}
+
 /// Install the seccomp filter (with `no_new_privs`, which it implies).
 #[cfg(target_os = "linux")]
 fn seccomp_filter() -> Result<(), String> {
-    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
+    let program = seccomp_program()?;
+    seccompiler::apply_filter_all_threads(&program).map_err(|e| format!("not installed: {e}"))
+}
+
+/// The filter as BPF for this machine: every call in [`denied_syscalls`]
+/// fails with `EACCES`, the rest are allowed.
+#[cfg(target_os = "linux")]
+fn seccomp_program() -> Result<seccompiler::BpfProgram, String> {
+    use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
     let arch = TargetArch::try_from(std::env::consts::ARCH)
         .map_err(|e| format!("not available for this architecture ({e})"))?;
     let rules = denied_syscalls()
@@ -187,10 +234,9 @@ fn seccomp_filter() -> Result<(), String> {
         arch,
     )
     .map_err(|e| format!("could not be built: {e}"))?;
-    let program: BpfProgram = filter
+    filter
         .try_into()
-        .map_err(|e: seccompiler::BackendError| format!("could not be compiled: {e}"))?;
-    seccompiler::apply_filter_all_threads(&program).map_err(|e| format!("not installed: {e}"))
+        .map_err(|e: seccompiler::BackendError| format!("could not be compiled: {e}"))
 }
 
 /// Test builds only: what a confined worker can reach, for the end-to-end
@@ -273,20 +319,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_filter_compiles_for_this_machine() {
-        use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
-        let arch = TargetArch::try_from(std::env::consts::ARCH).unwrap();
-        let rules = denied_syscalls()
-            .into_iter()
-            .map(|nr| (nr, vec![]))
-            .collect();
-        let filter = SeccompFilter::new(
-            rules,
-            SeccompAction::Allow,
-            SeccompAction::Errno(libc::EACCES as u32),
-            arch,
-        )
-        .unwrap();
-        let program: BpfProgram = filter.try_into().unwrap();
+        let program = seccomp_program().unwrap();
         assert!(!program.is_empty());
     }
 }

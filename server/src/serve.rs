@@ -44,6 +44,14 @@ pub fn main(args: ServeArgs, reread: Reread) -> ExitCode {
     // A reload compares with the settings as read, before the adjustment
     // below, so that it alone is not taken for a change.
     let as_read = config.clone();
+    let inherited = crate::sandbox::close_inherited_on_exec();
+    if inherited > 0 {
+        // A supervisor's leak, not ours: the parse workers must not get it.
+        tracing::info!(
+            descriptors = inherited,
+            "descriptors inherited without close-on-exec marked close-on-exec"
+        );
+    }
     if let Some(open_files) = raise_open_file_limit() {
         // Past the open-file limit a connection is an accept error, not a
         // clear 503: keep the cap under it, with room for the store, the
@@ -157,7 +165,11 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
         store.set_quotas(config.quotas);
         Arc::new(store)
     };
-    let store: Arc<dyn Store> = redb.clone();
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(
+        redb.clone(),
+        metrics.clone(),
+    ));
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -168,6 +180,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
     let (pipeline, workers) = Pipeline::start(
         store.clone(),
         hub.clone(),
+        metrics.clone(),
         config.workers,
         QueueLimits {
             capacity: config.queue_capacity,
@@ -228,6 +241,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
         llm,
         admission,
         exporter: exporter.clone(),
+        metrics,
         shutdown: shutdown.clone(),
     });
     let mut signals = Signals::install();

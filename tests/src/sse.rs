@@ -117,6 +117,17 @@ impl SseStream {
     /// Assert 200 and the SSE response headers of the contract.
     #[track_caller]
     pub fn assert_sse_headers(&self) {
+        self.assert_sse_headers_through_proxy();
+        assert_eq!(
+            self.header("x-accel-buffering").as_deref(),
+            Some("no"),
+            "x-accel-buffering"
+        );
+    }
+
+    /// [`Self::assert_sse_headers`] as a client behind nginx sees them:
+    /// nginx acts on `X-Accel-Buffering` and does not pass it on.
+    pub fn assert_sse_headers_through_proxy(&self) {
         assert_eq!(
             self.status,
             StatusCode::OK,
@@ -127,11 +138,6 @@ impl SseStream {
         assert!(ct.starts_with("text/event-stream"), "content-type {ct:?}");
         let cc = self.header("cache-control").unwrap_or_default();
         assert!(cc.contains("no-cache"), "cache-control {cc:?}");
-        assert_eq!(
-            self.header("x-accel-buffering").as_deref(),
-            Some("no"),
-            "x-accel-buffering"
-        );
         assert!(
             self.header("content-encoding").is_none(),
             "SSE must not be compressed"
@@ -247,6 +253,33 @@ impl SseStream {
                 Ok(Some(f)) if f.is_heartbeat() => continue,
                 Ok(other) => return other,
                 Err(()) => panic!("no SSE event within {timeout:?}"),
+            }
+        }
+    }
+
+    /// Events until `pred` holds for one of them (that one included), all
+    /// of them returned; panics when the stream ends or `timeout` passes
+    /// first.
+    pub async fn read_until(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&SseFrame) -> bool,
+    ) -> Vec<SseFrame> {
+        let deadline = Instant::now() + timeout;
+        let mut out = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.try_next_frame(left).await {
+                Ok(Some(f)) if f.is_heartbeat() => {}
+                Ok(Some(f)) => {
+                    let done = pred(&f);
+                    out.push(f);
+                    if done {
+                        return out;
+                    }
+                }
+                Ok(None) => panic!("the stream ended: {out:#?}"),
+                Err(()) => panic!("condition not met within {timeout:?}: {out:#?}"),
             }
         }
     }

@@ -50,31 +50,6 @@ fn check_change(f: &SseFrame) -> (String, String) {
     (name, rid)
 }
 
-/// Read events until `pred` holds for one of them; returns everything read.
-async fn read_until(
-    s: &mut SseStream,
-    timeout: Duration,
-    pred: impl Fn(&SseFrame) -> bool,
-) -> Vec<SseFrame> {
-    let deadline = Instant::now() + timeout;
-    let mut out = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match s.try_next_frame(left).await {
-            Ok(Some(f)) if f.is_heartbeat() => {}
-            Ok(Some(f)) => {
-                let done = pred(&f);
-                out.push(f);
-                if done {
-                    return out;
-                }
-            }
-            Ok(None) => panic!("account stream ended: {out:#?}"),
-            Err(()) => panic!("condition not met within {timeout:?}: {out:#?}"),
-        }
-    }
-}
-
 #[tokio::test]
 async fn account_stream_reports_every_change() {
     let api = server().user("acc").await;
@@ -83,10 +58,11 @@ async fn account_stream_reports_every_change() {
 
     let v = api.upload_fixture("resume.md").await;
     let id = v["id"].as_str().unwrap().to_string();
-    let ev = read_until(&mut s, Duration::from_secs(30), |f| {
-        f.event_name() == "resume.updated" && f.json()["status"] == "ready"
-    })
-    .await;
+    let ev = s
+        .read_until(Duration::from_secs(30), |f| {
+            f.event_name() == "resume.updated" && f.json()["status"] == "ready"
+        })
+        .await;
     let kinds: Vec<(String, String)> = ev.iter().map(check_change).collect();
     assert_eq!(
         kinds[0],
@@ -100,7 +76,7 @@ async fn account_stream_reports_every_change() {
     let mut all = ev.clone();
     if !kinds.iter().any(|(k, _)| k == "master.changed") {
         all.extend(
-            read_until(&mut s, Duration::from_secs(10), |f| {
+            s.read_until(Duration::from_secs(10), |f| {
                 f.event_name() == "master.changed"
             })
             .await,
@@ -109,10 +85,11 @@ async fn account_stream_reports_every_change() {
 
     let share = api.share(&id, &json!({})).await;
     let token = share["token"].as_str().unwrap().to_string();
-    let ev = read_until(&mut s, Duration::from_secs(10), |f| {
-        f.event_name() == "share.created"
-    })
-    .await;
+    let ev = s
+        .read_until(Duration::from_secs(10), |f| {
+            f.event_name() == "share.created"
+        })
+        .await;
     assert_eq!(ev.last().unwrap().json()["share_token"], token.as_str());
     all.extend(ev);
 
@@ -122,25 +99,28 @@ async fn account_stream_reports_every_change() {
         None,
     )
     .await;
-    let ev = read_until(&mut s, Duration::from_secs(10), |f| {
-        f.event_name() == "resume.updated"
-    })
-    .await;
+    let ev = s
+        .read_until(Duration::from_secs(10), |f| {
+            f.event_name() == "resume.updated"
+        })
+        .await;
     all.extend(ev);
 
     assert_eq!(api.delete(&format!("/v1/shares/{token}")).await.status, 200);
-    let ev = read_until(&mut s, Duration::from_secs(10), |f| {
-        f.event_name() == "share.revoked"
-    })
-    .await;
+    let ev = s
+        .read_until(Duration::from_secs(10), |f| {
+            f.event_name() == "share.revoked"
+        })
+        .await;
     assert_eq!(ev.last().unwrap().json()["share_token"], token.as_str());
     all.extend(ev);
 
     assert_eq!(api.delete(&format!("/v1/resumes/{id}")).await.status, 204);
-    let ev = read_until(&mut s, Duration::from_secs(10), |f| {
-        f.event_name() == "resume.deleted"
-    })
-    .await;
+    let ev = s
+        .read_until(Duration::from_secs(10), |f| {
+            f.event_name() == "resume.deleted"
+        })
+        .await;
     assert_eq!(ev.last().unwrap().json()["resume_id"], id.as_str());
     all.extend(ev);
 
@@ -218,10 +198,11 @@ async fn account_stream_replays_after_last_event_id() {
         200
     );
     // Wait until the live stream has the last one.
-    let live = read_until(&mut s, Duration::from_secs(20), |f| {
-        f.event_name() == "master.changed" && f.json()["resume_id"] == ids[2].as_str()
-    })
-    .await;
+    let live = s
+        .read_until(Duration::from_secs(20), |f| {
+            f.event_name() == "master.changed" && f.json()["resume_id"] == ids[2].as_str()
+        })
+        .await;
     assert!(live
         .iter()
         .any(|f| f.event_name() == "share.created" && f.json()["share_token"] == token.as_str()));
@@ -245,7 +226,7 @@ async fn account_stream_replays_after_last_event_id() {
             r.events_for(Duration::from_millis(1500)).await
         } else {
             let last_want = want.last().unwrap().clone();
-            read_until(&mut r, Duration::from_secs(10), |f| {
+            r.read_until(Duration::from_secs(10), |f| {
                 f.id.as_deref() == Some(last_want.as_str())
             })
             .await
@@ -267,10 +248,11 @@ async fn account_stream_replays_after_last_event_id() {
     r.assert_sse_headers();
     api.post_empty(&format!("/v1/resumes/{}/master", ids[1]))
         .await;
-    let mut next = read_until(&mut r, Duration::from_secs(10), |f| {
-        f.event_name() == "master.changed" && f.json()["resume_id"] == ids[1].as_str()
-    })
-    .await;
+    let mut next = r
+        .read_until(Duration::from_secs(10), |f| {
+            f.event_name() == "master.changed" && f.json()["resume_id"] == ids[1].as_str()
+        })
+        .await;
     next.extend(r.events_for(Duration::from_millis(500)).await);
     let old: HashSet<String> = live.iter().filter_map(|f| f.id.clone()).collect();
     let mut seen = HashSet::new();

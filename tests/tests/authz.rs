@@ -11,8 +11,8 @@
 //!   like a missing one (never `403`, never `200`), also when only one of
 //!   two ids is foreign (diff `against`, tailor `job_id`);
 //! - the admin is a user like any other (owner `admin`): `404` on A's
-//!   records; admin-only are `/v1/logs` and `POST /v1/admin/tokens` (`403`
-//!   for everyone else).
+//!   records; admin-only are `/v1/logs`, `GET /metrics` and
+//!   `POST /v1/admin/tokens` (`403` for everyone else).
 //!
 //! The matrix runs in two passes on one server: first every refused or
 //! foreign principal (no token, bad, B, admin), after which A's and B's data
@@ -23,8 +23,8 @@
 //! admin are open throughout: B and the admin must see nothing of A's.
 //!
 //! Traffic against the one server (failed-auth and share-view rate limits):
-//! one bad-token request per private row (53) and one no-token request per
-//! private row (53); 10 requests on `/s/`. The test asserts those budgets.
+//! one bad-token request per private row (54) and one no-token request per
+//! private row (54); 10 requests on `/s/`. The test asserts those budgets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
@@ -95,6 +95,8 @@ const MATRIX: &[Row] = &[
     //   method     path                                                   body                                   none bad  B    A    admin
     row("GET",     "/healthz",                                            Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/healthz",                                            Empty,                                 [200, 200, 200, 200, 200]),
+    row("GET",     "/readyz",                                             Empty,                                 [200, 200, 200, 200, 200]),
+    row("GET",     "/metrics",                                            Empty,                                 [401, 401, 403, 403, 200]),
     row("GET",     "/openapi.json",                                       Empty,                                 [200, 200, 200, 200, 200]),
     // resumes
     row("GET",     "/v1/resumes",                                         Empty,                                 [401, 401, 200, 200, 200]),
@@ -194,11 +196,13 @@ fn is_public(row: &Row) -> bool {
 }
 
 /// The content type of a row that downloads a file rather than JSON: the
-/// export routes and the template previews.
+/// export routes, the template previews and the metrics.
 fn file_content_type(row: &Row) -> Option<&'static str> {
     let path = row.path;
     if path.ends_with("/preview.png") {
         Some("image/png")
+    } else if path == "/metrics" {
+        Some("text/plain")
     } else if path.contains("/export?format=json") {
         Some("application/json")
     } else if path.contains("/export?format=pdf") || path.ends_with("/file") {

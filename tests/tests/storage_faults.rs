@@ -4,7 +4,7 @@
 //! files that are not ours or are damaged, at start.
 //!
 //! Expected: a full disk answers `507 insufficient_storage`, a read-only one
-//! `503 unavailable` with `Retry-After`; nothing is half-written; reads go on
+//! `503 unavailable` with `Retry-After`, and `/readyz` says 503 meanwhile; nothing is half-written; reads go on
 //! working; writes work again once there is room; everything acknowledged
 //! before survives a `kill -9`. A foreign or damaged `vitae.redb` makes the
 //! server refuse to start with a message naming the file, and the file is
@@ -213,10 +213,20 @@ async fn full_disk_refuses_writes_with_507_keeps_reads_and_recovers() {
     );
     let public = srv.anon().get(&format!("/s/{token}?format=json")).await;
     assert_eq!(public.status, 200, "{}", public.text());
+    // Alive, but not ready: a load balancer sends writes elsewhere.
     assert_eq!(srv.anon().get("/healthz").await.status, 200);
+    let readyz = send_unchecked(srv.anon().request(Method::GET, "/readyz")).await;
+    readyz.assert_error(503, "unavailable");
+    assert!(
+        readyz.text().contains("min_free_mib"),
+        "the reason names the setting: {}",
+        readyz.text()
+    );
+    assert_eq!(readyz.header("retry-after").as_deref(), Some("5"));
 
     // Room again: writes work, and the parse pipeline runs.
     std::fs::remove_file(&filler).unwrap();
+    assert_eq!(srv.anon().get("/readyz").await.status, 200);
     let again = upload_md(&api, "after-room").await;
     assert_eq!(again.status, 202, "{}", again.text());
     let again_id = again.json()["id"].as_str().unwrap().to_string();

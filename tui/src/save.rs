@@ -1,19 +1,12 @@
 //! Saving exported files, for the `export` subcommand and the Export
-//! screen alike: the default file name of an export (`<Name> -
-//! <template>.<ext>`, as the server names it in `Content-Disposition`),
-//! names made safe to use as a path, and writes that never leave half a
-//! file behind.
+//! screen alike: names made safe to use as a path, and writes that never
+//! leave half a file behind. The default name of an export is
+//! `vitae_common::export::file_name`, the one rule the server uses too.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vitae_common::export::{clean_file_name, ExportFormat};
-
-/// `<Name> - <template id>.<ext>` (`<Name>.<ext>` for the plain formats):
-/// the name the server suggests, from the one rule in `vitae_common`.
-pub fn default_file_name(name: &str, template: &str, format: ExportFormat) -> String {
-    vitae_common::export::file_name(name, template, format)
-}
+use vitae_common::export::clean_file_name;
 
 /// A file name someone else suggested (a server's `Content-Disposition`),
 /// reduced to one safe path component: no directories, no `..`, no control
@@ -81,31 +74,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<PathBu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn default_names_follow_the_servers_pattern() {
-        assert_eq!(
-            default_file_name("Zoë Lindqvist", "classic", ExportFormat::Pdf),
-            "Zoë Lindqvist - classic.pdf"
-        );
-        assert_eq!(
-            default_file_name("  A/B\tC: \u{202e}D?\n", "modern", ExportFormat::Docx),
-            "AB C D - modern.docx"
-        );
-        assert_eq!(
-            default_file_name("", "ats", ExportFormat::Pdf),
-            "resume - ats.pdf"
-        );
-        assert_eq!(
-            default_file_name("..", "ats", ExportFormat::Pdf),
-            "resume - ats.pdf"
-        );
-        // Plain renderings take no template.
-        assert_eq!(
-            default_file_name("Zoë", "classic", ExportFormat::Md),
-            "Zoë.md"
-        );
-    }
 
     #[test]
     fn suggested_names_lose_their_directories() {

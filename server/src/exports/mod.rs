@@ -110,8 +110,17 @@ pub struct Exporter {
     cache_bytes: u64,
     /// Cache keys served since the last cache write, with when.
     uses: Mutex<HashMap<String, i64>>,
+    /// Files rendered for a GET and on their way into the cache (written
+    /// after the answer, in the background): a repeat that comes before
+    /// the write is served from here instead of rendering again. At most
+    /// [`MAX_STORING`]; each leaves when its write ends.
+    storing: Arc<Mutex<HashMap<String, ExportFile>>>,
     previews: Mutex<HashMap<String, Bytes>>,
 }
+
+/// Files held while their cache write is pending; past it a file is still
+/// cached, only not served before its write ends.
+const MAX_STORING: usize = 64;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -141,12 +150,18 @@ impl Exporter {
             hub,
             cache_bytes: config.cache_bytes,
             uses: Mutex::new(HashMap::new()),
+            storing: Default::default(),
             previews: Mutex::new(HashMap::new()),
         })
     }
 
     pub fn engine(&self) -> &Engine {
         self.pool.engine()
+    }
+
+    /// Renders waiting for the render pool (`GET /metrics`).
+    pub fn waiting_renders(&self) -> usize {
+        self.pool.waiting()
     }
 
     /// Check a request against the template catalogue and the options.
@@ -209,19 +224,39 @@ impl Exporter {
             cached: false,
         };
         // The caller has its file; storing it need not delay the answer.
-        let store = self.store.clone();
         let cached = self.to_cache(&file, resume_id);
         let budget = self.cache_bytes;
         let uses = self.take_uses();
+        let held = {
+            let mut storing = lock(&self.storing);
+            storing.len() < MAX_STORING
+                && storing
+                    .insert(
+                        file.key.clone(),
+                        ExportFile {
+                            cached: true,
+                            ..file.clone()
+                        },
+                    )
+                    .is_none()
+        };
+        let storing = self.storing.clone();
+        let store = self.store.clone();
         tokio::spawn(async move {
-            if let Err(error) = store.cache_export(cached, budget, uses).await {
+            if let Err(error) = store.cache_export(cached.clone(), budget, uses).await {
                 tracing::warn!(%error, "an export could not be cached");
+            }
+            if held {
+                lock(&storing).remove(&cached.key);
             }
         });
         Ok(file)
     }
 
     async fn cached(&self, key: &str) -> Result<Option<ExportFile>, StoreError> {
+        if let Some(file) = lock(&self.storing).get(key) {
+            return Ok(Some(file.clone()));
+        }
         let Some(hit) = self.store.cached_export(key).await? else {
             return Ok(None);
         };

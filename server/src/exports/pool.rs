@@ -112,6 +112,11 @@ impl RenderPool {
         &self.shared.engine
     }
 
+    /// Renders waiting for a worker (`GET /metrics`).
+    pub fn waiting(&self) -> usize {
+        lock(&self.shared.queue).tasks.len()
+    }
+
     /// Render `resume` for `owner`, waiting in the owner's line.
     pub async fn render(
         &self,

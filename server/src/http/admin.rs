@@ -1,5 +1,7 @@
-//! Health, the caller's account and administration: `/healthz`,
-//! `GET /v1/account` and `POST /v1/admin/tokens`.
+//! Health, the caller's account and administration: `/healthz` (the
+//! process answers), `/readyz` (it can serve: for load balancers),
+//! `GET /metrics` (for Prometheus, admin tokens only), `GET /v1/account`
+//! and `POST /v1/admin/tokens`.
 
 use std::sync::Arc;
 
@@ -25,6 +27,67 @@ pub async fn health(_: &Arc<App>, _: &Ctx, _: Request<Incoming>) -> HttpResult<R
             version: env!("CARGO_PKG_VERSION").into(),
         },
     )
+}
+
+/// `GET /readyz`: whether this instance should get traffic. Not while it
+/// drains for a shutdown, and not while its store cannot serve (a
+/// database that does not answer, a full or read-only disk, a store
+/// reopening after an I/O error): then 503 with the reason and
+/// `Retry-After`, so a load balancer sends requests to other instances.
+pub async fn ready(app: &Arc<App>, _: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
+    let not_ready = |why: String| {
+        HttpError::new(ErrorCode::Unavailable, format!("not ready: {why}"))
+            .with_header("retry-after", "5")
+    };
+    if *app.shutdown.borrow() {
+        return Err(not_ready("the server is shutting down".into()));
+    }
+    app.store
+        .ready()
+        .await
+        .map_err(|error| not_ready(format!("the store cannot serve: {error}")))?;
+    json(
+        StatusCode::OK,
+        &Health {
+            status: "ready".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+    )
+}
+
+/// `GET /metrics`: this instance's metrics in the Prometheus text format
+/// ([`crate::metrics`]), for admin tokens only: request counts and store
+/// latencies say how an installation is used.
+pub async fn metrics(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    _: Request<Incoming>,
+) -> HttpResult<Response<Body>> {
+    if !ctx.user()?.admin {
+        return Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "metrics need an admin token (Prometheus: `authorization: {credentials_file: …}`)",
+        ));
+    }
+    let live = crate::metrics::Live {
+        parse_queue_depth: app.pipeline.waiting(),
+        export_queue_depth: app.exporter.waiting_renders(),
+        sse_subscribers: app.admission.streams.held(),
+        connections: app.admission.connections.held(),
+        pool: None,
+    };
+    let text = app.metrics.encode(&live);
+    let mut response = Response::new(super::response::full(text));
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    );
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// User names: 1–64 of letters, digits, `.`, `_`, `-`, `@`.

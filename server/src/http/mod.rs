@@ -82,6 +82,8 @@ pub struct App {
     pub admission: crate::limits::Admission,
     /// PDF/DOCX/PNG exports: engine, render pool, export cache, jobs.
     pub exporter: Arc<crate::exports::Exporter>,
+    /// Counters and histograms for `GET /metrics` ([`crate::metrics`]).
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub shutdown: watch::Receiver<bool>,
 }
 
@@ -211,6 +213,9 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
         .and_then(|o| o.to_str().ok())
         .map(str::to_string);
     let cors_allowed = cors::cors_allows(&app, &req);
+    // The route's pattern, never the path: the metric's labels stay a
+    // closed set whatever paths clients send.
+    let route = router::find_route(req.uri().path()).map_or("unmatched", |r| r.pattern);
     let mut response = async {
         let client = client_address(&app.config.limits.trusted_proxies, peer, req.headers());
         match route_and_call(&app, req, client).await {
@@ -230,8 +235,10 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
     let headers = response.headers_mut();
     cors::apply_cors(origin.as_deref(), cors_allowed, headers);
     let status = response.status().as_u16();
+    let took = started.elapsed();
+    app.metrics.request(route, &method, status, took);
     span.in_scope(|| {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let ms = took.as_secs_f64() * 1000.0;
         if status >= 500 {
             tracing::error!(status, ms, %peer, "request failed");
         } else if status < 400 && (method == Method::GET || method == Method::HEAD) {

@@ -146,6 +146,8 @@ impl Route {
 static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
     vec![
         Route::public("/healthz").get(handler!(admin::health)),
+        Route::public("/readyz").get(handler!(admin::ready)),
+        Route::private("/metrics").get(handler!(admin::metrics)),
         Route::public("/openapi.json").get(handler!(openapi::get)),
         Route::private("/v1/resumes")
             .get(handler!(resumes::list))
@@ -218,6 +220,15 @@ pub fn find(path: &str) -> Option<(&'static Route, Vec<(String, String)>)> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     Some((&table()[*matched.value], params))
+}
+
+/// The route for `path`, without its parameters (for labels and logs:
+/// nothing is allocated).
+pub fn find_route(path: &str) -> Option<&'static Route> {
+    MATCHER
+        .at(path)
+        .ok()
+        .map(|matched| &table()[*matched.value])
 }
 
 #[cfg(test)]

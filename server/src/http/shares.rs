@@ -372,9 +372,19 @@ pub async fn view(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResu
                 options: shared.share.layout.options.clone(),
                 ..ExportRequest::new(format, &shared.share.layout.template)
             };
-            let document = public_document(&shared.resume).to_string();
-            let filename =
-                super::exports::file_name_for(&document, &shared.resume.filename, &request);
+            // Reading a large document is work: it goes to the blocking
+            // pool like every other share rendering.
+            let resume = shared.resume.clone();
+            let named = request.clone();
+            let (document, filename) = app
+                .offload
+                .run("share download", move || {
+                    let document = public_document(&resume).to_string();
+                    let filename =
+                        super::exports::file_name_for(&document, &resume.filename, &named);
+                    (document, filename)
+                })
+                .await?;
             let file = super::exports::render_any(
                 app,
                 &shared.share.owner,

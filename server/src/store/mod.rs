@@ -21,6 +21,7 @@
 //! owner's record, so ids never leak across accounts.
 
 pub mod delta;
+pub mod metered;
 pub mod quota;
 pub mod records;
 pub mod redb;
@@ -377,6 +378,12 @@ pub trait Store: Send + Sync + 'static {
     async fn usage(&self, owner: &str) -> Result<Usage, StoreError>;
     /// What one owner may keep.
     fn quotas(&self) -> Quotas;
+
+    // ---- health ----------------------------------------------------------
+    /// Whether the store can serve requests now (`GET /readyz`): it answers
+    /// a read, and takes writes (a full disk or a store reopening after an
+    /// I/O error says so, with the reason).
+    async fn ready(&self) -> Result<(), StoreError>;
 }
 
 /// Export jobs kept per owner: enough to look back at a day's exports,

@@ -61,6 +61,25 @@ pub struct ResumeRecord<D = Resume> {
     pub size: u64,
 }
 
+impl ResumeRecord {
+    /// Every backend calls this when `document` replaces `previous` as the
+    /// current revision: the parser's confidence marks move to where their
+    /// fields are now and are dropped where a field changed
+    /// ([`vitae_common::confidence::carry`]).
+    pub fn carry_confidence(&mut self, previous: Option<&Resume>, document: &Resume) {
+        if self.confidence.is_empty() {
+            return;
+        }
+        let as_value = |d: Option<&Resume>| d.and_then(|d| serde_json::to_value(d).ok());
+        self.confidence = match (as_value(previous), as_value(Some(document))) {
+            (Some(before), Some(after)) => {
+                vitae_common::confidence::carry(&self.confidence, &before, &after)
+            }
+            _ => Default::default(),
+        };
+    }
+}
+
 /// A resume with the facts derived from other tables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResume<D = Resume> {

@@ -116,6 +116,37 @@ pub fn strict() -> Vec<Case> {
         )
         .auth(Auth::None),
         ok_case(
+            "readyz ignores a bad query and a bad token",
+            M::GET,
+            "/readyz?%zz=%zz&access_token=nope",
+            200,
+        )
+        .auth(Auth::None)
+        .header("authorization", "Bearer not-a-token"),
+        case(
+            "POST on readyz",
+            M::POST,
+            "/readyz",
+            405,
+            "method_not_allowed",
+        )
+        .auth(Auth::None),
+        case(
+            "metrics for a token that is not an admin's",
+            M::GET,
+            "/metrics",
+            403,
+            "forbidden",
+        ),
+        case(
+            "DELETE on metrics",
+            M::DELETE,
+            "/metrics",
+            405,
+            "method_not_allowed",
+        )
+        .auth(Auth::Admin),
+        ok_case(
             "openapi spec ignores a bad query and a bad token",
             M::GET,
             "/openapi.json?%zz=%zz&access_token=nope",

@@ -39,6 +39,7 @@ use ratatui::Frame;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::connect::{self, ConnectArgs, Origin};
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::Screen;
 use crate::stream::{AccountUpdate, Link};
 pub use msg::{Effect, Msg, Request};
@@ -293,7 +294,7 @@ impl App {
         let server = format!("{} ", self.server);
         let width = header.width as usize;
         let left = format!(" Vitae │ {crumbs}");
-        let pad = width.saturating_sub(left.chars().count() + server.chars().count());
+        let pad = width.saturating_sub(str_width(&left) + str_width(&server));
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(left, theme.title()),
@@ -338,8 +339,8 @@ impl App {
             spans.push(Span::styled(format!("│ {}", message.text), style));
         }
         let hint = "?: help  q: back ";
-        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-        let pad = (area.width as usize).saturating_sub(used + hint.chars().count());
+        let used: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+        let pad = (area.width as usize).saturating_sub(used + str_width(hint));
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::styled(hint, theme.dim()));
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -351,11 +352,7 @@ impl App {
         let mut rows = self.top().keys();
         rows.push(("?/F1", "this help (any key closes it)"));
         rows.push(("Ctrl-C", "quit from anywhere"));
-        let label_width = rows
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
+        let label_width = rows.iter().map(|(l, _)| str_width(l)).max().unwrap_or(0);
         let lines: Vec<Line> = rows
             .iter()
             .map(|(label, help)| {

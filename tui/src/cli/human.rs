@@ -59,12 +59,7 @@ pub fn one_line(text: &str, max: usize) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+    crate::screens::widgets::wrap::cut_to_width(&flat, max)
 }
 
 /// An RFC 3339 time in the local zone, to the minute; the raw text when it
@@ -113,7 +108,7 @@ impl Cell {
 /// Columns padded to their widest cell, two spaces apart; the last column is
 /// not padded, so long file names and URLs do not drag trailing blanks.
 pub fn table(paint: Paint, headers: &[&str], rows: &[Vec<Cell>]) -> String {
-    let width = |s: &str| s.chars().count();
+    let width = crate::screens::widgets::wrap::str_width;
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -290,11 +285,11 @@ fn dates(start: Option<&str>, end: Option<&str>) -> String {
 fn dated_lines(out: &mut String, paint: Paint, entries: &[(String, String)]) {
     let width = entries
         .iter()
-        .map(|(what, _)| what.chars().count())
+        .map(|(what, _)| crate::screens::widgets::wrap::str_width(what))
         .max()
         .unwrap_or(0);
     for (what, when) in entries {
-        let pad = width - what.chars().count();
+        let pad = width - crate::screens::widgets::wrap::str_width(what);
         let line = format!("  {what}{}  {}", " ".repeat(pad), paint.paint(DIM, when));
         out.push_str(line.trim_end());
         out.push('\n');
@@ -778,6 +773,20 @@ mod tests {
             ],
         );
         assert_eq!(text, "ID      NAME\na       x\nabcdef  y\n");
+        // Wide characters take two columns: the next column still lines up.
+        let text = table(
+            plain,
+            &["NAME", "STATUS"],
+            &[
+                vec![Cell::new("履歴書.pdf"), Cell::new("ready")],
+                vec![Cell::new("cv.pdf"), Cell::new("ready")],
+            ],
+        );
+        assert_eq!(
+            text,
+            "NAME        STATUS\n履歴書.pdf  ready\ncv.pdf      ready\n"
+        );
+        assert_eq!(one_line("履歴書の写し", 7), "履歴書…");
     }
 
     #[test]

@@ -480,4 +480,14 @@ impl Store for RedbStore {
     fn quotas(&self) -> Quotas {
         self.current_quotas()
     }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        // Writes are refused before they start when the disk is full or
+        // read-only; a read fails while the file is being reopened.
+        self.room.check()?;
+        self.lookup(|txn| {
+            txn.open_table(tables::RESUMES)?;
+            Ok(())
+        })
+    }
 }

@@ -465,7 +465,7 @@ mod tests {
     use serde_json::json;
     use vitae_common::Status;
 
-    use super::super::testing::{ready, ready_resume, upload};
+    use super::super::testing::{failed_resume, ready, ready_resume, upload};
     use super::super::RedbStore;
     use crate::store::records::ParseOutcome;
     use crate::store::{Store, StoreError};
@@ -516,22 +516,7 @@ mod tests {
     async fn failed_parses_never_become_master_and_master_moves_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let store = RedbStore::open(dir.path()).unwrap();
-        let failed = store
-            .create_resume(upload("alice"))
-            .await
-            .unwrap()
-            .record
-            .id;
-        store.mark_parsing(failed).await.unwrap();
-        let stored = store
-            .finish_parse(
-                failed,
-                ParseOutcome::Failed {
-                    reason: "corrupt".into(),
-                },
-            )
-            .await
-            .unwrap();
+        let (failed, stored) = failed_resume(&store, "alice").await;
         assert!(!stored.is_master);
         assert!(matches!(
             store.set_master("alice", failed).await,

@@ -294,6 +294,7 @@ fn push_revision(
     quota::check_revisions(record.revision - 1, quotas)?;
     let old_bytes = document_bytes(record.document.as_ref());
     let previous_document = record.document.take();
+    record.carry_confidence(previous_document.as_ref(), &document);
     let (whole, change) = store_as(record.revision, previous_document, &document)?;
     let previous = StoredRevision {
         revision: record.revision,
@@ -380,6 +381,50 @@ mod tests {
     use super::super::testing::ready_resume;
     use super::super::RedbStore;
     use crate::store::{Store, StoreError};
+
+    #[tokio::test]
+    async fn confidence_marks_follow_reordered_entries_and_leave_corrected_fields() {
+        use super::super::testing::upload;
+        use crate::store::records::ParseOutcome;
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = store
+            .create_resume(upload("alice"))
+            .await
+            .unwrap()
+            .record
+            .id;
+        store.mark_parsing(id).await.unwrap();
+        let document = json!({
+            "basics": {"name": "Jane", "phone": "555"},
+            "work": [{"name": "Acme", "startDate": "2019"}, {"name": "Initech", "startDate": "2021"}]
+        });
+        let outcome = ParseOutcome::Ready {
+            document: Box::new(vitae_common::Resume::from_value(document).unwrap()),
+            text: String::new(),
+            warnings: vec![],
+            confidence: [("work[1].startDate", 0.4), ("basics.phone", 0.5)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        };
+        store.finish_parse(id, outcome).await.unwrap();
+        // The person swaps the two jobs and corrects the phone number.
+        let patched = store
+            .patch_document(
+                "alice",
+                id,
+                Some(1),
+                json!({
+                    "basics": {"phone": "555 0100"},
+                    "work": [{"name": "Initech", "startDate": "2021"}, {"name": "Acme", "startDate": "2019"}]
+                }),
+            )
+            .await
+            .unwrap();
+        let marks: Vec<_> = patched.record.confidence.into_iter().collect();
+        assert_eq!(marks, [("work[0].startDate".to_string(), 0.4)]);
+    }
 
     #[tokio::test]
     async fn patches_check_revisions_validate_and_keep_history() {

@@ -1,5 +1,6 @@
 //! Test helpers shared by the redb backend's test modules: an upload, a
-//! `ready` parse outcome, a resume taken all the way to `ready`, a share
+//! `ready` parse outcome, a resume taken all the way to `ready` (or to
+//! `failed`), a share
 //! link of a day, a client address, a job.
 
 use bytes::Bytes;
@@ -35,6 +36,21 @@ pub(super) async fn ready_resume(store: &RedbStore, owner: &str) -> Uuid {
     store.mark_parsing(id).await.unwrap();
     store.finish_parse(id, ready("Jane")).await.unwrap();
     id
+}
+
+/// A resume whose parse ended `failed`, and the record that parse left.
+pub(super) async fn failed_resume(
+    store: &RedbStore,
+    owner: &str,
+) -> (Uuid, crate::store::StoredResume) {
+    let id = store.create_resume(upload(owner)).await.unwrap().record.id;
+    store.mark_parsing(id).await.unwrap();
+    let reason = "corrupt".to_string();
+    let stored = store
+        .finish_parse(id, ParseOutcome::Failed { reason })
+        .await
+        .unwrap();
+    (id, stored)
 }
 
 pub(super) fn job(owner: &str, text: &str) -> NewJob {

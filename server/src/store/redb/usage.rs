@@ -180,7 +180,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tables::{META, USAGE};
-    use super::super::testing::{job, ready, ready_resume, upload};
+    use super::super::testing::{failed_resume, job, ready, ready_resume, upload};
     use super::super::RedbStore;
     use super::*;
     use crate::store::{NewTailored, Store};
@@ -207,20 +207,7 @@ mod tests {
         assert_eq!(after_parse.resumes, 1);
         assert!(after_parse.bytes > 0);
         // A failed parse keeps only the original.
-        let failed = store
-            .create_resume(upload("alice"))
-            .await
-            .unwrap()
-            .record
-            .id;
-        store.mark_parsing(failed).await.unwrap();
-        store
-            .finish_parse(
-                failed,
-                crate::store::ParseOutcome::Failed { reason: "x".into() },
-            )
-            .await
-            .unwrap();
+        let (failed, _) = failed_resume(&store, "alice").await;
         check("a failed parse").await;
         for label in ["one", "two", "three"] {
             store

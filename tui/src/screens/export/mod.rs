@@ -39,7 +39,6 @@ use crate::app::keys::{help_of, lookup, nav, Binding, Key};
 use crate::app::msg::{Effect, ExportEvent, Msg, Request, Saved};
 use crate::app::theme::Theme;
 use crate::graphics::Picture;
-use crate::save::default_file_name;
 use crate::stream::{ExportUpdate, Link};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,7 +290,7 @@ impl ExportState {
             .map_or(vitae_common::export::DEFAULT_TEMPLATE, |t| t.id.as_str());
         format!(
             "./{}",
-            default_file_name(&self.file_stem_name(), template, self.choices.format)
+            vitae_common::export::file_name(&self.file_stem_name(), template, self.choices.format)
         )
     }
 

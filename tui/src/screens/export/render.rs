@@ -12,6 +12,7 @@ use vitae_common::export::{ExportFormat, ExportProgress, ExportStage, Options, P
 use super::{saved_line, Editing, ExportState, Run, ACCENTS};
 use crate::app::theme::Theme;
 use crate::graphics;
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::widgets::{confirm_popup, truncate};
 use crate::stream::Link;
 
@@ -90,7 +91,7 @@ fn render_templates(state: &ExportState, frame: &mut Frame, area: Rect, theme: &
     let name_width = state
         .templates()
         .iter()
-        .map(|t| t.name.chars().count())
+        .map(|t| str_width(&t.name))
         .max()
         .unwrap_or(0)
         .min(16);
@@ -140,8 +141,8 @@ fn row<'a>(
 ) -> Line<'a> {
     let mut spans = vec![Span::styled(format!(" {label:<10} "), theme.dim())];
     spans.append(&mut value);
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let pad = (width as usize).saturating_sub(used + keys.chars().count() + 1);
+    let used: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+    let pad = (width as usize).saturating_sub(used + str_width(keys) + 1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(keys, theme.key()));
     Line::from(spans)
@@ -251,13 +252,7 @@ fn render_options(state: &ExportState, frame: &mut Frame, area: Rect, theme: &Th
 
 /// Keep the end of a long path (its file name), cutting at the front.
 fn truncate_left(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
-        return text.to_string();
-    }
-    let mut cut = String::from("…");
-    cut.extend(text.chars().skip(count + 1 - width.max(1)));
-    cut
+    crate::screens::widgets::wrap::cut_left_to_width(text, width)
 }
 
 /// Share of the work done at `progress`: the render stage moves with its

@@ -249,6 +249,9 @@ pub struct ReviewState {
     /// `q` or `R` pressed once with unsaved changes: pressing it again
     /// discards them.
     armed: Option<Action>,
+    /// `r` pressed once on this revision with unsaved changes: pressing it
+    /// again restores it and discards them.
+    armed_restore: Option<u64>,
     sections: Vec<Section>,
     section: Cursor,
     field: Cursor,
@@ -283,6 +286,7 @@ impl ReviewState {
             confirm: None,
             picker: None,
             armed: None,
+            armed_restore: None,
             sections: Vec::new(),
             section: Cursor::default(),
             field: Cursor::default(),
@@ -338,6 +342,12 @@ impl ReviewState {
     /// section and field where they still exist.
     fn rebuild(&mut self, keep_section: Option<&'static str>, keep_field: Option<Vec<Seg>>) {
         self.sections = match self.resume.as_deref() {
+            // The parser's doubts stay on the fields they were about while
+            // the draft moves entries (and leave the fields it corrected).
+            Some(r) if r.document().is_some() && self.pending() => {
+                let marks = vitae_common::confidence::carry(&r.confidence, &self.base, &self.doc);
+                sections(&self.doc, &marks)
+            }
             Some(r) if r.document().is_some() => sections(&self.doc, &r.confidence),
             _ => Vec::new(),
         };
@@ -622,6 +632,8 @@ impl ReviewState {
 
     fn handle_revision_key(&mut self, key: &KeyEvent) -> Effect {
         let current = self.revision();
+        let pending = self.undo.len();
+        let armed = self.armed_restore.take();
         let Some(popup) = self.revisions.as_mut() else {
             return Effect::None;
         };
@@ -652,6 +664,13 @@ impl ReviewState {
                 };
                 if n == current {
                     return Effect::Info(format!("revision {n} is already the current one"));
+                }
+                // A restore replaces the draft: say so once.
+                if pending > 0 && armed != Some(n) {
+                    self.armed_restore = Some(n);
+                    return Effect::Info(format!(
+                        "{pending} unsaved changes: restoring revision {n} discards them; r again restores, Esc and w saves them first"
+                    ));
                 }
                 self.restoring = Some(n);
                 return Effect::Request(Request::Restore {

@@ -13,6 +13,7 @@ use vitae_common::RevisionResource;
 use super::document::Seg;
 use super::render::one_line;
 use crate::app::theme::Theme;
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::widgets::{centered, short_time, truncate, Cursor};
 
 #[derive(Debug)]
@@ -98,9 +99,9 @@ pub(super) fn render_revisions(
                         short_time(&r.created_at),
                         truncate(&origin, 24),
                     );
-                    let rest = width.saturating_sub(head.chars().count());
+                    let rest = width.saturating_sub(str_width(&head));
                     let summary = truncate(&one_line(&r.summary), rest);
-                    let pad = rest.saturating_sub(summary.chars().count());
+                    let pad = rest.saturating_sub(str_width(&summary));
                     let mut line = Line::from(vec![
                         Span::raw(head),
                         Span::styled(summary, theme.dim()),
@@ -130,8 +131,20 @@ pub(super) fn render_revisions(
     );
 }
 
-pub(super) fn render_conflict(frame: &mut Frame, area: Rect, had: u64, theme: &Theme) {
+/// `changes`: how many unsaved changes the draft holds (an edit that was
+/// being saved alone counts as one).
+pub(super) fn render_conflict(
+    frame: &mut Frame,
+    area: Rect,
+    had: u64,
+    changes: usize,
+    theme: &Theme,
+) {
     let rect = centered(area, 66, 6);
+    let yours = match changes {
+        0 | 1 => "your change".to_string(),
+        n => format!("your {n} changes"),
+    };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(vec![
@@ -141,11 +154,11 @@ pub(super) fn render_conflict(frame: &mut Frame, area: Rect, had: u64, theme: &T
             Line::raw(""),
             Line::from(vec![
                 Span::styled("r", theme.key()),
-                Span::raw(": reload the current version (your edit is discarded)"),
+                Span::raw(format!(": reload the current version ({yours} discarded)")),
             ]),
             Line::from(vec![
                 Span::styled("Esc", theme.key()),
-                Span::raw(": keep your edit open"),
+                Span::raw(format!(": keep {yours} on screen, unsaved")),
             ]),
         ])
         .wrap(Wrap { trim: false })

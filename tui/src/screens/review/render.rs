@@ -16,6 +16,7 @@ use super::popups::{render_confirm, render_conflict, render_picker, render_revis
 use super::validate::format_hint;
 use super::{Edit, Pane, ReviewState};
 use crate::app::theme::Theme;
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::widgets::{short_time, status_badge, truncate};
 
 /// Warnings shown in the top strip before "… and N more".
@@ -141,7 +142,7 @@ impl ReviewState {
         let widest = self
             .sections
             .iter()
-            .map(|s| section_label(s).chars().count())
+            .map(|s| str_width(&section_label(s)))
             .max()
             .unwrap_or(8) as u16;
         let left_width = (widest + 6).min(panes.width / 3).max(10);
@@ -159,7 +160,7 @@ impl ReviewState {
             render_confirm(frame, area, &confirm.what, theme);
         }
         if let Some(had) = self.conflict {
-            render_conflict(frame, area, had, theme);
+            render_conflict(frame, area, had, self.undo.len(), theme);
         }
     }
 
@@ -247,7 +248,7 @@ impl ReviewState {
                 };
                 let cursor = if selected { "▸" } else { " " };
                 let label = truncate(&section_label(section), width.saturating_sub(4));
-                let pad = width.saturating_sub(label.chars().count() + 4);
+                let pad = width.saturating_sub(str_width(&label) + 4);
                 let mut spans = vec![
                     Span::raw(format!("{cursor} {label}{}", " ".repeat(pad))),
                     Span::styled(marker, theme.warn()),
@@ -445,7 +446,7 @@ impl ReviewState {
         if !field.editable {
             detail.push(Span::styled(" · read-only here", theme.dim()));
         } else if self.edit.is_none() && focused {
-            let used: usize = detail.iter().map(|s| s.content.chars().count()).sum();
+            let used: usize = detail.iter().map(|s| str_width(&s.content)).sum();
             if used + 14 <= width {
                 detail.push(Span::styled(" · Enter: edit", theme.dim()));
             }
@@ -470,7 +471,7 @@ impl Columns {
         let label_width = section
             .fields
             .iter()
-            .map(|f| f.label.chars().count())
+            .map(|f| str_width(&f.label))
             .max()
             .unwrap_or(4)
             .min(width / 3)
@@ -536,7 +537,7 @@ fn value_lines(
             let mut line = Line::from(vec![lead, value]);
             if let Some(style) = highlight {
                 // Pad so the highlight spans the row.
-                let used: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+                let used: usize = line.spans.iter().map(|s| str_width(&s.content)).sum();
                 line.spans
                     .push(Span::raw(" ".repeat(columns.width.saturating_sub(used))));
                 line.spans

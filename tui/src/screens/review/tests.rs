@@ -70,7 +70,7 @@ pub(super) fn type_text(state: &mut ReviewState, text: &str) {
     }
 }
 
-fn clear_input(state: &mut ReviewState) {
+pub(super) fn clear_input(state: &mut ReviewState) {
     state.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
 }
 
@@ -83,7 +83,7 @@ pub(super) fn api_error(status: u16) -> ClientError {
     }
 }
 
-fn revisions() -> Vec<RevisionResource> {
+pub(super) fn revisions() -> Vec<RevisionResource> {
     let rev = |revision, origin: &str, summary: &str| RevisionResource {
         revision,
         created_at: format!("2026-11-2{revision}T09:00:00Z"),

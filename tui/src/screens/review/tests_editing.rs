@@ -10,7 +10,7 @@ use vitae_common::schema;
 use super::document::path_string;
 use super::patch::diff;
 use super::structure::{entry_of, item_of, Slot};
-use super::tests::{api_error, document, ready, select, state, type_text};
+use super::tests::{api_error, clear_input, document, ready, select, state, type_text};
 use super::*;
 use crate::screens::testing::{ch, draw, key};
 
@@ -137,6 +137,39 @@ fn a_moved_entry_keeps_the_selection_on_it() {
         matches!(state.handle_key(&ch('w')), Effect::Info(ref m) if m.starts_with("no change"))
     );
     assert!(!state.pending());
+}
+
+#[test]
+fn doubts_stay_on_their_field_while_the_draft_moves_it() {
+    let mut r = ready(document());
+    r.confidence.insert("work[1].startDate".into(), 0.42);
+    let mut state = ReviewState::from_resume(r);
+    let doubtful = |state: &ReviewState| -> Vec<String> {
+        state
+            .sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .filter(|f| f.doubtful())
+            .map(|f| path_string(&f.path))
+            .collect()
+    };
+    assert_eq!(doubtful(&state), ["work[1].startDate"]);
+    select(&mut state, "work[1].position");
+    state.handle_key(&ch('K'));
+    assert_eq!(
+        doubtful(&state),
+        ["work[0].startDate"],
+        "the mark moved with its job"
+    );
+    // Correcting the date is looking at it: the mark goes.
+    select(&mut state, "work[0].startDate");
+    state.handle_key(&key(KeyCode::Enter));
+    clear_input(&mut state);
+    type_text(&mut state, "2020-01");
+    state.handle_key(&key(KeyCode::Enter));
+    assert!(doubtful(&state).is_empty());
+    state.handle_key(&ch('u'));
+    assert_eq!(doubtful(&state), ["work[0].startDate"]);
 }
 
 #[test]
@@ -317,6 +350,8 @@ fn a_conflict_keeps_the_draft_and_leaving_asks_first() {
     save(&mut state);
     state.on_msg(&Msg::Patched(Err(api_error(412))));
     assert_eq!(state.conflict, Some(3));
+    let popup = draw(&mut state, 100, 30).to_string();
+    assert!(popup.contains("your change discarded"), "{popup}");
     state.handle_key(&key(KeyCode::Esc));
     assert!(state.pending(), "Esc keeps the draft");
     // A change made elsewhere does not reload over the draft, nor does
@@ -344,6 +379,36 @@ fn a_conflict_keeps_the_draft_and_leaving_asks_first() {
     assert_eq!(
         state.handle_key(&ch('R')).request(),
         Some(Request::LoadResume("r1".into()))
+    );
+}
+
+#[test]
+fn a_restore_over_unsaved_changes_asks_first() {
+    let mut state = state();
+    select(&mut state, "work[1].name");
+    state.handle_key(&ch('K'));
+    state.handle_key(&ch('v'));
+    state.on_msg(&Msg::Revisions {
+        id: "r1".into(),
+        result: Ok(super::tests::revisions()),
+    });
+    state.handle_key(&ch('j'));
+    assert!(
+        matches!(state.handle_key(&ch('r')), Effect::Info(ref m) if m.contains("discards them")),
+        "the first r only warns"
+    );
+    state.handle_key(&ch('k'));
+    state.handle_key(&ch('j'));
+    assert!(
+        state.handle_key(&ch('r')).request().is_none(),
+        "another key disarms"
+    );
+    assert_eq!(
+        state.handle_key(&ch('r')).request(),
+        Some(Request::Restore {
+            id: "r1".into(),
+            revision: 2
+        })
     );
 }
 

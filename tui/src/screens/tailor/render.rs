@@ -14,6 +14,7 @@ use vitae_common::TailorPreview;
 use super::{clean_paste, score, Prompt, Step, TailorState};
 use crate::app::theme::Theme;
 use crate::screens::widgets::diff_pane::summary_spans;
+use crate::screens::widgets::wrap::str_width;
 use crate::screens::widgets::wrap::{clean, wrap};
 use crate::screens::widgets::{centered, short_time, truncate};
 
@@ -560,7 +561,7 @@ fn gauges(preview: &TailorPreview, theme: &Theme, width: usize) -> Line<'static>
     let bar = |label: &str, value: f64, extra: String, style| {
         let text = format!(" {value:.1}{extra}");
         let room = half
-            .saturating_sub(label.chars().count() + text.chars().count() + 3)
+            .saturating_sub(str_width(label) + str_width(&text) + 3)
             .max(4);
         let filled = ((value / 100.0) * room as f64).round() as usize;
         let filled = filled.min(room);

@@ -221,14 +221,9 @@ pub fn confirm_popup(
     );
 }
 
-/// Cut `text` to `width` chars, with `…` when cut.
+/// Cut `text` to `width` terminal columns, with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    wrap::cut_to_width(text, width)
 }
 
 #[cfg(test)]

@@ -27,6 +27,48 @@ pub fn str_width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
+/// `text` cut to at most `width` columns, ending in `…` when cut.
+pub fn cut_to_width(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let room = width.saturating_sub(1);
+    let mut used = 0;
+    let mut cut = String::new();
+    for c in text.chars() {
+        used += char_width(c);
+        if used > room {
+            break;
+        }
+        cut.push(c);
+    }
+    if width > 0 {
+        cut.push('…');
+    }
+    cut
+}
+
+/// `text` cut at the front to at most `width` columns, starting with `…`
+/// when cut (for paths, whose end names the file).
+pub fn cut_left_to_width(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let room = width.saturating_sub(1);
+    let mut used = 0;
+    let mut kept: Vec<char> = Vec::new();
+    for c in text.chars().rev() {
+        used += char_width(c);
+        if used > room {
+            break;
+        }
+        kept.push(c);
+    }
+    let mut cut = String::from(if width > 0 { "…" } else { "" });
+    cut.extend(kept.into_iter().rev());
+    cut
+}
+
 /// Lay `body` out in lines of at most `width` columns: the first starts with
 /// `first`, the rest with `indent` spaces. Words move whole to the next line
 /// unless they are longer than a line, which are cut.
@@ -134,6 +176,19 @@ fn pieces(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cuts_count_columns_not_characters() {
+        assert_eq!(cut_to_width("abcdef", 6), "abcdef");
+        assert_eq!(cut_to_width("abcdef", 4), "abc…");
+        // Each of these takes two columns: three of them and `…` need 7.
+        assert_eq!(cut_to_width("履歴書の写し", 7), "履歴書…");
+        assert_eq!(cut_to_width("履歴書の写し", 6), "履歴…");
+        assert!(str_width(&cut_to_width("履歴書の写し", 6)) <= 6);
+        assert_eq!(cut_left_to_width("/home/zoë/履歴書.pdf", 11), "…履歴書.pdf");
+        assert_eq!(cut_left_to_width("/home/zoë/履歴書.pdf", 9), "…歴書.pdf");
+        assert_eq!(cut_to_width("abc", 0), "");
+    }
 
     #[test]
     fn wrapping_never_loses_text_or_overflows() {

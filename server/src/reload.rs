@@ -183,8 +183,18 @@ mod tests {
 
     #[test]
     fn only_restart_only_settings_are_reported_and_kept() {
-        let running = config(&["--addr", "127.0.0.1:7000", "--workers", "2"]);
+        // `max_parsed_mib` given, since its default follows the upload limit.
+        let running = config(&[
+            "--addr",
+            "127.0.0.1:7000",
+            "--workers",
+            "2",
+            "--max-parsed-mib",
+            "20",
+        ]);
         let fresh = config(&[
+            "--max-parsed-mib",
+            "20",
             "--addr",
             "127.0.0.1:7001",
             "--workers",

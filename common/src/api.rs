@@ -98,6 +98,9 @@ where
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResumeList {
     pub resumes: Vec<ResumeResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One stored revision of a resume's document.
@@ -120,6 +123,9 @@ pub struct RevisionResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevisionList {
     pub revisions: Vec<RevisionResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +200,9 @@ fn default_template() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareList {
     pub shares: Vec<ShareResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[skip_serializing_none]
@@ -288,6 +297,9 @@ pub struct JobResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobList {
     pub jobs: Vec<JobResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /v1/resumes/{id}/tailor`.

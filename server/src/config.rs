@@ -181,6 +181,11 @@ pub struct ServeArgs {
         value_name = "BOOL"
     )]
     pub share_root_alias: bool,
+    /// Which log records to keep, as `RUST_LOG` takes them (`info`,
+    /// `vitae_server=debug,info`); default: `RUST_LOG`, else `info`.
+    /// SIGHUP applies a new value.
+    #[arg(long, env = "VITAE_LOG_LEVEL")]
+    pub log_level: Option<String>,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -223,6 +228,8 @@ pub struct Config {
     pub read_cache_bytes: u64,
     /// `/{token}` is an alias of `/s/{token}`, and share URLs use it.
     pub share_root_alias: bool,
+    /// The log filter, in `RUST_LOG`'s syntax.
+    pub log_level: String,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -320,6 +327,11 @@ impl Config {
             preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
             share_root_alias: args.share_root_alias,
+            log_level: crate::logs::check_level(
+                args.log_level
+                    .or_else(|| std::env::var("RUST_LOG").ok())
+                    .as_deref(),
+            )?,
             addr: args.addr,
             data_dir: args.store.data_dir,
             public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),

@@ -89,9 +89,13 @@ pub fn revision(
 }
 
 /// The history list, oldest first, each revision summarised against the one
-/// before it by the diff engine.
-pub fn revision_history(revisions: &[RevisionRecord]) -> Vec<RevisionResource> {
-    let mut previous: Option<&RevisionRecord> = None;
+/// before it by the diff engine; `before` is the revision before the first
+/// (the end of the previous page), if any.
+pub fn revision_history(
+    before: Option<&RevisionRecord>,
+    revisions: &[RevisionRecord],
+) -> Vec<RevisionResource> {
+    let mut previous: Option<&RevisionRecord> = before;
     let mut out = Vec::with_capacity(revisions.len());
     for current in revisions {
         let summary = match (

@@ -22,6 +22,7 @@ pub mod error;
 pub mod exports;
 pub mod jobs;
 pub mod openapi;
+pub mod paging;
 pub mod response;
 pub mod resumes;
 pub mod router;
@@ -58,7 +59,12 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub pipeline: Pipeline,
+    /// The settings as at start; those a SIGHUP can change are read from
+    /// [`App::live`] instead.
     pub config: Config,
+    /// The settings a reload changes: CORS origins, upload size, the SSE
+    /// heartbeat ([`crate::reload`]).
+    pub live: crate::reload::LiveCell,
     pub public_url: String,
     pub logs: LogFeed,
     /// Recent tailoring previews, by hash, for confirmation.

@@ -358,19 +358,29 @@ pub async fn get(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResul
     )
 }
 
-/// `GET /v1/resumes/{id}/shares`.
+/// `GET /v1/resumes/{id}/shares`: one page ([`super::paging`]).
 pub async fn list(app: &Arc<App>, ctx: &Ctx, req: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
-    let shares = app.store.list_shares(&user.user, id).await?;
+    let scope = super::paging::Scope {
+        list: super::paging::List::Shares,
+        owner: &user.user,
+        resume: Some(id),
+    };
+    let page = super::paging::Request::from_query(ctx)?.by_creation(&scope)?;
+    let paged = app.store.shares_page(&user.user, id, page).await?;
     let site = site(&req);
     json(
         StatusCode::OK,
         &ShareList {
-            shares: shares
+            shares: paged
+                .items
                 .iter()
                 .map(|s| resource::share_at(s, &share_url(app, &site, &s.token)))
                 .collect(),
+            next_cursor: paged
+                .next
+                .map(|at| scope.cursor(&super::paging::creation_position(&at))),
         },
     )
 }

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::{
     CachedExport, DayViews, DeletedResume, ExportRecord, JobRecord, NewJob, NewResume, NewShare,
-    NewTailored, ParseOutcome, Principal, Quotas, RawDocument, RevisionRecord, ShareRecord,
-    SharedView, Store, StoreError, StoredResume, Usage,
+    NewTailored, Page, Paged, ParseOutcome, Position, Principal, Quotas, RawDocument,
+    RevisionRecord, ShareRecord, SharedView, Store, StoreError, StoredResume, Usage,
 };
 use crate::metrics::Metrics;
 
@@ -68,8 +68,12 @@ impl Store for MeteredStore {
         timed!(self, "get_resume_raw", self.inner.get_resume_raw(owner, id))
     }
 
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
-        timed!(self, "list_resumes", self.inner.list_resumes(owner))
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError> {
+        timed!(self, "resumes_page", self.inner.resumes_page(owner, page))
     }
 
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
@@ -102,12 +106,17 @@ impl Store for MeteredStore {
         )
     }
 
-    async fn list_revisions(
+    async fn revisions_page(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError> {
-        timed!(self, "list_revisions", self.inner.list_revisions(owner, id))
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+        timed!(
+            self,
+            "revisions_page",
+            self.inner.revisions_page(owner, id, page)
+        )
     }
 
     async fn get_revision(
@@ -170,15 +179,16 @@ impl Store for MeteredStore {
         )
     }
 
-    async fn list_shares(
+    async fn shares_page(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError> {
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError> {
         timed!(
             self,
-            "list_shares",
-            self.inner.list_shares(owner, resume_id)
+            "shares_page",
+            self.inner.shares_page(owner, resume_id, page)
         )
     }
 
@@ -234,8 +244,12 @@ impl Store for MeteredStore {
         timed!(self, "get_job", self.inner.get_job(owner, id))
     }
 
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
-        timed!(self, "list_jobs", self.inner.list_jobs(owner))
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError> {
+        timed!(self, "jobs_page", self.inner.jobs_page(owner, page))
     }
 
     async fn update_job(

@@ -140,6 +140,58 @@ pub struct NewShare {
     pub pin_current: bool,
 }
 
+/// One page of a list: at most `limit` items, those after `after` (the
+/// position of the previous page's last item; `None`: from the start).
+///
+/// Every list is in one fixed order over positions that never change
+/// (creation time and key, or revision number), and a page is the items
+/// after a position, not an offset: a walk page by page meets every item
+/// that existed when it began exactly once, however many are added or
+/// removed meanwhile. A backend answers a page from an index in that order,
+/// reading at most `limit + 1` entries, never the whole list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<K> {
+    pub limit: usize,
+    pub after: Option<K>,
+}
+
+/// A page of items, and the position the next page starts after (`None`:
+/// this was the last page).
+#[derive(Debug, Clone)]
+pub struct Paged<T, K> {
+    pub items: Vec<T>,
+    pub next: Option<K>,
+}
+
+/// An item's place in a list ordered by creation: its `created_at` in
+/// microseconds since the epoch, then its key (a resume's id, a share's
+/// token hash) to order items created in the same microsecond.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub at: i64,
+    pub key: String,
+}
+
+/// Every item of a list, page by page (1,000 at a time), for the
+/// provided `list_*` methods.
+#[cfg(test)]
+async fn walk<T, K, F, Fut>(mut page: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(Page<K>) -> Fut,
+    Fut: std::future::Future<Output = Result<Paged<T, K>, StoreError>>,
+{
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let paged = page(Page { limit: 1000, after }).await?;
+        all.extend(paged.items);
+        match paged.next {
+            Some(next) => after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// A number that grows after every committed write, and only then. An
@@ -160,8 +212,18 @@ pub trait Store: Send + Sync + 'static {
         owner: &str,
         id: Uuid,
     ) -> Result<StoredResume<RawDocument>, StoreError>;
-    /// All of `owner`'s resumes, oldest first.
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError>;
+    /// One page of `owner`'s resumes, oldest first ([`Page`]).
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError>;
+    /// All of `owner`'s resumes, oldest first, page by page (tests;
+    /// handlers answer one page).
+    #[cfg(test)]
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+        walk(|page| self.resumes_page(owner, page)).await
+    }
     /// The uploaded bytes, as received.
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError>;
     /// Move a `pending` resume to `parsing`.
@@ -182,11 +244,23 @@ pub trait Store: Send + Sync + 'static {
         if_match: Option<u64>,
         patch: serde_json::Value,
     ) -> Result<StoredResume, StoreError>;
+    /// One page of a resume's revisions, oldest first, the current one
+    /// last; the position is the revision number.
+    async fn revisions_page(
+        &self,
+        owner: &str,
+        id: Uuid,
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError>;
+    /// Every revision, oldest first, page by page (tests).
+    #[cfg(test)]
     async fn list_revisions(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError>;
+    ) -> Result<Vec<RevisionRecord>, StoreError> {
+        walk(|page| self.revisions_page(owner, id, page)).await
+    }
     async fn get_revision(
         &self,
         owner: &str,
@@ -241,11 +315,23 @@ pub trait Store: Send + Sync + 'static {
         resume_id: Uuid,
         new: NewShare,
     ) -> Result<ShareRecord, StoreError>;
+    /// One page of a resume's share links, oldest first, with their
+    /// pending views counted ([`Page`]).
+    async fn shares_page(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError>;
+    /// Every share link of a resume, oldest first, page by page (tests).
+    #[cfg(test)]
     async fn list_shares(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError>;
+    ) -> Result<Vec<ShareRecord>, StoreError> {
+        walk(|page| self.shares_page(owner, resume_id, page)).await
+    }
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError>;
     /// Open a share link and count the view as a page view
     /// ([`Self::open_share`], then [`Self::count_share_view`]); the tests'
@@ -296,8 +382,17 @@ pub trait Store: Send + Sync + 'static {
         content_hash: &str,
     ) -> Result<Option<JobRecord>, StoreError>;
     async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError>;
-    /// All of `owner`'s jobs, oldest first.
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// One page of `owner`'s jobs, oldest first ([`Page`]).
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError>;
+    /// All of `owner`'s jobs, oldest first, page by page (tests).
+    #[cfg(test)]
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+        walk(|page| self.jobs_page(owner, page)).await
+    }
     /// Replace a job's description; a different content hash bumps its
     /// revision (which makes earlier previews for it stale).
     async fn update_job(&self, owner: &str, id: Uuid, new: NewJob)

@@ -101,8 +101,12 @@ Exit codes: 0 uploaded (with --wait: parsed), 1 the request failed,
     #[command(after_help = "\
 Examples:
   vitae list
-  vitae list --json | jq -r '.resumes[] | select(.status == \"ready\") | .id'")]
-    List,
+  vitae list --json | jq -r '.resumes[] | select(.status == \"ready\") | .id'
+  vitae list --limit 50 --json | jq -r .next_cursor")]
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
 
     /// Show one resume: status, warnings, and its parsed document summarised.
     #[command(after_help = "\
@@ -208,11 +212,14 @@ Hideable: email, phone, location, url, profiles, summary, and any section
     #[command(after_help = "\
 Examples:
   vitae shares 3f2a
-  vitae shares 3f2a --json | jq '.shares[] | select(.revoked | not) | .url'")]
+  vitae shares 3f2a --json | jq '.shares[] | select(.revoked | not) | .url'
+  vitae shares 3f2a --limit 100 --cursor CURSOR")]
     Shares {
         /// Resume id or unique prefix.
         #[arg(value_parser = ids::id_arg)]
         id: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
 
     /// Revoke a share link: it answers 410 Gone from now on.
@@ -325,11 +332,14 @@ Exit codes: 0 deleted, 1 the request failed or the answer was no,
     #[command(after_help = "\
 Examples:
   vitae revisions 3f2a
+  vitae revisions 3f2a --limit 20
   vitae diff 3f2a:rev:1 3f2a:rev:2")]
     Revisions {
         /// Resume id or unique prefix.
         #[arg(value_parser = ids::id_arg)]
         id: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
 
     /// Restore revision N of a resume (as a new revision; history is kept).
@@ -486,6 +496,41 @@ pub enum PaperArg {
     /// US Letter.
     #[value(alias = "us-letter")]
     Letter,
+}
+
+/// One page of a list instead of all of it. Without either option the
+/// list commands follow the server's pages and print everything.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PageArgs {
+    /// Print one page of at most N items (1 to 1000); the cursor of the
+    /// next page goes to stderr, and to `next_cursor` with --json.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub limit: Option<u64>,
+    /// Print the page that starts at CURSOR (a `next_cursor` printed before).
+    #[arg(long, value_name = "CURSOR")]
+    pub cursor: Option<String>,
+}
+
+impl PageArgs {
+    /// Whether one page was asked for.
+    fn one_page(&self) -> bool {
+        self.limit.is_some() || self.cursor.is_some()
+    }
+
+    fn limit(&self) -> Option<usize> {
+        self.limit.map(|n| n as usize)
+    }
+
+    /// Tell a person at the terminal how to get the next page.
+    fn hint(&self, command: &str, next: Option<&str>) {
+        if let Some(cursor) = next {
+            let limit = self
+                .limit
+                .map(|n| format!(" --limit {n}"))
+                .unwrap_or_default();
+            eprintln!("more: {command}{limit} --cursor {cursor}");
+        }
+    }
 }
 
 /// The layout of a typeset export (pdf, docx, png). Each is checked here,

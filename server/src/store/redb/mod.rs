@@ -43,6 +43,8 @@ mod usage;
 mod writer;
 
 #[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
@@ -68,8 +70,8 @@ use super::records::{
 };
 use super::views::ViewCounter;
 use super::{
-    DayViews, DeletedResume, NewJob, NewResume, NewShare, NewTailored, Quotas, SharedView, Store,
-    StoreError, Usage,
+    DayViews, DeletedResume, NewJob, NewResume, NewShare, NewTailored, Page, Paged, Position,
+    Quotas, SharedView, Store, StoreError, Usage,
 };
 use crate::read_cache::ReadCache;
 
@@ -285,8 +287,12 @@ impl Store for RedbStore {
         resumes::get_off_thread(self, owner, id).await
     }
 
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
-        resumes::list(self, owner).await
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError> {
+        resumes::page(self, owner, page).await
     }
 
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
@@ -315,12 +321,13 @@ impl Store for RedbStore {
         revisions::patch(self, owner, id, if_match, patch).await
     }
 
-    async fn list_revisions(
+    async fn revisions_page(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError> {
-        revisions::list(self, owner, id).await
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+        revisions::page(self, owner, id, page).await
     }
 
     async fn get_revision(
@@ -368,12 +375,13 @@ impl Store for RedbStore {
         shares::create(self, owner, resume_id, new).await
     }
 
-    async fn list_shares(
+    async fn shares_page(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError> {
-        shares::list(self, owner, resume_id).await
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError> {
+        shares::page(self, owner, resume_id, page).await
     }
 
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
@@ -420,8 +428,12 @@ impl Store for RedbStore {
         jobs::get(self, owner, id).await
     }
 
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
-        jobs::list(self, owner).await
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError> {
+        jobs::page(self, owner, page).await
     }
 
     async fn update_job(

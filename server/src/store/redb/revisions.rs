@@ -27,7 +27,7 @@ use super::RedbStore;
 use crate::store::delta::{self, Delta, SNAPSHOT_EVERY};
 use crate::store::quota::{self, Quotas};
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
-use crate::store::{now, StoreError};
+use crate::store::{now, Page, Paged, StoreError};
 
 /// A row of `revisions`: the revision whole (`document`), or as the delta
 /// that turns the next revision's document into it.
@@ -148,32 +148,72 @@ pub(super) async fn restore(
         .await
 }
 
-/// Every revision of a resume, oldest first, the current one last.
-pub(super) async fn list(
+/// One page of a resume's revisions, oldest first, the current one last.
+///
+/// Earlier revisions are reverse deltas from the one after, so the page is
+/// read upwards from its first revision until it is full and then on to the
+/// first revision stored whole (at most [`SNAPSHOT_EVERY`] more rows) or
+/// the current document, and rebuilt downwards from there: the cost is the
+/// page, never the history.
+pub(super) async fn page(
     store: &RedbStore,
     owner: &str,
     id: Uuid,
-) -> Result<Vec<RevisionRecord>, StoreError> {
+    page: Page<u64>,
+) -> Result<Paged<RevisionRecord, u64>, StoreError> {
     let owner = owner.to_string();
+    let limit = page.limit.max(1);
+    let first = page.after.map_or(0, |after| after.saturating_add(1));
     store
         .read(move |txn| {
             let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
             let key = id.to_string();
             let table = txn.open_table(REVISIONS)?;
-            let mut stored = Vec::new();
-            for entry in table.range((key.as_str(), 0u64)..=(key.as_str(), u64::MAX))? {
-                let (_, value) = entry?;
-                stored.push(serde_json::from_slice::<StoredRevision>(value.value())?);
+            // The page's rows, then the rows that rebuild its last one.
+            let mut rows: Vec<StoredRevision> = Vec::new();
+            let mut in_page = 0;
+            let mut more = false;
+            if first < record.revision {
+                for entry in table.range((key.as_str(), first)..(key.as_str(), record.revision))? {
+                    let (_, value) = entry?;
+                    let stored: StoredRevision = serde_json::from_slice(value.value())?;
+                    if in_page < limit {
+                        in_page += 1;
+                        rows.push(stored);
+                        continue;
+                    }
+                    more = true;
+                    if rows.last().is_some_and(|last| last.delta.is_none()) {
+                        break;
+                    }
+                    rows.push(stored);
+                }
             }
-            // Newest first, each rebuilt from the one after it.
-            let mut out = vec![current_revision(record)];
-            for revision in stored.into_iter().rev() {
-                let next = out.last().and_then(|r| r.document.as_ref());
-                let resolved = revision.resolve(next)?;
-                out.push(resolved);
+            // Below the page's last row all is rebuilt; the current
+            // revision follows the stored ones.
+            let current = current_revision(record);
+            let mut next = current.document.clone();
+            let mut items = Vec::with_capacity(in_page + 1);
+            for (index, stored) in rows.into_iter().enumerate().rev() {
+                let resolved = stored.resolve(next.as_ref())?;
+                next = resolved.document.clone();
+                if index < in_page {
+                    items.push(resolved);
+                }
             }
-            out.reverse();
-            Ok(out)
+            items.reverse();
+            if !more && in_page < limit && current.revision >= first {
+                items.push(current);
+            } else if !more && current.revision >= first {
+                // The page is full and only the current revision is left.
+                more = true;
+            }
+            let next = if more {
+                items.last().map(|r| r.revision)
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
         .await
 }

@@ -3,7 +3,8 @@
 //! A share lives in `shares` under the SHA-256 of its token
 //! ([`share_key`]), its token sealed with the data dir's key
 //! ([`crate::store::sealing`]): the file never holds a token in clear. It is
-//! indexed by resume in `resume_shares` (by the same key); deleting a resume
+//! indexed by resume in `resume_shares` (by the same key) and, for the
+//! owner's pages, in `share_order` by creation time; deleting a resume
 //! deletes its shares ([`super::resumes::delete`]). Opening a link is a
 //! read: it answers from the read cache when nothing was committed since
 //! (see [`crate::read_cache`]) and otherwise reads on the blocking pool (the
@@ -22,13 +23,15 @@ use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
 use super::resumes::{load_resume, owned};
-use super::tables::{RESUMES, RESUME_SHARES, REVISIONS, SHARES, SHARE_VIEWS};
+use super::tables::{
+    page_of_scope, RESUMES, RESUME_SHARES, REVISIONS, SHARES, SHARE_ORDER, SHARE_VIEWS,
+};
 use super::tokens::random_token;
 use super::RedbStore;
 use crate::store::records::{RawDocument, ResumeRecord, ShareRecord, StoredShare, SHARE_SCHEMA};
 use crate::store::sealing::TokenSeal;
 use crate::store::views::{share_key, DayViews, Pending, HISTORY_DAYS};
-use crate::store::{now, NewShare, SharedView, Store, StoreError};
+use crate::store::{now, NewShare, Page, Paged, Position, SharedView, Store, StoreError};
 
 /// A new share link to one of `owner`'s resumes. A pinned revision is
 /// checked (or, for `pin_current`, read) in the same transaction.
@@ -87,17 +90,27 @@ pub(super) async fn create(
             put_share(txn, &key, &StoredShare::seal(&share, &key, &seal)?)?;
             txn.open_table(RESUME_SHARES)?
                 .insert((resume_id.to_string().as_str(), key.as_str()), ())?;
+            txn.open_table(SHARE_ORDER)?.insert(
+                (
+                    resume_id.to_string().as_str(),
+                    share.created_at.timestamp_micros(),
+                    key.as_str(),
+                ),
+                (),
+            )?;
             Ok(share)
         })
         .await
 }
 
-/// A resume's share links, oldest first, with their pending views counted.
-pub(super) async fn list(
+/// One page of a resume's share links, oldest first, with their pending
+/// views counted: a range scan of `share_order` from the page's position.
+pub(super) async fn page(
     store: &RedbStore,
     owner: &str,
     resume_id: Uuid,
-) -> Result<Vec<ShareRecord>, StoreError> {
+    page: Page<Position>,
+) -> Result<Paged<ShareRecord, Position>, StoreError> {
     let owner = owner.to_string();
     let views = store.views.clone();
     let seal = store.seal.clone();
@@ -105,23 +118,23 @@ pub(super) async fn list(
         .read_shares(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
             let id = resume_id.to_string();
-            let index = txn.open_table(RESUME_SHARES)?;
+            let (positions, more) = page_of_scope(&txn.open_table(SHARE_ORDER)?, &id, &page)?;
             let shares = txn.open_table(SHARES)?;
-            let mut out = Vec::new();
-            for entry in index.range((id.as_str(), "")..)? {
-                let (k, _) = entry?;
-                let (resume, key) = k.value();
-                if resume != id {
-                    break;
-                }
+            let mut items = Vec::with_capacity(positions.len());
+            for position in &positions {
+                let key = position.key.as_str();
                 if let Some(stored) = load_share(&shares, key)? {
                     let mut share = stored.open(key, &seal)?;
                     views.add_pending(key, &mut share);
-                    out.push(share);
+                    items.push(share);
                 }
             }
-            out.sort_by_key(|s| s.created_at);
-            Ok(out)
+            let next = if more {
+                positions.last().cloned()
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
         .await
 }

@@ -23,6 +23,9 @@
 //!    resume's share page (and its GET), and another owner's parse while
 //!    one owner uploads amplifying DOCX files, against a server of its own
 //!    ([`abuse`]);
+//! 9. `lists`: a page of share links with 100,000 links on one resume (first,
+//!    middle, every page of a walk), against a server of its own, and
+//!    optionally against a baseline build ([`lists`]);
 //!
 //! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
 //! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
@@ -39,6 +42,7 @@ mod abuse;
 mod client;
 mod export;
 mod fanout;
+mod lists;
 mod phases;
 mod plot;
 mod reads;
@@ -61,8 +65,8 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
-const PHASES: [&str; 8] = [
-    "uploads", "reads", "fanout", "writes", "versions", "tui", "export", "abuse",
+const PHASES: [&str; 9] = [
+    "uploads", "reads", "fanout", "writes", "versions", "tui", "export", "abuse", "lists",
 ];
 
 /// Benchmark vitae-server on loopback.
@@ -72,7 +76,7 @@ pub struct Args {
     /// The vitae-server binary (default: next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
-    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse).
+    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse, lists).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
@@ -105,6 +109,8 @@ pub struct Args {
     export: export::ExportArgs,
     #[command(flatten)]
     abuse: abuse::AbuseArgs,
+    #[command(flatten)]
+    lists: lists::ListsArgs,
     /// Frames drawn per TUI scenario.
     #[arg(long, default_value_t = 2000)]
     tui_frames: usize,
@@ -181,6 +187,7 @@ pub struct Report {
     tui: Vec<TuiRun>,
     export: Option<export::ExportRun>,
     abuse: Option<abuse::AbuseRun>,
+    lists: Option<lists::ListsRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -469,7 +476,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
             server.memory()?,
             Some(sampler.finish()),
         ));
-        // Listing them all is one unpaginated answer: its cost is a figure too.
+        // Listing them all (every page of 1,000): its cost is a figure too.
         let listing = phases::list_shares(&target, &share_id).await?;
         listed = listing.shares - before;
         share_listing = Some(listing);
@@ -507,6 +514,13 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         None
     };
 
+    // Its own server (and the baseline's), quotas off, 100,000 links.
+    let lists = if args.runs("lists") {
+        Some(lists::run(&binary, &md, &args.lists).await?)
+    } else {
+        None
+    };
+
     // Last, with the servers gone: the TUI draws on this machine's cores.
     let tui = if args.runs("tui") {
         progress(args, "TUI frame render time at 200×60");
@@ -533,6 +547,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         tui,
         export,
         abuse,
+        lists,
         memory,
         server_log,
         server_exit: exit,

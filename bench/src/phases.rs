@@ -212,33 +212,33 @@ pub struct ShareListing {
     pub bytes: usize,
 }
 
-/// List a resume's shares (to check that every acknowledged write is there).
+/// List a resume's shares, every page of 1,000 (to check that every
+/// acknowledged write is there); the time and bytes of all pages together.
 pub async fn list_shares(target: &Target, id: &str) -> anyhow::Result<ShareListing> {
     let mut conn = Conn::new(target.clone());
     conn.connect().await?;
     let started = Instant::now();
-    let reply = conn
-        .send(
-            Method::GET,
-            &format!("/v1/resumes/{id}/shares"),
-            None,
-            Bytes::new(),
-        )
-        .await?;
-    if reply.status != StatusCode::OK {
-        bail!("{}", describe("listing shares", reply.status, &reply.body));
+    let base = format!("/v1/resumes/{id}/shares?limit=1000");
+    let mut path = base.clone();
+    let (mut shares, mut bytes) = (0, 0);
+    loop {
+        let reply = conn.send(Method::GET, &path, None, Bytes::new()).await?;
+        if reply.status != StatusCode::OK {
+            bail!("{}", describe("listing shares", reply.status, &reply.body));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&reply.body)?;
+        shares += value["shares"]
+            .as_array()
+            .map(Vec::len)
+            .context("no `shares` list in the answer")?;
+        bytes += reply.body.len();
+        match value["next_cursor"].as_str() {
+            Some(next) => path = format!("{base}&cursor={next}"),
+            None => break,
+        }
     }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let value: serde_json::Value = serde_json::from_slice(&reply.body)?;
-    let shares = value["shares"]
-        .as_array()
-        .map(Vec::len)
-        .context("no `shares` list in the answer")?;
-    Ok(ShareListing {
-        shares,
-        ms,
-        bytes: reply.body.len(),
-    })
+    Ok(ShareListing { shares, ms, bytes })
 }
 
 /// The latency of overwriting one 4 KiB block of a 1 MiB file and

@@ -268,7 +268,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
         )];
         if let Some(listing) = &r.share_listing {
             notes.push(format!(
-                "listing them: one GET …/shares answered {} shares, {:.1} MB, in {:.0} ms",
+                "listing them: GET …/shares?limit=1000, every page, answered {} shares, {:.1} MB, in {:.0} ms",
                 listing.shares,
                 listing.bytes as f64 / 1e6,
                 listing.ms
@@ -367,6 +367,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
     }
     if let Some(abuse) = &r.abuse {
         tables.extend(abuse_tables(abuse));
+    }
+    if let Some(lists) = &r.lists {
+        tables.push(lists_table(lists));
     }
     tables.push(Table {
         name: "memory",
@@ -594,6 +597,51 @@ fn probe_row(condition: &str, what: &str, s: &Summary) -> Vec<String> {
     row.push(f(s.per_second, 0));
     row.push((s.unexpected + s.errors).to_string());
     row
+}
+
+/// The lists phase: share-list pages on one resume with many links, per
+/// server measured.
+fn lists_table(x: &crate::lists::ListsRun) -> Table {
+    let mut rows = Vec::new();
+    let mut notes = vec![format!(
+        "{} share links on one resume, created at {:.0}/s; requests one at a time",
+        x.shares, x.creation_per_second
+    )];
+    for server in &x.servers {
+        for row in &server.rows {
+            let s = &row.summary;
+            rows.push(vec![
+                server.server.clone(),
+                row.what.clone(),
+                row.items.to_string(),
+                format!("{:.1}", row.bytes as f64 / 1000.0),
+                s.ok.to_string(),
+                f(s.p50_ms, 2),
+                f(s.p99_ms, 2),
+                f(s.max_ms, 2),
+            ]);
+        }
+        notes.push(format!(
+            "{}: {}; server log {} WARN, {} ERROR lines; shutdown: {}",
+            server.server,
+            server.binary,
+            server.server_log.warn_lines,
+            server.server_log.error_lines,
+            server.server_exit
+        ));
+    }
+    Table {
+        name: "lists",
+        title: format!(
+            "Paged lists: GET /v1/resumes/{{id}}/shares with {} links on the resume",
+            x.shares
+        ),
+        headers: vec![
+            "server", "request", "links", "KB", "requests", "p50 ms", "p99 ms", "max ms",
+        ],
+        rows,
+        notes,
+    }
 }
 
 /// The abuse phase's tables: the probes under the floods, and the

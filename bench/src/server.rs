@@ -29,6 +29,15 @@ pub struct Server {
 impl Server {
     /// Start the server and wait for its listening line.
     pub async fn start(binary: &Path, data_dir: &Path) -> anyhow::Result<Server> {
+        Self::start_with(binary, data_dir, &[]).await
+    }
+
+    /// [`Server::start`] with more `serve` flags (a phase's own settings).
+    pub async fn start_with(
+        binary: &Path,
+        data_dir: &Path,
+        extra: &[&str],
+    ) -> anyhow::Result<Server> {
         let log_path = data_dir.join("server.log");
         let log =
             File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
@@ -46,6 +55,7 @@ impl Server {
             .args(["--max-streams", "1000000"])
             .args(["--max-streams-per-owner", "1000000"])
             .args(["--share-rate", "0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

@@ -98,6 +98,9 @@ where
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResumeList {
     pub resumes: Vec<ResumeResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One stored revision of a resume's document.
@@ -120,6 +123,9 @@ pub struct RevisionResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevisionList {
     pub revisions: Vec<RevisionResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +144,53 @@ pub struct ShareResource {
     /// Its layout options.
     #[serde(default)]
     pub options: crate::export::Options,
+    /// What the owner wrote to remember where the link went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `"live"` (the resume as it is now) or `"pinned"` (one revision).
+    #[serde(default = "live")]
+    pub shows: String,
+    /// The revision a pinned link shows (from `"pin": true` or
+    /// `"revision": N`); absent on a live link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_revision: Option<u64>,
+    /// Field names removed from every form of the share
+    /// ([`crate::render::HIDEABLE`]).
+    #[serde(default)]
+    pub hide: Vec<String>,
+    /// Whether `?format=pdf|docx|json|md` answer (else 403; the page only).
+    #[serde(default = "yes")]
+    pub allow_download: bool,
+    /// Whether the link asks for a password (which is never returned).
+    #[serde(default)]
+    pub has_password: bool,
+}
+
+fn live() -> String {
+    "live".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `GET /v1/shares/{token}`: the share with its views per day and form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareDetail {
+    #[serde(flatten)]
+    pub share: ShareResource,
+    /// Counted views per UTC day, oldest first (the last 400 days at most).
+    pub views: Vec<ShareDayViews>,
+}
+
+/// The counted views of one UTC day, per form (`html`, `json`, `md`,
+/// `pdf`, `docx`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareDayViews {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub total: u64,
+    pub formats: std::collections::BTreeMap<String, u64>,
 }
 
 fn default_template() -> String {
@@ -147,6 +200,9 @@ fn default_template() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareList {
     pub shares: Vec<ShareResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[skip_serializing_none]
@@ -161,6 +217,20 @@ pub struct CreateShare {
     pub template: Option<String>,
     /// Layout options for the link's PDF and DOCX.
     pub options: Option<crate::export::Options>,
+    /// A note for the owner (`"Acme Corp, backend role"`), at most 200 characters.
+    pub label: Option<String>,
+    /// Freeze the link to the resume's current revision.
+    pub pin: Option<bool>,
+    /// Freeze the link to this revision (which must exist).
+    pub revision: Option<u64>,
+    /// Field names to remove from every form of the share
+    /// ([`crate::render::HIDEABLE`]).
+    pub hide: Option<Vec<String>>,
+    /// `false`: only the HTML page; `?format=pdf|docx|json|md` answer 403.
+    pub allow_download: Option<bool>,
+    /// Ask for this password before showing anything (stored as an
+    /// argon2id hash; never returned).
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +297,9 @@ pub struct JobResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobList {
     pub jobs: Vec<JobResource>,
+    /// Where the next page starts (`?cursor=`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /v1/resumes/{id}/tailor`.
@@ -338,10 +411,16 @@ mod wire_tests {
             last_accessed_at: None,
             template: "classic".into(),
             options: Default::default(),
+            label: None,
+            shows: "live".into(),
+            pinned_revision: None,
+            hide: vec![],
+            allow_download: true,
+            has_password: false,
         };
         assert_eq!(
             json(&share),
-            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null,"template":"classic","options":{"paper":"a4","fit":"none","order":[],"hide":[]}}"#
+            r#"{"token":"k","url":"u","resume_id":"r","created_at":"t","expires_at":"e","revoked":false,"access_count":0,"last_accessed_at":null,"template":"classic","options":{"paper":"a4","fit":"none","order":[],"hide":[]},"shows":"live","hide":[],"allow_download":true,"has_password":false}"#
         );
         assert_eq!(json(&CreateShare::default()), "{}");
         let revision = RevisionResource {

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// stored: the one code answered with two statuses ([`Self::status`]
     /// is the count's).
     QuotaExceeded,
+    /// A list's `cursor` is not one this list handed out (malformed, from
+    /// another list, or from another version of the server).
+    InvalidCursor,
 }
 
 impl ErrorCode {
@@ -52,6 +55,7 @@ impl ErrorCode {
             ErrorCode::Unavailable => 503,
             ErrorCode::InsufficientStorage => 507,
             ErrorCode::QuotaExceeded => 429,
+            ErrorCode::InvalidCursor => 400,
         }
     }
 }

@@ -246,6 +246,46 @@ const PUBLIC_LOCATION: &[&str] = &["city", "region", "countryCode"];
 /// the schema names ([`schema::SECTIONS`]). Keys the schema does not name
 /// (`x-private`, `meta`, an extension's fields) stay private.
 pub fn public_view(document: &Value) -> Value {
+    public_view_hiding(document, &[])
+}
+
+/// What a share link may hide (`"hide": [...]` when it is made), each with
+/// what it removes from the public view, and so from every form of the
+/// share: the page (its contact line and preview tags too), JSON,
+/// Markdown, PDF and DOCX. The rest of the name list are the sections of
+/// [`schema::SECTIONS`], each removed whole. The name and label are never
+/// hidden (they are the page's heading); the street address, postal code
+/// and image are never public at all.
+pub const HIDEABLE_BASICS: &[(&str, &str)] = &[
+    ("email", "basics.email"),
+    ("phone", "basics.phone"),
+    (
+        "location",
+        "basics.location (city, region, country; street address and postal code are never shown)",
+    ),
+    ("url", "basics.url (the personal web site)"),
+    ("profiles", "basics.profiles (every network profile)"),
+    ("summary", "basics.summary"),
+];
+
+/// Every name `"hide"` accepts: [`HIDEABLE_BASICS`], then the sections.
+pub fn hideable() -> Vec<&'static str> {
+    HIDEABLE_BASICS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(schema::SECTIONS.iter().map(|s| s.key))
+        .collect()
+}
+
+/// Whether `name` is one [`hideable`] accepts.
+pub fn is_hideable(name: &str) -> bool {
+    HIDEABLE_BASICS.iter().any(|(n, _)| *n == name) || schema::section(name).is_some()
+}
+
+/// [`public_view`] without the fields and sections named in `hide`
+/// ([`hideable`]; other names remove nothing).
+pub fn public_view_hiding(document: &Value, hide: &[String]) -> Value {
+    let hidden = |name: &str| hide.iter().any(|h| h == name);
     let mut out = serde_json::Map::new();
     let Some(doc) = document.as_object() else {
         return Value::Object(out);
@@ -256,14 +296,27 @@ pub fn public_view(document: &Value) -> Value {
             .collect::<serde_json::Map<String, Value>>()
     };
     if let Some(basics) = doc.get("basics").and_then(Value::as_object) {
-        let mut shown = pick(basics, PUBLIC_BASICS);
-        if let Some(location) = basics.get("location").and_then(Value::as_object) {
+        let keys: Vec<&str> = PUBLIC_BASICS
+            .iter()
+            .copied()
+            .filter(|key| !hidden(key))
+            .collect();
+        let mut shown = pick(basics, &keys);
+        let location = basics
+            .get("location")
+            .filter(|_| !hidden("location"))
+            .and_then(Value::as_object);
+        if let Some(location) = location {
             let place = pick(location, PUBLIC_LOCATION);
             if !place.is_empty() {
                 shown.insert("location".into(), Value::Object(place));
             }
         }
-        if let Some(profiles) = basics.get("profiles").and_then(Value::as_array) {
+        let profiles = basics
+            .get("profiles")
+            .filter(|_| !hidden("profiles"))
+            .and_then(Value::as_array);
+        if let Some(profiles) = profiles {
             let keys: Vec<&str> = schema::PROFILES.fields.iter().map(|f| f.key).collect();
             let profiles: Vec<Value> = profiles
                 .iter()
@@ -275,6 +328,9 @@ pub fn public_view(document: &Value) -> Value {
         out.insert("basics".into(), Value::Object(shown));
     }
     for section in schema::SECTIONS {
+        if hidden(section.key) {
+            continue;
+        }
         let Some(entries) = doc.get(section.key).and_then(Value::as_array) else {
             continue;
         };
@@ -870,17 +926,30 @@ fn head_html(out: &mut String, title: &str, og: Option<(&str, Option<&str>)>) {
 /// The resume as a standalone HTML page: every value escaped, no script,
 /// only safe links. This is the file `vitae export --format html` writes.
 pub fn html(resume: &Resume) -> String {
-    page(resume, false)
+    page(resume, Footer::None)
 }
 
 /// The resume as the public share page: [`html`] plus a footer linking to
 /// the JSON and Markdown forms of the same share (`?format=json|md`, relative
 /// to the page's own address).
 pub fn share_html(resume: &Resume) -> String {
-    page(resume, true)
+    page(resume, Footer::Downloads)
 }
 
-fn page(resume: &Resume, alternates: bool) -> String {
+/// [`share_html`] for a link whose downloads are off: the footer links to
+/// no other form (those answer 403).
+pub fn share_html_without_downloads(resume: &Resume) -> String {
+    page(resume, Footer::None)
+}
+
+/// What the page's footer offers.
+#[derive(Clone, Copy, PartialEq)]
+enum Footer {
+    None,
+    Downloads,
+}
+
+fn page(resume: &Resume, footer: Footer) -> String {
     let basics = resume.basics.clone().unwrap_or_default();
     let name = filled(&basics.name).unwrap_or("Resume");
     let label = filled(&basics.label);
@@ -929,7 +998,7 @@ fn page(resume: &Resume, alternates: bool) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("</main>\n");
-    if alternates {
+    if footer == Footer::Downloads {
         out.push_str(
             "<footer><p><a id=\"download-pdf\" href=\"?format=pdf\" type=\"application/pdf\">Download PDF</a> \
              · <a id=\"download-docx\" href=\"?format=docx\">Word</a></p>\
@@ -957,10 +1026,61 @@ pub fn notice_html(heading: &str, message: &str) -> String {
     out
 }
 
+/// The page a password-protected share link shows a browser without the
+/// password: one field, posted back to the link's own address (no
+/// `action`: the form posts to the page's URL), no script. `wrong`: the
+/// last try was refused.
+pub fn password_html(wrong: bool) -> String {
+    let mut out = String::with_capacity(HTML_STYLE.len() + 1024);
+    head_html(&mut out, "Password required", None);
+    out.push_str(
+        "<body class=\"notice\">\n<main><h1>This resume is protected by a password</h1>\
+         <p>Ask the person who shared it for the password.</p>",
+    );
+    if wrong {
+        out.push_str("<p role=\"alert\"><strong>That password is not right.</strong></p>");
+    }
+    out.push_str(
+        "<form method=\"post\"><p><label for=\"password\">Password</label> \
+         <input id=\"password\" name=\"password\" type=\"password\" \
+         autocomplete=\"current-password\" required autofocus> \
+         <button type=\"submit\">Open</button></p></form></main>\n</body></html>\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hidden_fields_and_sections_leave_the_public_view() {
+        let document = json!({
+            "basics": {"name": "Jane", "email": "j@example.com", "phone": "+1 555",
+                       "url": "https://jane.example", "summary": "Hi",
+                       "location": {"city": "Oslo"},
+                       "profiles": [{"network": "GitHub", "username": "jane"}]},
+            "references": [{"name": "Ann", "reference": "Good"}],
+            "work": [{"name": "Acme"}]
+        });
+        let all = public_view(&document);
+        for name in hideable() {
+            let view = public_view_hiding(&document, &[name.to_string()]);
+            let gone = match name {
+                "email" | "phone" | "url" | "summary" | "location" | "profiles" => {
+                    view["basics"].get(name).is_none() && all["basics"].get(name).is_some()
+                }
+                section => view.get(section).is_none(),
+            };
+            assert!(gone, "{name} still in {view}");
+            assert_eq!(view["basics"]["name"], "Jane", "{name}");
+        }
+        assert!(is_hideable("phone") && is_hideable("interests"));
+        assert!(!is_hideable("name") && !is_hideable("image") && !is_hideable(""));
+        let page = password_html(true);
+        assert!(page.contains("<form method=\"post\">") && !page.contains("<script"));
+    }
 
     fn sample() -> Resume {
         Resume::from_value(json!({

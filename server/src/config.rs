@@ -172,6 +172,24 @@ pub struct ServeArgs {
     /// MiB of encoded resume answers kept in memory for repeated reads.
     #[arg(long, env = "VITAE_READ_CACHE_MIB", default_value_t = 64)]
     pub read_cache_mib: u64,
+    /// Also serve every share link at the root of the host, `/{token}` as
+    /// well as `/s/{token}`, and hand out links in that form (for a host of
+    /// one's own, e.g. https://cv.example.com/TOKEN).
+    #[arg(
+        long,
+        env = "VITAE_SHARE_ROOT_ALIAS",
+        default_value_t = false,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub share_root_alias: bool,
+    /// Which log records to keep, as `RUST_LOG` takes them (`info`,
+    /// `vitae_server=debug,info`); default: `RUST_LOG`, else `info`.
+    /// SIGHUP applies a new value.
+    #[arg(long, env = "VITAE_LOG_LEVEL")]
+    pub log_level: Option<String>,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -215,6 +233,10 @@ pub struct Config {
     pub preview_cache_bytes: u64,
     /// Bytes of encoded resume answers kept in memory.
     pub read_cache_bytes: u64,
+    /// `/{token}` is an alias of `/s/{token}`, and share URLs use it.
+    pub share_root_alias: bool,
+    /// The log filter, in `RUST_LOG`'s syntax.
+    pub log_level: String,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -311,6 +333,12 @@ impl Config {
             },
             preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
+            share_root_alias: args.share_root_alias,
+            log_level: crate::logs::check_level(
+                args.log_level
+                    .or_else(|| std::env::var("RUST_LOG").ok())
+                    .as_deref(),
+            )?,
             addr: args.addr,
             data_dir: args.store.data_dir,
             database_url: args.store.database_url,

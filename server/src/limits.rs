@@ -169,12 +169,13 @@ impl Drop for Permit {
     }
 }
 
-/// A token bucket per client address: `burst` requests at once, refilled at
-/// `per_second`. A rate of zero turns the limiter off.
-pub struct RateLimiter {
+/// A token bucket per client address (or per other key `K`, such as a
+/// share link): `burst` requests at once, refilled at `per_second`. A rate
+/// of zero turns the limiter off.
+pub struct RateLimiter<K = IpAddr> {
     per_second: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
     /// How many buckets exist, so [`RateLimiter::would_admit`] (asked on
     /// every authenticated request) takes no lock while nobody has failed.
     tracked: AtomicUsize,
@@ -190,8 +191,12 @@ struct Bucket {
 /// crowd of addresses can make the limiter hold.
 const PRUNE_AT: usize = 16_384;
 
-impl RateLimiter {
-    pub fn new(per_second: f64, burst: u32) -> RateLimiter {
+/// Most buckets kept even when none is idle: past it the fullest bucket
+/// (the key that asked least lately) is forgotten for the new one.
+const MAX_BUCKETS: usize = 4 * PRUNE_AT;
+
+impl<K: std::hash::Hash + Eq + Copy> RateLimiter<K> {
+    pub fn new(per_second: f64, burst: u32) -> RateLimiter<K> {
         RateLimiter {
             per_second,
             burst: f64::from(burst.max(1)),
@@ -205,12 +210,12 @@ impl RateLimiter {
     }
 
     /// Take one token for `addr`, or say how long until one is there.
-    pub fn check(&self, addr: IpAddr) -> Result<(), Refusal> {
+    pub fn check(&self, addr: K) -> Result<(), Refusal> {
         self.check_at(addr, Instant::now())
     }
 
     /// Is a token there for `addr`, without taking it?
-    pub fn would_admit(&self, addr: IpAddr) -> Result<(), Refusal> {
+    pub fn would_admit(&self, addr: K) -> Result<(), Refusal> {
         if self.is_off() || self.tracked.load(Ordering::Relaxed) == 0 {
             return Ok(());
         }
@@ -240,13 +245,25 @@ impl RateLimiter {
         }
     }
 
-    fn check_at(&self, addr: IpAddr, now: Instant) -> Result<(), Refusal> {
+    fn check_at(&self, addr: K, now: Instant) -> Result<(), Refusal> {
         if self.is_off() {
             return Ok(());
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= PRUNE_AT && !buckets.contains_key(&addr) {
             buckets.retain(|_, bucket| self.refilled(*bucket, now) < self.burst);
+            if buckets.len() >= MAX_BUCKETS {
+                let fullest = buckets
+                    .iter()
+                    .max_by(|a, b| {
+                        self.refilled(*a.1, now)
+                            .total_cmp(&self.refilled(*b.1, now))
+                    })
+                    .map(|(key, _)| *key);
+                if let Some(key) = fullest {
+                    buckets.remove(&key);
+                }
+            }
         }
         // Stored under the lock, before a new address's bucket goes in.
         let after = buckets.len() + usize::from(!buckets.contains_key(&addr));

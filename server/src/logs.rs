@@ -162,30 +162,67 @@ fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 
     .delimited(" ")
 }
 
-/// Install the global subscriber: stderr (text or JSON) plus the log feed.
-/// `RUST_LOG` filters both (default `info`).
-pub fn init(json: bool) -> LogFeed {
+/// The filter of `log_level` (`RUST_LOG`'s syntax; `None`: `info`),
+/// checked: a bad directive is an error naming it, not a silent default.
+pub fn check_level(level: Option<&str>) -> anyhow::Result<String> {
+    let level = level
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or("info");
+    EnvFilter::try_new(level).map_err(|e| {
+        anyhow::anyhow!(
+            "log_level {level:?}: {e}; give a level (error, warn, info, debug, trace) or directives like vitae_server=debug,info"
+        )
+    })?;
+    Ok(level.to_string())
+}
+
+/// The log filter in force, replaceable while the server runs (SIGHUP,
+/// [`crate::reload`]).
+pub struct LogLevel(
+    Option<tracing_subscriber::reload::Handle<EnvFilter, tracing_subscriber::Registry>>,
+);
+
+impl LogLevel {
+    /// Filter by `level` from now on.
+    pub fn set(&self, level: &str) -> anyhow::Result<()> {
+        let Some(handle) = &self.0 else {
+            return Ok(()); // another subscriber was installed first (tests)
+        };
+        let filter =
+            EnvFilter::try_new(level).map_err(|e| anyhow::anyhow!("log_level {level:?}: {e}"))?;
+        handle
+            .reload(filter)
+            .map_err(|e| anyhow::anyhow!("replacing the log filter: {e}"))
+    }
+}
+
+/// Install the global subscriber: stderr (text or JSON) plus the log feed,
+/// both behind one filter (`level`, see [`check_level`]) that [`LogLevel`]
+/// can replace.
+pub fn init(json: bool, level: &str) -> (LogFeed, LogLevel) {
     let feed = LogFeed::default();
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
     let stderr = if json {
         tracing_subscriber::fmt::layer()
             .json()
             .with_writer(std::io::stderr)
-            .with_filter(filter())
             .boxed()
     } else {
         tracing_subscriber::fmt::layer()
             .fmt_fields(escaped_fields())
             .with_writer(std::io::stderr)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .with_filter(filter())
             .boxed()
     };
-    let _ = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
+        .with(filter)
         .with(stderr)
-        .with(FeedLayer(feed.clone()).with_filter(filter()))
-        .try_init();
-    feed
+        .with(FeedLayer(feed.clone()))
+        .try_init()
+        .is_ok();
+    (feed, LogLevel(installed.then_some(handle)))
 }
 
 #[cfg(test)]

@@ -33,9 +33,10 @@
 //! - [`offload`]: CPU-heavy request work (renders, large answers) on the
 //!   blocking pool, bounded; [`share_pages`]: rendered share pages, cached
 //!   per link, revision and form, bounded in bytes.
-//! - [`config`]: the settings and their layering; [`logs`]: the tracing
-//!   setup and the admin log feed; [`metrics`]: what `GET /metrics` tells
-//!   an operator's Prometheus.
+//! - [`config`]: the settings and their layering; [`reload`]: SIGHUP, the
+//!   settings that change live; [`logs`]: the tracing setup and the admin
+//!   log feed; [`metrics`]: what `GET /metrics` tells an operator's
+//!   Prometheus.
 
 // `deny`, not `forbid`: one function (`sandbox::close_inherited_on_exec`)
 // needs `fcntl` and says why at its `allow`.
@@ -54,9 +55,11 @@ mod offline;
 mod offload;
 mod pipeline;
 mod read_cache;
+mod reload;
 mod resource;
 mod sandbox;
 mod serve;
+mod share_lock;
 mod share_pages;
 mod sse;
 mod store;
@@ -109,6 +112,16 @@ enum TokenCommand {
     },
 }
 
+/// The settings of `serve` read again from the same command line, the
+/// environment and the config file as they are now: what SIGHUP reloads.
+fn serve_args_again() -> anyhow::Result<config::ServeArgs> {
+    let cli: Cli = config::parse_layered(std::env::args_os())?;
+    match cli.command {
+        Command::Serve(args) => Ok(*args),
+        _ => anyhow::bail!("the command line no longer names `serve`"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli: Cli = match config::parse_layered(std::env::args_os()) {
         Ok(cli) => cli,
@@ -121,7 +134,7 @@ fn main() -> ExitCode {
         },
     };
     match cli.command {
-        Command::Serve(args) => serve::main(*args),
+        Command::Serve(args) => serve::main(*args, serve_args_again),
         Command::Parse { out_dir, files } => offline::parse_files(out_dir.as_deref(), &files),
         Command::Token {
             command: TokenCommand::Create { user, admin, store },

@@ -117,7 +117,8 @@ pub fn create_token(
             quotas: Default::default(),
             min_free_bytes: 0,
         })
-        .await?;
+        .await?
+        .store();
         store.create_token(user, admin).await
     });
     match result {

@@ -38,10 +38,25 @@ pub fn resume<D: Clone>(stored: &StoredResume<D>, with_document: bool) -> Resume
     }
 }
 
-pub fn share(share: &ShareRecord, public_url: &str) -> ShareResource {
+/// The share resource with `url` as its link (the HTTP layer picks the
+/// host and the path form: `crate::http::shares::share_url`). Never the
+/// password's hash: only whether there is one.
+pub fn share_at(share: &ShareRecord, url: &str) -> ShareResource {
+    let settings = &share.settings;
     ShareResource {
+        label: settings.label.clone(),
+        shows: if settings.pinned_revision.is_some() {
+            "pinned"
+        } else {
+            "live"
+        }
+        .to_string(),
+        pinned_revision: settings.pinned_revision,
+        hide: settings.hide.clone(),
+        allow_download: settings.allow_download,
+        has_password: settings.password_hash.is_some(),
         token: share.token.clone(),
-        url: format!("{public_url}/s/{}", share.token),
+        url: url.to_string(),
         resume_id: share.resume_id.to_string(),
         created_at: time(share.created_at),
         expires_at: time(share.expires_at),
@@ -74,9 +89,13 @@ pub fn revision(
 }
 
 /// The history list, oldest first, each revision summarised against the one
-/// before it by the diff engine.
-pub fn revision_history(revisions: &[RevisionRecord]) -> Vec<RevisionResource> {
-    let mut previous: Option<&RevisionRecord> = None;
+/// before it by the diff engine; `before` is the revision before the first
+/// (the end of the previous page), if any.
+pub fn revision_history(
+    before: Option<&RevisionRecord>,
+    revisions: &[RevisionRecord],
+) -> Vec<RevisionResource> {
+    let mut previous: Option<&RevisionRecord> = before;
     let mut out = Vec::with_capacity(revisions.len());
     for current in revisions {
         let summary = match (

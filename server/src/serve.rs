@@ -6,7 +6,8 @@
 //! scripts wait for it). On SIGINT/SIGTERM: stop accepting, end every SSE
 //! stream, let in-flight requests finish, let running parses finish within
 //! the drain time; a parse cut short stays `parsing` in the store and is
-//! re-queued at the next start.
+//! re-queued at the next start. On SIGHUP: read the settings again and
+//! apply what can change live ([`crate::reload`]); connections stay open.
 
 use std::io::Write;
 use std::path::Path;
@@ -27,7 +28,10 @@ use crate::store::Store;
 /// How long shutdown waits for requests and parses in flight.
 const DRAIN: Duration = Duration::from_secs(10);
 
-pub fn main(args: ServeArgs) -> ExitCode {
+/// Read the serve settings again from the same sources (SIGHUP).
+pub type Reread = fn() -> anyhow::Result<ServeArgs>;
+
+pub fn main(args: ServeArgs, reread: Reread) -> ExitCode {
     let mut config = match Config::resolve(args) {
         Ok(config) => config,
         Err(error) => {
@@ -35,7 +39,10 @@ pub fn main(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let logs = crate::logs::init(config.log_json);
+    let (logs, log_level) = crate::logs::init(config.log_json, &config.log_level);
+    // A reload compares with the settings as read, before the adjustment
+    // below, so that it alone is not taken for a change.
+    let as_read = config.clone();
     let inherited = crate::sandbox::close_inherited_on_exec();
     if inherited > 0 {
         // A supervisor's leak, not ours: the parse workers must not get it.
@@ -68,7 +75,12 @@ pub fn main(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config, logs)) {
+    let reload = Reload {
+        reread,
+        as_read,
+        log_level,
+    };
+    match runtime.block_on(run(config, logs, reload)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let message = format!("{error:#}");
@@ -133,9 +145,17 @@ async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Resul
     Ok(())
 }
 
-async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
+/// What SIGHUP needs: how to read the settings again, those read at
+/// start, and the log filter's handle.
+struct Reload {
+    reread: Reread,
+    as_read: Config,
+    log_level: crate::logs::LogLevel,
+}
+
+async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
-    let store: Arc<dyn Store> = crate::store::open(crate::store::OpenOptions {
+    let backend = crate::store::open(crate::store::OpenOptions {
         data_dir: &data_dir,
         database_url: config.database_url.as_ref(),
         quotas: config.quotas,
@@ -146,11 +166,15 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         Some(url) => format!("opening the store in PostgreSQL at {}", url.redacted()),
         None => format!("opening the store in {}", data_dir.display()),
     })?;
+    let cookie_key = backend.derived_key(crate::share_lock::COOKIE_KEY_PURPOSE);
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(
-        store,
+        backend.store(),
         metrics.clone(),
     ));
+    // Makes the stand-in hash now (tens of ms), not on a request.
+    let share_locks =
+        tokio::task::spawn_blocking(move || crate::share_lock::ShareLocks::new(cookie_key)).await?;
     ensure_admin_token(store.as_ref(), &data_dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -192,10 +216,18 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
             "running again exports left unfinished by the last run"
         );
     }
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    // Without --public-url, share URLs follow each request's Host
+    // (`http::shares::share_url`); this is the fallback for a request
+    // without a usable one: the listen address, unless it is unspecified
+    // (0.0.0.0 or [::], which no browser can open), then the loopback.
+    let public_url = config.public_url.clone().unwrap_or_else(|| {
+        let reachable = if addr.ip().is_unspecified() {
+            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+        } else {
+            addr
+        };
+        format!("http://{reachable}")
+    });
     let llm = match config.llm.clone() {
         Some(llm) => {
             tracing::info!(url = %crate::llm::redacted_url(&llm.url), model = %llm.model, "language-model drafts on");
@@ -206,7 +238,9 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let admission = crate::limits::Admission::new(&config.limits);
     let previews = crate::tailoring::Previews::new(config.preview_cache_bytes as usize);
     let resume_answers = crate::read_cache::ReadCache::new(4096, config.read_cache_bytes as usize);
+    let live = crate::reload::Live::of(&config);
     let app = Arc::new(App {
+        live: crate::reload::LiveCell::new(live),
         store,
         hub,
         pipeline,
@@ -222,7 +256,9 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
         exporter: exporter.clone(),
         metrics,
         shutdown: shutdown.clone(),
+        share_locks,
     });
+    let mut signals = Signals::install();
     tracing::info!(%addr, data_dir = %data_dir.display(), "listening");
     {
         let mut stdout = std::io::stdout().lock();
@@ -232,8 +268,19 @@ async fn run(config: Config, logs: crate::logs::LogFeed) -> anyhow::Result<()> {
     let url_file = data_dir.join(SERVER_URL_FILE);
     write_url_file(&url_file, &format!("http://{addr}"))
         .with_context(|| format!("writing {}", url_file.display()))?;
-    let server = tokio::spawn(http::serve(app, listener, shutdown, DRAIN));
-    wait_for_signal().await;
+    let server = tokio::spawn(http::serve(app.clone(), listener, shutdown, DRAIN));
+    let mut running = reload.as_read;
+    while signals.next().await == Signal::Reload {
+        tracing::info!("SIGHUP: reading the configuration again");
+        let fresh = (reload.reread)().and_then(Config::resolve);
+        let targets = crate::reload::Targets {
+            live: &app.live,
+            store: &backend,
+            log_level: &reload.log_level,
+        };
+        crate::reload::apply(&mut running, fresh, &targets);
+    }
+    drop(app);
     tracing::info!("shutting down: ending streams, draining requests and parses");
     let _ = shutdown_tx.send(true);
     let _ = server.await;
@@ -274,18 +321,60 @@ fn write_url_file(path: &Path, url: &str) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(error) => {
-            tracing::warn!(%error, "no SIGTERM handler; only Ctrl-C stops the server");
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+/// What a signal asks of the server.
+#[derive(Debug, PartialEq, Eq)]
+enum Signal {
+    /// SIGINT or SIGTERM: shut down.
+    Stop,
+    /// SIGHUP: read the configuration again.
+    Reload,
+}
+
+/// The signal handlers, installed once before the server says it listens,
+/// so that a SIGHUP from then on reloads instead of ending the process.
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    hangup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate())
+            .inspect_err(|error| {
+                tracing::warn!(%error, "no SIGTERM handler; only Ctrl-C stops the server");
+            })
+            .ok();
+        let hangup = signal(SignalKind::hangup())
+            .inspect_err(|error| {
+                tracing::warn!(%error, "no SIGHUP handler; the configuration cannot be reloaded");
+            })
+            .ok();
+        Signals { term, hangup }
+    }
+
+    async fn next(&mut self) -> Signal {
+        let Signals { term, hangup } = self;
+        let term = async {
+            match term {
+                Some(term) => {
+                    term.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let hangup = async {
+            match hangup {
+                Some(hangup) => {
+                    hangup.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = term => Signal::Stop,
+            _ = tokio::signal::ctrl_c() => Signal::Stop,
+            _ = hangup => Signal::Reload,
         }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
     }
 }

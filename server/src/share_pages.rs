@@ -10,7 +10,10 @@
 //!
 //! The key names the link by its token's hash (the store's key, never the
 //! token) and the resume by its revision and last update time, so an edit
-//! is a new key and nothing stale is served; old keys age out. The cache is
+//! is a new key and nothing stale is served; old keys age out. A pinned
+//! link's key names its pinned revision (kept revisions never change), so
+//! edits to the resume never reach it. What a link hides and whether it
+//! offers downloads are fixed when it is made, so the link's key covers them. The cache is
 //! bounded in bytes ([`SharePages::new`]) and drops the least recently used
 //! pages first; a page larger than half the bound is rendered for each view
 //! but never kept, so one huge resume cannot flush every other page.
@@ -59,6 +62,12 @@ impl SharePages {
             kept: Mutex::new(Lru::new(max_bytes)),
             rendering: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The page for `key` if it is kept (a pinned link loads its revision
+    /// only when it is not).
+    pub fn cached(&self, key: &PageKey) -> Option<Bytes> {
+        self.lock_kept().get(key)
     }
 
     /// The page for `key`: kept, being rendered (wait for it), or rendered

@@ -7,10 +7,10 @@
 //
 //   POST   /v1/resumes?filename=NAME   raw file body → 202 {id, events_url, …}
 //   GET    {events_url}?access_token=  EventSource: progress…, complete|failed
-//   GET    /v1/resumes                 {resumes: […]}
+//   GET    /v1/resumes?limit=&cursor=  {resumes: […], next_cursor} (pages followed to the end)
 //   GET    /v1/resumes/{id}            the resume with its parsed document
-//   POST   /v1/resumes/{id}/shares     {expires_in_days: N} → 201 share
-//   GET    /v1/resumes/{id}/shares     {shares: […]} with access counts
+//   POST   /v1/resumes/{id}/shares     {expires_in_days, label, password, pin} → 201 share
+//   GET    /v1/resumes/{id}/shares     {shares: […], next_cursor} with access counts (likewise)
 //   DELETE /v1/shares/{token}          revoke → 200 share {revoked: true}
 //   GET    /v1/templates               {templates: [{id, name, description, preview_url, …}]}
 //   POST   /v1/resumes/{id}/exports    {format, template, paper, fit} → 202 job
@@ -135,6 +135,22 @@
       throw new ApiError(detail, response.status, data && data.error ? data.error.code : undefined);
     }
     return data;
+  }
+
+  // Every item of a paged list (`key` of each page), following next_cursor
+  // to the last page with the largest page the server gives.
+  async function apiAll(path, key) {
+    const items = [];
+    let cursor = null;
+    for (;;) {
+      const query = '?limit=1000' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+      const answer = await api('GET', path + query);
+      if (answer && Array.isArray(answer[key])) items.push(...answer[key]);
+      const next = answer && typeof answer.next_cursor === 'string' ? answer.next_cursor : null;
+      if (!next || next === cursor) break;
+      cursor = next;
+    }
+    return { [key]: items };
   }
 
   const resumePath = (id) => '/v1/resumes/' + encodeURIComponent(id);
@@ -322,7 +338,7 @@
   // ---- the list of resumes ---------------------------------------------
 
   async function refreshResumes() {
-    const answer = await api('GET', '/v1/resumes');
+    const answer = await apiAll('/v1/resumes', 'resumes');
     const list = byId('resumes');
     clear(list);
     const resumes = answer && Array.isArray(answer.resumes) ? answer.resumes : [];
@@ -694,14 +710,22 @@
     // Empty: the server's default expiry. Otherwise the server checks the
     // range (and says what it is when it refuses).
     const body = raw === '' ? {} : { expires_in_days: Number(raw) };
+    const label = byId('share-label').value.trim();
+    if (label !== '') body.label = label;
+    // Sent once, over the same connection as the token; the server keeps
+    // only its hash, and the field is emptied at once.
+    const password = byId('share-password').value;
+    if (password !== '') body.password = password;
+    if (byId('share-pin').checked) body.pin = true;
     await api('POST', resumePath(state.resumeId) + '/shares', { json: body });
+    byId('share-password').value = '';
     await refreshShares();
   }
 
   async function refreshShares() {
     if (!state.resumeId) return;
     const id = state.resumeId;
-    const answer = await api('GET', resumePath(id) + '/shares');
+    const answer = await apiAll(resumePath(id) + '/shares', 'shares');
     if (state.resumeId !== id) return; // another resume was picked meanwhile
     const body = byId('shares').tBodies[0];
     clear(body);
@@ -722,6 +746,10 @@
     }
     const linkCell = el('td', 'share-link');
     linkCell.append(link);
+    const labelCell = el('td', 'share-label', typeof share.label === 'string' ? share.label : '–');
+    const pinned = Number.isInteger(share.pinned_revision);
+    const shows = el('td', 'share-shows',
+      (pinned ? 'revision ' + share.pinned_revision : 'live') + (share.has_password ? ', password' : ''));
     const expires = el('td', 'share-expires', when(share.expires_at));
     expires.title = share.expires_at || '';
     const count = el('td', 'access-count', share.access_count);
@@ -737,7 +765,7 @@
       updateShareRow(row, revoked || Object.assign({}, share, { revoked: true }));
     }, revoke));
     actionCell.append(revoke);
-    row.append(linkCell, expires, count, stateCell, actionCell);
+    row.append(linkCell, labelCell, shows, expires, count, stateCell, actionCell);
     updateShareRow(row, share);
     return row;
   }

@@ -253,14 +253,39 @@ impl Api {
         r.json()
     }
 
-    /// `GET /v1/resumes`, asserting 200; returns the list.
+    /// `GET /v1/resumes`, every page, asserting 200; returns the list.
     pub async fn list(&self) -> Vec<Value> {
-        let r = self.get("/v1/resumes").await;
-        assert_eq!(r.status, 200, "GET /v1/resumes: {}", r.text());
-        r.json()["resumes"]
-            .as_array()
-            .unwrap_or_else(|| panic!("no resumes array: {}", r.text()))
-            .clone()
+        self.all_pages("/v1/resumes", "resumes", 1000).await
+    }
+
+    /// Every item of a paged list (`key` of each page), following
+    /// `next_cursor` with pages of `limit`, asserting 200 on each.
+    pub async fn all_pages(&self, path: &str, key: &str, limit: usize) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = format!("limit={limit}");
+            if let Some(c) = &cursor {
+                query.push_str(&format!("&cursor={c}"));
+            }
+            let r = self.get(&format!("{path}?{query}")).await;
+            assert_eq!(r.status, 200, "GET {path}?{query}: {}", r.text());
+            let page = r.json();
+            all.extend(
+                page[key]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no {key} array: {}", r.text()))
+                    .iter()
+                    .cloned(),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => {
+                    assert_ne!(cursor.as_deref(), Some(next), "the same cursor twice");
+                    cursor = Some(next.to_string());
+                }
+                None => return all,
+            }
+        }
     }
 
     /// Poll `GET /v1/resumes/{id}` until its status is `ready` or `failed`
@@ -312,14 +337,10 @@ impl Api {
         r.json()
     }
 
-    /// The shares of a resume, asserting 200.
+    /// The shares of a resume, every page, asserting 200.
     pub async fn shares(&self, resume_id: &str) -> Vec<Value> {
-        let r = self.get(&format!("/v1/resumes/{resume_id}/shares")).await;
-        assert_eq!(r.status, 200, "listing shares: {}", r.text());
-        r.json()["shares"]
-            .as_array()
-            .unwrap_or_else(|| panic!("no shares array: {}", r.text()))
-            .clone()
+        self.all_pages(&format!("/v1/resumes/{resume_id}/shares"), "shares", 1000)
+            .await
     }
 
     /// Open an SSE stream with the bearer token; `last_event_id` sets the

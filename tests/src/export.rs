@@ -513,6 +513,20 @@ pub fn pdf_info(pdf: &[u8]) -> String {
     poppler("pdfinfo", &[], &[], pdf)
 }
 
+/// The XML of `word/document.xml` in a DOCX: its text, in the runs Word
+/// reads.
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX zip");
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .expect("UTF-8 XML");
+    xml
+}
+
 /// Text with every run of white space made one space: line breaks and the
 /// layout's spacing are not what these tests check.
 pub fn flatten(text: &str) -> String {

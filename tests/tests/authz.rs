@@ -23,8 +23,8 @@
 //! admin are open throughout: B and the admin must see nothing of A's.
 //!
 //! Traffic against the one server (failed-auth and share-view rate limits):
-//! one bad-token request per private row (54) and one no-token request per
-//! private row (54); 10 requests on `/s/`. The test asserts those budgets.
+//! one bad-token request per private row (55) and one no-token request per
+//! private row (55); 15 requests on `/s/`. The test asserts those budgets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
@@ -144,8 +144,11 @@ const MATRIX: &[Row] = &[
     row("HEAD",    "/v1/resumes/{a1}/shares",                             Empty,                                 [401, 401, 404, 200, 404]),
     row("POST",    "/v1/resumes/{a1}/shares",                             Json(r#"{"expires_in_days":7}"#),      [401, 401, 404, 201, 404]),
     row("DELETE",  "/v1/shares/{sa2}",                                    Empty,                                 [401, 401, 404, 200, 404]),
+    row("GET",     "/v1/shares/{sa}",                                     Empty,                                 [401, 401, 404, 200, 404]),
     row("GET",     "/s/{sa}",                                             Empty,                                 [200, 200, 200, 200, 200]),
     row("HEAD",    "/s/{sa}",                                             Empty,                                 [405, 405, 405, 405, 405]),
+    // the password form's POST: public, and it needs its form body first
+    row("POST",    "/s/{sa}",                                             Empty,                                 [415, 415, 415, 415, 415]),
     // event streams (the response head only; HEAD runs the same handler)
     row("GET",     "/v1/templates",                                       Empty,                                 [401, 401, 200, 200, 200]),
     row("GET",     "/v1/templates/classic/preview.png",                   Empty,                                 [200, 200, 200, 200, 200]),

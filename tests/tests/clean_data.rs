@@ -162,18 +162,6 @@ const PRIVATE: [&str; 6] = [
     "private-photo",
 ];
 
-/// The text of `word/document.xml` in a DOCX.
-fn docx_text(bytes: &[u8]) -> String {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX zip");
-    let mut xml = String::new();
-    archive
-        .by_name("word/document.xml")
-        .expect("word/document.xml")
-        .read_to_string(&mut xml)
-        .expect("UTF-8 XML");
-    xml
-}
-
 #[tokio::test]
 async fn every_share_form_shows_only_the_public_view() {
     let api = server().user("cleanview").await;

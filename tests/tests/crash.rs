@@ -1424,7 +1424,7 @@ async fn check_resume(
     out.cut_off.1 += r.unknown_edits.len() as u64 - edits_applied;
 
     // Shares.
-    let shares_path = format!("{path}/shares");
+    let shares_path = format!("{path}/shares?limit=1000");
     let listed = match c.get_json(Some(&token), &shares_path).await {
         Ok(v) => v["shares"].as_array().cloned().unwrap_or_default(),
         Err(e) => {
@@ -1636,7 +1636,8 @@ async fn check_after_restart(
         lists.clear();
         let mut unfinished = Vec::new();
         for u in &users {
-            match c.get_json(Some(&u.token), "/v1/resumes").await {
+            // One page holds every resume a crash run makes (paged lists).
+            match c.get_json(Some(&u.token), "/v1/resumes?limit=1000").await {
                 Ok(v) => {
                     let list = v["resumes"].as_array().cloned().unwrap_or_default();
                     for r in &list {

@@ -86,8 +86,9 @@ async fn servers_and_paths_are_usable_against_this_server() {
                 "{method} {path}: operationId"
             );
             let responses = op["responses"].as_object().expect("responses");
+            // A form post succeeds with 303 See Other (post/redirect/get).
             assert!(
-                responses.keys().any(|s| s.starts_with('2')),
+                responses.keys().any(|s| s.starts_with('2') || s == "303"),
                 "{method} {path}: no success answer"
             );
         }

@@ -102,11 +102,13 @@ impl Nginx {
         )
         .unwrap();
         let d = dir.path().display();
+        // One process (no master and workers), so killing it at drop
+        // leaves nothing behind.
         // As root, nginx's workers would switch to `nobody`, who cannot
         // write the temporary dirs of this root-owned temp dir.
         let user = if running_as_root() { "user root;" } else { "" };
         let main = format!(
-            "{user}\ndaemon off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
+            "{user}\ndaemon off;\nmaster_process off;\npid {d}/nginx.pid;\n\
              error_log {d}/error.log info;\nevents {{ worker_connections 256; }}\n\
              http {{\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n\

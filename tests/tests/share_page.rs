@@ -593,7 +593,7 @@ async fn unknown_format_is_400_and_counts_no_view() {
     // does not take).
     let r = api
         .without_token()
-        .send(api.request(reqwest::Method::POST, &format!("/s/{token}")))
+        .send(api.request(reqwest::Method::PUT, &format!("/s/{token}")))
         .await;
     r.assert_error(405, "method_not_allowed");
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));

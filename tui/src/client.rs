@@ -63,6 +63,48 @@ impl ClientError {
 
 pub type ClientResult<T> = Result<T, ClientError>;
 
+/// The largest page the server gives (`limit`): whole lists are fetched in
+/// as few requests as it allows.
+pub const MAX_PAGE: usize = 1000;
+
+/// A walk over a list's pages: the cursor of each next request, and a
+/// guard against a server that hands the same cursor back (which would
+/// loop for ever).
+#[derive(Default)]
+struct Pages {
+    /// `None` before the first page; then the cursor to send, if any.
+    next: Option<Option<String>>,
+    done: bool,
+}
+
+impl Pages {
+    /// The cursor of the next request (`Some(None)`: the first page), or
+    /// `None` when the last page was read.
+    fn cursor(&self) -> Option<Option<String>> {
+        if self.done {
+            return None;
+        }
+        Some(self.next.clone().flatten())
+    }
+
+    /// Note the `next_cursor` of the page just read.
+    fn then(&mut self, path: &str, cursor: Option<String>, base: &str) -> ClientResult<()> {
+        match cursor {
+            None => self.done = true,
+            Some(cursor) => {
+                if self.next.as_ref().and_then(Option::as_ref) == Some(&cursor) {
+                    return Err(ClientError::Decode {
+                        url: format!("{base}{path}"),
+                        cause: "the server answered the same next_cursor twice".into(),
+                    });
+                }
+                self.next = Some(Some(cursor));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The API at `base` (e.g. `http://127.0.0.1:7878`) with a bearer token.
 #[derive(Clone)]
 pub struct Client {
@@ -193,11 +235,55 @@ impl Client {
             .await
     }
 
+    /// Every resume, following the pages to the last.
     pub async fn list(&self) -> ClientResult<Vec<ResumeResource>> {
-        let list: ResumeList = self
-            .send(self.request(Method::GET, "/v1/resumes"), "/v1/resumes")
-            .await?;
-        Ok(list.resumes)
+        self.all_pages("/v1/resumes", |l: ResumeList| (l.resumes, l.next_cursor))
+            .await
+    }
+
+    /// One page of the resumes (`?limit=&cursor=`; the server's default
+    /// limit when `None`).
+    pub async fn resumes_page(
+        &self,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> ClientResult<ResumeList> {
+        self.page("/v1/resumes", limit, cursor).await
+    }
+
+    /// Every item of the paged list at `path`: `split` takes a page apart
+    /// into its items and its `next_cursor`.
+    async fn all_pages<L: DeserializeOwned, T>(
+        &self,
+        path: &str,
+        split: fn(L) -> (Vec<T>, Option<String>),
+    ) -> ClientResult<Vec<T>> {
+        let mut all = Vec::new();
+        let mut pages = Pages::default();
+        while let Some(cursor) = pages.cursor() {
+            let page: L = self.page(path, Some(MAX_PAGE), cursor.as_deref()).await?;
+            let (items, next) = split(page);
+            all.extend(items);
+            pages.then(path, next, &self.base)?;
+        }
+        Ok(all)
+    }
+
+    /// `GET path?limit=&cursor=`.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> ClientResult<T> {
+        let mut rb = self.request(Method::GET, path);
+        if let Some(limit) = limit {
+            rb = rb.query(&[("limit", limit)]);
+        }
+        if let Some(cursor) = cursor {
+            rb = rb.query(&[("cursor", cursor)]);
+        }
+        self.send(rb, path).await
     }
 
     pub async fn resume(&self, id: &str) -> ClientResult<ResumeResource> {
@@ -251,10 +337,22 @@ impl Client {
         self.send(self.request(Method::POST, &path), &path).await
     }
 
+    /// Every revision, oldest first, following the pages to the last.
     pub async fn revisions(&self, id: &str) -> ClientResult<Vec<RevisionResource>> {
         let path = format!("/v1/resumes/{id}/revisions");
-        let list: RevisionList = self.send(self.request(Method::GET, &path), &path).await?;
-        Ok(list.revisions)
+        self.all_pages(&path, |l: RevisionList| (l.revisions, l.next_cursor))
+            .await
+    }
+
+    /// One page of a resume's revisions.
+    pub async fn revisions_page(
+        &self,
+        id: &str,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> ClientResult<RevisionList> {
+        self.page(&format!("/v1/resumes/{id}/revisions"), limit, cursor)
+            .await
     }
 
     pub async fn revision(&self, id: &str, n: u64) -> ClientResult<RevisionResource> {
@@ -286,20 +384,35 @@ impl Client {
 
     // ---- shares --------------------------------------------------------
 
-    pub async fn share(&self, id: &str, days: Option<u32>) -> ClientResult<ShareResource> {
+    /// A new share link (`POST /v1/resumes/{id}/shares`) with `options`.
+    pub async fn share(&self, id: &str, options: &CreateShare) -> ClientResult<ShareResource> {
         let path = format!("/v1/resumes/{id}/shares");
-        let body = CreateShare {
-            expires_in_days: days,
-            ..CreateShare::default()
-        };
-        self.send(self.request(Method::POST, &path).json(&body), &path)
+        self.send(self.request(Method::POST, &path).json(options), &path)
             .await
     }
 
+    /// One share link with its views per day (`GET /v1/shares/{token}`).
+    pub async fn share_detail(&self, token: &str) -> ClientResult<vitae_common::ShareDetail> {
+        let path = format!("/v1/shares/{token}");
+        self.send(self.request(Method::GET, &path), &path).await
+    }
+
+    /// Every share link of a resume, following the pages to the last.
     pub async fn shares(&self, id: &str) -> ClientResult<Vec<ShareResource>> {
         let path = format!("/v1/resumes/{id}/shares");
-        let list: ShareList = self.send(self.request(Method::GET, &path), &path).await?;
-        Ok(list.shares)
+        self.all_pages(&path, |l: ShareList| (l.shares, l.next_cursor))
+            .await
+    }
+
+    /// One page of a resume's share links.
+    pub async fn shares_page(
+        &self,
+        id: &str,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> ClientResult<ShareList> {
+        self.page(&format!("/v1/resumes/{id}/shares"), limit, cursor)
+            .await
     }
 
     pub async fn revoke(&self, token: &str) -> ClientResult<ShareResource> {
@@ -411,11 +524,10 @@ impl Client {
         self.send(rb, "/v1/jobs").await
     }
 
+    /// Every stored job description, following the pages to the last.
     pub async fn jobs(&self) -> ClientResult<Vec<JobResource>> {
-        let list: JobList = self
-            .send(self.request(Method::GET, "/v1/jobs"), "/v1/jobs")
-            .await?;
-        Ok(list.jobs)
+        self.all_pages("/v1/jobs", |l: JobList| (l.jobs, l.next_cursor))
+            .await
     }
 
     pub async fn tailor(&self, id: &str, job_id: &str) -> ClientResult<TailorPreview> {
@@ -559,6 +671,18 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walk_follows_cursors_to_the_end_and_stops_on_a_repeated_one() {
+        let mut pages = Pages::default();
+        assert_eq!(pages.cursor(), Some(None), "the first page has no cursor");
+        pages.then("/l", Some("a".into()), "http://x").unwrap();
+        assert_eq!(pages.cursor(), Some(Some("a".into())));
+        pages.then("/l", Some("b".into()), "http://x").unwrap();
+        assert!(pages.then("/l", Some("b".into()), "http://x").is_err());
+        pages.then("/l", None, "http://x").unwrap();
+        assert_eq!(pages.cursor(), None, "the last page was read");
+    }
 
     #[test]
     fn file_names_from_content_disposition() {

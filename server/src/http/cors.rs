@@ -44,7 +44,7 @@ pub fn cors_allows<B>(app: &App, req: &Request<B>) -> bool {
         .get(hyper::header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| req.uri().authority().map(|a| a.as_str()));
-    origin_allowed(origin, &app.config.cors_origins, &app.public_url, host)
+    origin_allowed(origin, &app.live.get().cors_origins, &app.public_url, host)
 }
 
 /// The CORS decision itself: is `origin` in `configured`, the public URL's

@@ -396,7 +396,7 @@ pub async fn events(
             live: subscription.live,
         },
         StreamOptions {
-            heartbeat: app.config.heartbeat,
+            heartbeat: app.live.get().heartbeat,
             shutdown: app.shutdown.clone(),
             // An export log holds at most five events, far below the
             // fan-out buffer; a lagging subscriber reconnects from the start.

@@ -48,14 +48,27 @@ pub async fn create(
     json(status, &resource::job(&job, true))
 }
 
-/// `GET /v1/jobs`.
+/// `GET /v1/jobs`: one page ([`super::paging`]).
 pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?.user.clone();
-    let jobs = app.store.list_jobs(&user).await?;
+    let scope = super::paging::Scope {
+        list: super::paging::List::Jobs,
+        owner: &user,
+        resume: None,
+    };
+    let page = super::paging::Request::from_query(ctx)?.by_creation(&scope)?;
+    let paged = app.store.jobs_page(&user, page).await?;
     json(
         StatusCode::OK,
         &JobList {
-            jobs: jobs.iter().map(|j| resource::job(j, false)).collect(),
+            jobs: paged
+                .items
+                .iter()
+                .map(|j| resource::job(j, false))
+                .collect(),
+            next_cursor: paged
+                .next
+                .map(|at| scope.cursor(&super::paging::creation_position(&at))),
         },
     )
 }

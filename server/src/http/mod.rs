@@ -22,6 +22,7 @@ pub mod error;
 pub mod exports;
 pub mod jobs;
 pub mod openapi;
+pub mod paging;
 pub mod response;
 pub mod resumes;
 pub mod router;
@@ -58,7 +59,12 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub pipeline: Pipeline,
+    /// The settings as at start; those a SIGHUP can change are read from
+    /// [`App::live`] instead.
     pub config: Config,
+    /// The settings a reload changes: CORS origins, upload size, the SSE
+    /// heartbeat ([`crate::reload`]).
+    pub live: crate::reload::LiveCell,
     pub public_url: String,
     pub logs: LogFeed,
     /// Recent tailoring previews, by hash, for confirmation.
@@ -79,6 +85,41 @@ pub struct App {
     /// Counters and histograms for `GET /metrics` ([`crate::metrics`]).
     pub metrics: Arc<crate::metrics::Metrics>,
     pub shutdown: watch::Receiver<bool>,
+    /// Password-protected share links: cookie key, guessing limits
+    /// ([`crate::share_lock`]).
+    pub share_locks: crate::share_lock::ShareLocks,
+}
+
+/// How the request reached us, as far as we may believe it: over https
+/// (only a trusted proxy's `X-Forwarded-Proto` can say so, since we speak
+/// plain HTTP), and the host it named (a trusted proxy's
+/// `X-Forwarded-Host`, else `Host`). Put in the request's extensions by
+/// [`dispatch`]; share links read it for their URLs and cookies.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSite {
+    pub https: bool,
+    pub host: Option<String>,
+}
+
+impl RequestSite {
+    fn of(trusted: &[IpAddr], peer: SocketAddr, headers: &HeaderMap) -> RequestSite {
+        let by_proxy = trusted.contains(&peer.ip());
+        let first = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let https =
+            by_proxy && first("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        let host = by_proxy
+            .then(|| first("x-forwarded-host"))
+            .flatten()
+            .or_else(|| first("host"));
+        RequestSite { https, host }
+    }
 }
 
 /// What a handler knows about the request besides its body.
@@ -157,6 +198,9 @@ fn client_address(trusted: &[IpAddr], peer: SocketAddr, headers: &HeaderMap) -> 
 /// that matches no route is not logged at all, only its length, since a
 /// token may hide anywhere in it (`//s/TOKEN`, `/s//TOKEN`, a typo).
 fn redact_path(path: &str) -> String {
+    if root_alias_token(path).is_some() && router::find(path).is_none() {
+        return "/<token>".to_string();
+    }
     if router::find(path).is_none() {
         return format!("<no route: {} bytes>", path.len());
     }
@@ -199,7 +243,10 @@ async fn dispatch(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -
     // The path only: the query may hold an access token and is never logged;
     // share tokens are credentials too, so they are masked.
     let path = redact_path(req.uri().path());
-    let share_page = req.uri().path().starts_with("/s/");
+    let share_page = req.uri().path().starts_with("/s/")
+        || (app.config.share_root_alias && root_alias_token(req.uri().path()).is_some());
+    let site = RequestSite::of(&app.config.limits.trusted_proxies, peer, req.headers());
+    req.extensions_mut().insert(site);
     let span = tracing::info_span!("request", id = %request_id, %method, %path);
     let origin = req
         .headers()
@@ -260,7 +307,13 @@ async fn route_and_call(
     client: IpAddr,
 ) -> HttpResult<Response<Body>> {
     check_host(&req)?;
-    let Some((route, params)) = router::find(req.uri().path()) else {
+    let found = router::find(req.uri().path()).or_else(|| {
+        // `/{token}` is `/s/{token}` when the operator asked for it, for
+        // paths no route takes (`/healthz`, `/app`, `/v1/…` win).
+        let token = root_alias_token(req.uri().path()).filter(|_| app.config.share_root_alias)?;
+        router::find(&format!("/s/{token}"))
+    });
+    let Some((route, params)) = found else {
         let path = req.uri().path();
         let target = if path.is_empty() {
             // CONNECT host:port has an authority, no path.
@@ -307,6 +360,18 @@ async fn route_and_call(
         principal,
     };
     handler(app, &ctx, req).await
+}
+
+/// The token of a root-alias share path `/{token}`: one segment of the
+/// share tokens' alphabet (base64url), long enough not to be a word, so
+/// `/favicon.ico`, `/robots.txt` or `/v1` are never taken for a link.
+pub fn root_alias_token(path: &str) -> Option<&str> {
+    let token = path.strip_prefix('/')?;
+    (token.len() >= 16
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then_some(token)
 }
 
 /// An HTTP/1.1 request names exactly one host, and a host is one token

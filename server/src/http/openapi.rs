@@ -253,10 +253,11 @@ mod tests {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::InsufficientStorage => "insufficient_storage",
             ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::InvalidCursor => "invalid_cursor",
         }
     }
 
-    const ALL: [ErrorCode; 17] = [
+    const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -274,6 +275,7 @@ mod tests {
         ErrorCode::Unavailable,
         ErrorCode::InsufficientStorage,
         ErrorCode::QuotaExceeded,
+        ErrorCode::InvalidCursor,
     ];
 
     #[test]

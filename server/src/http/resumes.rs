@@ -16,10 +16,10 @@ use vitae_parser::{sniff, Format, SniffError};
 use super::body::{content_type, read_body, require_json};
 use super::error::{HttpError, HttpResult};
 use super::response::{empty, encode_json, json, json_encoded};
-use super::{App, Body, Ctx};
+use super::{paging, App, Body, Ctx};
 use crate::pipeline::QueueFull;
 use crate::resource;
-use crate::store::{NewResume, StoredResume};
+use crate::store::{NewResume, StoreError, StoredResume};
 
 pub fn with_etag(mut response: Response<Body>, revision: u64) -> Response<Body> {
     if let Ok(value) = HeaderValue::from_str(&format!("\"{revision}\"")) {
@@ -130,7 +130,7 @@ pub async fn upload(
 ) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     // Multipart framing adds a little; the file itself is held to the limit below.
-    let limit = app.config.max_upload_bytes;
+    let limit = app.live.get().max_upload_bytes;
     let (parts, body) = read_body(req, limit + 16 * 1024).await.map_err(|e| {
         if e.code == ErrorCode::PayloadTooLarge {
             HttpError {
@@ -199,14 +199,27 @@ pub async fn upload(
     Ok(with_etag(response, stored.record.revision))
 }
 
-/// `GET /v1/resumes`.
+/// `GET /v1/resumes`: one page ([`paging`]).
 pub async fn list(app: &Arc<App>, ctx: &Ctx, _: Request<Incoming>) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
-    let resumes = app.store.list_resumes(&user.user).await?;
+    let scope = paging::Scope {
+        list: paging::List::Resumes,
+        owner: &user.user,
+        resume: None,
+    };
+    let page = paging::Request::from_query(ctx)?.by_creation(&scope)?;
+    let paged = app.store.resumes_page(&user.user, page).await?;
     json(
         StatusCode::OK,
         &ResumeList {
-            resumes: resumes.iter().map(|r| resource::resume(r, false)).collect(),
+            resumes: paged
+                .items
+                .iter()
+                .map(|r| resource::resume(r, false))
+                .collect(),
+            next_cursor: paged
+                .next
+                .map(|at| scope.cursor(&paging::creation_position(&at))),
         },
     )
 }
@@ -281,7 +294,7 @@ pub async fn patch(
     let id = ctx.uuid_param("id")?;
     require_json(req.headers(), &["application/merge-patch+json"])?;
     let expected = if_match(req.headers())?;
-    let (_, body) = read_body(req, app.config.max_upload_bytes).await?;
+    let (_, body) = read_body(req, app.live.get().max_upload_bytes).await?;
     let patch: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| HttpError::bad_request(format!("the body is not valid JSON: {e}")))?;
     if !patch.is_object() {
@@ -373,12 +386,43 @@ pub async fn revisions(
 ) -> HttpResult<Response<Body>> {
     let user = ctx.user()?;
     let id = ctx.uuid_param("id")?;
-    let revisions = app.store.list_revisions(&user.user, id).await?;
+    let scope = paging::Scope {
+        list: paging::List::Revisions,
+        owner: &user.user,
+        resume: Some(id),
+    };
+    let page = paging::Request::from_query(ctx)?.by_revision(&scope)?;
+    let paged = app.store.revisions_page(&user.user, id, page).await?;
+    // The page's first revision is summarised against the one before it,
+    // which the previous page ended with.
+    let before = match paged.items.first() {
+        Some(first) if first.revision > 1 => {
+            match app
+                .store
+                .get_revision(&user.user, id, first.revision - 1)
+                .await
+            {
+                Ok(before) => Some(before),
+                Err(StoreError::NotFound(_)) => None,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        _ => None,
+    };
+    let revisions = paged.items;
     // One diff per revision: on the blocking pool, off the runtime workers.
-    let revisions = tokio::task::spawn_blocking(move || resource::revision_history(&revisions))
-        .await
-        .map_err(|e| HttpError::internal("summarising revisions", e))?;
-    json(StatusCode::OK, &RevisionList { revisions })
+    let revisions = tokio::task::spawn_blocking(move || {
+        resource::revision_history(before.as_ref(), &revisions)
+    })
+    .await
+    .map_err(|e| HttpError::internal("summarising revisions", e))?;
+    json(
+        StatusCode::OK,
+        &RevisionList {
+            revisions,
+            next_cursor: paged.next.map(|n| scope.cursor(&n.to_string())),
+        },
+    )
 }
 
 fn revision_number(ctx: &Ctx) -> HttpResult<u64> {

@@ -182,13 +182,16 @@ static TABLE: LazyLock<Vec<Route>> = LazyLock::new(|| {
             .get(handler!(jobs::get))
             .put(handler!(jobs::update))
             .delete(handler!(jobs::delete)),
-        Route::private("/v1/shares/{token}").delete(handler!(shares::revoke)),
+        Route::private("/v1/shares/{token}")
+            .get(handler!(shares::get))
+            .delete(handler!(shares::revoke)),
         Route::stream("/v1/events").get(handler!(streams::account_stream)),
         Route::stream("/v1/logs").get(handler!(streams::log_stream)),
         Route::private("/v1/admin/tokens").post(handler!(admin::create_token)),
         Route::private("/v1/account").get(handler!(admin::account)),
         Route::public("/s/{token}")
             .get(handler!(shares::view))
+            .post(handler!(shares::unlock))
             .no_head(),
         Route::public("/app").get(handler!(console::page)),
         Route::public("/app/").get(handler!(console::page)),
@@ -298,9 +301,11 @@ mod tests {
             share_link.handler(&Method::HEAD).is_none(),
             "a HEAD is no view"
         );
-        let revoke = find("/v1/shares/t").unwrap().0;
-        assert_eq!(revoke.allow(), "DELETE, OPTIONS");
-        assert!(revoke.handler(&Method::HEAD).is_none(), "HEAD needs a GET");
+        let one_share = find("/v1/shares/t").unwrap().0;
+        assert_eq!(one_share.allow(), "GET, DELETE, OPTIONS");
+        assert!(one_share.handler(&Method::HEAD).is_some());
+        assert_eq!(share_link.allow(), "GET, POST, OPTIONS");
+        assert!(find("/s/t").unwrap().0.handler(&Method::POST).is_some());
         assert_eq!(find("/v1/events").unwrap().0.access, Access::TokenOrQuery);
         assert_eq!(find("/v1/resumes").unwrap().0.access, Access::Token);
         assert_eq!(find("/app/x").unwrap().0.access, Access::Public);

@@ -52,7 +52,7 @@ fn options(
     on_lag: Box<dyn Fn(u64) -> crate::sse::SseEvent + Send>,
 ) -> StreamOptions {
     StreamOptions {
-        heartbeat: app.config.heartbeat,
+        heartbeat: app.live.get().heartbeat,
         shutdown: app.shutdown.clone(),
         on_lag,
         permit: Some(permit),

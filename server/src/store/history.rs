@@ -6,7 +6,7 @@
 //! A backend keeps the current document in its resume record and every
 //! earlier revision as a [`StoredRevision`] row (JSON) under (id,
 //! revision); [`prepare_push`] turns an edit into the row to write and the
-//! usage it costs, [`rebuild`] and [`rebuild_all`] read rows back. The
+//! usage it costs, [`rebuild`] and [`rebuild_page`] read rows back. The
 //! redb backend (`redb/revisions.rs`) and the PostgreSQL backend
 //! (`postgres/revisions.rs`) only differ in where the rows live.
 
@@ -17,7 +17,7 @@ use vitae_common::Resume;
 use super::delta::{self, Delta, SNAPSHOT_EVERY};
 use super::quota::{self, Quotas};
 use super::records::{ResumeRecord, RevisionRecord};
-use super::{now, StoreError};
+use super::{now, Paged, StoreError};
 
 /// A row of `revisions`: the revision whole (`document`), or as the delta
 /// that turns the next revision's document into it.
@@ -108,21 +108,67 @@ pub fn rebuild(
     resolved.ok_or(StoreError::NotFound("revision"))
 }
 
-/// Every revision of `record`, oldest first, the current one last, from all
-/// its stored rows in revision order.
-pub fn rebuild_all(
+/// One page of `record`'s revisions ([`super::Page`]: `limit` of them from
+/// revision `first`), oldest first, the current one last, from its stored
+/// rows of `first` and up in revision order (none when `first` is not
+/// below the current revision).
+///
+/// Earlier revisions are reverse deltas from the one after, so the page's
+/// rows are read, then on to the first row stored whole (at most
+/// [`SNAPSHOT_EVERY`] more) or the current document, and rebuilt downwards
+/// from there: a backend may pass `limit + SNAPSHOT_EVERY + 1` rows at
+/// most and this reads no further than it needs.
+pub fn rebuild_page(
     record: ResumeRecord,
-    stored: Vec<StoredRevision>,
-) -> Result<Vec<RevisionRecord>, StoreError> {
-    // Newest first, each rebuilt from the one after it.
-    let mut out = vec![current_revision(record)];
-    for revision in stored.into_iter().rev() {
-        let next = out.last().and_then(|r| r.document.as_ref());
-        let resolved = revision.resolve(next)?;
-        out.push(resolved);
+    first: u64,
+    limit: usize,
+    rows: impl IntoIterator<Item = Result<StoredRevision, StoreError>>,
+) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+    // The page's rows, then the rows that rebuild its last one.
+    let mut kept: Vec<StoredRevision> = Vec::new();
+    let mut in_page = 0;
+    let mut more = false;
+    for stored in rows {
+        let stored = stored?;
+        if stored.revision >= record.revision {
+            break;
+        }
+        if in_page < limit {
+            in_page += 1;
+            kept.push(stored);
+            continue;
+        }
+        more = true;
+        if kept.last().is_some_and(|last| last.delta.is_none()) {
+            break;
+        }
+        kept.push(stored);
     }
-    out.reverse();
-    Ok(out)
+    // Below the page's last row all is rebuilt; the current revision
+    // follows the stored ones.
+    let current = current_revision(record);
+    let mut next = current.document.clone();
+    let mut items = Vec::with_capacity(in_page + 1);
+    for (index, stored) in kept.into_iter().enumerate().rev() {
+        let resolved = stored.resolve(next.as_ref())?;
+        next = resolved.document.clone();
+        if index < in_page {
+            items.push(resolved);
+        }
+    }
+    items.reverse();
+    if !more && in_page < limit && current.revision >= first {
+        items.push(current);
+    } else if !more && current.revision >= first {
+        // The page is full and only the current revision is left.
+        more = true;
+    }
+    let next = if more {
+        items.last().map(|r| r.revision)
+    } else {
+        None
+    };
+    Ok(Paged { items, next })
 }
 
 /// What making `document` the record's new current revision writes: the

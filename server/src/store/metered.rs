@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    CachedExport, DeletedResume, ExportRecord, JobRecord, NewJob, NewResume, NewTailored,
-    ParseOutcome, Principal, Quotas, RawDocument, RevisionRecord, ShareLayout, ShareRecord,
-    SharedView, Store, StoreError, StoredResume, Usage,
+    CachedExport, DayViews, DeletedResume, ExportRecord, JobRecord, NewJob, NewResume, NewShare,
+    NewTailored, Page, Paged, ParseOutcome, Position, Principal, Quotas, RawDocument,
+    RevisionRecord, ShareRecord, SharedView, Store, StoreError, StoredResume, Usage,
 };
 use crate::metrics::Metrics;
 
@@ -68,8 +68,12 @@ impl Store for MeteredStore {
         timed!(self, "get_resume_raw", self.inner.get_resume_raw(owner, id))
     }
 
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
-        timed!(self, "list_resumes", self.inner.list_resumes(owner))
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError> {
+        timed!(self, "resumes_page", self.inner.resumes_page(owner, page))
     }
 
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
@@ -102,12 +106,17 @@ impl Store for MeteredStore {
         )
     }
 
-    async fn list_revisions(
+    async fn revisions_page(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError> {
-        timed!(self, "list_revisions", self.inner.list_revisions(owner, id))
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+        timed!(
+            self,
+            "revisions_page",
+            self.inner.revisions_page(owner, id, page)
+        )
     }
 
     async fn get_revision(
@@ -157,30 +166,29 @@ impl Store for MeteredStore {
         timed!(self, "unfinished_resumes", self.inner.unfinished_resumes())
     }
 
-    async fn create_share(
+    async fn create_share_with(
         &self,
         owner: &str,
         resume_id: Uuid,
-        expires_at: DateTime<Utc>,
-        layout: ShareLayout,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError> {
         timed!(
             self,
             "create_share",
-            self.inner
-                .create_share(owner, resume_id, expires_at, layout)
+            self.inner.create_share_with(owner, resume_id, new)
         )
     }
 
-    async fn list_shares(
+    async fn shares_page(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError> {
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError> {
         timed!(
             self,
-            "list_shares",
-            self.inner.list_shares(owner, resume_id)
+            "shares_page",
+            self.inner.shares_page(owner, resume_id, page)
         )
     }
 
@@ -188,16 +196,31 @@ impl Store for MeteredStore {
         timed!(self, "revoke_share", self.inner.revoke_share(owner, token))
     }
 
-    async fn access_share(
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError> {
+        timed!(self, "open_share", self.inner.open_share(token, now))
+    }
+
+    /// In memory, no I/O: passed through untimed.
+    fn count_share_view(
         &self,
         token: &str,
         client: std::net::IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError> {
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    ) {
+        self.inner.count_share_view(token, client, at, form, share)
+    }
+
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError> {
         timed!(
             self,
-            "access_share",
-            self.inner.access_share(token, client, now)
+            "share_history",
+            self.inner.share_history(owner, token)
         )
     }
 
@@ -221,8 +244,12 @@ impl Store for MeteredStore {
         timed!(self, "get_job", self.inner.get_job(owner, id))
     }
 
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
-        timed!(self, "list_jobs", self.inner.list_jobs(owner))
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError> {
+        timed!(self, "jobs_page", self.inner.jobs_page(owner, page))
     }
 
     async fn update_job(

@@ -41,8 +41,9 @@ use uuid::Uuid;
 pub use quota::{Quotas, Usage};
 pub use records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
-    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
+    RevisionRecord, ShareLayout, ShareRecord, ShareSettings, StoredResume,
 };
+pub use views::DayViews;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -132,6 +133,70 @@ pub struct SharedView {
     pub resume: std::sync::Arc<ResumeRecord<RawDocument>>,
 }
 
+/// A new share link: when it expires, how its files are laid out, and
+/// the owner's choices ([`ShareSettings`]; a pinned revision must exist).
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    pub expires_at: DateTime<Utc>,
+    pub layout: ShareLayout,
+    pub settings: ShareSettings,
+    /// Pin the link to the resume's current revision, read in the same
+    /// transaction that stores the link (`"pin": true`).
+    pub pin_current: bool,
+}
+
+/// One page of a list: at most `limit` items, those after `after` (the
+/// position of the previous page's last item; `None`: from the start).
+///
+/// Every list is in one fixed order over positions that never change
+/// (creation time and key, or revision number), and a page is the items
+/// after a position, not an offset: a walk page by page meets every item
+/// that existed when it began exactly once, however many are added or
+/// removed meanwhile. A backend answers a page from an index in that order,
+/// reading at most `limit + 1` entries, never the whole list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<K> {
+    pub limit: usize,
+    pub after: Option<K>,
+}
+
+/// A page of items, and the position the next page starts after (`None`:
+/// this was the last page).
+#[derive(Debug, Clone)]
+pub struct Paged<T, K> {
+    pub items: Vec<T>,
+    pub next: Option<K>,
+}
+
+/// An item's place in a list ordered by creation: its `created_at` in
+/// microseconds since the epoch, then its key (a resume's id, a share's
+/// token hash) to order items created in the same microsecond.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub at: i64,
+    pub key: String,
+}
+
+/// Every item of a list, page by page (1,000 at a time), for the
+/// provided `list_*` methods.
+#[cfg(test)]
+async fn walk<T, K, F, Fut>(mut page: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(Page<K>) -> Fut,
+    Fut: std::future::Future<Output = Result<Paged<T, K>, StoreError>>,
+{
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let paged = page(Page { limit: 1000, after }).await?;
+        all.extend(paged.items);
+        match paged.next {
+            Some(next) => after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// A number that grows after every committed write, and only then. An
@@ -152,8 +217,18 @@ pub trait Store: Send + Sync + 'static {
         owner: &str,
         id: Uuid,
     ) -> Result<StoredResume<RawDocument>, StoreError>;
-    /// All of `owner`'s resumes, oldest first.
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError>;
+    /// One page of `owner`'s resumes, oldest first ([`Page`]).
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError>;
+    /// All of `owner`'s resumes, oldest first, page by page (tests;
+    /// handlers answer one page).
+    #[cfg(test)]
+    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+        walk(|page| self.resumes_page(owner, page)).await
+    }
     /// The uploaded bytes, as received.
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError>;
     /// Move a `pending` resume to `parsing`.
@@ -174,11 +249,23 @@ pub trait Store: Send + Sync + 'static {
         if_match: Option<u64>,
         patch: serde_json::Value,
     ) -> Result<StoredResume, StoreError>;
+    /// One page of a resume's revisions, oldest first, the current one
+    /// last; the position is the revision number.
+    async fn revisions_page(
+        &self,
+        owner: &str,
+        id: Uuid,
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError>;
+    /// Every revision, oldest first, page by page (tests).
+    #[cfg(test)]
     async fn list_revisions(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError>;
+    ) -> Result<Vec<RevisionRecord>, StoreError> {
+        walk(|page| self.revisions_page(owner, id, page)).await
+    }
     async fn get_revision(
         &self,
         owner: &str,
@@ -207,28 +294,87 @@ pub trait Store: Send + Sync + 'static {
     async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
 
     // ---- shares --------------------------------------------------------
+    /// A live link with the default settings ([`Self::create_share_with`]);
+    /// the tests' shorthand.
+    #[cfg(test)]
     async fn create_share(
         &self,
         owner: &str,
         resume_id: Uuid,
         expires_at: DateTime<Utc>,
         layout: ShareLayout,
+    ) -> Result<ShareRecord, StoreError> {
+        let new = NewShare {
+            expires_at,
+            layout,
+            settings: ShareSettings::default(),
+            pin_current: false,
+        };
+        self.create_share_with(owner, resume_id, new).await
+    }
+    /// A new link to one of `owner`'s resumes. A pinned revision that the
+    /// resume does not have (or no longer has) is `NotFound("revision")`.
+    async fn create_share_with(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError>;
+    /// One page of a resume's share links, oldest first, with their
+    /// pending views counted ([`Page`]).
+    async fn shares_page(
+        &self,
+        owner: &str,
+        resume_id: Uuid,
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError>;
+    /// Every share link of a resume, oldest first, page by page (tests).
+    #[cfg(test)]
     async fn list_shares(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError>;
+    ) -> Result<Vec<ShareRecord>, StoreError> {
+        walk(|page| self.shares_page(owner, resume_id, page)).await
+    }
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError>;
-    /// Open a share link: `NotFound` when unknown, `Gone` when expired or
-    /// revoked; otherwise counts the view, once per `client` per link per
-    /// hour ([`views::Viewers`]).
+    /// Open a share link and count the view as a page view
+    /// ([`Self::open_share`], then [`Self::count_share_view`]); the tests'
+    /// shorthand.
+    #[cfg(test)]
     async fn access_share(
         &self,
         token: &str,
         client: std::net::IpAddr,
         now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError>;
+    ) -> Result<SharedView, StoreError> {
+        let mut view = self.open_share(token, now).await?;
+        self.count_share_view(token, client, now, "html", &mut view.share);
+        Ok(view)
+    }
+    /// Open a share link without counting a view: `NotFound` when unknown,
+    /// `Gone` when expired or revoked. The caller counts the view with
+    /// [`Self::count_share_view`] once it is sure to answer it (a wrong
+    /// password is no view).
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError>;
+    /// Count a view of `form` (`html`, `json`, `md`, `pdf` or `docx`), once per
+    /// `client` per link per hour ([`views::Viewers`]), in memory (stored
+    /// in batches), and add it to `share`'s counts. No I/O.
+    fn count_share_view(
+        &self,
+        token: &str,
+        client: std::net::IpAddr,
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    );
+    /// One of `owner`'s links with its view history, oldest day first
+    /// (at most [`views::HISTORY_DAYS`] days).
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError>;
 
     // ---- jobs ----------------------------------------------------------
     /// Store a job description. When the owner already stored one with the
@@ -241,8 +387,17 @@ pub trait Store: Send + Sync + 'static {
         content_hash: &str,
     ) -> Result<Option<JobRecord>, StoreError>;
     async fn get_job(&self, owner: &str, id: Uuid) -> Result<JobRecord, StoreError>;
-    /// All of `owner`'s jobs, oldest first.
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// One page of `owner`'s jobs, oldest first ([`Page`]).
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError>;
+    /// All of `owner`'s jobs, oldest first, page by page (tests).
+    #[cfg(test)]
+    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+        walk(|page| self.jobs_page(owner, page)).await
+    }
     /// Replace a job's description; a different content hash bumps its
     /// revision (which makes earlier previews for it stale).
     async fn update_job(&self, owner: &str, id: Uuid, new: NewJob)
@@ -316,23 +471,66 @@ pub struct OpenOptions<'a> {
     pub min_free_bytes: u64,
 }
 
+/// An open store, by backend: the [`Store`] the server serves from, and
+/// what only the server's start and SIGHUP reach (the keys derived from
+/// the share-link key, the quotas and the free-space floor).
+#[derive(Clone)]
+pub enum Backend {
+    Redb(std::sync::Arc<redb::RedbStore>),
+    Postgres(std::sync::Arc<postgres::PgStore>),
+}
+
+impl Backend {
+    /// The store itself.
+    pub fn store(&self) -> std::sync::Arc<dyn Store> {
+        match self {
+            Backend::Redb(store) => store.clone(),
+            Backend::Postgres(store) => store.clone(),
+        }
+    }
+
+    /// A key for `purpose` derived from the share-link key
+    /// ([`sealing::TokenSeal::derive`]).
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        match self {
+            Backend::Redb(store) => store.derived_key(purpose),
+            Backend::Postgres(store) => store.derived_key(purpose),
+        }
+    }
+
+    /// Set what one owner may keep; checked by every later write.
+    pub fn set_quotas(&self, quotas: Quotas) {
+        match self {
+            Backend::Redb(store) => store.set_quotas(quotas),
+            Backend::Postgres(store) => store.set_quotas(quotas),
+        }
+    }
+
+    /// Free space the data dir's disk must keep (redb only: PostgreSQL's
+    /// disk is the database server's to watch).
+    pub fn set_min_free_bytes(&self, bytes: u64) {
+        if let Backend::Redb(store) = self {
+            store.set_min_free_bytes(bytes);
+        }
+    }
+}
+
 /// Open the store the settings name: PostgreSQL when a database URL is
 /// given, else the redb file in the data dir.
-pub async fn open(options: OpenOptions<'_>) -> Result<std::sync::Arc<dyn Store>, StoreError> {
-    match options.database_url {
-        Some(url) => {
-            let store = postgres::PgStore::open(url, options.data_dir).await?;
-            store.set_quotas(options.quotas);
-            Ok(std::sync::Arc::new(store))
-        }
+pub async fn open(options: OpenOptions<'_>) -> Result<Backend, StoreError> {
+    let backend = match options.database_url {
+        Some(url) => Backend::Postgres(std::sync::Arc::new(
+            postgres::PgStore::open(url, options.data_dir).await?,
+        )),
         None => {
             let dir = options.data_dir.to_path_buf();
             let store = tokio::task::spawn_blocking(move || redb::RedbStore::open(&dir))
                 .await
                 .map_err(|e| StoreError::Backend(format!("opening the store: {e}")))??;
-            store.set_min_free_bytes(options.min_free_bytes);
-            store.set_quotas(options.quotas);
-            Ok(std::sync::Arc::new(store))
+            Backend::Redb(std::sync::Arc::new(store))
         }
-    }
+    };
+    backend.set_min_free_bytes(options.min_free_bytes);
+    backend.set_quotas(options.quotas);
+    Ok(backend)
 }

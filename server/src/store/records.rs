@@ -164,6 +164,46 @@ pub struct ShareRecord {
     /// bump: records written before it get the default template.
     #[serde(default)]
     pub layout: ShareLayout,
+    /// Label, pin, redaction, downloads and password. Added without a
+    /// schema bump: records written before it are live, hide nothing,
+    /// allow downloads and ask for no password, as they always did.
+    #[serde(default)]
+    pub settings: ShareSettings,
+}
+
+/// What the owner chose for a link when making it, beyond its expiry and
+/// layout; fixed for the link's life.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The revision the link shows; `None`: the current one (live).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_revision: Option<u64>,
+    /// Names from `vitae_common::render::hideable`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hide: Vec<String>,
+    #[serde(default = "allowed")]
+    pub allow_download: bool,
+    /// The password's argon2id hash (PHC string), never the password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+}
+
+fn allowed() -> bool {
+    true
+}
+
+impl Default for ShareSettings {
+    fn default() -> ShareSettings {
+        ShareSettings {
+            label: None,
+            pinned_revision: None,
+            hide: Vec::new(),
+            allow_download: true,
+            password_hash: None,
+        }
+    }
 }
 
 /// A share link as stored (schema 2): filed under the SHA-256 of its token
@@ -182,6 +222,8 @@ pub struct StoredShare {
     pub last_accessed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub layout: ShareLayout,
+    #[serde(default)]
+    pub settings: ShareSettings,
 }
 
 impl StoredShare {
@@ -202,6 +244,7 @@ impl StoredShare {
             access_count: share.access_count,
             last_accessed_at: share.last_accessed_at,
             layout: share.layout.clone(),
+            settings: share.settings.clone(),
         })
     }
 
@@ -219,6 +262,7 @@ impl StoredShare {
             access_count: self.access_count,
             last_accessed_at: self.last_accessed_at,
             layout: self.layout,
+            settings: self.settings,
         }
     }
 

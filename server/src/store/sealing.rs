@@ -40,6 +40,8 @@ const NONCE_BYTES: usize = 24;
 /// Seals and opens share tokens with the data dir's key.
 pub struct TokenSeal {
     cipher: XChaCha20Poly1305,
+    /// Kept only to derive other keys from ([`Self::derive`]).
+    key: [u8; 32],
 }
 
 impl std::fmt::Debug for TokenSeal {
@@ -52,7 +54,21 @@ impl TokenSeal {
     pub fn from_key(key: &[u8; 32]) -> TokenSeal {
         TokenSeal {
             cipher: XChaCha20Poly1305::new(Key::from_slice(key)),
+            key: *key,
         }
+    }
+
+    /// A key for another `purpose` (`"vitae share-link cookie v1"`),
+    /// derived from this one as HMAC-SHA256(key, purpose): one secret to
+    /// keep and back up, and no two uses share a key (the derived key says
+    /// nothing about the sealing key, nor about keys for other purposes).
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = crate::share_lock::hmac_sha256(&self.key);
+        mac.update(purpose.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&mac.finalize().into_bytes());
+        key
     }
 
     /// The key in `DIR/share.key`, if the file exists. A file that holds
@@ -199,6 +215,19 @@ mod tests {
         assert!(seal.open("plain", "key-a").is_err());
         // A fresh nonce each time: equal tokens do not look equal.
         assert_ne!(sealed, seal.seal("tok_secret", "key-a").unwrap());
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_from_the_key() {
+        let seal = TokenSeal::from_key(&[7; 32]);
+        let cookie = seal.derive("vitae share-link cookie v1");
+        assert_eq!(cookie, seal.derive("vitae share-link cookie v1"));
+        assert_ne!(cookie, seal.derive("another purpose"));
+        assert_ne!(cookie, [7; 32]);
+        assert_ne!(
+            cookie,
+            TokenSeal::from_key(&[8; 32]).derive("vitae share-link cookie v1")
+        );
     }
 
     #[test]

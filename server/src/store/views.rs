@@ -13,6 +13,11 @@
 //! for reading around their read transaction and their look at the pending
 //! counts, so no view is counted twice or missed, however the two interleave.
 //!
+//! Each counted view also counts in its link's history, per UTC day and
+//! form (`html`, `json`, `md`, `pdf`, `docx`: [`Pending::days`]), stored
+//! beside the share by the same flush and kept for [`HISTORY_DAYS`] days;
+//! no address, time of day or anything else about the viewer is kept.
+//!
 //! Pending counts are keyed by the share's lookup key (the SHA-256 of its
 //! token, [`share_key`]), the key the store files the share under: the plain
 //! token is never a key, in memory or on disk.
@@ -33,7 +38,7 @@
 //! flood of addresses can neither grow memory nor inflate a count. A
 //! restart forgets the set: a client may count once more in that hour.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
@@ -146,11 +151,24 @@ impl Viewers {
 /// Longest a view waits in memory before the writer stores it.
 pub const FLUSH_DELAY: Duration = Duration::from_millis(100);
 
+/// Days of per-link view history kept; older days are dropped when a
+/// later view of the link is stored.
+pub const HISTORY_DAYS: i64 = 400;
+
 /// Views of one share not yet in the store.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub count: u64,
     pub last: DateTime<Utc>,
+    /// The same views per (UTC day, form).
+    pub days: BTreeMap<(chrono::NaiveDate, &'static str), u64>,
+}
+
+/// One day of a link's view history: counts per form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayViews {
+    pub day: chrono::NaiveDate,
+    pub forms: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -161,28 +179,68 @@ pub struct ViewCounter {
 }
 
 impl ViewCounter {
-    /// A view of the share filed under `key` by `client`: counted unless
-    /// that client viewed the link this hour ([`Viewers`]). True when the
-    /// writer must be told to schedule a flush.
-    pub fn view(&self, key: &str, client: IpAddr, at: DateTime<Utc>) -> bool {
-        self.viewers.first_view(key, client, at) && self.record(key, at)
+    /// A view of `form` of the share filed under `key` by `client`: counted
+    /// unless that client viewed the link this hour ([`Viewers`]). `None`
+    /// when it did not count; `Some(true)` when it counted and the writer
+    /// must be told to schedule a flush (nothing was pending before).
+    pub fn view(
+        &self,
+        key: &str,
+        client: IpAddr,
+        at: DateTime<Utc>,
+        form: &'static str,
+    ) -> Option<bool> {
+        self.viewers
+            .first_view(key, client, at)
+            .then(|| self.record_form(key, at, form))
     }
 
-    /// Count one view of the share filed under `key`. True when nothing was
-    /// pending before, i.e. the writer must be told to schedule a flush.
+    /// Count one view of the share filed under `key` (as a page view).
+    /// True when nothing was pending before, i.e. the writer must be told
+    /// to schedule a flush.
+    #[cfg(test)]
     pub fn record(&self, key: &str, at: DateTime<Utc>) -> bool {
+        self.record_form(key, at, "html")
+    }
+
+    /// [`Self::record`] of a view of `form`.
+    pub fn record_form(&self, key: &str, at: DateTime<Utc>, form: &'static str) -> bool {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let was_empty = pending.is_empty();
-        match pending.get_mut(key) {
-            Some(p) => {
-                p.count += 1;
-                p.last = p.last.max(at);
-            }
-            None => {
-                pending.insert(key.to_string(), Pending { count: 1, last: at });
-            }
-        }
+        let p = pending.entry(key.to_string()).or_insert_with(|| Pending {
+            count: 0,
+            last: at,
+            days: BTreeMap::new(),
+        });
+        p.count += 1;
+        p.last = p.last.max(at);
+        *p.days.entry((at.date_naive(), form)).or_insert(0) += 1;
         was_empty
+    }
+
+    /// `days` (a link's stored history, filed under `key`) with its pending
+    /// views added.
+    pub fn add_pending_days(&self, key: &str, days: &mut Vec<DayViews>) {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(p) = pending.get(key) else {
+            return;
+        };
+        for ((day, form), count) in &p.days {
+            let index = match days.binary_search_by_key(day, |d| d.day) {
+                Ok(index) => index,
+                Err(index) => {
+                    days.insert(
+                        index,
+                        DayViews {
+                            day: *day,
+                            forms: BTreeMap::new(),
+                        },
+                    );
+                    index
+                }
+            };
+            *days[index].forms.entry(form.to_string()).or_insert(0) += count;
+        }
     }
 
     /// Hold this while reading shares from the store and adding
@@ -242,6 +300,14 @@ impl ViewCounter {
         for (key, written) in written {
             if let Some(p) = pending.get_mut(key) {
                 p.count -= written.count.min(p.count);
+                for (day, count) in &written.days {
+                    if let Some(left) = p.days.get_mut(day) {
+                        *left -= (*count).min(*left);
+                        if *left == 0 {
+                            p.days.remove(day);
+                        }
+                    }
+                }
                 if p.count == 0 {
                     pending.remove(key);
                 }
@@ -267,7 +333,35 @@ mod tests {
             access_count: count,
             last_accessed_at: None,
             layout: Default::default(),
+            settings: Default::default(),
         }
+    }
+
+    #[test]
+    fn views_count_per_day_and_form_until_stored() {
+        let views = ViewCounter::default();
+        let day1 = at(24 * 10, 5);
+        let day2 = at(24 * 11, 5);
+        views.record_form("a", day1, "pdf");
+        views.record_form("a", day1, "html");
+        views.record_form("a", day2, "pdf");
+        let mut days = Vec::new();
+        views.add_pending_days("a", &mut days);
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[0].forms["pdf"], 1);
+        assert_eq!(days[0].forms["html"], 1);
+        assert_eq!(days[1].forms["pdf"], 1);
+        views
+            .flush(|snapshot| {
+                assert_eq!(snapshot["a"].days.len(), 3);
+                views.record_form("a", day2, "pdf");
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        let mut days = Vec::new();
+        views.add_pending_days("a", &mut days);
+        assert_eq!(days.len(), 1, "only the view counted during the flush");
+        assert_eq!(days[0].forms["pdf"], 1);
     }
 
     #[test]

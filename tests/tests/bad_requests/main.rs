@@ -36,6 +36,7 @@ mod generated;
 mod header_edges;
 mod ids;
 mod jobs;
+mod paging;
 mod resumes;
 mod routing;
 mod shares;
@@ -605,7 +606,7 @@ fn cut(s: &str) -> String {
 /// The route groups with their strict and loose tables, in the order they
 /// are listed (and the tests below run them).
 type Tables = (&'static str, fn() -> Vec<Case>, fn() -> Vec<Case>);
-const GROUPS: [Tables; 12] = [
+const GROUPS: [Tables; 13] = [
     ("auth", auth::strict, auth::loose),
     ("ids", ids::strict, ids::loose),
     ("uploads", uploads::strict, uploads::loose),
@@ -618,6 +619,7 @@ const GROUPS: [Tables; 12] = [
     ("jobs", jobs::strict, jobs::loose),
     ("tailor", tailor::strict, tailor::loose),
     ("exports", exports::strict, exports::loose),
+    ("paging", paging::strict, paging::loose),
 ];
 
 /// Every hand-written strict case, group by group.
@@ -771,6 +773,7 @@ table_tests! {
     diff: diff_strict, diff_loose_never_5xx;
     jobs: jobs_strict, jobs_loose_never_5xx;
     tailor: tailor_strict, tailor_loose_never_5xx;
+    paging: paging_strict, paging_loose_never_5xx;
 }
 
 #[tokio::test]

@@ -62,12 +62,13 @@ pub fn strict() -> Vec<Case> {
             "method_not_allowed",
         ),
         case(
-            "GET on a share",
-            M::GET,
+            "PUT on a share",
+            M::PUT,
             "/v1/shares/{share}",
             405,
             "method_not_allowed",
-        ),
+        )
+        .body(CT_JSON, "{}"),
         case(
             "POST on healthz",
             M::POST,
@@ -100,8 +101,8 @@ pub fn strict() -> Vec<Case> {
         )
         .auth(Auth::Admin),
         case(
-            "POST on a public share",
-            M::POST,
+            "PUT on a public share",
+            M::PUT,
             "/s/{share}",
             405,
             "method_not_allowed",

@@ -332,6 +332,128 @@ pub fn strict() -> Vec<Case> {
         )
         .body(CT_JSON, r#"{"expires_in_days": 0}"#),
         case(
+            "share hides an unknown field",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"hide": ["salary"]}"#)
+        .says("phone"),
+        case(
+            "share hide not a list",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"hide": "phone"}"#),
+        case(
+            "share empty password",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"password": ""}"#)
+        .says("password is empty"),
+        case(
+            "share password of 257 characters",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, format!(r#"{{"password": "{}"}}"#, "p".repeat(257)))
+        .says("at most 256"),
+        case(
+            "share label of 201 characters",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, format!(r#"{{"label": "{}"}}"#, "l".repeat(201)))
+        .says("at most 200"),
+        case(
+            "share pin and revision",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"pin": true, "revision": 1}"#)
+        .says("not both"),
+        case(
+            "share revision 0",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"revision": 0}"#),
+        case(
+            "share revision that does not exist",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            404,
+            "not_found",
+        )
+        .body(CT_JSON, r#"{"revision": 9999}"#)
+        .says("revision 9999"),
+        case(
+            "share allow_download a string",
+            M::POST,
+            "/v1/resumes/{id}/shares",
+            400,
+            "bad_request",
+        )
+        .body(CT_JSON, r#"{"allow_download": "no"}"#),
+        case(
+            "password form without a form body",
+            M::POST,
+            "/s/{share}",
+            415,
+            "unsupported_media_type",
+        )
+        .auth(Auth::None)
+        .body(CT_JSON, r#"{"password": "x"}"#),
+        case(
+            "password form without the password field",
+            M::POST,
+            "/s/{share}",
+            400,
+            "bad_request",
+        )
+        .auth(Auth::None)
+        .body("application/x-www-form-urlencoded", "pass=x"),
+        case(
+            "password form over 4 KiB",
+            M::POST,
+            "/s/{share}",
+            413,
+            "payload_too_large",
+        )
+        .auth(Auth::None)
+        .body(
+            "application/x-www-form-urlencoded",
+            format!("password={}", "p".repeat(5000)),
+        ),
+        case(
+            "share history of an unknown token",
+            M::GET,
+            "/v1/shares/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            404,
+            "not_found",
+        ),
+        case(
+            "share history of another owner's share",
+            M::GET,
+            "/v1/shares/{foreign_share}",
+            404,
+            "not_found",
+        ),
+        case(
             "share of an unknown resume",
             M::POST,
             "/v1/resumes/{uuid}/shares",

@@ -192,7 +192,13 @@ async fn call(client: &Client, request: Request) -> Option<Msg> {
             let result = client.shares(&id).await;
             Msg::Shares { id, result }
         }
-        Request::CreateShare { id, days } => Msg::ShareCreated(client.share(&id, days).await),
+        Request::CreateShare { id, days } => {
+            let options = vitae_common::CreateShare {
+                expires_in_days: days,
+                ..Default::default()
+            };
+            Msg::ShareCreated(client.share(&id, &options).await)
+        }
         Request::Revoke { token, .. } => Msg::Revoked(client.revoke(&token).await),
         Request::LoadRevisions(id) => {
             let result = client.revisions(&id).await;

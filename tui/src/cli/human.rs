@@ -588,11 +588,32 @@ pub fn shares_table(paint: Paint, shares: &[ShareResource]) -> String {
                 Cell::new(time(&s.expires_at)),
                 Cell::new(s.access_count.to_string()),
                 Cell::colored(state, code),
+                Cell::new(share_shows(s)),
+                Cell::new(one_line(s.label.as_deref().unwrap_or("-"), 60)),
                 Cell::new(clean(&s.url)),
             ]
         })
         .collect();
-    table(paint, &["TOKEN", "EXPIRES", "VIEWS", "STATE", "URL"], &rows)
+    table(
+        paint,
+        &[
+            "TOKEN", "EXPIRES", "VIEWS", "STATE", "SHOWS", "LABEL", "URL",
+        ],
+        &rows,
+    )
+}
+
+/// What a link shows: `live` or `rev N`, and `+pw` when it asks for a
+/// password.
+pub fn share_shows(s: &ShareResource) -> String {
+    let mut shows = match s.pinned_revision {
+        Some(n) => format!("rev {n}"),
+        None => "live".to_string(),
+    };
+    if s.has_password {
+        shows.push_str(" +pw");
+    }
+    shows
 }
 
 /// `vitae revisions`.
@@ -787,6 +808,48 @@ mod tests {
             "NAME        STATUS\n履歴書.pdf  ready\ncv.pdf      ready\n"
         );
         assert_eq!(one_line("履歴書の写し", 7), "履歴書…");
+    }
+
+    #[test]
+    fn the_shares_table_shows_what_each_link_shows_and_its_label() {
+        let share =
+            |token: &str, label: Option<&str>, pinned: Option<u64>, pw: bool| ShareResource {
+                token: token.into(),
+                url: format!("http://h/s/{token}"),
+                resume_id: "r".into(),
+                created_at: "2026-11-01T10:00:00Z".into(),
+                expires_at: "2999-01-01T00:00:00Z".into(),
+                revoked: false,
+                access_count: 2,
+                last_accessed_at: None,
+                template: "classic".into(),
+                options: Default::default(),
+                label: label.map(str::to_string),
+                shows: if pinned.is_some() { "pinned" } else { "live" }.into(),
+                pinned_revision: pinned,
+                hide: vec![],
+                allow_download: true,
+                has_password: pw,
+            };
+        let text = shares_table(
+            Paint { color: false },
+            &[
+                share("tokA", Some("Acme Corp,\nbackend\x1b[2J"), Some(3), true),
+                share("tokB", None, None, false),
+            ],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].contains("SHOWS") && lines[0].contains("LABEL"),
+            "{text}"
+        );
+        assert!(lines[1].contains("rev 3 +pw"), "{text}");
+        assert!(lines[1].contains("Acme Corp, backend"), "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(
+            lines[2].contains("live") && lines[2].contains(" - "),
+            "{text}"
+        );
     }
 
     #[test]

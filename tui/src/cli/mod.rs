@@ -101,8 +101,12 @@ Exit codes: 0 uploaded (with --wait: parsed), 1 the request failed,
     #[command(after_help = "\
 Examples:
   vitae list
-  vitae list --json | jq -r '.resumes[] | select(.status == \"ready\") | .id'")]
-    List,
+  vitae list --json | jq -r '.resumes[] | select(.status == \"ready\") | .id'
+  vitae list --limit 50 --json | jq -r .next_cursor")]
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
 
     /// Show one resume: status, warnings, and its parsed document summarised.
     #[command(after_help = "\
@@ -168,7 +172,12 @@ Examples:
 Examples:
   vitae share 3f2a
   vitae share 3f2a --days 7
-  vitae share 3f2a --json | jq -r .url"
+  vitae share 3f2a --label \"Acme Corp, backend role\" --pin --hide phone,location
+  printf '%s\\n' \"$PASSWORD\" | vitae share 3f2a --password-stdin --no-download
+  vitae share 3f2a --json | jq -r .url
+
+Hideable: email, phone, location, url, profiles, summary, and any section
+(work, education, skills, projects, references, …)."
     )]
     Share {
         /// Resume id or unique prefix.
@@ -177,17 +186,40 @@ Examples:
         /// Days until the link expires (default: the server's).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         days: Option<u32>,
+        /// A note for you, shown by `vitae shares` (at most 200 characters).
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
+        /// Freeze the link to the current revision: later edits do not show.
+        #[arg(long, conflicts_with = "revision")]
+        pin: bool,
+        /// Freeze the link to this revision (see `vitae revisions ID`).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        revision: Option<u64>,
+        /// Fields to remove from every form of the link (comma-separated).
+        #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+        hide: Vec<String>,
+        /// Only the page: no PDF, DOCX, JSON or Markdown downloads.
+        #[arg(long)]
+        no_download: bool,
+        /// Read a password for the link from the first line of stdin
+        /// (recipients type it; scripts use `curl -u :PASSWORD`).
+        #[arg(long)]
+        password_stdin: bool,
     },
 
-    /// List a resume's share links: token, expiry, views, state, URL.
+    /// List a resume's share links: token, expiry, views, state, what it
+    /// shows (live or a pinned revision), label, URL.
     #[command(after_help = "\
 Examples:
   vitae shares 3f2a
-  vitae shares 3f2a --json | jq '.shares[] | select(.revoked | not) | .url'")]
+  vitae shares 3f2a --json | jq '.shares[] | select(.revoked | not) | .url'
+  vitae shares 3f2a --limit 100 --cursor CURSOR")]
     Shares {
         /// Resume id or unique prefix.
         #[arg(value_parser = ids::id_arg)]
         id: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
 
     /// Revoke a share link: it answers 410 Gone from now on.
@@ -300,11 +332,14 @@ Exit codes: 0 deleted, 1 the request failed or the answer was no,
     #[command(after_help = "\
 Examples:
   vitae revisions 3f2a
+  vitae revisions 3f2a --limit 20
   vitae diff 3f2a:rev:1 3f2a:rev:2")]
     Revisions {
         /// Resume id or unique prefix.
         #[arg(value_parser = ids::id_arg)]
         id: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
 
     /// Restore revision N of a resume (as a new revision; history is kept).
@@ -461,6 +496,41 @@ pub enum PaperArg {
     /// US Letter.
     #[value(alias = "us-letter")]
     Letter,
+}
+
+/// One page of a list instead of all of it. Without either option the
+/// list commands follow the server's pages and print everything.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PageArgs {
+    /// Print one page of at most N items (1 to 1000); the cursor of the
+    /// next page goes to stderr, and to `next_cursor` with --json.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub limit: Option<u64>,
+    /// Print the page that starts at CURSOR (a `next_cursor` printed before).
+    #[arg(long, value_name = "CURSOR")]
+    pub cursor: Option<String>,
+}
+
+impl PageArgs {
+    /// Whether one page was asked for.
+    fn one_page(&self) -> bool {
+        self.limit.is_some() || self.cursor.is_some()
+    }
+
+    fn limit(&self) -> Option<usize> {
+        self.limit.map(|n| n as usize)
+    }
+
+    /// Tell a person at the terminal how to get the next page.
+    fn hint(&self, command: &str, next: Option<&str>) {
+        if let Some(cursor) = next {
+            let limit = self
+                .limit
+                .map(|n| format!(" --limit {n}"))
+                .unwrap_or_default();
+            eprintln!("more: {command}{limit} --cursor {cursor}");
+        }
+    }
 }
 
 /// The layout of a typeset export (pdf, docx, png). Each is checked here,

@@ -14,18 +14,45 @@ use super::follow::{follow, Outcome, Show};
 use super::human;
 use super::ids::{self, short, Side};
 use super::{
-    out, out_bytes, out_json, Command, Ctx, Failure, Format, JobCommand, LayoutArgs, ServerCommand,
+    out, out_bytes, out_json, Command, Ctx, Failure, Format, JobCommand, LayoutArgs, PageArgs,
+    ServerCommand,
 };
 
 pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> {
     match command {
         Command::Upload { file, wait } => upload(ctx, &file, wait).await,
-        Command::List => list(ctx).await,
+        Command::List { page } => list(ctx, &page).await,
         Command::Show { id } => show(ctx, &id).await,
         Command::Watch { id } => watch(ctx, &id).await,
         Command::Diff { a, b, unified } => diff(ctx, &a, &b, unified).await,
-        Command::Share { id, days } => share(ctx, &id, days).await,
-        Command::Shares { id } => shares(ctx, &id).await,
+        Command::Share {
+            id,
+            days,
+            label,
+            pin,
+            revision,
+            hide,
+            no_download,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                Some(read_password_line()?)
+            } else {
+                None
+            };
+            let options = vitae_common::CreateShare {
+                expires_in_days: days,
+                label,
+                pin: pin.then_some(true),
+                revision,
+                hide: (!hide.is_empty()).then_some(hide),
+                allow_download: no_download.then_some(false),
+                password,
+                ..Default::default()
+            };
+            share(ctx, &id, &options).await
+        }
+        Command::Shares { id, page } => shares(ctx, &id, &page).await,
         Command::Revoke { share_token } => revoke(ctx, &share_token).await,
         Command::Master { id } => master(ctx, &id).await,
         Command::Export {
@@ -37,7 +64,7 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
         Command::Templates => templates(ctx).await,
         Command::Account => account(ctx).await,
         Command::Delete { id, yes } => delete(ctx, &id, yes).await,
-        Command::Revisions { id } => revisions(ctx, &id).await,
+        Command::Revisions { id, page } => revisions(ctx, &id, &page).await,
         Command::Restore { id, revision } => restore(ctx, &id, revision).await,
         Command::Job(JobCommand::Add { file, title }) => job_add(ctx, &file, title).await,
         Command::Job(JobCommand::List) => job_list(ctx).await,
@@ -171,16 +198,27 @@ async fn finish(ctx: &mut Ctx, resume: ResumeResource) -> Result<(), Failure> {
     }
 }
 
-async fn list(ctx: &mut Ctx) -> Result<(), Failure> {
+async fn list(ctx: &mut Ctx, page: &PageArgs) -> Result<(), Failure> {
     let client = ctx.client().await?;
-    let resumes = client.list().await?;
+    let list = if page.one_page() {
+        client
+            .resumes_page(page.limit(), page.cursor.as_deref())
+            .await?
+    } else {
+        ResumeList {
+            resumes: client.list().await?,
+            next_cursor: None,
+        }
+    };
     if ctx.json {
-        return out_json(&ResumeList { resumes });
+        return out_json(&list);
     }
-    if resumes.is_empty() {
+    if list.resumes.is_empty() && list.next_cursor.is_none() {
         return out("no resumes yet; upload one with: vitae upload FILE\n");
     }
-    out(&human::resume_table(ctx.paint, &resumes))
+    out(&human::resume_table(ctx.paint, &list.resumes))?;
+    page.hint("vitae list", list.next_cursor.as_deref());
+    Ok(())
 }
 
 async fn show(ctx: &mut Ctx, id: &str) -> Result<(), Failure> {
@@ -210,34 +248,81 @@ async fn diff(ctx: &mut Ctx, a: &Side, b: &Side, unified: bool) -> Result<(), Fa
     out(&human::diff(ctx.paint, &d, unified))
 }
 
-async fn share(ctx: &mut Ctx, id: &str, days: Option<u32>) -> Result<(), Failure> {
+/// The first line of stdin, without its line break: `--password-stdin`.
+fn read_password_line() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("--password-stdin: cannot read stdin: {e}")))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(Failure::Usage(
+            "--password-stdin: the first line of stdin is empty; give the password there".into(),
+        ));
+    }
+    Ok(password)
+}
+
+async fn share(
+    ctx: &mut Ctx,
+    id: &str,
+    options: &vitae_common::CreateShare,
+) -> Result<(), Failure> {
     let id = resolve(ctx, id).await?;
-    let s = ctx.client().await?.share(&id, days).await?;
+    let s = ctx.client().await?.share(&id, options).await?;
     if ctx.json {
         return out_json(&s);
     }
     out(&format!("{}\n", human::clean(&s.url)))?;
+    let mut facts = vec![format!("expires {}", human::time(&s.expires_at))];
+    if let Some(n) = s.pinned_revision {
+        facts.push(format!("shows revision {n}"));
+    }
+    if s.has_password {
+        facts.push("asks for the password".into());
+    }
+    if !s.hide.is_empty() {
+        facts.push(format!("hides {}", human::clean(&s.hide.join(", "))));
+    }
+    if !s.allow_download {
+        facts.push("no downloads".into());
+    }
     eprintln!(
-        "expires {}; revoke with: vitae revoke {}",
-        human::time(&s.expires_at),
+        "{}; revoke with: vitae revoke {}",
+        facts.join("; "),
         human::clean(&s.token)
     );
     Ok(())
 }
 
-async fn shares(ctx: &mut Ctx, id: &str) -> Result<(), Failure> {
+async fn shares(ctx: &mut Ctx, id: &str, page: &PageArgs) -> Result<(), Failure> {
     let id = resolve(ctx, id).await?;
-    let shares = ctx.client().await?.shares(&id).await?;
+    let client = ctx.client().await?;
+    let list = if page.one_page() {
+        client
+            .shares_page(&id, page.limit(), page.cursor.as_deref())
+            .await?
+    } else {
+        ShareList {
+            shares: client.shares(&id).await?,
+            next_cursor: None,
+        }
+    };
     if ctx.json {
-        return out_json(&ShareList { shares });
+        return out_json(&list);
     }
-    if shares.is_empty() {
+    if list.shares.is_empty() && list.next_cursor.is_none() {
         return out(&format!(
             "no share links; create one with: vitae share {}\n",
             short(&id)
         ));
     }
-    out(&human::shares_table(ctx.paint, &shares))
+    out(&human::shares_table(ctx.paint, &list.shares))?;
+    page.hint(
+        &format!("vitae shares {}", short(&id)),
+        list.next_cursor.as_deref(),
+    );
+    Ok(())
 }
 
 async fn revoke(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
@@ -500,16 +585,31 @@ async fn delete(ctx: &mut Ctx, id: &str, yes: bool) -> Result<(), Failure> {
     out(&format!("deleted {id}\n"))
 }
 
-async fn revisions(ctx: &mut Ctx, id: &str) -> Result<(), Failure> {
+async fn revisions(ctx: &mut Ctx, id: &str, page: &PageArgs) -> Result<(), Failure> {
     let id = resolve(ctx, id).await?;
-    let revisions = ctx.client().await?.revisions(&id).await?;
+    let client = ctx.client().await?;
+    let list = if page.one_page() {
+        client
+            .revisions_page(&id, page.limit(), page.cursor.as_deref())
+            .await?
+    } else {
+        RevisionList {
+            revisions: client.revisions(&id).await?,
+            next_cursor: None,
+        }
+    };
     if ctx.json {
-        return out_json(&RevisionList { revisions });
+        return out_json(&list);
     }
-    if revisions.is_empty() {
+    if list.revisions.is_empty() && list.next_cursor.is_none() {
         return out("no revisions yet (the parse has not stored a document)\n");
     }
-    out(&human::revisions_table(ctx.paint, &revisions))
+    out(&human::revisions_table(ctx.paint, &list.revisions))?;
+    page.hint(
+        &format!("vitae revisions {}", short(&id)),
+        list.next_cursor.as_deref(),
+    );
+    Ok(())
 }
 
 async fn restore(ctx: &mut Ctx, id: &str, revision: u64) -> Result<(), Failure> {
@@ -538,7 +638,10 @@ async fn job_add(ctx: &mut Ctx, file: &Path, title: Option<String>) -> Result<()
 async fn job_list(ctx: &mut Ctx) -> Result<(), Failure> {
     let jobs = ctx.client().await?.jobs().await?;
     if ctx.json {
-        return out_json(&JobList { jobs });
+        return out_json(&JobList {
+            jobs,
+            next_cursor: None,
+        });
     }
     if jobs.is_empty() {
         return out("no jobs yet; add one with: vitae job add FILE\n");

@@ -2,6 +2,10 @@
 //! they did. Create a link that expires after some days, copy its URL,
 //! revoke it (the public page then answers 410 Gone).
 //!
+//! Each row also says what the link shows (`live`, or `rev N` when it is
+//! pinned to a revision; `+pw` when it asks for a password) and its label,
+//! so a person sees which version went where.
+//!
 //! A link is `active`, `expired` (its time is past) or `revoked`; the state
 //! is worked out here from `expires_at`, so a link that expired while the
 //! screen was open says so without a reload.
@@ -328,8 +332,9 @@ impl ShareState {
                 );
             }
             (Some(shares), _) => {
-                // Six columns need 84 cells; a narrow terminal drops "created".
-                let columns = if area.width >= 88 { 6 } else { 5 };
+                // The label takes what is left; a narrow terminal drops
+                // "last opened" first, so the label stays in sight.
+                let wide = area.width >= 96;
                 let rows: Vec<Row> = shares
                     .iter()
                     .map(|share| {
@@ -337,36 +342,44 @@ impl ShareState {
                         let mut cells = vec![
                             Cell::from(short_token(&share.token)),
                             Cell::from(Span::styled(state.word(), state.style(theme))),
+                            Cell::from(shows(share)),
                             Cell::from(short_time(&share.expires_at)),
                             Cell::from(format!("{:>6}", share.access_count)),
-                            Cell::from(share.last_accessed_at.as_deref().map_or_else(
+                        ];
+                        if wide {
+                            cells.push(Cell::from(share.last_accessed_at.as_deref().map_or_else(
                                 || Span::styled("never", theme.dim()),
                                 |t| Span::raw(short_time(t)),
-                            )),
-                            Cell::from(Span::styled(short_time(&share.created_at), theme.dim())),
-                        ];
-                        cells.truncate(columns);
+                            )));
+                        }
+                        cells.push(Cell::from(match share.label.as_deref() {
+                            // The server cleans labels; a terminal still
+                            // never gets a control character from one.
+                            Some(label) => Span::raw(
+                                label
+                                    .chars()
+                                    .map(|c| if c.is_control() { ' ' } else { c })
+                                    .collect::<String>(),
+                            ),
+                            None => Span::styled("-", theme.dim()),
+                        }));
                         Row::new(cells)
                     })
                     .collect();
                 let mut widths = vec![
                     Constraint::Length(9),
                     Constraint::Length(7),
+                    Constraint::Length(10),
                     Constraint::Length(16),
                     Constraint::Length(6),
-                    Constraint::Length(16),
-                    Constraint::Length(16),
                 ];
-                widths.truncate(columns);
-                let mut header = vec![
-                    "token",
-                    "state",
-                    "expires (UTC)",
-                    "opened",
-                    "last opened",
-                    "created",
-                ];
-                header.truncate(columns);
+                let mut header = vec!["token", "state", "shows", "expires (UTC)", "opened"];
+                if wide {
+                    widths.push(Constraint::Length(16));
+                    header.push("last opened");
+                }
+                widths.push(Constraint::Min(5));
+                header.push("label");
                 let table = Table::new(rows, widths)
                     .header(Row::new(header).style(theme.dim()))
                     .column_spacing(2)
@@ -381,6 +394,19 @@ impl ShareState {
             }
         }
     }
+}
+
+/// What a link shows: `live` (the resume as it is) or `rev N` (pinned),
+/// with `+pw` when it asks for a password.
+fn shows(share: &ShareResource) -> String {
+    let mut shows = match share.pinned_revision {
+        Some(n) => format!("rev {n}"),
+        None => "live".to_string(),
+    };
+    if share.has_password {
+        shows.push_str(" +pw");
+    }
+    shows
 }
 
 /// The selected link's URL, and whether it can be copied.
@@ -595,6 +621,12 @@ mod tests {
             last_accessed_at: (count > 0).then(|| "2026-11-24T08:15:00Z".to_string()),
             template: "classic".into(),
             options: Default::default(),
+            label: None,
+            shows: "live".into(),
+            pinned_revision: None,
+            hide: vec![],
+            allow_download: true,
+            has_password: false,
         }
     }
 
@@ -622,13 +654,19 @@ mod tests {
                     false,
                     12,
                 ),
-                share(
-                    "Hh7Yp0aZrT5uE3dS",
-                    "2026-11-20T10:00:00Z",
-                    "2026-12-20T10:00:00Z",
-                    false,
-                    3,
-                ),
+                ShareResource {
+                    label: Some("Acme Corp, backend role".into()),
+                    shows: "pinned".into(),
+                    pinned_revision: Some(4),
+                    has_password: true,
+                    ..share(
+                        "Hh7Yp0aZrT5uE3dS",
+                        "2026-11-20T10:00:00Z",
+                        "2026-12-20T10:00:00Z",
+                        false,
+                        3,
+                    )
+                },
                 share(
                     "Mm2Wq8cVbN4xK6jL",
                     "2026-11-01T10:00:00Z",
@@ -650,6 +688,12 @@ mod tests {
             Some("Hh7Yp0aZrT5uE3dS")
         );
         insta::assert_snapshot!(draw(&mut state, 100, 12));
+    }
+
+    #[test]
+    fn share_list_on_a_narrow_terminal_keeps_the_label() {
+        let mut state = loaded();
+        insta::assert_snapshot!(draw(&mut state, 80, 8));
     }
 
     #[test]

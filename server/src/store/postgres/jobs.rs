@@ -10,10 +10,10 @@
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
-use super::{from_json, usage, PgStore};
+use super::{from_json, pages, usage, PgStore};
 use crate::store::quota::Delta;
 use crate::store::records::{JobRecord, JOB_SCHEMA};
-use crate::store::{now, NewJob, StoreError};
+use crate::store::{now, NewJob, Page, Paged, Position, StoreError};
 
 /// Store a job, or answer the owner's job with the same content hash
 /// (`false`: not new).
@@ -77,16 +77,19 @@ pub(super) async fn get(store: &PgStore, owner: &str, id: Uuid) -> Result<JobRec
     load(&**client, owner, id).await
 }
 
-/// All of `owner`'s jobs, oldest first.
-pub(super) async fn list(store: &PgStore, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+/// One page of `owner`'s jobs, oldest first ([`super::pages`]).
+pub(super) async fn page(
+    store: &PgStore,
+    owner: &str,
+    page: Page<Position>,
+) -> Result<Paged<JobRecord, Position>, StoreError> {
     let client = store.client().await?;
-    let rows = client
-        .query(
-            "SELECT record FROM jobs WHERE owner = $1 ORDER BY created_at, id",
-            &[&owner],
-        )
-        .await?;
-    rows.iter().map(|row| from_json(row.get(0))).collect()
+    pages::page(&**client, &pages::JOBS, &owner, &page, |row| {
+        let id: Uuid = row.get("id");
+        let job: JobRecord = from_json(row.get("record"))?;
+        Ok((job, pages::position(row, id.to_string())))
+    })
+    .await
 }
 
 /// Replace a job's description; a new content hash bumps its revision.

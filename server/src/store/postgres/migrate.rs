@@ -20,8 +20,14 @@ use tokio_postgres::error::SqlState;
 use crate::store::StoreError;
 
 /// Every migration, in order: (version, name, SQL).
-pub(super) const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "init", include_str!("migrations/0001_init.sql"))];
+pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (
+        2,
+        "share history and pages",
+        include_str!("migrations/0002_share_history_and_pages.sql"),
+    ),
+];
 
 /// The advisory lock key that serialises migrations across instances
 /// ("vitae" in ASCII).

@@ -28,9 +28,13 @@
 //!   (`UPDATE … WHERE revision = $expected`, see [`revisions`]).
 //! - **Share views** are counted in memory per instance (once per client per
 //!   link per hour, [`crate::store::views`]) and flushed every
-//!   [`crate::store::views::FLUSH_DELAY`] into per-(share, day, instance) rows that only this
+//!   [`crate::store::views::FLUSH_DELAY`] into per-(share, instance) total
+//!   rows and per-(share, day, form, instance) history rows that only this
 //!   instance writes ([`shares`]): no hot row, and a share's count is the
-//!   sum of its rows.
+//!   sum of its total rows.
+//! - **Paged lists** are keyset reads of an index in list order, at most
+//!   `limit + 1` rows ([`pages`]; revisions by their primary key,
+//!   [`revisions`]): never an OFFSET or the whole list.
 //! - **Database down**: a failed connection or a pool timeout is
 //!   [`StoreError::Failing`], which the HTTP layer answers 503 with
 //!   `Retry-After`; the pool reconnects on its own when the database is back.
@@ -43,10 +47,11 @@
 //! | `mod.rs` | `PgStore`: open, pool, error mapping, the `Store` impl |
 //! | [`connect`] | the database URL, the first connection and what its failure means |
 //! | [`migrate`] | versioned SQL migrations, applied at start under an advisory lock |
-//! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
+//! | [`resumes`] | resumes: upload, parse outcome and master rule, pages, delete |
 //! | [`revisions`] | edits (merge patch, compare-and-set), history, restore |
 //! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
-//! | [`shares`] | share links (filed by token hash, tokens sealed) and counted views |
+//! | [`shares`] | share links (filed by token hash, tokens sealed), counted views and their history |
+//! | [`pages`] | keyset pages of the lists ordered by creation (resumes, shares, jobs) |
 //! | [`jobs`] | job descriptions, one per content hash and owner |
 //! | [`exports`] | export jobs, and the export cache (LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed) |
@@ -56,6 +61,7 @@ mod connect;
 mod exports;
 mod jobs;
 mod migrate;
+mod pages;
 mod resumes;
 mod revisions;
 mod shares;
@@ -65,6 +71,8 @@ mod usage;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v2;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,12 +89,13 @@ use uuid::Uuid;
 pub use self::connect::DatabaseUrl;
 use super::records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, RevisionRecord,
-    ShareLayout, ShareRecord, StoredResume,
+    ShareRecord, StoredResume,
 };
 use super::sealing::TokenSeal;
-use super::views::ViewCounter;
+use super::views::{DayViews, ViewCounter};
 use super::{
-    DeletedResume, NewJob, NewResume, NewTailored, Quotas, SharedView, Store, StoreError, Usage,
+    DeletedResume, NewJob, NewResume, NewShare, NewTailored, Page, Paged, Position, Quotas,
+    SharedView, Store, StoreError, Usage,
 };
 
 /// Connections one instance keeps open at most.
@@ -228,6 +237,14 @@ impl PgStore {
         })
     }
 
+    /// A key for `purpose` derived from the share-link key
+    /// ([`TokenSeal::derive`]): the HTTP layer signs share-link cookies
+    /// with one, so every instance on one database (same key file) accepts
+    /// the others' cookies.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        self.seal.derive(purpose)
+    }
+
     /// Set what one owner may keep; checked by every later write.
     pub fn set_quotas(&self, quotas: Quotas) {
         *self.quotas.write().unwrap_or_else(|e| e.into_inner()) = quotas;
@@ -307,8 +324,12 @@ impl Store for PgStore {
         resumes::get(self, owner, id).await
     }
 
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
-        resumes::list(self, owner).await
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError> {
+        resumes::page(self, owner, page).await
     }
 
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
@@ -337,12 +358,13 @@ impl Store for PgStore {
         revisions::patch(self, owner, id, if_match, patch).await
     }
 
-    async fn list_revisions(
+    async fn revisions_page(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError> {
-        revisions::list(self, owner, id).await
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+        revisions::page(self, owner, id, page).await
     }
 
     async fn get_revision(
@@ -381,35 +403,49 @@ impl Store for PgStore {
     }
 
     // ---- shares --------------------------------------------------------
-    async fn create_share(
+    async fn create_share_with(
         &self,
         owner: &str,
         resume_id: Uuid,
-        expires_at: DateTime<Utc>,
-        layout: ShareLayout,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError> {
-        shares::create(self, owner, resume_id, expires_at, layout).await
+        shares::create(self, owner, resume_id, new).await
     }
 
-    async fn list_shares(
+    async fn shares_page(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError> {
-        shares::list(self, owner, resume_id).await
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError> {
+        shares::page(self, owner, resume_id, page).await
     }
 
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
         shares::revoke(self, owner, token).await
     }
 
-    async fn access_share(
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError> {
+        shares::open(self, token, now).await
+    }
+
+    fn count_share_view(
         &self,
         token: &str,
         client: std::net::IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError> {
-        shares::access(self, token, client, now).await
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    ) {
+        shares::count(self, token, client, at, form, share)
+    }
+
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError> {
+        shares::history(self, owner, token).await
     }
 
     // ---- jobs ----------------------------------------------------------
@@ -429,8 +465,12 @@ impl Store for PgStore {
         jobs::get(self, owner, id).await
     }
 
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
-        jobs::list(self, owner).await
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError> {
+        jobs::page(self, owner, page).await
     }
 
     async fn update_job(

@@ -1,4 +1,4 @@
-//! Resumes: upload, parse progress and outcome, the master rule, listing,
+//! Resumes: upload, parse progress and outcome, the master rule, pages,
 //! the original bytes, deletion and the resumes a restart must parse again.
 //!
 //! **The master rule** is the `is_master` column, at most one `true` per
@@ -20,11 +20,11 @@ use uuid::Uuid;
 use vitae_common::Status;
 
 use super::usage;
-use super::{big, from_json, PgStore};
+use super::{big, from_json, pages, PgStore};
 use crate::store::history::document_bytes;
 use crate::store::quota::Delta;
 use crate::store::records::{ParseOutcome, ResumeRecord, StoredResume, RESUME_SCHEMA};
-use crate::store::{now, DeletedResume, NewResume, StoreError};
+use crate::store::{now, DeletedResume, NewResume, Page, Paged, Position, StoreError};
 
 /// Store a new upload, `pending`, with its original bytes.
 pub(super) async fn create(store: &PgStore, new: NewResume) -> Result<StoredResume, StoreError> {
@@ -81,23 +81,22 @@ pub(super) async fn get<D: serde::de::DeserializeOwned>(
     owned(&**client, owner, id, false).await
 }
 
-/// All of `owner`'s resumes, oldest first.
-pub(super) async fn list(store: &PgStore, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+/// One page of `owner`'s resumes, oldest first ([`super::pages`]).
+pub(super) async fn page(
+    store: &PgStore,
+    owner: &str,
+    page: Page<Position>,
+) -> Result<Paged<StoredResume, Position>, StoreError> {
     let client = store.client().await?;
-    let rows = client
-        .query(
-            "SELECT record, is_master FROM resumes WHERE owner = $1 ORDER BY created_at, id",
-            &[&owner],
-        )
-        .await?;
-    rows.iter()
-        .map(|row| -> Result<StoredResume, StoreError> {
-            Ok(StoredResume {
-                record: from_json(row.get(0))?,
-                is_master: row.get(1),
-            })
-        })
-        .collect()
+    pages::page(&**client, &pages::RESUMES, &owner, &page, |row| {
+        let id: Uuid = row.get("id");
+        let resume = StoredResume {
+            record: from_json(row.get("record"))?,
+            is_master: row.get("is_master"),
+        };
+        Ok((resume, pages::position(row, id.to_string())))
+    })
+    .await
 }
 
 /// The uploaded bytes, as received.

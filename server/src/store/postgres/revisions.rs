@@ -24,7 +24,7 @@ use crate::store::delta::SNAPSHOT_EVERY;
 use crate::store::history::{self, check_revision, merge_document, StoredRevision};
 use crate::store::quota::Quotas;
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
-use crate::store::StoreError;
+use crate::store::{Page, Paged, StoreError};
 
 /// How often an edit without `If-Match` is computed again after losing a
 /// compare-and-set before it answers a conflict.
@@ -106,12 +106,19 @@ pub(super) async fn restore(
     .await
 }
 
-/// Every revision of a resume, oldest first, the current one last.
-pub(super) async fn list(
+/// One page of a resume's revisions, oldest first, the current one last
+/// ([`history::rebuild_page`]): the primary key (resume_id, revision) read
+/// from the page's first revision, at most the page and
+/// [`SNAPSHOT_EVERY`] rows more (enough to reach a revision stored whole
+/// and rebuild the page's last one), never the whole history.
+pub(super) async fn page(
     store: &PgStore,
     owner: &str,
     id: Uuid,
-) -> Result<Vec<RevisionRecord>, StoreError> {
+    page: Page<u64>,
+) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+    let limit = page.limit.max(1);
+    let first = page.after.map_or(0, |after| after.saturating_add(1));
     let mut client = store.client().await?;
     // One snapshot for the record and its rows: an edit committed between
     // two reads would leave a row without the document it is a delta of.
@@ -122,18 +129,27 @@ pub(super) async fn list(
         .start()
         .await?;
     let record = owned::<Resume, _>(&*txn, owner, id, false).await?.record;
-    let rows = txn
-        .query(
-            "SELECT row FROM revisions WHERE resume_id = $1 ORDER BY revision",
-            &[&id],
+    let rows = if first < record.revision {
+        let read = big(limit as u64)
+            .saturating_add(big(SNAPSHOT_EVERY))
+            .saturating_add(1);
+        txn.query(
+            "SELECT row FROM revisions WHERE resume_id = $1 AND revision >= $2 AND revision < $3 \
+             ORDER BY revision LIMIT $4",
+            &[&id, &big(first), &big(record.revision), &read],
         )
-        .await?;
-    let stored = rows
-        .iter()
-        .map(|row| from_json::<StoredRevision>(row.get(0)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .await?
+    } else {
+        Vec::new()
+    };
     txn.commit().await?;
-    history::rebuild_all(record, stored)
+    history::rebuild_page(
+        record,
+        first,
+        limit,
+        rows.iter()
+            .map(|row| from_json::<StoredRevision>(row.get(0))),
+    )
 }
 
 /// One revision, current or earlier.

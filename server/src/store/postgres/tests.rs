@@ -3,7 +3,8 @@
 //! races that only a constraint or a compare-and-set can settle (masters,
 //! `If-Match`, quotas), history read back from deltas, counters that match
 //! a recount, views counted without a hot row, the schema version check,
-//! and start-up errors that say what is wrong.
+//! and start-up errors that say what is wrong. Share links v2 and paged
+//! lists: `tests_v2.rs`.
 //!
 //! Without PostgreSQL installed these tests say they skipped, unless
 //! `VITAE_REQUIRE_POSTGRES=1` (which `.ci/run` sets), where they fail.
@@ -19,6 +20,15 @@ use crate::store::quota::Quotas;
 use crate::store::records::ParseOutcome;
 use crate::store::redb::testing::{client, day_share, job, ready, ready_resume, upload};
 use crate::store::{NewTailored, Store, StoreError};
+
+/// How many rows `table` holds.
+async fn rows(client: &deadpool_postgres::Object, table: &str) -> i64 {
+    client
+        .query_one(format!("SELECT count(*) FROM {table}").as_str(), &[])
+        .await
+        .unwrap()
+        .get(0)
+}
 
 /// A store on a new database of the shared cluster, with its data dir
 /// (which holds the share-link key).
@@ -372,12 +382,16 @@ async fn share_views_count_once_per_client_and_are_stored_in_rows() {
         "the owner sees the token again"
     );
     let client_db = store.client().await.unwrap();
-    let rows: i64 = client_db
-        .query_one("SELECT count(*) FROM share_views", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(rows, 1, "one row per share, day and instance, not per view");
+    assert_eq!(
+        rows(&client_db, "share_view_totals").await,
+        1,
+        "one total row per share and instance, not per view"
+    );
+    assert_eq!(
+        rows(&client_db, "share_view_days").await,
+        1,
+        "one history row per share, day, form and instance"
+    );
     let sealed: String = client_db
         .query_one("SELECT record FROM shares", &[])
         .await
@@ -400,12 +414,13 @@ async fn share_views_count_once_per_client_and_are_stored_in_rows() {
     ));
     let deleted = store.delete_resume("alice", id).await.unwrap();
     assert_eq!(deleted.share_tokens, vec![share.token.clone()]);
-    let rows: i64 = client_db
-        .query_one("SELECT count(*) FROM share_views", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(rows, 0, "views go with their share");
+    for table in ["share_view_totals", "share_view_days"] {
+        assert_eq!(
+            rows(&client_db, table).await,
+            0,
+            "{table}: views go with their share"
+        );
+    }
 }
 
 #[tokio::test]

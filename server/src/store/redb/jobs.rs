@@ -9,10 +9,10 @@
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
-use super::tables::{ids_of_owner, JOBS, JOB_HASHES, OWNER_JOBS};
+use super::tables::{page_of_scope, JOBS, JOB_HASHES, JOB_ORDER, OWNER_JOBS};
 use super::RedbStore;
 use crate::store::records::{JobRecord, JOB_SCHEMA};
-use crate::store::{now, NewJob, StoreError};
+use crate::store::{now, NewJob, Page, Paged, Position, StoreError};
 
 /// Store a job, or answer the owner's job with the same content hash
 /// (`false`: not new).
@@ -56,6 +56,14 @@ pub(super) async fn create(
             put_job(txn, &job)?;
             txn.open_table(OWNER_JOBS)?
                 .insert((job.owner.as_str(), key.as_str()), ())?;
+            txn.open_table(JOB_ORDER)?.insert(
+                (
+                    job.owner.as_str(),
+                    job.created_at.timestamp_micros(),
+                    key.as_str(),
+                ),
+                (),
+            )?;
             hashes.insert(
                 (job.owner.as_str(), job.content_hash.as_str()),
                 key.as_str(),
@@ -95,20 +103,30 @@ pub(super) async fn get(store: &RedbStore, owner: &str, id: Uuid) -> Result<JobR
         .await
 }
 
-/// All of `owner`'s jobs, oldest first.
-pub(super) async fn list(store: &RedbStore, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
+/// One page of `owner`'s jobs, oldest first: a range scan of `job_order`
+/// from the page's position.
+pub(super) async fn page(
+    store: &RedbStore,
+    owner: &str,
+    page: Page<Position>,
+) -> Result<Paged<JobRecord, Position>, StoreError> {
     let owner = owner.to_string();
     store
         .read(move |txn| {
+            let (positions, more) = page_of_scope(&txn.open_table(JOB_ORDER)?, &owner, &page)?;
             let jobs = txn.open_table(JOBS)?;
-            let mut out = Vec::new();
-            for id in ids_of_owner(&txn.open_table(OWNER_JOBS)?, &owner)? {
-                if let Some(bytes) = jobs.get(id.as_str())? {
-                    out.push(serde_json::from_slice::<JobRecord>(bytes.value())?);
+            let mut items = Vec::with_capacity(positions.len());
+            for position in &positions {
+                if let Some(bytes) = jobs.get(position.key.as_str())? {
+                    items.push(serde_json::from_slice::<JobRecord>(bytes.value())?);
                 }
             }
-            out.sort_by_key(|j| j.created_at);
-            Ok(out)
+            let next = if more {
+                positions.last().cloned()
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
         .await
 }
@@ -162,6 +180,11 @@ pub(super) async fn delete(store: &RedbStore, owner: &str, id: Uuid) -> Result<(
             txn.open_table(JOBS)?.remove(key.as_str())?;
             txn.open_table(OWNER_JOBS)?
                 .remove((owner.as_str(), key.as_str()))?;
+            txn.open_table(JOB_ORDER)?.remove((
+                owner.as_str(),
+                job.created_at.timestamp_micros(),
+                key.as_str(),
+            ))?;
             txn.open_table(JOB_HASHES)?
                 .remove((owner.as_str(), job.content_hash.as_str()))?;
             let gone = crate::store::quota::Delta {

@@ -11,7 +11,11 @@
 //! start: the server never guesses a default status. Last, a file without
 //! per-owner usage counters (written before quotas, `meta.usage_schema`
 //! missing) gets them counted from its tables ([`super::usage::recompute`]),
-//! after the shares are filed by hash, so the count sees the final tables.
+//! after the shares are filed by hash, so the count sees the final tables;
+//! and a file written before paged lists (`meta.list_order_schema` missing)
+//! gets its `resume_order`, `share_order` and `job_order` tables filled
+//! from the resumes, shares and jobs ([`fill_list_order`]), likewise after
+//! the shares move.
 //!
 //! The share-link key ([`crate::store::sealing`]) is loaded here, or made
 //! on the first start; a store that holds sealed tokens and no key file
@@ -22,9 +26,9 @@ use std::path::Path;
 use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::tables::{
-    EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, MASTERS, META, ORIGINALS, OWNER_EXPORTS,
-    OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_SHARES, REVISIONS, SHARES,
-    TEXTS, TOKENS, USAGE,
+    EXPORTS, EXPORT_FILES, EXPORT_META, JOBS, JOB_HASHES, JOB_ORDER, MASTERS, META, ORIGINALS,
+    OWNER_EXPORTS, OWNER_JOBS, OWNER_RESUMES, RESUMES, RESUME_EXPORT_FILES, RESUME_ORDER,
+    RESUME_SHARES, REVISIONS, SHARES, SHARE_ORDER, SHARE_VIEWS, TEXTS, TOKENS, USAGE,
 };
 use crate::store::records::{
     migrate_resume, ResumeRecord, ShareRecord, StoredShare, RESUME_SCHEMA,
@@ -35,6 +39,10 @@ use crate::store::StoreError;
 
 /// Set once the `usage` table holds every owner's counters.
 const USAGE_SCHEMA_KEY: &str = "usage_schema";
+
+/// Set once `resume_order`, `share_order` and `job_order` list every
+/// resume, share and job.
+const LIST_ORDER_KEY: &str = "list_order_schema";
 
 /// Create the tables, check the file's schema version, load (or make) the
 /// share-link key, migrate old resume and share records and count the
@@ -51,6 +59,8 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
         txn.open_table(REVISIONS)?;
         txn.open_table(SHARES)?;
         txn.open_table(RESUME_SHARES)?;
+        // Added with per-link view history; an older file simply gets it.
+        txn.open_table(SHARE_VIEWS)?;
         txn.open_table(TOKENS)?;
         txn.open_table(JOBS)?;
         txn.open_table(OWNER_JOBS)?;
@@ -61,6 +71,9 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
         txn.open_table(EXPORT_META)?;
         txn.open_table(RESUME_EXPORT_FILES)?;
         txn.open_table(USAGE)?;
+        txn.open_table(RESUME_ORDER)?;
+        txn.open_table(SHARE_ORDER)?;
+        txn.open_table(JOB_ORDER)?;
         let mut meta = txn.open_table(META)?;
         // The file-level version catches a newer server's file even when it
         // holds no resume records (only shares or tokens, say).
@@ -100,9 +113,66 @@ pub(super) fn init_and_migrate(db: &Database, data_dir: &Path) -> Result<TokenSe
             meta.insert(USAGE_SCHEMA_KEY, 1)?;
             tracing::info!(owners, "counted per-owner usage for the quotas");
         }
+        if meta.get(LIST_ORDER_KEY)?.is_none() {
+            let (resumes, shares, jobs) = fill_list_order(&txn)?;
+            meta.insert(LIST_ORDER_KEY, 1)?;
+            tracing::info!(
+                resumes,
+                shares,
+                jobs,
+                "filed resumes, shares and jobs in list order for paging"
+            );
+        }
     }
     txn.commit()?;
     Ok(seal)
+}
+
+/// File every resume, share and job of a store written before the
+/// list-order tables in them (after the shares are filed by hash, so the
+/// keys are final). Answers how many of each.
+fn fill_list_order(txn: &WriteTransaction) -> Result<(usize, usize, usize), StoreError> {
+    /// What the order needs of a record; the rest is not parsed.
+    #[derive(serde::Deserialize)]
+    struct Created {
+        #[serde(default)]
+        owner: String,
+        #[serde(default)]
+        resume_id: Option<uuid::Uuid>,
+        created_at: chrono::DateTime<chrono::Utc>,
+    }
+    let mut resume_order = txn.open_table(RESUME_ORDER)?;
+    let mut resumes = 0;
+    for entry in txn.open_table(RESUMES)?.iter()? {
+        let (key, value) = entry?;
+        let record: Created = serde_json::from_slice(value.value())?;
+        let at = record.created_at.timestamp_micros();
+        resume_order.insert((record.owner.as_str(), at, key.value()), ())?;
+        resumes += 1;
+    }
+    let mut share_order = txn.open_table(SHARE_ORDER)?;
+    let mut shares = 0;
+    for entry in txn.open_table(SHARES)?.iter()? {
+        let (key, value) = entry?;
+        let record: Created = serde_json::from_slice(value.value())?;
+        let resume = record
+            .resume_id
+            .ok_or_else(|| StoreError::Backend("a share record has no resume_id".into()))?
+            .to_string();
+        let at = record.created_at.timestamp_micros();
+        share_order.insert((resume.as_str(), at, key.value()), ())?;
+        shares += 1;
+    }
+    let mut job_order = txn.open_table(JOB_ORDER)?;
+    let mut jobs = 0;
+    for entry in txn.open_table(JOBS)?.iter()? {
+        let (key, value) = entry?;
+        let record: Created = serde_json::from_slice(value.value())?;
+        let at = record.created_at.timestamp_micros();
+        job_order.insert((record.owner.as_str(), at, key.value()), ())?;
+        jobs += 1;
+    }
+    Ok((resumes, shares, jobs))
 }
 
 /// The data dir's share-link key; made now when the store holds no sealed

@@ -21,7 +21,7 @@
 //! | [`resumes`] | resumes: upload, parse outcome and master rule, list, delete |
 //! | [`revisions`] | edits (merge patch), revision history, restore |
 //! | [`tailored`] | storing a confirmed tailoring preview as a new resume |
-//! | [`shares`] | share links (filed by token hash, tokens sealed): create, list, revoke, open (and counted views) |
+//! | [`shares`] | share links (filed by token hash, tokens sealed): create, list, revoke, open, counted views and their per-day history |
 //! | [`jobs`] | job descriptions, one per content hash and owner |
 //! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
@@ -42,6 +42,8 @@ pub(super) mod tokens;
 mod usage;
 mod writer;
 
+#[cfg(test)]
+mod paging_tests;
 #[cfg(test)]
 pub(super) mod testing;
 #[cfg(test)]
@@ -64,11 +66,12 @@ use self::reopen::DbCell;
 use self::writer::{Job, Work};
 use super::records::{
     CachedExport, ExportRecord, JobRecord, ParseOutcome, Principal, RawDocument, ResumeRecord,
-    RevisionRecord, ShareLayout, ShareRecord, StoredResume,
+    RevisionRecord, ShareRecord, StoredResume,
 };
 use super::views::ViewCounter;
 use super::{
-    DeletedResume, NewJob, NewResume, NewTailored, Quotas, SharedView, Store, StoreError, Usage,
+    DayViews, DeletedResume, NewJob, NewResume, NewShare, NewTailored, Page, Paged, Position,
+    Quotas, SharedView, Store, StoreError, Usage,
 };
 use crate::read_cache::ReadCache;
 
@@ -150,6 +153,13 @@ impl RedbStore {
             quotas: std::sync::RwLock::new(Quotas::default()),
             seal: Arc::new(seal),
         })
+    }
+
+    /// A key for `purpose` derived from the data dir's share-link key
+    /// ([`crate::store::sealing::TokenSeal::derive`]): the HTTP layer signs
+    /// share-link cookies with one.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        self.seal.derive(purpose)
     }
 
     /// Set what one owner may keep; checked by every later write.
@@ -277,8 +287,12 @@ impl Store for RedbStore {
         resumes::get_off_thread(self, owner, id).await
     }
 
-    async fn list_resumes(&self, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
-        resumes::list(self, owner).await
+    async fn resumes_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<StoredResume, Position>, StoreError> {
+        resumes::page(self, owner, page).await
     }
 
     async fn original(&self, id: Uuid) -> Result<Bytes, StoreError> {
@@ -307,12 +321,13 @@ impl Store for RedbStore {
         revisions::patch(self, owner, id, if_match, patch).await
     }
 
-    async fn list_revisions(
+    async fn revisions_page(
         &self,
         owner: &str,
         id: Uuid,
-    ) -> Result<Vec<RevisionRecord>, StoreError> {
-        revisions::list(self, owner, id).await
+        page: Page<u64>,
+    ) -> Result<Paged<RevisionRecord, u64>, StoreError> {
+        revisions::page(self, owner, id, page).await
     }
 
     async fn get_revision(
@@ -351,35 +366,49 @@ impl Store for RedbStore {
     }
 
     // ---- shares --------------------------------------------------------
-    async fn create_share(
+    async fn create_share_with(
         &self,
         owner: &str,
         resume_id: Uuid,
-        expires_at: DateTime<Utc>,
-        layout: ShareLayout,
+        new: NewShare,
     ) -> Result<ShareRecord, StoreError> {
-        shares::create(self, owner, resume_id, expires_at, layout).await
+        shares::create(self, owner, resume_id, new).await
     }
 
-    async fn list_shares(
+    async fn shares_page(
         &self,
         owner: &str,
         resume_id: Uuid,
-    ) -> Result<Vec<ShareRecord>, StoreError> {
-        shares::list(self, owner, resume_id).await
+        page: Page<Position>,
+    ) -> Result<Paged<ShareRecord, Position>, StoreError> {
+        shares::page(self, owner, resume_id, page).await
     }
 
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
         shares::revoke(self, owner, token).await
     }
 
-    async fn access_share(
+    async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError> {
+        shares::open(self, token, now).await
+    }
+
+    fn count_share_view(
         &self,
         token: &str,
         client: std::net::IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<SharedView, StoreError> {
-        shares::access(self, token, client, now).await
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    ) {
+        shares::count(self, token, client, at, form, share)
+    }
+
+    async fn share_history(
+        &self,
+        owner: &str,
+        token: &str,
+    ) -> Result<(ShareRecord, Vec<DayViews>), StoreError> {
+        shares::history(self, owner, token).await
     }
 
     // ---- jobs ----------------------------------------------------------
@@ -399,8 +428,12 @@ impl Store for RedbStore {
         jobs::get(self, owner, id).await
     }
 
-    async fn list_jobs(&self, owner: &str) -> Result<Vec<JobRecord>, StoreError> {
-        jobs::list(self, owner).await
+    async fn jobs_page(
+        &self,
+        owner: &str,
+        page: Page<Position>,
+    ) -> Result<Paged<JobRecord, Position>, StoreError> {
+        jobs::page(self, owner, page).await
     }
 
     async fn update_job(

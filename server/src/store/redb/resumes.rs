@@ -18,14 +18,14 @@ use uuid::Uuid;
 use vitae_common::Status;
 
 use super::tables::{
-    ids_of_owner, MASTERS, ORIGINALS, OWNER_RESUMES, RESUMES, RESUME_SHARES, REVISIONS, SHARES,
-    TEXTS,
+    ids_of_owner, page_of_scope, MASTERS, ORIGINALS, OWNER_RESUMES, RESUMES, RESUME_ORDER,
+    RESUME_SHARES, REVISIONS, SHARES, SHARE_ORDER, TEXTS,
 };
 use super::usage::{self, document_bytes};
 use super::RedbStore;
 use crate::store::quota::Delta;
 use crate::store::records::{ParseOutcome, ResumeRecord, StoredResume, RESUME_SCHEMA};
-use crate::store::{now, DeletedResume, NewResume, StoreError};
+use crate::store::{now, DeletedResume, NewResume, Page, Paged, Position, StoreError};
 
 /// Store a new upload, `pending`, with its original bytes.
 pub(super) async fn create(store: &RedbStore, new: NewResume) -> Result<StoredResume, StoreError> {
@@ -63,6 +63,9 @@ pub(super) async fn create(store: &RedbStore, new: NewResume) -> Result<StoredRe
             put_resume(txn, &record)?;
             txn.open_table(OWNER_RESUMES)?
                 .insert((record.owner.as_str(), key.as_str()), ())?;
+            let at = order_at(&record);
+            txn.open_table(RESUME_ORDER)?
+                .insert((record.owner.as_str(), at, key.as_str()), ())?;
             txn.open_table(ORIGINALS)?
                 .insert(key.as_str(), original.as_ref())?;
             Ok(StoredResume {
@@ -103,24 +106,39 @@ pub(super) async fn get_off_thread<D: serde::de::DeserializeOwned + Send + 'stat
         .await
 }
 
-/// All of `owner`'s resumes, oldest first.
-pub(super) async fn list(store: &RedbStore, owner: &str) -> Result<Vec<StoredResume>, StoreError> {
+/// One page of `owner`'s resumes, oldest first: a range scan of
+/// `resume_order` from the page's position.
+pub(super) async fn page(
+    store: &RedbStore,
+    owner: &str,
+    page: Page<Position>,
+) -> Result<Paged<StoredResume, Position>, StoreError> {
     let owner = owner.to_string();
     store
         .read(move |txn| {
+            let (positions, more) = page_of_scope(&txn.open_table(RESUME_ORDER)?, &owner, &page)?;
             let resumes = txn.open_table(RESUMES)?;
             let masters = txn.open_table(MASTERS)?;
-            let mut out = Vec::new();
-            for id in ids_of_owner(&txn.open_table(OWNER_RESUMES)?, &owner)? {
-                if let Some(bytes) = resumes.get(id.as_str())? {
+            let mut items = Vec::with_capacity(positions.len());
+            for position in &positions {
+                if let Some(bytes) = resumes.get(position.key.as_str())? {
                     let record: ResumeRecord = serde_json::from_slice(bytes.value())?;
-                    out.push(with_master(&masters, record)?);
+                    items.push(with_master(&masters, record)?);
                 }
             }
-            out.sort_by_key(|r| r.record.created_at);
-            Ok(out)
+            let next = if more {
+                positions.last().cloned()
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
         .await
+}
+
+/// A resume's time in `resume_order` (its key there is (owner, this, id)).
+pub(super) fn order_at(record: &ResumeRecord) -> i64 {
+    record.created_at.timestamp_micros()
 }
 
 /// The uploaded bytes, as received.
@@ -233,8 +251,8 @@ pub(super) async fn finish_parse(
         .await
 }
 
-/// Delete a resume with its original, text, revisions, shares, export jobs
-/// and cached exports.
+/// Delete a resume with its original, text, revisions, shares (and their
+/// view history), export jobs and cached exports.
 pub(super) async fn delete(
     store: &RedbStore,
     owner: &str,
@@ -263,6 +281,13 @@ pub(super) async fn delete(
             txn.open_table(RESUMES)?.remove(key.as_str())?;
             txn.open_table(OWNER_RESUMES)?
                 .remove((owner.as_str(), key.as_str()))?;
+            let at = order_at(&record);
+            txn.open_table(RESUME_ORDER)?
+                .remove((owner.as_str(), at, key.as_str()))?;
+            txn.open_table(SHARE_ORDER)?.retain_in(
+                (key.as_str(), i64::MIN, "")..=(key.as_str(), i64::MAX, "\u{10ffff}"),
+                |_, _| false,
+            )?;
             txn.open_table(ORIGINALS)?.remove(key.as_str())?;
             txn.open_table(TEXTS)?.remove(key.as_str())?;
             {
@@ -292,6 +317,7 @@ pub(super) async fn delete(
                     shares.remove(share.as_str())?;
                     index.remove((key.as_str(), share.as_str()))?;
                 }
+                super::shares::forget_history(txn, &share_keys)?;
                 // Every removed record frees its count, even one whose
                 // token could not be opened to announce it.
                 freed.shares = -(share_keys.len() as i64);

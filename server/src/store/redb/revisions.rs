@@ -29,7 +29,7 @@ use crate::store::history::{
 };
 use crate::store::quota::Quotas;
 use crate::store::records::{ResumeRecord, RevisionRecord, StoredResume};
-use crate::store::StoreError;
+use crate::store::{Page, Paged, StoreError};
 
 /// Apply a JSON Merge Patch to a `ready` resume's document as a new revision.
 pub(super) async fn patch(
@@ -105,24 +105,34 @@ pub(super) async fn restore(
         .await
 }
 
-/// Every revision of a resume, oldest first, the current one last.
-pub(super) async fn list(
+/// One page of a resume's revisions, oldest first, the current one last
+/// ([`history::rebuild_page`]: the page's rows, then at most
+/// [`SNAPSHOT_EVERY`] more to rebuild its last one; the cost is the page,
+/// never the history).
+pub(super) async fn page(
     store: &RedbStore,
     owner: &str,
     id: Uuid,
-) -> Result<Vec<RevisionRecord>, StoreError> {
+    page: Page<u64>,
+) -> Result<Paged<RevisionRecord, u64>, StoreError> {
     let owner = owner.to_string();
+    let limit = page.limit.max(1);
+    let first = page.after.map_or(0, |after| after.saturating_add(1));
     store
         .read(move |txn| {
             let record = owned(&txn.open_table(RESUMES)?, &owner, id)?;
             let key = id.to_string();
             let table = txn.open_table(REVISIONS)?;
-            let mut stored = Vec::new();
-            for entry in table.range((key.as_str(), 0u64)..=(key.as_str(), u64::MAX))? {
-                let (_, value) = entry?;
-                stored.push(serde_json::from_slice::<StoredRevision>(value.value())?);
+            if first >= record.revision {
+                return history::rebuild_page(record, first, limit, std::iter::empty());
             }
-            history::rebuild_all(record, stored)
+            let rows = table
+                .range((key.as_str(), first)..(key.as_str(), record.revision))?
+                .map(|entry| {
+                    let (_, value) = entry?;
+                    Ok(serde_json::from_slice::<StoredRevision>(value.value())?)
+                });
+            history::rebuild_page(record, first, limit, rows)
         })
         .await
 }

@@ -3,7 +3,8 @@
 //! A share lives in `shares` under the SHA-256 of its token
 //! ([`share_key`]), its token sealed with the data dir's key
 //! ([`crate::store::sealing`]): the file never holds a token in clear. It is
-//! indexed by resume in `resume_shares` (by the same key); deleting a resume
+//! indexed by resume in `resume_shares` (by the same key) and, for the
+//! owner's pages, in `share_order` by creation time; deleting a resume
 //! deletes its shares ([`super::resumes::delete`]). Opening a link is a
 //! read: it answers from the read cache when nothing was committed since
 //! (see [`crate::read_cache`]) and otherwise reads on the blocking pool (the
@@ -13,7 +14,7 @@
 //! batches through [`store_views`]. Every answer that carries a share adds
 //! the views still pending, so a count is right the moment it is answered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -22,31 +23,51 @@ use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
 use super::resumes::{load_resume, owned};
-use super::tables::{RESUMES, RESUME_SHARES, SHARES};
+use super::tables::{
+    page_of_scope, RESUMES, RESUME_SHARES, REVISIONS, SHARES, SHARE_ORDER, SHARE_VIEWS,
+};
 use super::tokens::random_token;
 use super::RedbStore;
-use crate::store::records::{
-    RawDocument, ResumeRecord, ShareLayout, ShareRecord, StoredShare, SHARE_SCHEMA,
-};
+use crate::store::records::{RawDocument, ResumeRecord, ShareRecord, StoredShare, SHARE_SCHEMA};
 use crate::store::sealing::TokenSeal;
-use crate::store::views::{share_key, Pending};
-use crate::store::{now, SharedView, Store, StoreError};
+use crate::store::views::{share_key, DayViews, Pending, HISTORY_DAYS};
+use crate::store::{now, NewShare, Page, Paged, Position, SharedView, Store, StoreError};
 
-/// A new share link to one of `owner`'s resumes.
+/// A new share link to one of `owner`'s resumes. A pinned revision is
+/// checked (or, for `pin_current`, read) in the same transaction.
 pub(super) async fn create(
     store: &RedbStore,
     owner: &str,
     resume_id: Uuid,
-    expires_at: DateTime<Utc>,
-    layout: ShareLayout,
+    new: NewShare,
 ) -> Result<ShareRecord, StoreError> {
     let owner = owner.to_string();
     let token = random_token(24)?;
     let quotas = store.current_quotas();
     let seal = store.seal.clone();
+    let NewShare {
+        expires_at,
+        layout,
+        mut settings,
+        pin_current,
+    } = new;
     store
         .write(move |txn| {
-            owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            let record = owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
+            if pin_current {
+                settings.pinned_revision = Some(record.revision);
+            }
+            if let Some(revision) = settings.pinned_revision {
+                let kept = revision == record.revision
+                    || (revision < record.revision
+                        && txn
+                            .open_table(REVISIONS)?
+                            .get((resume_id.to_string().as_str(), revision))?
+                            .is_some());
+                if !kept {
+                    return Err(StoreError::NotFound("revision"));
+                }
+            }
             let one = crate::store::quota::Delta {
                 shares: 1,
                 ..Default::default()
@@ -63,22 +84,33 @@ pub(super) async fn create(
                 access_count: 0,
                 last_accessed_at: None,
                 layout,
+                settings,
             };
             let key = share_key(&share.token);
             put_share(txn, &key, &StoredShare::seal(&share, &key, &seal)?)?;
             txn.open_table(RESUME_SHARES)?
                 .insert((resume_id.to_string().as_str(), key.as_str()), ())?;
+            txn.open_table(SHARE_ORDER)?.insert(
+                (
+                    resume_id.to_string().as_str(),
+                    share.created_at.timestamp_micros(),
+                    key.as_str(),
+                ),
+                (),
+            )?;
             Ok(share)
         })
         .await
 }
 
-/// A resume's share links, oldest first, with their pending views counted.
-pub(super) async fn list(
+/// One page of a resume's share links, oldest first, with their pending
+/// views counted: a range scan of `share_order` from the page's position.
+pub(super) async fn page(
     store: &RedbStore,
     owner: &str,
     resume_id: Uuid,
-) -> Result<Vec<ShareRecord>, StoreError> {
+    page: Page<Position>,
+) -> Result<Paged<ShareRecord, Position>, StoreError> {
     let owner = owner.to_string();
     let views = store.views.clone();
     let seal = store.seal.clone();
@@ -86,23 +118,23 @@ pub(super) async fn list(
         .read_shares(move |txn| {
             owned::<RawDocument, _>(&txn.open_table(RESUMES)?, &owner, resume_id)?;
             let id = resume_id.to_string();
-            let index = txn.open_table(RESUME_SHARES)?;
+            let (positions, more) = page_of_scope(&txn.open_table(SHARE_ORDER)?, &id, &page)?;
             let shares = txn.open_table(SHARES)?;
-            let mut out = Vec::new();
-            for entry in index.range((id.as_str(), "")..)? {
-                let (k, _) = entry?;
-                let (resume, key) = k.value();
-                if resume != id {
-                    break;
-                }
+            let mut items = Vec::with_capacity(positions.len());
+            for position in &positions {
+                let key = position.key.as_str();
                 if let Some(stored) = load_share(&shares, key)? {
                     let mut share = stored.open(key, &seal)?;
                     views.add_pending(key, &mut share);
-                    out.push(share);
+                    items.push(share);
                 }
             }
-            out.sort_by_key(|s| s.created_at);
-            Ok(out)
+            let next = if more {
+                positions.last().cloned()
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
         .await
 }
@@ -136,11 +168,10 @@ pub(super) async fn revoke(
 }
 
 /// Open a share link: `NotFound` when unknown, `Gone` when expired or
-/// revoked; otherwise the view is counted (once per client per hour).
-pub(super) async fn access(
+/// revoked. Counts nothing: see [`count`].
+pub(super) async fn open(
     store: &RedbStore,
     token: &str,
-    client: IpAddr,
     now: DateTime<Utc>,
 ) -> Result<SharedView, StoreError> {
     let key = share_key(token);
@@ -175,12 +206,70 @@ pub(super) async fn access(
     if share.expires_at <= now {
         return Err(StoreError::Gone("expired"));
     }
-    if store.views.view(&key, client, now) {
-        store.views_pending();
-    }
     store.views.add_pending(&key, &mut share);
     Ok(SharedView { share, resume })
 }
+
+/// Count a view of `form` of the link `token` (once per client per hour),
+/// in memory; the writer stores it soon ([`store_views`]).
+pub(super) fn count(
+    store: &RedbStore,
+    token: &str,
+    client: IpAddr,
+    at: DateTime<Utc>,
+    form: &'static str,
+    share: &mut ShareRecord,
+) {
+    let key = share_key(token);
+    if let Some(first_pending) = store.views.view(&key, client, at, form) {
+        if first_pending {
+            store.views_pending();
+        }
+        // `share` holds what was pending when it was opened: add this view.
+        share.access_count += 1;
+        share.last_accessed_at = Some(share.last_accessed_at.map_or(at, |l| l.max(at)));
+    }
+}
+
+/// One of `owner`'s links with its view history (pending views added).
+pub(super) async fn history(
+    store: &RedbStore,
+    owner: &str,
+    token: &str,
+) -> Result<(ShareRecord, Vec<DayViews>), StoreError> {
+    let owner = owner.to_string();
+    let token = token.to_string();
+    let views = store.views.clone();
+    store
+        .read_shares(move |txn| {
+            let key = share_key(&token);
+            let stored = load_share(&txn.open_table(SHARES)?, &key)?
+                .filter(|s| s.owner == owner)
+                .ok_or(StoreError::NotFound("share"))?;
+            let mut share = stored.with_token(token);
+            let mut days = Vec::new();
+            let table = txn.open_table(SHARE_VIEWS)?;
+            for entry in table.range((key.as_str(), "")..)? {
+                let (k, v) = entry?;
+                let (filed, day) = k.value();
+                if filed != key {
+                    break;
+                }
+                let Ok(day) = chrono::NaiveDate::parse_from_str(day, DAY_FORMAT) else {
+                    continue;
+                };
+                let forms: BTreeMap<String, u64> = serde_json::from_slice(v.value())?;
+                days.push(DayViews { day, forms });
+            }
+            views.add_pending(&key, &mut share);
+            views.add_pending_days(&key, &mut days);
+            Ok((share, days))
+        })
+        .await
+}
+
+/// How a day is written in `share_views` keys (sorts by date).
+const DAY_FORMAT: &str = "%Y-%m-%d";
 
 /// Add the pending views to the stored share records, in the writer's
 /// transaction (see [`super::writer`]).
@@ -189,6 +278,7 @@ pub(super) fn store_views(
     pending: &HashMap<String, Pending>,
 ) -> Result<(), StoreError> {
     let mut shares = txn.open_table(SHARES)?;
+    let mut history = txn.open_table(SHARE_VIEWS)?;
     for (key, seen) in pending {
         // A share deleted with its resume meanwhile has nothing to count.
         let Some(mut share) = load_share(&shares, key)? else {
@@ -201,6 +291,38 @@ pub(super) fn store_views(
                 .map_or(seen.last, |l| l.max(seen.last)),
         );
         shares.insert(key.as_str(), serde_json::to_vec(&share)?.as_slice())?;
+        for ((day, form), count) in &seen.days {
+            let day = day.format(DAY_FORMAT).to_string();
+            let mut forms: BTreeMap<String, u64> =
+                match history.get((key.as_str(), day.as_str()))? {
+                    Some(bytes) => serde_json::from_slice(bytes.value())?,
+                    None => BTreeMap::new(),
+                };
+            *forms.entry(form.to_string()).or_insert(0) += count;
+            history.insert(
+                (key.as_str(), day.as_str()),
+                serde_json::to_vec(&forms)?.as_slice(),
+            )?;
+        }
+        // Bounded: days older than the kept window go when the link is
+        // next counted.
+        let oldest = (seen.last - chrono::Duration::days(HISTORY_DAYS - 1))
+            .format(DAY_FORMAT)
+            .to_string();
+        history.retain_in(
+            (key.as_str(), "")..(key.as_str(), oldest.as_str()),
+            |_, _| false,
+        )?;
+    }
+    Ok(())
+}
+
+/// Remove the view history of the links filed under `keys` (their resume
+/// is being deleted).
+pub(super) fn forget_history(txn: &WriteTransaction, keys: &[String]) -> Result<(), StoreError> {
+    let mut history = txn.open_table(SHARE_VIEWS)?;
+    for key in keys {
+        history.retain_in((key.as_str(), "")..=(key.as_str(), "~"), |_, _| false)?;
     }
     Ok(())
 }
@@ -366,6 +488,100 @@ mod tests {
             store.list_shares("alice", id).await.unwrap()[0].access_count,
             3
         );
+    }
+
+    #[tokio::test]
+    async fn pinned_links_need_a_kept_revision_and_views_keep_a_bounded_history() {
+        use crate::store::records::ShareSettings;
+        use crate::store::views::HISTORY_DAYS;
+        use crate::store::NewShare;
+        use redb::{ReadableDatabase, ReadableTable};
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path()).unwrap();
+        let id = ready_resume(&store, "alice").await;
+        let now = crate::store::now();
+        let new = |pin_current: bool, pinned: Option<u64>| NewShare {
+            expires_at: now + chrono::Duration::days(1),
+            layout: Default::default(),
+            settings: ShareSettings {
+                pinned_revision: pinned,
+                label: Some("Acme".into()),
+                ..Default::default()
+            },
+            pin_current,
+        };
+        let pinned = store
+            .create_share_with("alice", id, new(true, None))
+            .await
+            .unwrap();
+        assert_eq!(pinned.settings.pinned_revision, Some(1));
+        assert!(matches!(
+            store
+                .create_share_with("alice", id, new(false, Some(2)))
+                .await,
+            Err(StoreError::NotFound("revision"))
+        ));
+        store
+            .patch_document(
+                "alice",
+                id,
+                None,
+                serde_json::json!({"basics": {"name": "Jo"}}),
+            )
+            .await
+            .unwrap();
+        for kept in [1, 2] {
+            let share = store
+                .create_share_with("alice", id, new(false, Some(kept)))
+                .await
+                .unwrap();
+            assert_eq!(share.settings.pinned_revision, Some(kept));
+        }
+        let listed = store.list_shares("alice", id).await.unwrap();
+        assert_eq!(listed.len(), 3);
+        assert!(listed
+            .iter()
+            .all(|s| s.settings.label.as_deref() == Some("Acme")));
+
+        // Views: once per client per hour, per day and form.
+        let token = pinned.token.clone();
+        let mut share = store.open_share(&token, now).await.unwrap().share;
+        assert_eq!(share.access_count, 0, "opening counts nothing");
+        store.count_share_view(&token, client(1), now, "pdf", &mut share);
+        store.count_share_view(&token, client(1), now, "pdf", &mut share);
+        store.count_share_view(&token, client(2), now, "html", &mut share);
+        assert_eq!(share.access_count, 2);
+        let (seen, days) = store.share_history("alice", &token).await.unwrap();
+        assert_eq!(seen.access_count, 2);
+        assert_eq!(days.len(), 1);
+        assert_eq!(days[0].day, now.date_naive());
+        assert_eq!((days[0].forms["pdf"], days[0].forms["html"]), (1, 1));
+        assert!(matches!(
+            store.share_history("bob", &token).await,
+            Err(StoreError::NotFound(_))
+        ));
+        // Stored by the writer, unchanged.
+        tokio::time::sleep(FLUSH_DELAY * 3).await;
+        assert!(store.views.is_empty());
+        assert_eq!(store.share_history("alice", &token).await.unwrap().1, days);
+        // A view more than the kept window later drops the old days.
+        let later = now + chrono::Duration::days(HISTORY_DAYS + 1);
+        store.count_share_view(&token, client(3), later, "json", &mut share);
+        tokio::time::sleep(FLUSH_DELAY * 3).await;
+        let (_, days) = store.share_history("alice", &token).await.unwrap();
+        assert_eq!(days.len(), 1, "{days:?}");
+        assert_eq!(days[0].day, later.date_naive());
+        // Deleting the resume deletes the history with the links.
+        store.delete_resume("alice", id).await.unwrap();
+        let txn = store.db.get().unwrap().begin_read().unwrap();
+        let rows = txn
+            .open_table(super::super::tables::SHARE_VIEWS)
+            .unwrap()
+            .iter()
+            .unwrap()
+            .count();
+        assert_eq!(rows, 0);
     }
 
     #[tokio::test]

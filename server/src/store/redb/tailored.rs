@@ -13,7 +13,7 @@ use vitae_common::Status;
 
 use super::jobs::load_job;
 use super::resumes::{owned, put_resume, with_master};
-use super::tables::{JOBS, MASTERS, ORIGINALS, OWNER_RESUMES, RESUMES};
+use super::tables::{JOBS, MASTERS, ORIGINALS, OWNER_RESUMES, RESUMES, RESUME_ORDER};
 use super::RedbStore;
 use crate::store::records::{RawDocument, ResumeRecord, StoredResume, RESUME_SCHEMA};
 use crate::store::{now, NewTailored, StoreError};
@@ -79,6 +79,9 @@ pub(super) async fn create(
         put_resume(txn, &record)?;
         txn.open_table(OWNER_RESUMES)?
             .insert((record.owner.as_str(), key.as_str()), ())?;
+        let at = super::resumes::order_at(&record);
+        txn.open_table(RESUME_ORDER)?
+            .insert((record.owner.as_str(), at, key.as_str()), ())?;
         txn.open_table(ORIGINALS)?
             .insert(key.as_str(), original.as_slice())?;
         let mut masters = txn.open_table(MASTERS)?;

@@ -195,6 +195,25 @@ impl ViewCounter {
             .then(|| self.record_form(key, at, form))
     }
 
+    /// [`Self::view`], and a view that counted added to `share` (which
+    /// holds what was pending when it was opened). True when the view
+    /// counted and nothing was pending before: the writer must be told.
+    pub fn count_into(
+        &self,
+        key: &str,
+        client: IpAddr,
+        at: DateTime<Utc>,
+        form: &'static str,
+        share: &mut ShareRecord,
+    ) -> bool {
+        let Some(first_pending) = self.view(key, client, at, form) else {
+            return false;
+        };
+        share.access_count += 1;
+        share.last_accessed_at = Some(share.last_accessed_at.map_or(at, |l| l.max(at)));
+        first_pending
+    }
+
     /// Count one view of the share filed under `key` (as a page view).
     /// True when nothing was pending before, i.e. the writer must be told
     /// to schedule a flush.

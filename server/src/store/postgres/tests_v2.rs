@@ -18,7 +18,9 @@ use vitae_tests::postgres::{cluster_or_skip, Cluster};
 
 use super::{pages, PgStore};
 use crate::store::records::ShareSettings;
-use crate::store::redb::testing::{client, day_share, job, ready_resume, upload};
+use crate::store::redb::testing::{
+    client, day_share, job, ready_resume, revision_pages_match_the_whole_history, upload,
+};
 use crate::store::views::HISTORY_DAYS;
 use crate::store::{NewShare, Page, Position, Store, StoreError};
 
@@ -231,52 +233,8 @@ async fn revision_pages_rebuild_the_same_documents_as_the_whole_history() {
         return;
     };
     let (store, _dir, _) = fresh(cluster).await;
-    let id = ready_resume(&store, "erin").await;
-    for i in 0..40 {
-        // Small edits are stored as deltas, every 16th revision whole.
-        let patch = json!({"basics": {"label": format!("Engineer {i}")}});
-        store.patch_document("erin", id, None, patch).await.unwrap();
-    }
-    let whole = store
-        .revisions_page(
-            "erin",
-            id,
-            Page {
-                limit: 1000,
-                after: None,
-            },
-        )
-        .await
-        .unwrap();
-    assert!(whole.next.is_none());
-    assert_eq!(whole.items.len(), 41);
-    for limit in [1, 3, 15, 16, 17, 40, 41] {
-        let mut walked = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .revisions_page("erin", id, Page { limit, after })
-                .await
-                .unwrap();
-            assert!(page.items.len() <= limit);
-            walked.extend(page.items);
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        assert_eq!(walked.len(), 41, "pages of {limit}");
-        for (paged, one) in walked.iter().zip(&whole.items) {
-            assert_eq!(paged.revision, one.revision, "pages of {limit}");
-            assert_eq!(paged.document, one.document, "pages of {limit}");
-            assert_eq!(paged.origin, one.origin, "pages of {limit}");
-        }
-    }
-    // Each earlier revision reads the same alone as in a page.
-    for one in &whole.items[..40] {
-        let alone = store.get_revision("erin", id, one.revision).await.unwrap();
-        assert_eq!(alone.document, one.document);
-    }
+    revision_pages_match_the_whole_history(&store).await;
+    let id = store.list_resumes("erin").await.unwrap()[0].record.id;
     let past = store
         .revisions_page(
             "erin",

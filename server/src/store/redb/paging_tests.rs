@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 
 use redb::ReadableDatabase;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::tables::{META, RESUME_ORDER, SHARE_ORDER};
@@ -165,52 +164,7 @@ async fn resume_pages_follow_creation_and_skip_nothing_across_a_delete() {
 async fn revision_pages_rebuild_the_same_documents_as_the_whole_history() {
     let dir = tempfile::tempdir().unwrap();
     let store = RedbStore::open(dir.path()).unwrap();
-    let id = ready_resume(&store, "erin").await;
-    for i in 0..40 {
-        // Small edits are stored as deltas, every 16th revision whole.
-        let patch = json!({"basics": {"label": format!("Engineer {i}")}});
-        store.patch_document("erin", id, None, patch).await.unwrap();
-    }
-    let whole = store
-        .revisions_page(
-            "erin",
-            id,
-            Page {
-                limit: 1000,
-                after: None,
-            },
-        )
-        .await
-        .unwrap();
-    assert!(whole.next.is_none());
-    assert_eq!(whole.items.len(), 41);
-    for limit in [1, 3, 15, 16, 17, 40, 41] {
-        let mut walked = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .revisions_page("erin", id, Page { limit, after })
-                .await
-                .unwrap();
-            assert!(page.items.len() <= limit);
-            walked.extend(page.items);
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        assert_eq!(walked.len(), 41, "pages of {limit}");
-        for (paged, one) in walked.iter().zip(&whole.items) {
-            assert_eq!(paged.revision, one.revision, "pages of {limit}");
-            assert_eq!(paged.document, one.document, "pages of {limit}");
-            assert_eq!(paged.origin, one.origin, "pages of {limit}");
-        }
-    }
-    // Each earlier revision reads the same alone as in a page.
-    for one in &whole.items[..40] {
-        let alone = store.get_revision("erin", id, one.revision).await.unwrap();
-        assert_eq!(alone.document, one.document);
-    }
+    super::testing::revision_pages_match_the_whole_history(&store).await;
 }
 
 #[tokio::test]

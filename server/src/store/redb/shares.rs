@@ -220,14 +220,11 @@ pub(super) fn count(
     form: &'static str,
     share: &mut ShareRecord,
 ) {
-    let key = share_key(token);
-    if let Some(first_pending) = store.views.view(&key, client, at, form) {
-        if first_pending {
-            store.views_pending();
-        }
-        // `share` holds what was pending when it was opened: add this view.
-        share.access_count += 1;
-        share.last_accessed_at = Some(share.last_accessed_at.map_or(at, |l| l.max(at)));
+    if store
+        .views
+        .count_into(&share_key(token), client, at, form, share)
+    {
+        store.views_pending();
     }
 }
 

@@ -4,7 +4,9 @@
 //!
 //! Proves the main flows end to end: the library appears (live over SSE),
 //! a file is picked in the upload screen, its parse is followed to the
-//! review screen, a share link is created and listed, help opens and
+//! review screen, a share link is created and listed (and one with a
+//! label, a password, a pin, hidden fields and no downloads through the
+//! new-link form, its view history then opened), help opens and
 //! closes, and quitting leaves with status 0 and the terminal restored
 //! (the pane is back at the shell's plain screen, not the alternate one).
 //!
@@ -336,6 +338,100 @@ async fn review_adds_a_job_with_two_bullets_reorders_and_saves_one_revision() {
         "the other jobs untouched, in order"
     );
 
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+/// The share screen's new-link form, end to end: a labelled, pinned,
+/// password-protected, page-only link hiding the email and phone, made
+/// with the keyboard alone; the password never appears on screen; the API
+/// then asks for it (401 without, 200 with HTTP Basic `:PASSWORD`, as
+/// `curl -u :PASSWORD` sends it), and the view it counted shows in the
+/// link's history.
+#[tokio::test(flavor = "multi_thread")]
+async fn share_form_makes_a_labelled_password_link_and_shows_its_views() {
+    const PASSWORD: &str = "tmux pw 9";
+    let server = TestServer::start();
+    let token = server.create_user("tuishare").await;
+    let api = server.api(&token);
+    let uploaded = api.upload_ready("resume.md").await;
+    let id = uploaded["id"].as_str().unwrap().to_string();
+    let email = uploaded["document"]["basics"]["email"]
+        .as_str()
+        .expect("the fixture has an email")
+        .to_string();
+
+    let tmux = Tmux::start(&server, &token, &[]);
+    tmux.wait_for("resume.md");
+    tmux.keys(&["s"]);
+    tmux.wait_for("No share links yet");
+    tmux.keys(&["n"]);
+    tmux.wait_for("New share link");
+    // Days stay 30; then label, password, pin, downloads, hide.
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Acme Corp, backend role");
+    tmux.keys(&["Tab"]);
+    tmux.type_text(PASSWORD);
+    let form = tmux.wait_for("•••••••••");
+    assert!(!form.contains(PASSWORD), "the password is masked:\n{form}");
+    tmux.keys(&["Tab", "Space"]);
+    tmux.wait_for("[x] this revision");
+    tmux.keys(&["Tab", "Space"]);
+    tmux.wait_for("[ ] the page only");
+    tmux.keys(&["Tab", "Space", "Right", "Space"]);
+    tmux.wait_for("[x] phone");
+    let form = tmux.capture();
+    assert!(form.contains("[x] email"), "{form}");
+    tmux.keys(&["Enter"]);
+
+    let shares = wait_until(|| async { api.shares(&id).await }, |s| s.len() == 1).await;
+    assert_eq!(shares.len(), 1, "one link made: {shares:?}");
+    let share = &shares[0];
+    assert_eq!(share["label"], "Acme Corp, backend role");
+    assert_eq!(share["has_password"], true);
+    assert_eq!(share["shows"], "pinned");
+    assert_eq!(share["pinned_revision"], uploaded["revision"]);
+    assert_eq!(share["hide"], json!(["email", "phone"]));
+    assert_eq!(share["allow_download"], false);
+    let share_token = share["token"].as_str().unwrap().to_string();
+    let listed = tmux.wait_for("Acme Corp, backend role");
+    assert!(listed.contains("+pw"), "{listed}");
+    assert!(listed.contains("hides email, phone"), "{listed}");
+    assert!(listed.contains("page only"), "{listed}");
+
+    // The password is required, and it is the one typed.
+    let anon = api.without_token();
+    let page = format!("/s/{share_token}?format=html");
+    let r = anon.get(&page).await;
+    assert_eq!(r.status, 401, "no password: {}", r.text());
+    let r = anon
+        .send(
+            anon.request(reqwest::Method::GET, &page)
+                .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "with -u :PASSWORD: {}", r.text());
+    assert!(!r.text().contains(&email), "the email is hidden");
+    let r = anon
+        .send(
+            anon.request(
+                reqwest::Method::GET,
+                &format!("/s/{share_token}?format=json"),
+            )
+            .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 403, "page only: {}", r.text());
+
+    // v: the history has today's view.
+    tmux.keys(&["v"]);
+    tmux.wait_for("Views of");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let history = tmux.wait_for(&today);
+    assert!(history.contains("1 view"), "{history}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("Share links of resume.md");
     tmux.keys(&["C-c"]);
     tmux.wait_for("VITAE-EXITED");
     assert_eq!(tmux.exit_status().as_deref(), Some("0"));

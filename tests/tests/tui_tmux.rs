@@ -30,6 +30,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(server: &TestServer, token: &str, extra_env: &[(&str, &str)]) -> Tmux {
+        Tmux::run(server, token, extra_env, &[])
+    }
+
+    /// `vitae ARGS` (plain words: no quoting is done) in the pane.
+    fn run(server: &TestServer, token: &str, extra_env: &[(&str, &str)], args: &[&str]) -> Tmux {
         let dir = tempfile::tempdir().expect("temp dir");
         let exit_file = dir.path().join("exit-status");
         let socket = format!("vitae-test-{}", uuid::Uuid::new_v4().simple());
@@ -44,9 +49,10 @@ impl Tmux {
         // The pane runs a shell that records vitae's exit status, then
         // waits, so the final screen can still be read after vitae exits.
         let script = format!(
-            "cd {root} && env {env} {bin}; echo $? > {exit}; printf 'VITAE-EXITED'; sleep 60",
+            "cd {root} && env {env} {bin} {args}; echo $? > {exit}; printf 'VITAE-EXITED'; sleep 60",
             root = workspace_root().display(),
             bin = client_bin().display(),
+            args = args.join(" "),
             exit = exit_file.display(),
         );
         let status = Command::new("tmux")
@@ -435,4 +441,42 @@ async fn share_form_makes_a_labelled_password_link_and_shows_its_views() {
     tmux.keys(&["C-c"]);
     tmux.wait_for("VITAE-EXITED");
     assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+/// `vitae share --password` asks on the terminal, twice, and what is typed
+/// never shows; the link then wants exactly that password.
+#[tokio::test(flavor = "multi_thread")]
+async fn share_password_is_asked_on_the_terminal_without_echo() {
+    const PASSWORD: &str = "echo-free 5";
+    let server = TestServer::start();
+    let token = server.create_user("tuipw").await;
+    let api = server.api(&token);
+    let id = api.upload_ready("resume.md").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tmux = Tmux::run(&server, &token, &[], &["share", &id, "--password"]);
+    tmux.wait_for("password for the link:");
+    tmux.type_text(PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the same password again:");
+    tmux.type_text(PASSWORD);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"), "{screen}");
+    assert!(!screen.contains("echo-free"), "echoed:\n{screen}");
+    assert!(screen.contains("asks for the password"), "{screen}");
+    let shares = api.shares(&id).await;
+    assert_eq!(shares.len(), 1);
+    assert_eq!(shares[0]["has_password"], true);
+    let page = format!("/s/{}?format=html", shares[0]["token"].as_str().unwrap());
+    let anon = api.without_token();
+    assert_eq!(anon.get(&page).await.status, 401);
+    let r = anon
+        .send(
+            anon.request(reqwest::Method::GET, &page)
+                .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
 }

@@ -336,16 +336,16 @@ impl Form {
 
     /// The hide names packed into lines of `width` columns.
     fn hide_lines(&self, width: usize, theme: &Theme) -> Vec<Vec<Span<'static>>> {
-        let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+        let mut lines: Vec<Vec<Span<'static>>> = Vec::new();
+        let mut line: Vec<Span<'static>> = Vec::new();
         let mut used = 0;
         for (i, (name, on)) in self.hide.iter().enumerate() {
             let chip = format!("[{}] {name}", if *on { "x" } else { " " });
             let w = str_width(&chip);
             if used > 0 && used + 2 + w > width {
-                lines.push(Vec::new());
+                lines.push(std::mem::take(&mut line));
                 used = 0;
             }
-            let line = lines.last_mut().expect("one line at least");
             if used > 0 {
                 line.push(Span::raw("  "));
                 used += 2;
@@ -360,6 +360,7 @@ impl Form {
             line.push(Span::styled(chip, style));
             used += w;
         }
+        lines.push(line);
         lines
     }
 

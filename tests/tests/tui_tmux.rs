@@ -6,9 +6,10 @@
 //! a file is picked in the upload screen, its parse is followed to the
 //! review screen, a share link is created and listed (and one with a
 //! label, a password, a pin, hidden fields and no downloads through the
-//! new-link form, its view history then opened), help opens and
-//! closes, and quitting leaves with status 0 and the terminal restored
-//! (the pane is back at the shell's plain screen, not the alternate one).
+//! new-link form, its view history then opened; `vitae share --password`
+//! asks twice without echo), help opens and closes, and quitting leaves
+//! with status 0 and the terminal restored (the pane is back at the
+//! shell's plain screen, not the alternate one).
 //!
 //! Needs tmux (`.ci/run` installs it). Each test uses its own tmux server
 //! socket (`-L`), so tests run in parallel and never touch a user's tmux.

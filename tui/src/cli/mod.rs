@@ -68,7 +68,8 @@ Examples:
   vitae list --json | jq -r '.resumes[].id'
   vitae diff 3f2a:rev:1 3f2a             what changed since revision 1
   vitae export 3f2a -o cv.pdf --template modern   a PDF in a template
-  vitae share 3f2a --days 14             a link that expires in two weeks";
+  vitae share 3f2a --days 14             a link that expires in two weeks
+  vitae views kX3v9Qm0aZ7rT1bYc2dE4f     who opened that link, per day and form";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {

@@ -97,12 +97,16 @@ impl Conn {
         path: &str,
         content_type: Option<&'static str>,
         body: Bytes,
+        authorization: Option<HeaderValue>,
     ) -> anyhow::Result<Request<Full<Bytes>>> {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
             .header(HOST, self.target.host.clone())
-            .header(AUTHORIZATION, self.target.bearer.clone());
+            .header(
+                AUTHORIZATION,
+                authorization.unwrap_or_else(|| self.target.bearer.clone()),
+            );
         if let Some(content_type) = content_type {
             builder = builder.header(CONTENT_TYPE, content_type);
         }
@@ -117,7 +121,23 @@ impl Conn {
         content_type: Option<&'static str>,
         body: Bytes,
     ) -> anyhow::Result<Reply> {
-        let request = self.request(method, path, content_type, body)?;
+        let request = self.request(method, path, content_type, body, None)?;
+        self.exchange(request).await
+    }
+
+    /// A body-less request with this `Authorization` instead of the admin
+    /// token (e.g. HTTP Basic for a password-protected share link).
+    pub async fn send_authorized(
+        &mut self,
+        method: Method,
+        path: &str,
+        authorization: HeaderValue,
+    ) -> anyhow::Result<Reply> {
+        let request = self.request(method, path, None, Bytes::new(), Some(authorization))?;
+        self.exchange(request).await
+    }
+
+    async fn exchange(&mut self, request: Request<Full<Bytes>>) -> anyhow::Result<Reply> {
         let result = async {
             let response = self.sender().await?.send_request(request).await?;
             let status = response.status();
@@ -147,7 +167,7 @@ impl Conn {
         path: &str,
         limit: Duration,
     ) -> anyhow::Result<Terminal> {
-        let request = self.request(Method::GET, path, None, Bytes::new())?;
+        let request = self.request(Method::GET, path, None, Bytes::new(), None)?;
         let result = tokio::time::timeout(limit, async {
             let response = self.sender().await?.send_request(request).await?;
             if response.status() != StatusCode::OK {

@@ -26,6 +26,9 @@
 //! 9. `lists`: a page of share links with 100,000 links on one resume (first,
 //!    middle, every page of a walk), against a server of its own, and
 //!    optionally against a baseline build ([`lists`]);
+//! 10. `password`: a view of a password-protected share link with the right
+//!     password, wrong ones until the limit refuses, against a link without
+//!     one ([`password`]);
 //!
 //! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
 //! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
@@ -43,6 +46,7 @@ mod client;
 mod export;
 mod fanout;
 mod lists;
+mod password;
 mod phases;
 mod plot;
 mod reads;
@@ -65,8 +69,9 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
-const PHASES: [&str; 9] = [
+const PHASES: [&str; 10] = [
     "uploads", "reads", "fanout", "writes", "versions", "tui", "export", "abuse", "lists",
+    "password",
 ];
 
 /// Benchmark vitae-server on loopback.
@@ -76,7 +81,8 @@ pub struct Args {
     /// The vitae-server binary (default: next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
-    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse, lists).
+    /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse, lists,
+    /// password).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
@@ -188,6 +194,7 @@ pub struct Report {
     export: Option<export::ExportRun>,
     abuse: Option<abuse::AbuseRun>,
     lists: Option<lists::ListsRun>,
+    password: Option<password::PasswordRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -521,6 +528,13 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         None
     };
 
+    // Its own server, default limits: what a password-protected link costs.
+    let password = if args.runs("password") {
+        Some(password::run(&binary, &md).await?)
+    } else {
+        None
+    };
+
     // Last, with the servers gone: the TUI draws on this machine's cores.
     let tui = if args.runs("tui") {
         progress(args, "TUI frame render time at 200×60");
@@ -548,6 +562,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         export,
         abuse,
         lists,
+        password,
         memory,
         server_log,
         server_exit: exit,

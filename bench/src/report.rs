@@ -371,6 +371,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if let Some(lists) = &r.lists {
         tables.push(lists_table(lists));
     }
+    if let Some(password) = &r.password {
+        tables.push(password_table(password));
+    }
     tables.push(Table {
         name: "memory",
         title: "Server memory (/proc/PID/status; parse child processes not included)".into(),
@@ -641,6 +644,46 @@ fn lists_table(x: &crate::lists::ListsRun) -> Table {
         ],
         rows,
         notes,
+    }
+}
+
+/// The password phase: views of a protected link against an open one.
+fn password_table(x: &crate::password::PasswordRun) -> Table {
+    let rows = x
+        .rows
+        .iter()
+        .map(|row| {
+            let s = &row.summary;
+            vec![
+                row.what.clone(),
+                row.status.to_string(),
+                s.ok.to_string(),
+                f(s.p50_ms, 2),
+                f(s.p99_ms, 2),
+                f(s.max_ms, 2),
+            ]
+        })
+        .collect();
+    let retry = x.retry_after_s.map_or("no Retry-After".to_string(), |s| {
+        format!("Retry-After {s} s")
+    });
+    Table {
+        name: "password",
+        title: "Password links: GET /s/{token}?format=json, one request at a time".into(),
+        headers: vec![
+            "request", "status", "requests", "p50 ms", "p99 ms", "max ms",
+        ],
+        rows,
+        notes: vec![
+            format!(
+                "wrong passwords hashed before the per-address limit answered 429: {} ({retry})",
+                x.wrong_before_limit
+            ),
+            format!(
+                "server log {} WARN, {} ERROR lines; shutdown: {}",
+                x.server_log.warn_lines, x.server_log.error_lines, x.server_exit
+            ),
+        ],
     }
 }
 

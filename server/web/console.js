@@ -9,7 +9,7 @@
 //   GET    {events_url}?access_token=  EventSource: progress…, complete|failed
 //   GET    /v1/resumes?limit=&cursor=  {resumes: […], next_cursor} (pages followed to the end)
 //   GET    /v1/resumes/{id}            the resume with its parsed document
-//   POST   /v1/resumes/{id}/shares     {expires_in_days, label, password, pin} → 201 share
+//   POST   /v1/resumes/{id}/shares     {expires_in_days, label, password, pin, hide, allow_download} → 201 share
 //   GET    /v1/resumes/{id}/shares     {shares: […], next_cursor} with access counts (likewise)
 //   DELETE /v1/shares/{token}          revoke → 200 share {revoked: true}
 //   GET    /v1/templates               {templates: [{id, name, description, preview_url, …}]}
@@ -717,6 +717,13 @@
     const password = byId('share-password').value;
     if (password !== '') body.password = password;
     if (byId('share-pin').checked) body.pin = true;
+    // The names offered are the ones the server accepts (the page lists
+    // them; a server test keeps the list equal to its own).
+    const hide = Array.from(document.querySelectorAll('#share-hide input[name="share-hide"]:checked'),
+      (box) => box.value);
+    if (hide.length > 0) body.hide = hide;
+    // Only a change from the default is sent, as the other clients do.
+    if (!byId('share-download').checked) body.allow_download = false;
     await api('POST', resumePath(state.resumeId) + '/shares', { json: body });
     byId('share-password').value = '';
     await refreshShares();
@@ -750,6 +757,10 @@
     const pinned = Number.isInteger(share.pinned_revision);
     const shows = el('td', 'share-shows',
       (pinned ? 'revision ' + share.pinned_revision : 'live') + (share.has_password ? ', password' : ''));
+    const hidden = Array.isArray(share.hide) ? share.hide.filter((name) => typeof name === 'string') : [];
+    const hides = el('td', 'share-hides', hidden.length > 0 ? hidden.join(', ') : '–');
+    // Absent on an older server's links: those always served downloads.
+    const downloads = el('td', 'share-downloads', share.allow_download === false ? 'page only' : 'yes');
     const expires = el('td', 'share-expires', when(share.expires_at));
     expires.title = share.expires_at || '';
     const count = el('td', 'access-count', share.access_count);
@@ -765,7 +776,7 @@
       updateShareRow(row, revoked || Object.assign({}, share, { revoked: true }));
     }, revoke));
     actionCell.append(revoke);
-    row.append(linkCell, labelCell, shows, expires, count, stateCell, actionCell);
+    row.append(linkCell, labelCell, shows, hides, downloads, expires, count, stateCell, actionCell);
     updateShareRow(row, share);
     return row;
   }

@@ -10,7 +10,8 @@
 //! - a hostile resume (script tags, event-handler attributes, `javascript:`
 //!   URLs) renders inert on the share page and in the console;
 //! - the web console at `/app`: token, upload, live parse progress, the parsed
-//!   resume, share links created and revoked;
+//!   resume, share links created and revoked, and one hiding a field with
+//!   downloads off (checked through the API and the link itself);
 //! - a cross-origin `EventSource` on the account stream: an allowed origin gets
 //!   events (with and without credentials mode), another origin is refused.
 //!
@@ -947,6 +948,69 @@ async fn console_upload_shows_live_progress_and_parsed_resume() -> WdResult {
     .await;
     let r = get_with_accept(&href, "application/json").await;
     assert_eq!(r.status(), 410, "a revoked share answers 410");
+
+    // A second link hiding the phone, the page only: the form's choices
+    // reach the API, and the row says what the link leaves out.
+    let phone = resume["document"]["basics"]["phone"]
+        .as_str()
+        .expect("the fixture has a phone")
+        .to_string();
+    b.find(Locator::Css("#share-hide input[value=\"phone\"]"))
+        .await?
+        .click()
+        .await?;
+    let downloads = b.find(Locator::Css("input#share-download")).await?;
+    assert_eq!(
+        downloads.prop("checked").await?.as_deref(),
+        Some("true"),
+        "downloads are on until turned off"
+    );
+    downloads.click().await?;
+    let label = b.find(Locator::Css("input#share-label")).await?;
+    label.send_keys("Globex, no downloads").await?;
+    b.find(Locator::Css("button#share-create"))
+        .await?
+        .click()
+        .await?;
+    let row = b
+        .wait_for_element(
+            "table#shares tbody tr[data-token]:not([data-revoked])",
+            UI_TIMEOUT,
+        )
+        .await;
+    let second = row.attr("data-token").await?.expect("data-token");
+    assert_ne!(second, token);
+    let shares = api.shares(&id).await;
+    let share = shares
+        .iter()
+        .find(|s| s["token"] == second.as_str())
+        .unwrap_or_else(|| panic!("the row's token {second} is not among {shares:?}"));
+    assert_eq!(share["hide"], json!(["phone"]), "{share}");
+    assert_eq!(share["allow_download"], false, "{share}");
+    assert_eq!(share["label"], "Globex, no downloads", "{share}");
+    let cell = |class: &str| format!("tr[data-token=\"{second}\"] .{class}");
+    assert_eq!(
+        b.find(Locator::Css(&cell("share-hides")))
+            .await?
+            .text()
+            .await?,
+        "phone"
+    );
+    assert_eq!(
+        b.find(Locator::Css(&cell("share-downloads")))
+            .await?
+            .text()
+            .await?,
+        "page only"
+    );
+    let url = share["url"].as_str().expect("url");
+    let r = get_with_accept(url, BROWSER_ACCEPT).await;
+    assert_eq!(r.status(), 200, "the page of {url}");
+    let page = r.text().await.unwrap_or_default();
+    assert!(page.contains(name), "the page shows the resume");
+    assert!(!page.contains(&phone), "the phone is hidden: {phone}");
+    let r = get_with_accept(&format!("{url}?format=json"), "application/json").await;
+    assert_eq!(r.status(), 403, "no downloads: ?format=json is refused");
     keep_artifact("console-shares.png", &b.screenshot_full_page().await?);
     b.close().await;
     Ok(())

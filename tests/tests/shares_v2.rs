@@ -962,6 +962,16 @@ async fn the_root_alias_serves_links_at_the_root_and_leaves_other_routes_alone()
 /// `vitae ARGS` against the shared server as `api`'s user, with `stdin`
 /// fed in: exit code, stdout, stderr. Bounded by [`HTTP_TIMEOUT`].
 async fn run_vitae(api: &Api, args: &[&str], stdin: &str) -> (i32, String, String) {
+    run_vitae_env(api, args, stdin, &[]).await
+}
+
+/// [`run_vitae`] with extra environment variables.
+async fn run_vitae_env(
+    api: &Api,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};
     let config = tempfile::tempdir().expect("a config dir");
@@ -977,6 +987,7 @@ async fn run_vitae(api: &Api, args: &[&str], stdin: &str) -> (i32, String, Strin
         .env("XDG_CONFIG_HOME", config.path())
         .env("VITAE_URL", server().url())
         .env("VITAE_TOKEN", api.token.as_deref().expect("a token"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1078,4 +1089,129 @@ async fn vitae_share_makes_and_vitae_shares_lists_labelled_pinned_protected_link
     assert_ne!(code, 0);
     assert!(err.contains("--password-stdin"), "{err}");
     assert_eq!(api.shares(&id).await.len(), 1);
+}
+
+/// `vitae share --password-env` takes the password from the environment
+/// (never from argv), and `vitae views` shows the link's views per day and
+/// form, as a table and as the API's JSON.
+#[tokio::test]
+async fn vitae_views_shows_a_links_views_per_day_and_form() {
+    let (api, id) = resume_with("cli-views", &sample_document("Vera Views", "views-1")).await;
+    // A variable that is not set is a usage error, and nothing is made.
+    let (code, _, err) = run_vitae(
+        &api,
+        &[
+            "share",
+            &id,
+            "--password-env",
+            "VITAE_TEST_NO_SUCH_VARIABLE",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("VITAE_TEST_NO_SUCH_VARIABLE"), "{err}");
+    assert!(api.shares(&id).await.is_empty());
+    // Only one way to give the password at a time.
+    let (code, _, err) = run_vitae(
+        &api,
+        &["share", &id, "--password-stdin", "--password-env", "X"],
+        "pw\n",
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
+
+    let (code, out, err) = run_vitae_env(
+        &api,
+        &[
+            "share",
+            &id,
+            "--password-env",
+            "SHARE_PW",
+            "--label",
+            "Initech, data role",
+            "--hide",
+            "phone",
+            "--json",
+        ],
+        "",
+        &[("SHARE_PW", "from the env 7")],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let share: Value = serde_json::from_str(&out).expect("one JSON share");
+    assert_eq!(share["has_password"], true);
+    let token = token_of(&share);
+
+    // No views yet: said so, and an empty list as JSON.
+    let (code, out, err) = run_vitae(&api, &["views", &token], "").await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no views recorded yet"), "{out}");
+    assert!(out.contains("Initech, data role"), "{out}");
+    assert!(out.contains("hides phone"), "{out}");
+
+    // Without the password nothing is counted; with it, three clients.
+    let r = ask(
+        Method::GET,
+        &format!("/s/{token}?format=json"),
+        "198.51.100.60",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    for (client, format) in [
+        ("198.51.100.61", "html"),
+        ("198.51.100.62", "html"),
+        ("198.51.100.63", "md"),
+    ] {
+        let r = ask(
+            Method::GET,
+            &format!("/s/{token}?format={format}"),
+            client,
+            &[basic("from the env 7")],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // The URL works as well as the token (people paste what they have).
+    let url = share["url"].as_str().expect("url");
+    let (code, out, err) = run_vitae(&api, &["views", url], "").await;
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with(&token), "{out}");
+    assert!(lines[0].contains("live +pw"), "{out}");
+    assert!(out.contains("3 views"), "{out}");
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("DAY (UTC)"))
+        .unwrap_or_else(|| panic!("a table: {out}"));
+    let columns: Vec<&str> = lines[header].split_whitespace().collect();
+    assert_eq!(
+        columns,
+        ["DAY", "(UTC)", "VIEWS", "HTML", "PDF", "DOCX", "JSON", "MD"],
+        "{out}"
+    );
+    let row: Vec<&str> = lines[header + 1].split_whitespace().collect();
+    assert_eq!(row, [today.as_str(), "3", "2", "0", "0", "0", "1"], "{out}");
+
+    let (code, out, err) = run_vitae(&api, &["views", &token, "--json"], "").await;
+    assert_eq!(code, 0, "{err}");
+    let detail: Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(detail, api.get(&format!("/v1/shares/{token}")).await.json());
+    assert_eq!(
+        detail["views"],
+        json!([{"day": today, "total": 3, "formats": {"html": 2, "md": 1}}])
+    );
+
+    // Someone else's link is the server's 404; a bad token a usage error.
+    let other = server().user("cli-views-other").await;
+    let (code, _, err) = run_vitae(&other, &["views", &token], "").await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("404") || err.contains("not"), "{err}");
+    let (code, _, err) = run_vitae(&api, &["views", "no/such?token"], "").await;
+    assert_eq!(code, 2, "{err}");
 }

@@ -519,8 +519,16 @@ async fn foreign_or_damaged_data_files_are_refused_and_left_untouched() {
         ("redb's header damaged", flipped(9), "is damaged"),
         ("redb's header fields damaged", flipped(64), "is damaged"),
         (
-            "a page in the middle damaged",
-            flipped(valid.len() / 2),
+            // A page in use: the one holding the resume's parsed document
+            // (a page picked by position may be free, and harmlessly so).
+            "the page of a resume record damaged",
+            {
+                let at = valid
+                    .windows(8)
+                    .position(|w| w == b"\"basics\"")
+                    .expect("the parsed document is in the file");
+                flipped(at)
+            },
             "is damaged",
         ),
         (

@@ -4,9 +4,12 @@
 //!
 //! Proves the main flows end to end: the library appears (live over SSE),
 //! a file is picked in the upload screen, its parse is followed to the
-//! review screen, a share link is created and listed, help opens and
-//! closes, and quitting leaves with status 0 and the terminal restored
-//! (the pane is back at the shell's plain screen, not the alternate one).
+//! review screen, a share link is created and listed (and one with a
+//! label, a password, a pin, hidden fields and no downloads through the
+//! new-link form, its view history then opened; `vitae share --password`
+//! asks twice without echo), help opens and closes, and quitting leaves
+//! with status 0 and the terminal restored (the pane is back at the
+//! shell's plain screen, not the alternate one).
 //!
 //! Needs tmux (`.ci/run` installs it). Each test uses its own tmux server
 //! socket (`-L`), so tests run in parallel and never touch a user's tmux.
@@ -28,6 +31,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(server: &TestServer, token: &str, extra_env: &[(&str, &str)]) -> Tmux {
+        Tmux::run(server, token, extra_env, &[])
+    }
+
+    /// `vitae ARGS` (plain words: no quoting is done) in the pane.
+    fn run(server: &TestServer, token: &str, extra_env: &[(&str, &str)], args: &[&str]) -> Tmux {
         let dir = tempfile::tempdir().expect("temp dir");
         let exit_file = dir.path().join("exit-status");
         let socket = format!("vitae-test-{}", uuid::Uuid::new_v4().simple());
@@ -42,9 +50,10 @@ impl Tmux {
         // The pane runs a shell that records vitae's exit status, then
         // waits, so the final screen can still be read after vitae exits.
         let script = format!(
-            "cd {root} && env {env} {bin}; echo $? > {exit}; printf 'VITAE-EXITED'; sleep 60",
+            "cd {root} && env {env} {bin} {args}; echo $? > {exit}; printf 'VITAE-EXITED'; sleep 60",
             root = workspace_root().display(),
             bin = client_bin().display(),
+            args = args.join(" "),
             exit = exit_file.display(),
         );
         let status = Command::new("tmux")
@@ -339,4 +348,136 @@ async fn review_adds_a_job_with_two_bullets_reorders_and_saves_one_revision() {
     tmux.keys(&["C-c"]);
     tmux.wait_for("VITAE-EXITED");
     assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+/// The share screen's new-link form, end to end: a labelled, pinned,
+/// password-protected, page-only link hiding the email and phone, made
+/// with the keyboard alone; the password never appears on screen; the API
+/// then asks for it (401 without, 200 with HTTP Basic `:PASSWORD`, as
+/// `curl -u :PASSWORD` sends it), and the view it counted shows in the
+/// link's history.
+#[tokio::test(flavor = "multi_thread")]
+async fn share_form_makes_a_labelled_password_link_and_shows_its_views() {
+    const PASSWORD: &str = "tmux pw 9";
+    let server = TestServer::start();
+    let token = server.create_user("tuishare").await;
+    let api = server.api(&token);
+    let uploaded = api.upload_ready("resume.md").await;
+    let id = uploaded["id"].as_str().unwrap().to_string();
+    let email = uploaded["document"]["basics"]["email"]
+        .as_str()
+        .expect("the fixture has an email")
+        .to_string();
+
+    let tmux = Tmux::start(&server, &token, &[]);
+    tmux.wait_for("resume.md");
+    tmux.keys(&["s"]);
+    tmux.wait_for("No share links yet");
+    tmux.keys(&["n"]);
+    tmux.wait_for("New share link");
+    // Days stay 30; then label, password, pin, downloads, hide.
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Acme Corp, backend role");
+    tmux.keys(&["Tab"]);
+    tmux.type_text(PASSWORD);
+    let form = tmux.wait_for("•••••••••");
+    assert!(!form.contains(PASSWORD), "the password is masked:\n{form}");
+    tmux.keys(&["Tab", "Space"]);
+    tmux.wait_for("[x] this revision");
+    tmux.keys(&["Tab", "Space"]);
+    tmux.wait_for("[ ] the page only");
+    tmux.keys(&["Tab", "Space", "Right", "Space"]);
+    tmux.wait_for("[x] phone");
+    let form = tmux.capture();
+    assert!(form.contains("[x] email"), "{form}");
+    tmux.keys(&["Enter"]);
+
+    let shares = wait_until(|| async { api.shares(&id).await }, |s| s.len() == 1).await;
+    assert_eq!(shares.len(), 1, "one link made: {shares:?}");
+    let share = &shares[0];
+    assert_eq!(share["label"], "Acme Corp, backend role");
+    assert_eq!(share["has_password"], true);
+    assert_eq!(share["shows"], "pinned");
+    assert_eq!(share["pinned_revision"], uploaded["revision"]);
+    assert_eq!(share["hide"], json!(["email", "phone"]));
+    assert_eq!(share["allow_download"], false);
+    let share_token = share["token"].as_str().unwrap().to_string();
+    let listed = tmux.wait_for("Acme Corp, backend role");
+    assert!(listed.contains("+pw"), "{listed}");
+    assert!(listed.contains("hides email, phone"), "{listed}");
+    assert!(listed.contains("page only"), "{listed}");
+
+    // The password is required, and it is the one typed.
+    let anon = api.without_token();
+    let page = format!("/s/{share_token}?format=html");
+    let r = anon.get(&page).await;
+    assert_eq!(r.status, 401, "no password: {}", r.text());
+    let r = anon
+        .send(
+            anon.request(reqwest::Method::GET, &page)
+                .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "with -u :PASSWORD: {}", r.text());
+    assert!(!r.text().contains(&email), "the email is hidden");
+    let r = anon
+        .send(
+            anon.request(
+                reqwest::Method::GET,
+                &format!("/s/{share_token}?format=json"),
+            )
+            .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 403, "page only: {}", r.text());
+
+    // v: the history has today's view.
+    tmux.keys(&["v"]);
+    tmux.wait_for("Views of");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let history = tmux.wait_for(&today);
+    assert!(history.contains("1 view"), "{history}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("Share links of resume.md");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"));
+}
+
+/// `vitae share --password` asks on the terminal, twice, and what is typed
+/// never shows; the link then wants exactly that password.
+#[tokio::test(flavor = "multi_thread")]
+async fn share_password_is_asked_on_the_terminal_without_echo() {
+    const PASSWORD: &str = "echo-free 5";
+    let server = TestServer::start();
+    let token = server.create_user("tuipw").await;
+    let api = server.api(&token);
+    let id = api.upload_ready("resume.md").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tmux = Tmux::run(&server, &token, &[], &["share", &id, "--password"]);
+    tmux.wait_for("password for the link:");
+    tmux.type_text(PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the same password again:");
+    tmux.type_text(PASSWORD);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("VITAE-EXITED");
+    assert_eq!(tmux.exit_status().as_deref(), Some("0"), "{screen}");
+    assert!(!screen.contains("echo-free"), "echoed:\n{screen}");
+    assert!(screen.contains("asks for the password"), "{screen}");
+    let shares = api.shares(&id).await;
+    assert_eq!(shares.len(), 1);
+    assert_eq!(shares[0]["has_password"], true);
+    let page = format!("/s/{}?format=html", shares[0]["token"].as_str().unwrap());
+    let anon = api.without_token();
+    assert_eq!(anon.get(&page).await.status, 401);
+    let r = anon
+        .send(
+            anon.request(reqwest::Method::GET, &page)
+                .basic_auth("", Some(PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
 }

@@ -109,4 +109,18 @@ mod tests {
             "server text goes in as textContent"
         );
     }
+
+    /// The share form offers exactly the names `"hide"` accepts, in the
+    /// server's order, so the console can neither miss a new one nor send
+    /// one the API refuses.
+    #[test]
+    fn the_share_form_offers_every_hideable_field_and_no_other() {
+        let page = std::str::from_utf8(PAGE.bytes).unwrap();
+        let offered: Vec<&str> = page
+            .split("name=\"share-hide\" value=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(offered, vitae_common::render::hideable());
+    }
 }

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 use vitae_common::export::{ExportJob, ExportRequest, TemplateResource};
 use vitae_common::{
-    DiffResource, JobResource, LogRecord, ResumeResource, RevisionResource, ShareResource,
-    TailorPreview,
+    CreateShare, DiffResource, JobResource, LogRecord, ResumeResource, RevisionResource,
+    ShareDetail, ShareResource, TailorPreview,
 };
 
 use super::navigation::Route;
@@ -40,8 +40,10 @@ pub enum Request {
     LoadShares(String),
     CreateShare {
         id: String,
-        days: Option<u32>,
+        options: NewShare,
     },
+    /// `GET /v1/shares/{token}`: one link with its views per day.
+    LoadShareViews(String),
     Revoke {
         id: String,
         token: String,
@@ -100,6 +102,60 @@ pub enum Request {
     },
     /// Stop the running export and preview (the Export screen closed).
     CancelExport,
+}
+
+/// What the share screen's new-link form asks for. Its `Debug` never
+/// shows the password (requests end up in test output and panics).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewShare {
+    pub days: Option<u32>,
+    pub label: Option<String>,
+    pub password: Option<String>,
+    /// Freeze the link to the resume's current revision.
+    pub pin: bool,
+    /// Names from [`vitae_common::render::hideable`].
+    pub hide: Vec<String>,
+    pub allow_download: bool,
+}
+
+impl NewShare {
+    /// A link with the server's defaults and `days`.
+    pub fn days(days: Option<u32>) -> NewShare {
+        NewShare {
+            days,
+            label: None,
+            password: None,
+            pin: false,
+            hide: Vec::new(),
+            allow_download: true,
+        }
+    }
+
+    /// The API's request body; defaults are left out, as the CLI sends them.
+    pub fn wire(&self) -> CreateShare {
+        CreateShare {
+            expires_in_days: self.days,
+            label: self.label.clone(),
+            password: self.password.clone(),
+            pin: self.pin.then_some(true),
+            hide: (!self.hide.is_empty()).then(|| self.hide.clone()),
+            allow_download: (!self.allow_download).then_some(false),
+            ..CreateShare::default()
+        }
+    }
+}
+
+impl std::fmt::Debug for NewShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewShare")
+            .field("days", &self.days)
+            .field("label", &self.label)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("pin", &self.pin)
+            .field("hide", &self.hide)
+            .field("allow_download", &self.allow_download)
+            .finish()
+    }
 }
 
 /// What a screen's key or message handling wants done.
@@ -170,6 +226,10 @@ pub enum Msg {
         result: Reply<Vec<ShareResource>>,
     },
     ShareCreated(Reply<ShareResource>),
+    ShareViews {
+        token: String,
+        result: Reply<ShareDetail>,
+    },
     Revoked(Reply<ShareResource>),
     Revisions {
         id: String,

@@ -192,12 +192,12 @@ async fn call(client: &Client, request: Request) -> Option<Msg> {
             let result = client.shares(&id).await;
             Msg::Shares { id, result }
         }
-        Request::CreateShare { id, days } => {
-            let options = vitae_common::CreateShare {
-                expires_in_days: days,
-                ..Default::default()
-            };
-            Msg::ShareCreated(client.share(&id, &options).await)
+        Request::CreateShare { id, options } => {
+            Msg::ShareCreated(client.share(&id, &options.wire()).await)
+        }
+        Request::LoadShareViews(token) => {
+            let result = client.share_detail(&token).await;
+            Msg::ShareViews { token, result }
         }
         Request::Revoke { token, .. } => Msg::Revoked(client.revoke(&token).await),
         Request::LoadRevisions(id) => {

@@ -14,8 +14,8 @@ use vitae_common::diff::{Change, ChangeKind, WordOpKind};
 use vitae_common::export::TemplateResource;
 use vitae_common::schema::{self, Entry, Role, When};
 use vitae_common::{
-    DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareResource,
-    Status, TailorPreview,
+    DiffResource, DiffSide, JobResource, Resume, ResumeResource, RevisionResource, ShareDetail,
+    ShareResource, Status, TailorPreview,
 };
 
 use super::ids::short;
@@ -616,6 +616,76 @@ pub fn share_shows(s: &ShareResource) -> String {
     shows
 }
 
+/// The forms a share link serves, in the order `vitae views` shows them.
+const VIEW_FORMATS: &[&str] = &["html", "pdf", "docx", "json", "md"];
+
+/// `vitae views`: what the link is, then its views per UTC day (oldest
+/// first) and per form. A form a newer server counts gets its own column
+/// after the known ones rather than being lost.
+pub fn share_views(paint: Paint, detail: &ShareDetail) -> String {
+    let s = &detail.share;
+    let (state, code) = share_state(s);
+    let mut out = format!(
+        "{}  {}  {}  {}\n",
+        clean(&s.token),
+        paint.paint(code, state),
+        share_shows(s),
+        one_line(s.label.as_deref().unwrap_or("(no label)"), 80)
+    );
+    let mut facts = Vec::new();
+    if !s.hide.is_empty() {
+        facts.push(format!("hides {}", clean(&s.hide.join(", "))));
+    }
+    if !s.allow_download {
+        facts.push("page only, no downloads".to_string());
+    }
+    if !facts.is_empty() {
+        let _ = writeln!(out, "{}", facts.join("; "));
+    }
+    let _ = writeln!(
+        out,
+        "{}{}",
+        plural(s.access_count as usize, "view", "views"),
+        s.last_accessed_at
+            .as_deref()
+            .map(|t| format!(", last {}", time(t)))
+            .unwrap_or_default()
+    );
+    if detail.views.is_empty() {
+        out.push_str("no views recorded yet\n");
+        return out;
+    }
+    let mut formats: Vec<String> = VIEW_FORMATS.iter().map(|f| f.to_string()).collect();
+    for day in &detail.views {
+        for name in day.formats.keys() {
+            if !formats.contains(name) {
+                formats.push(name.clone());
+            }
+        }
+    }
+    let mut headers = vec!["DAY (UTC)".to_string(), "VIEWS".to_string()];
+    headers.extend(formats.iter().map(|f| clean(&f.to_uppercase())));
+    let rows: Vec<Vec<Cell>> =
+        detail
+            .views
+            .iter()
+            .map(|day| {
+                let mut row = vec![Cell::new(clean(&day.day)), Cell::new(day.total.to_string())];
+                row.extend(formats.iter().map(
+                    |f| match day.formats.get(f).copied().unwrap_or(0) {
+                        0 => Cell::colored("0", DIM),
+                        n => Cell::new(n.to_string()),
+                    },
+                ));
+                row
+            })
+            .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    out.push('\n');
+    out.push_str(&table(paint, &headers, &rows));
+    out
+}
+
 /// `vitae revisions`.
 pub fn revisions_table(paint: Paint, revisions: &[RevisionResource]) -> String {
     let rows: Vec<Vec<Cell>> = revisions
@@ -850,6 +920,64 @@ mod tests {
             lines[2].contains("live") && lines[2].contains(" - "),
             "{text}"
         );
+    }
+
+    #[test]
+    fn views_are_listed_per_day_and_form_with_what_the_link_is() {
+        let day = |day: &str, forms: &[(&str, u64)]| vitae_common::ShareDayViews {
+            day: day.into(),
+            total: forms.iter().map(|(_, n)| n).sum(),
+            formats: forms.iter().map(|(f, n)| (f.to_string(), *n)).collect(),
+        };
+        let detail = ShareDetail {
+            share: ShareResource {
+                token: "tokA".into(),
+                url: "http://h/s/tokA".into(),
+                resume_id: "r".into(),
+                created_at: "2026-11-01T10:00:00Z".into(),
+                expires_at: "2999-01-01T00:00:00Z".into(),
+                revoked: false,
+                access_count: 6,
+                last_accessed_at: None,
+                template: "classic".into(),
+                options: Default::default(),
+                label: Some("Acme Corp".into()),
+                shows: "pinned".into(),
+                pinned_revision: Some(2),
+                hide: vec!["phone".into(), "email".into()],
+                allow_download: false,
+                has_password: true,
+            },
+            views: vec![
+                day("2026-11-23", &[("html", 3), ("pdf", 1)]),
+                day("2026-11-24", &[("html", 1), ("epub\x1b", 1)]),
+            ],
+        };
+        let text = share_views(Paint { color: false }, &detail);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "tokA  active  rev 2 +pw  Acme Corp", "{text}");
+        assert_eq!(
+            lines[1], "hides phone, email; page only, no downloads",
+            "{text}"
+        );
+        assert_eq!(lines[2], "6 views", "{text}");
+        assert_eq!(
+            &lines[4..],
+            [
+                "DAY (UTC)   VIEWS  HTML  PDF  DOCX  JSON  MD  EPUB\u{fffd}",
+                "2026-11-23  4      3     1    0     0     0   0",
+                "2026-11-24  2      1     0    0     0     0   1",
+            ],
+            "{text}"
+        );
+        let empty = share_views(
+            Paint { color: false },
+            &ShareDetail {
+                views: vec![],
+                ..detail
+            },
+        );
+        assert!(empty.ends_with("no views recorded yet\n"), "{empty}");
     }
 
     #[test]

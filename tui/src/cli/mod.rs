@@ -1,5 +1,5 @@
 //! The scriptable subcommands of `vitae`: `upload`, `list`, `show`, `watch`,
-//! `diff`, `share`, `shares`, `revoke`, `master`, `export`, `templates`,
+//! `diff`, `share`, `shares`, `views`, `revoke`, `master`, `export`, `templates`,
 //! `delete`, `revisions`, `restore`, `job add|list`, `tailor`, `account`,
 //! `completions` and `server status|stop`.
 //!
@@ -68,7 +68,8 @@ Examples:
   vitae list --json | jq -r '.resumes[].id'
   vitae diff 3f2a:rev:1 3f2a             what changed since revision 1
   vitae export 3f2a -o cv.pdf --template modern   a PDF in a template
-  vitae share 3f2a --days 14             a link that expires in two weeks";
+  vitae share 3f2a --days 14             a link that expires in two weeks
+  vitae views kX3v9Qm0aZ7rT1bYc2dE4f     who opened that link, per day and form";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -173,11 +174,19 @@ Examples:
   vitae share 3f2a
   vitae share 3f2a --days 7
   vitae share 3f2a --label \"Acme Corp, backend role\" --pin --hide phone,location
+  vitae share 3f2a --password                 asks for it on the terminal (not echoed)
   printf '%s\\n' \"$PASSWORD\" | vitae share 3f2a --password-stdin --no-download
+  SHARE_PW=… vitae share 3f2a --password-env SHARE_PW
   vitae share 3f2a --json | jq -r .url
 
 Hideable: email, phone, location, url, profiles, summary, and any section
-(work, education, skills, projects, references, …)."
+(work, education, skills, projects, references, …).
+
+A password is never taken as a command-line value (other users of the
+machine can read a process's arguments): --password asks on the terminal,
+--password-stdin reads the first line of stdin, --password-env NAME reads
+the environment variable NAME. Recipients type it in the browser; scripts
+use `curl -u :PASSWORD`."
     )]
     Share {
         /// Resume id or unique prefix.
@@ -201,10 +210,31 @@ Hideable: email, phone, location, url, profiles, summary, and any section
         /// Only the page: no PDF, DOCX, JSON or Markdown downloads.
         #[arg(long)]
         no_download: bool,
-        /// Read a password for the link from the first line of stdin
-        /// (recipients type it; scripts use `curl -u :PASSWORD`).
-        #[arg(long)]
+        /// Protect the link with a password, asked for on the terminal
+        /// (twice, not echoed).
+        #[arg(long, group = "share_password")]
+        password: bool,
+        /// Read the link's password from the first line of stdin.
+        #[arg(long, group = "share_password")]
         password_stdin: bool,
+        /// Read the link's password from the environment variable NAME.
+        #[arg(long, value_name = "NAME", group = "share_password")]
+        password_env: Option<String>,
+    },
+
+    /// The view history of a share link: views per day and per form
+    /// (page, PDF, DOCX, JSON, Markdown), with what the link shows.
+    #[command(after_help = "\
+Examples:
+  vitae views kX3v9Qm0aZ7rT1bYc2dE4f
+  vitae views https://cv.example.com/s/kX3v9Qm0aZ7rT1bYc2dE4f
+  vitae views kX3v9Qm0aZ7rT1bYc2dE4f --json | jq '[.views[].total] | add'
+
+Days are UTC; only days with views are listed (the last 400 at most).")]
+    Views {
+        /// The share token (the last part of its URL; the URL itself works too).
+        #[arg(value_name = "TOKEN", allow_hyphen_values = true)]
+        share_token: String,
     },
 
     /// List a resume's share links: token, expiry, views, state, what it

@@ -33,10 +33,16 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
             revision,
             hide,
             no_download,
+            password,
             password_stdin,
+            password_env,
         } => {
-            let password = if password_stdin {
+            let password = if password {
+                Some(ask_password()?)
+            } else if password_stdin {
                 Some(read_password_line()?)
+            } else if let Some(name) = password_env {
+                Some(password_from_env(&name)?)
             } else {
                 None
             };
@@ -54,6 +60,7 @@ pub(super) async fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> 
         }
         Command::Shares { id, page } => shares(ctx, &id, &page).await,
         Command::Revoke { share_token } => revoke(ctx, &share_token).await,
+        Command::Views { share_token } => views(ctx, &share_token).await,
         Command::Master { id } => master(ctx, &id).await,
         Command::Export {
             id,
@@ -263,6 +270,71 @@ fn read_password_line() -> Result<String, Failure> {
     Ok(password)
 }
 
+/// `--password-env NAME`: the variable's value, which must be set and
+/// not empty.
+fn password_from_env(name: &str) -> Result<String, Failure> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Ok(value),
+        Ok(_) => Err(Failure::Usage(format!(
+            "--password-env: the variable {name} is empty; put the password in it"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Failure::Usage(format!(
+            "--password-env: the variable {name} is not set; export it, or use --password-stdin"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
+            "--password-env: the variable {name} is not UTF-8 text"
+        ))),
+    }
+}
+
+/// `--password`: asked for twice on the controlling terminal (`/dev/tty`,
+/// so it works with stdin redirected), with echo off while typing.
+fn ask_password() -> Result<String, Failure> {
+    let no_tty = |e: std::io::Error| {
+        Failure::Usage(format!(
+            "--password asks on a terminal and there is none ({e}); scripts use --password-stdin or --password-env NAME"
+        ))
+    };
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(no_tty)?;
+    let first = read_hidden(&tty, "password for the link: ").map_err(no_tty)?;
+    if first.is_empty() {
+        return Err(Failure::Usage(
+            "--password: no password typed; nothing was created".into(),
+        ));
+    }
+    let again = read_hidden(&tty, "the same password again: ").map_err(no_tty)?;
+    if first != again {
+        return Err(Failure::Usage(
+            "--password: the two passwords differ; nothing was created".into(),
+        ));
+    }
+    Ok(first)
+}
+
+/// One line from `tty` with echo off (restored before returning, also on
+/// errors), after `prompt`.
+fn read_hidden(tty: &std::fs::File, prompt: &str) -> std::io::Result<String> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    let mut writer = tty;
+    writer.write_all(prompt.as_bytes())?;
+    writer.flush()?;
+    let saved = tcgetattr(tty)?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    // Keep ECHONL: the Enter still moves the cursor to the next line.
+    quiet.local_modes.insert(LocalModes::ECHONL);
+    tcsetattr(tty, OptionalActions::Now, &quiet)?;
+    let mut line = String::new();
+    let read = std::io::BufReader::new(tty).read_line(&mut line);
+    tcsetattr(tty, OptionalActions::Now, &saved)?;
+    read?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
 async fn share(
     ctx: &mut Ctx,
     id: &str,
@@ -325,10 +397,10 @@ async fn shares(ctx: &mut Ctx, id: &str, page: &PageArgs) -> Result<(), Failure>
     Ok(())
 }
 
-async fn revoke(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
+/// A share token as typed or pasted: the token, or a share URL (its last
+/// segment). A token with a slash would address another endpoint.
+fn share_token(token: &str) -> Result<&str, Failure> {
     let token = token.trim();
-    // A token with a slash would address another endpoint; a URL is a
-    // likely paste, so take its last segment.
     let token = token.rsplit('/').next().unwrap_or(token);
     if token.is_empty()
         || !token
@@ -339,6 +411,11 @@ async fn revoke(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
             "{token:?} is not a share token (letters, digits, - and _, as `vitae shares ID` lists them)"
         )));
     }
+    Ok(token)
+}
+
+async fn revoke(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
+    let token = share_token(token)?;
     let s = ctx.client().await?.revoke(token).await?;
     if ctx.json {
         return out_json(&s);
@@ -348,6 +425,15 @@ async fn revoke(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
         human::clean(&s.token),
         human::clean(&s.url)
     ))
+}
+
+async fn views(ctx: &mut Ctx, token: &str) -> Result<(), Failure> {
+    let token = share_token(token)?;
+    let detail = ctx.client().await?.share_detail(token).await?;
+    if ctx.json {
+        return out_json(&detail);
+    }
+    out(&human::share_views(ctx.paint, &detail))
 }
 
 async fn master(ctx: &mut Ctx, id: &str) -> Result<(), Failure> {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use redb::Database;
 
 use super::migrate::init_and_migrate;
+use super::tables;
 use crate::store::sealing::TokenSeal;
 use crate::store::StoreError;
 
@@ -51,6 +52,9 @@ pub(super) fn open_database(data_dir: &Path) -> Result<(PathBuf, Database, Token
     // redb checks its pages as it reads them, and some damage makes it
     // panic rather than answer an error: either way, the file is damaged.
     let opened = std::panic::catch_unwind(|| {
+        if let Some(detail) = damaged_record(&path) {
+            return Err(unusable(&detail));
+        }
         let db = create_database(&path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => {
                 StoreError::Locked(path.display().to_string())
@@ -80,6 +84,49 @@ pub(super) fn open_database(data_dir: &Path) -> Result<(PathBuf, Database, Token
             Err(unusable(&detail))
         }
     }
+}
+
+/// A record of the file that does not decode, found without writing: the
+/// migration reads every resume in a write transaction, and a write
+/// transaction that fails still leaves redb's header rewritten when the
+/// database closes, so damage it would meet is looked for first through a
+/// read-only handle. A file redb cannot open read-only (new, or left by a
+/// crash and needing redb's repair) is left to the normal open.
+fn damaged_record(path: &Path) -> Option<String> {
+    use redb::{ReadableDatabase, ReadableTable};
+    let db = redb::Builder::new()
+        .set_cache_size(PAGE_CACHE_BYTES)
+        .open_read_only(path)
+        .ok()?;
+    let txn = match db.begin_read() {
+        Ok(txn) => txn,
+        Err(e) => return Some(e.to_string()),
+    };
+    for table in [tables::RESUMES, tables::SHARES, tables::JOBS] {
+        let table = match txn.open_table(table) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => continue,
+            Err(e) => return Some(e.to_string()),
+        };
+        let entries = match table.iter() {
+            Ok(entries) => entries,
+            Err(e) => return Some(e.to_string()),
+        };
+        for entry in entries {
+            let value = match entry {
+                Ok((_, value)) => value,
+                Err(e) => return Some(e.to_string()),
+            };
+            let text = match std::str::from_utf8(value.value()) {
+                Ok(text) => text,
+                Err(e) => return Some(format!("a stored record is not text: {e}")),
+            };
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                return Some(format!("a stored record does not decode: {e}"));
+            }
+        }
+    }
+    None
 }
 
 /// Open (or create) the redb file at `path` with the store's page cache size;

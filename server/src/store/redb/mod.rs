@@ -126,9 +126,19 @@ backend_from!(
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
-    redb::CommitError,
-    serde_json::Error
+    redb::CommitError
 );
+
+/// A stored record that does not decode was damaged on disk (every record
+/// was encoded by us): said so, so that opening the file refuses it as
+/// damaged rather than as a passing storage error.
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Backend(format!(
+            "a stored record does not decode ({e}): the data file is corrupt"
+        ))
+    }
+}
 
 impl RedbStore {
     /// Open (or create) `DIR/vitae.redb`, create the tables, migrate old

@@ -9,26 +9,31 @@
 //! A link is `active`, `expired` (its time is past) or `revoked`; the state
 //! is worked out here from `expires_at`, so a link that expired while the
 //! screen was open says so without a reload.
+//!
+//! `n` opens the new-link form ([`form`]: expiry, label, password, pin,
+//! hidden fields, downloads); `v` (or Enter) opens the selected link's view
+//! history ([`history`]). Both talk to the server only through requests
+//! the app's tasks run, so the screen never waits on the network.
+
+mod form;
+mod history;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 use vitae_common::ShareResource;
 
-use super::widgets::{centered, confirm_popup, short_time, truncate, Cursor, Input};
+use self::form::{Form, Outcome, FIELD_HELP, FORM_KEYS};
+use self::history::{History, HistoryOutcome, HISTORY_KEYS};
+use super::widgets::{confirm_popup, short_time, truncate, Cursor};
 use super::View;
 use crate::app::keys::{help_of, lookup, nav, Binding, Key};
 use crate::app::msg::{Effect, Msg, Request};
 use crate::app::theme::Theme;
-
-/// Expiry offered for a new link.
-const DEFAULT_DAYS: u32 = 30;
-/// The longest expiry accepted (ten years).
-const MAX_DAYS: u32 = 3650;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -37,6 +42,7 @@ enum Action {
     Top,
     Bottom,
     New,
+    History,
     Copy,
     Revoke,
     Reload,
@@ -49,23 +55,12 @@ const KEYS: &[Binding<Action>] = &[
     Binding { keys: nav::UP, label: "k/↑", help: "previous link", action: Action::Up },
     Binding { keys: nav::TOP, label: "g/Home", help: "first", action: Action::Top },
     Binding { keys: nav::BOTTOM, label: "G/End", help: "last", action: Action::Bottom },
-    Binding { keys: &[Key::ch('n'), Key::ch('a')], label: "n", help: "new link (asks for its expiry in days)", action: Action::New },
+    Binding { keys: &[Key::ch('n'), Key::ch('a')], label: "n", help: "new link: expiry, label, password, pin, hidden fields, downloads", action: Action::New },
+    Binding { keys: &[Key::ch('v'), Key::plain(KeyCode::Enter)], label: "v/Enter", help: "views of the selected link, per day and form", action: Action::History },
     Binding { keys: &[Key::ch('y'), Key::ch('c')], label: "y/c", help: "copy the selected link's URL", action: Action::Copy },
     Binding { keys: &[Key::ch('x'), Key::plain(KeyCode::Delete)], label: "x/Del", help: "revoke the selected link (asks first)", action: Action::Revoke },
     Binding { keys: &[Key::ch('R'), Key::ctrl('r')], label: "R", help: "reload the links", action: Action::Reload },
     Binding { keys: nav::BACK, label: "q/Esc", help: "back", action: Action::Back },
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PromptAction {
-    Create,
-    Cancel,
-}
-
-#[rustfmt::skip]
-const PROMPT_KEYS: &[Binding<PromptAction>] = &[
-    Binding { keys: &[Key::plain(KeyCode::Enter)], label: "Enter", help: "create the link", action: PromptAction::Create },
-    Binding { keys: &[Key::plain(KeyCode::Esc)], label: "Esc", help: "cancel", action: PromptAction::Cancel },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,20 +121,6 @@ fn short_token(token: &str) -> String {
 }
 
 #[derive(Debug)]
-struct Prompt {
-    input: Input,
-    error: Option<String>,
-}
-
-/// Days typed in the prompt, checked.
-fn parse_days(text: &str) -> Result<u32, String> {
-    match text.trim().parse::<u32>() {
-        Ok(days) if (1..=MAX_DAYS).contains(&days) => Ok(days),
-        _ => Err(format!("a number of days from 1 to {MAX_DAYS}")),
-    }
-}
-
-#[derive(Debug)]
 pub struct ShareState {
     pub id: String,
     filename: String,
@@ -148,7 +129,10 @@ pub struct ShareState {
     error: Option<String>,
     cursor: Cursor,
     offset: usize,
-    prompt: Option<Prompt>,
+    /// The new-link form, while open.
+    prompt: Option<Form>,
+    /// The view history of one link, while open.
+    history: Option<History>,
     /// Asking "revoke this?" for the link with this token.
     confirm: Option<String>,
     /// A create or a revoke is on its way (their errors carry no id).
@@ -168,6 +152,7 @@ impl ShareState {
             cursor: Cursor::default(),
             offset: 0,
             prompt: None,
+            history: None,
             confirm: None,
             creating: false,
             revoking: None,
@@ -223,11 +208,14 @@ impl ShareState {
             Action::Bottom => self.cursor.bottom(len),
             Action::Reload => return self.reload(),
             Action::Back => return Effect::Back,
-            Action::New => {
-                self.prompt = Some(Prompt {
-                    input: Input::with_text(&DEFAULT_DAYS.to_string()),
-                    error: None,
-                });
+            Action::New => self.prompt = Some(Form::default()),
+            Action::History => {
+                let Some(share) = self.selected() else {
+                    return Effect::Info("no link yet; press n to create one".into());
+                };
+                let token = share.token.clone();
+                self.history = Some(History::new(share));
+                return Effect::Request(Request::LoadShareViews(token));
             }
             Action::Copy | Action::Revoke => {
                 let now = self.now();
@@ -253,35 +241,41 @@ impl ShareState {
     }
 
     fn handle_prompt_key(&mut self, key: &KeyEvent) -> Effect {
-        let Some(prompt) = self.prompt.as_mut() else {
+        let Some(form) = self.prompt.as_mut() else {
             return Effect::None;
         };
-        match lookup(PROMPT_KEYS, key) {
-            Some(PromptAction::Cancel) => self.prompt = None,
-            Some(PromptAction::Create) => match parse_days(&prompt.input.text) {
-                Ok(days) => {
-                    self.prompt = None;
-                    self.creating = true;
-                    return Effect::Request(Request::CreateShare {
-                        id: self.id.clone(),
-                        days: Some(days),
-                    });
-                }
-                Err(error) => prompt.error = Some(error),
-            },
-            None => {
-                // Digits only: anything else would only fail on Enter.
-                let plain = !key.modifiers.contains(KeyModifiers::CONTROL);
-                if let (KeyCode::Char(c), true) = (key.code, plain) {
-                    if !c.is_ascii_digit() {
-                        return Effect::None;
-                    }
-                }
-                prompt.input.handle_key(key);
-                prompt.error = None;
+        match form.handle_key(key) {
+            Outcome::Editing => Effect::None,
+            Outcome::Cancel => {
+                self.prompt = None;
+                Effect::None
+            }
+            Outcome::Create(options) => {
+                self.prompt = None;
+                self.creating = true;
+                Effect::Request(Request::CreateShare {
+                    id: self.id.clone(),
+                    options,
+                })
             }
         }
-        Effect::None
+    }
+
+    fn handle_history_key(&mut self, key: &KeyEvent) -> Effect {
+        let Some(history) = self.history.as_mut() else {
+            return Effect::None;
+        };
+        match history.handle_key(key) {
+            HistoryOutcome::Stay => Effect::None,
+            HistoryOutcome::Reload => {
+                history.error = None;
+                Effect::Request(Request::LoadShareViews(history.token.clone()))
+            }
+            HistoryOutcome::Close => {
+                self.history = None;
+                Effect::None
+            }
+        }
     }
 }
 
@@ -353,14 +347,7 @@ impl ShareState {
                             )));
                         }
                         cells.push(Cell::from(match share.label.as_deref() {
-                            // The server cleans labels; a terminal still
-                            // never gets a control character from one.
-                            Some(label) => Span::raw(
-                                label
-                                    .chars()
-                                    .map(|c| if c.is_control() { ' ' } else { c })
-                                    .collect::<String>(),
-                            ),
+                            Some(label) => Span::raw(clean_label(label)),
                             None => Span::styled("-", theme.dim()),
                         }));
                         Row::new(cells)
@@ -409,7 +396,42 @@ fn shows(share: &ShareResource) -> String {
     shows
 }
 
-/// The selected link's URL, and whether it can be copied.
+/// A label as a terminal may show it: the server cleans labels, and a
+/// terminal still never gets a control character from one.
+fn clean_label(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `label: …`, or that there is none.
+fn label_text(share: &ShareResource) -> String {
+    match share.label.as_deref() {
+        Some(label) => format!("label: {}", clean_label(label)),
+        None => "no label".to_string(),
+    }
+}
+
+/// What the selected link leaves out: hidden fields and downloads.
+fn restrictions(share: &ShareResource) -> String {
+    let mut facts = Vec::new();
+    if !share.hide.is_empty() {
+        facts.push(format!("hides {}", share.hide.join(", ")));
+    }
+    facts.push(if share.allow_download {
+        "downloads on".to_string()
+    } else {
+        "page only, no downloads".to_string()
+    });
+    if share.has_password {
+        facts.push("asks for a password".into());
+    }
+    facts.join(" · ")
+}
+
+/// The selected link's URL, and whether it can be copied; then what it
+/// hides and whether it serves downloads.
 fn render_url(
     frame: &mut Frame,
     area: Rect,
@@ -433,30 +455,15 @@ fn render_url(
             state.style(theme),
         )),
     }
-    frame.render_widget(Paragraph::new(vec![Line::from(line)]), area);
-}
-
-/// The "expires in days" prompt of a new link.
-fn render_prompt(frame: &mut Frame, area: Rect, prompt: &Prompt, theme: &Theme) {
-    let popup = centered(area, 44, 5);
-    frame.render_widget(Clear, popup);
-    let mut lines = vec![Line::from(vec![
-        Span::raw("expires in days: "),
-        Span::styled(format!("[{}]", prompt.input.display()), theme.key()),
-    ])];
-    match &prompt.error {
-        Some(e) => lines.push(Line::styled(format!("✕ {e}"), theme.error())),
-        None => lines.push(Line::raw("")),
-    }
-    lines.push(Line::styled("Enter: create   Esc: cancel", theme.dim()));
+    let facts = vec![
+        Span::styled(" ", theme.dim()),
+        Span::raw(truncate(&restrictions(share), width.saturating_sub(20))),
+        Span::styled("  v", theme.key()),
+        Span::styled(": views", theme.dim()),
+    ];
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.focused_border())
-                .title(Span::styled(" New share link ", theme.title())),
-        ),
-        popup,
+        Paragraph::new(vec![Line::from(line), Line::from(facts)]),
+        area,
     );
 }
 
@@ -467,7 +474,11 @@ impl View for ShareState {
 
     fn keys(&self) -> Vec<(&'static str, &'static str)> {
         if self.prompt.is_some() {
-            help_of(PROMPT_KEYS)
+            let mut keys = help_of(FORM_KEYS);
+            keys.extend_from_slice(FIELD_HELP);
+            keys
+        } else if self.history.is_some() {
+            help_of(HISTORY_KEYS)
         } else if self.confirm.is_some() {
             help_of(CONFIRM_KEYS)
         } else {
@@ -478,6 +489,9 @@ impl View for ShareState {
     fn handle_key(&mut self, key: &KeyEvent) -> Effect {
         if self.prompt.is_some() {
             return self.handle_prompt_key(key);
+        }
+        if self.history.is_some() {
+            return self.handle_history_key(key);
         }
         if let Some(token) = self.confirm.take() {
             return match lookup(CONFIRM_KEYS, key) {
@@ -501,6 +515,15 @@ impl View for ShareState {
         if self.prompt.is_some() || self.confirm.is_some() {
             return Effect::None;
         }
+        if let Some(history) = self.history.as_mut() {
+            let key = match mouse.kind {
+                MouseEventKind::ScrollDown => KeyCode::Down,
+                MouseEventKind::ScrollUp => KeyCode::Up,
+                _ => return Effect::None,
+            };
+            history.handle_key(&KeyEvent::from(key));
+            return Effect::None;
+        }
         match mouse.kind {
             MouseEventKind::ScrollDown => self.act(Action::Down),
             MouseEventKind::ScrollUp => self.act(Action::Up),
@@ -509,10 +532,8 @@ impl View for ShareState {
     }
 
     fn handle_paste(&mut self, text: &str) -> Effect {
-        if let Some(prompt) = self.prompt.as_mut() {
-            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-            prompt.input.insert_str(&digits);
-            prompt.error = None;
+        if let Some(form) = self.prompt.as_mut() {
+            form.paste(text);
         }
         Effect::None
     }
@@ -541,6 +562,11 @@ impl View for ShareState {
                     // The list as the server has it (access counts, others' links).
                     self.reload(),
                 ]);
+            }
+            Msg::ShareViews { token, result } => {
+                if let Some(history) = self.history.as_mut().filter(|h| h.token == *token) {
+                    history.loaded(result.as_ref().cloned().map_err(|e| e.short()));
+                }
             }
             Msg::ShareCreated(Err(e)) if self.creating => {
                 self.creating = false;
@@ -578,8 +604,11 @@ impl View for ShareState {
         if let Some(share) = self.selected() {
             render_url(frame, url_area, share, now, theme);
         }
-        if let Some(prompt) = &self.prompt {
-            render_prompt(frame, area, prompt, theme);
+        if let Some(history) = &self.history {
+            history.render(frame, area, theme);
+        }
+        if let Some(form) = &self.prompt {
+            form.render(frame, area, theme);
         }
         if let Some(token) = &self.confirm {
             confirm_popup(
@@ -598,258 +627,4 @@ impl View for ShareState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::client::ClientError;
-    use crate::screens::testing::{ch, draw, key};
-
-    fn share(
-        token: &str,
-        created: &str,
-        expires: &str,
-        revoked: bool,
-        count: u64,
-    ) -> ShareResource {
-        ShareResource {
-            token: token.into(),
-            url: format!("http://127.0.0.1:7878/s/{token}"),
-            resume_id: "r1".into(),
-            created_at: created.into(),
-            expires_at: expires.into(),
-            revoked,
-            access_count: count,
-            last_accessed_at: (count > 0).then(|| "2026-11-24T08:15:00Z".to_string()),
-            template: "classic".into(),
-            options: Default::default(),
-            label: None,
-            shows: "live".into(),
-            pinned_revision: None,
-            hide: vec![],
-            allow_download: true,
-            has_password: false,
-        }
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
-    }
-
-    fn state() -> ShareState {
-        let mut state = ShareState::new("r1", "zoe.pdf");
-        state.now = Some(now());
-        state
-    }
-
-    fn loaded() -> ShareState {
-        let mut state = state();
-        state.on_msg(&Msg::Shares {
-            id: "r1".into(),
-            result: Ok(vec![
-                share(
-                    "k9QzT1vBfXw2LmNc",
-                    "2026-10-01T09:00:00Z",
-                    "2026-10-31T09:00:00Z",
-                    false,
-                    12,
-                ),
-                ShareResource {
-                    label: Some("Acme Corp, backend role".into()),
-                    shows: "pinned".into(),
-                    pinned_revision: Some(4),
-                    has_password: true,
-                    ..share(
-                        "Hh7Yp0aZrT5uE3dS",
-                        "2026-11-20T10:00:00Z",
-                        "2026-12-20T10:00:00Z",
-                        false,
-                        3,
-                    )
-                },
-                share(
-                    "Mm2Wq8cVbN4xK6jL",
-                    "2026-11-01T10:00:00Z",
-                    "2027-01-01T10:00:00Z",
-                    true,
-                    0,
-                ),
-            ]),
-        });
-        state
-    }
-
-    #[test]
-    fn share_list_with_active_expired_and_revoked_links() {
-        let mut state = loaded();
-        // Newest first.
-        assert_eq!(
-            state.selected().map(|s| s.token.as_str()),
-            Some("Hh7Yp0aZrT5uE3dS")
-        );
-        insta::assert_snapshot!(draw(&mut state, 100, 12));
-    }
-
-    #[test]
-    fn share_list_on_a_narrow_terminal_keeps_the_label() {
-        let mut state = loaded();
-        insta::assert_snapshot!(draw(&mut state, 80, 8));
-    }
-
-    #[test]
-    fn empty_share_list_says_how_to_create_one() {
-        let mut state = state();
-        insta::assert_snapshot!("share_loading", draw(&mut state, 80, 6));
-        state.on_msg(&Msg::Shares {
-            id: "r1".into(),
-            result: Ok(vec![]),
-        });
-        insta::assert_snapshot!("share_empty", draw(&mut state, 80, 8));
-        assert!(matches!(state.handle_key(&ch('y')), Effect::Info(_)));
-    }
-
-    #[test]
-    fn new_link_prompt_takes_digits_and_creates() {
-        let mut state = loaded();
-        state.handle_key(&ch('n'));
-        assert!(state.is_typing());
-        insta::assert_snapshot!("share_new_link_prompt", draw(&mut state, 80, 12));
-        state.handle_key(&KeyEvent::new(
-            KeyCode::Char('u'),
-            crossterm::event::KeyModifiers::CONTROL,
-        ));
-        state.handle_key(&ch('x'));
-        state.handle_key(&ch('7'));
-        assert_eq!(
-            state.prompt.as_ref().map(|p| p.input.text.as_str()),
-            Some("7"),
-            "digits only"
-        );
-        let effect = state.handle_key(&key(KeyCode::Enter));
-        assert_eq!(
-            effect.request(),
-            Some(Request::CreateShare {
-                id: "r1".into(),
-                days: Some(7)
-            })
-        );
-        assert!(state.prompt.is_none());
-
-        // Out of range: the prompt stays with the reason.
-        state.handle_key(&ch('n'));
-        state.handle_key(&key(KeyCode::Backspace));
-        state.handle_key(&key(KeyCode::Backspace));
-        state.handle_key(&ch('0'));
-        assert!(state.handle_key(&key(KeyCode::Enter)).request().is_none());
-        assert!(state.prompt.as_ref().is_some_and(|p| p.error.is_some()));
-        insta::assert_snapshot!("share_new_link_invalid", draw(&mut state, 80, 12));
-        state.handle_key(&key(KeyCode::Esc));
-        assert!(state.prompt.is_none());
-    }
-
-    #[test]
-    fn days_are_checked() {
-        assert_eq!(parse_days("30"), Ok(30));
-        assert_eq!(parse_days("3650"), Ok(3650));
-        assert!(parse_days("0").is_err());
-        assert!(parse_days("3651").is_err());
-        assert!(parse_days("").is_err());
-        assert!(parse_days("99999999999999").is_err());
-    }
-
-    #[test]
-    fn a_created_link_is_selected_and_announced() {
-        let mut state = loaded();
-        state.handle_key(&ch('n'));
-        state.handle_key(&key(KeyCode::Enter));
-        let created = share(
-            "Nn1Bb2Cc3Dd4Ee5F",
-            "2026-11-25T12:00:00Z",
-            "2026-12-25T12:00:00Z",
-            false,
-            0,
-        );
-        let effect = state.on_msg(&Msg::ShareCreated(Ok(created)));
-        let Effect::Many(effects) = &effect else {
-            panic!("expected effects");
-        };
-        assert!(
-            matches!(&effects[0], Effect::Info(m) if m == "created http://127.0.0.1:7878/s/Nn1Bb2Cc3Dd4Ee5F — y copies it")
-        );
-        assert_eq!(effect.request(), Some(Request::LoadShares("r1".into())));
-        assert_eq!(
-            state.selected().map(|s| s.token.as_str()),
-            Some("Nn1Bb2Cc3Dd4Ee5F")
-        );
-        assert!(
-            matches!(state.handle_key(&ch('y')), Effect::Copy(ref url) if url.ends_with("/s/Nn1Bb2Cc3Dd4Ee5F"))
-        );
-        // Errors of creates this screen did not ask for are not its own.
-        assert!(matches!(
-            state.on_msg(&Msg::ShareCreated(Err(ClientError::Local("x".into())))),
-            Effect::None
-        ));
-    }
-
-    #[test]
-    fn revoke_asks_first_and_needs_y() {
-        let mut state = loaded();
-        assert!(matches!(state.handle_key(&ch('x')), Effect::None));
-        insta::assert_snapshot!("share_revoke_confirmation", draw(&mut state, 100, 12));
-        assert!(
-            matches!(state.handle_key(&ch('n')), Effect::Info(_)),
-            "anything else keeps it"
-        );
-        assert!(state.confirm.is_none());
-        state.handle_key(&key(KeyCode::Delete));
-        let effect = state.handle_key(&ch('y'));
-        assert_eq!(
-            effect.request(),
-            Some(Request::Revoke {
-                id: "r1".into(),
-                token: "Hh7Yp0aZrT5uE3dS".into()
-            })
-        );
-        let mut revoked = share(
-            "Hh7Yp0aZrT5uE3dS",
-            "2026-11-20T10:00:00Z",
-            "2026-12-20T10:00:00Z",
-            true,
-            3,
-        );
-        revoked.resume_id = "r1".into();
-        assert!(matches!(
-            state.on_msg(&Msg::Revoked(Ok(revoked))),
-            Effect::Info(_)
-        ));
-        assert_eq!(state.selected().map(|s| s.revoked), Some(true));
-        assert!(
-            matches!(state.handle_key(&ch('x')), Effect::Info(_)),
-            "already revoked"
-        );
-        assert!(
-            matches!(state.handle_key(&ch('y')), Effect::Info(_)),
-            "a revoked link is not copied"
-        );
-    }
-
-    #[test]
-    fn load_errors_are_shown_and_other_resumes_ignored() {
-        let mut state = state();
-        state.on_msg(&Msg::Shares {
-            id: "other".into(),
-            result: Ok(vec![share("a", "b", "c", false, 0)]),
-        });
-        assert!(state.shares.is_none());
-        let effect = state.on_msg(&Msg::Shares {
-            id: "r1".into(),
-            result: Err(ClientError::Local("offline".into())),
-        });
-        assert!(matches!(effect, Effect::Error(_)));
-        assert_eq!(
-            state.handle_key(&ch('R')).request(),
-            Some(Request::LoadShares("r1".into()))
-        );
-        assert!(matches!(state.handle_key(&ch('q')), Effect::Back));
-    }
-}
+mod tests;

@@ -994,7 +994,10 @@ async fn run_vitae_env(
         .spawn()
         .expect("spawn vitae");
     let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("feed stdin");
+    // A command that refuses its arguments exits without reading stdin.
+    if let Err(e) = input.write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "feed stdin: {e}");
+    }
     drop(input);
     let (mut out, mut err) = (
         child.stdout.take().expect("stdout"),

@@ -74,7 +74,7 @@ pub async fn metrics(
         export_queue_depth: app.exporter.waiting_renders(),
         sse_subscribers: app.admission.streams.held(),
         connections: app.admission.connections.held(),
-        pool: None,
+        pool: app.store.pool_connections(),
     };
     let text = app.metrics.encode(&live);
     let mut response = Response::new(super::response::full(text));

@@ -52,6 +52,10 @@ impl Store for MeteredStore {
         self.inner.quotas()
     }
 
+    fn pool_connections(&self) -> Option<(usize, usize, usize)> {
+        self.inner.pool_connections()
+    }
+
     async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
         timed!(self, "create_resume", self.inner.create_resume(new))
     }

@@ -449,6 +449,12 @@ pub trait Store: Send + Sync + 'static {
     /// a read, and takes writes (a full disk or a store reopening after an
     /// I/O error says so, with the reason).
     async fn ready(&self) -> Result<(), StoreError>;
+
+    /// A pooled backend's connections now, (in use, idle, max), for
+    /// `GET /metrics`; `None` for the embedded store, which has no pool.
+    fn pool_connections(&self) -> Option<(usize, usize, usize)> {
+        None
+    }
 }
 
 /// Export jobs kept per owner: enough to look back at a day's exports,

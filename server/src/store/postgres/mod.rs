@@ -543,6 +543,12 @@ impl Store for PgStore {
         let client = self.client().await?;
         migrate::check_current(&client).await
     }
+
+    fn pool_connections(&self) -> Option<(usize, usize, usize)> {
+        let status = self.pool.status();
+        let in_use = status.size.saturating_sub(status.available);
+        Some((in_use, status.available, status.max_size))
+    }
 }
 
 /// Parse a stored record's JSON text.

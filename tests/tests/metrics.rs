@@ -80,8 +80,11 @@ async fn a_scrape_counts_requests_by_route_and_times_store_and_queue() {
         // PostgreSQL's pool: a positive max, and in use + idle within it.
         vitae_tests::postgres::Backend::Postgres => {
             let state = |s: &str| {
-                sample(&text, &format!(r#"vitae_db_pool_connections{{state="{s}"}}"#))
-                    .unwrap_or_else(|| panic!("no pool {s} in:\n{text}"))
+                sample(
+                    &text,
+                    &format!(r#"vitae_db_pool_connections{{state="{s}"}}"#),
+                )
+                .unwrap_or_else(|| panic!("no pool {s} in:\n{text}"))
             };
             let (in_use, idle, max) = (state("in_use"), state("idle"), state("max"));
             assert!(max >= 1.0 && in_use + idle <= max, "{in_use} {idle} {max}");

@@ -289,6 +289,9 @@ async fn review_adds_a_job_with_two_bullets_reorders_and_saves_one_revision() {
     tmux.wait_for("resume.md");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Review resume.md");
+    // The title shows before the document has loaded, and keys sent while
+    // it loads are not for its sections: wait for a loaded field.
+    tmux.wait_for("Zoë Lindqvist");
     // Basics, then Work: its fields, the first job's name selected.
     tmux.keys(&["j"]);
     tmux.wait_for("Work ·");

@@ -56,8 +56,10 @@
 //! | [`exports`] | export jobs, and the export cache (LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed) |
 //! | [`usage`] | per-owner usage counters and the owner lock |
+//! | [`copy`] | rows read and written as stored, for `vitae-server migrate` |
 
 mod connect;
+mod copy;
 mod exports;
 mod jobs;
 mod migrate;
@@ -193,10 +195,11 @@ impl PgStore {
     /// ([`connect`]).
     pub async fn open(url: &DatabaseUrl, data_dir: &Path) -> Result<PgStore, StoreError> {
         let config = url.config()?;
-        connect::check(&config, url).await?;
+        let tls = url.tls()?;
+        connect::check(&config, url, &tls).await?;
         let manager = Manager::from_config(
             config,
-            tokio_postgres::NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

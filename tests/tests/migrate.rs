@@ -223,6 +223,10 @@ async fn a_redb_store_moves_into_postgresql_exactly_and_verified() {
         "the killed run's batches were kept, not copied again: {jobs_line}"
     );
     assert!(stdout.contains("share.key"), "{stdout}");
+    // The figure for docs and reports (not a timed assertion).
+    if let Some(line) = stdout.lines().find(|l| l.starts_with("verified in")) {
+        eprintln!("migrate (completing a killed copy): {line}");
+    }
     assert!(new_dir.join("share.key").is_file());
     assert_eq!(
         std::fs::read(new_dir.join("share.key")).unwrap(),
@@ -252,6 +256,14 @@ async fn a_redb_store_moves_into_postgresql_exactly_and_verified() {
     assert_eq!(count("shares"), 3);
     assert_eq!(count("revisions"), 2);
     assert_eq!(count("jobs"), 200);
+    let rows: u64 = tables
+        .iter()
+        .map(|t| t["source_rows"].as_u64().unwrap())
+        .sum();
+    eprintln!(
+        "migrate again (look and verify, nothing to copy): {rows} rows in {} s",
+        report["seconds"]
+    );
     assert!(count("share_views") >= 1);
 
     // ---- a server on PostgreSQL answers as the redb one did -------------

@@ -56,8 +56,10 @@
 //! | [`exports`] | export jobs, and the export cache (LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed) |
 //! | [`usage`] | per-owner usage counters and the owner lock |
+//! | [`events`] | the account event log and `LISTEN`/`NOTIFY` channel shared by all instances |
 
 mod connect;
+pub mod events;
 mod exports;
 mod jobs;
 mod migrate;
@@ -121,6 +123,8 @@ pub struct PgStore {
     generation: AtomicU64,
     quotas: std::sync::RwLock<Quotas>,
     seal: Arc<TokenSeal>,
+    /// The connection settings, for the event listener's own connection.
+    listen_config: tokio_postgres::Config,
 }
 
 impl Drop for PgStore {
@@ -194,6 +198,7 @@ impl PgStore {
     pub async fn open(url: &DatabaseUrl, data_dir: &Path) -> Result<PgStore, StoreError> {
         let config = url.config()?;
         connect::check(&config, url).await?;
+        let listen_config = config.clone();
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -234,6 +239,7 @@ impl PgStore {
             generation: AtomicU64::new(0),
             quotas: std::sync::RwLock::new(Quotas::default()),
             seal: Arc::new(seal),
+            listen_config,
         })
     }
 
@@ -243,6 +249,12 @@ impl PgStore {
     /// the others' cookies.
     pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
         self.seal.derive(purpose)
+    }
+
+    /// The shared event log and notification channel
+    /// ([`events`], [`crate::sse::relay`]).
+    pub fn events(&self) -> events::PgEvents {
+        events::PgEvents::new(self.pool.clone(), self.listen_config.clone())
     }
 
     /// Set what one owner may keep; checked by every later write.

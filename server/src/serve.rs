@@ -191,7 +191,14 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
         crate::store::Backend::Redb(_) => (Arc::new(Hub::new()), None),
     };
     if let Some(relay) = relay {
-        relay.start(hub.clone(), store.clone(), shutdown.clone());
+        relay
+            .start(
+                hub.clone(),
+                store.clone(),
+                shutdown.clone(),
+                Duration::from_secs(10),
+            )
+            .await;
     }
     let (pipeline, workers) = Pipeline::start(
         store.clone(),

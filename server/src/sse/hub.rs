@@ -92,7 +92,9 @@ pub enum Delivery {
     Duplicate,
     /// Events between the last delivered one (`after`) and this one have
     /// not arrived: fetch them first.
-    Gap { after: u64 },
+    Gap {
+        after: u64,
+    },
 }
 
 pub struct Hub {
@@ -149,15 +151,31 @@ impl Hub {
             terminal: event.terminal,
         });
         let mut notice = match export {
-            false => Announcement::Parse { from, id, event: wire },
-            true => Announcement::Export { from, id, event: wire },
+            false => Announcement::Parse {
+                from,
+                id,
+                event: wire,
+            },
+            true => Announcement::Export {
+                from,
+                id,
+                event: wire,
+            },
         };
         if !crate::store::postgres::events::fits(&notice) {
             // Too big for a notification (a parse's `complete` carries the
             // whole resume): the others rebuild it from the store.
             notice = match export {
-                false => Announcement::Parse { from, id, event: None },
-                true => Announcement::Export { from, id, event: None },
+                false => Announcement::Parse {
+                    from,
+                    id,
+                    event: None,
+                },
+                true => Announcement::Export {
+                    from,
+                    id,
+                    event: None,
+                },
             };
         }
         relay.send(Outgoing::Notice(notice));
@@ -287,10 +305,9 @@ impl Hub {
                 .into_iter()
                 .map(|(seq, event)| Arc::new(self.numbered(seq, event)))
                 .collect(),
-            Err(reason) => vec![Arc::new(self.resync_event(
-                after.max(self.latest_account_seq(owner)),
-                &reason,
-            ))],
+            Err(reason) => vec![Arc::new(
+                self.resync_event(after.max(self.latest_account_seq(owner)), &reason),
+            )],
         };
         let floor = match history.last() {
             Some(event) if event.seq > 0 => event.seq,
@@ -622,6 +639,122 @@ mod tests {
         assert!(matches!(
             stalled.try_recv(),
             Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+    }
+
+    fn relaying() -> Hub {
+        let events = crate::store::postgres::events::PgEvents::unconnected();
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        Hub::with_relay(super::super::relay::new(events, metrics).0)
+    }
+
+    fn logged(kind: &str) -> LoggedEvent {
+        LoggedEvent {
+            kind: kind.into(),
+            data: "{}".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn relayed_changes_are_delivered_once_in_number_order() {
+        let hub = relaying();
+        let mut live = hub.subscribe_account("alice", None).live.unwrap();
+        // Published changes go to the database, not straight to subscribers.
+        hub.publish_change("alice", &change("resume.created"));
+        assert!(live.try_recv().is_err());
+        // A first number for an owner is taken as it comes (another instance
+        // may have numbered events before this one started).
+        assert_eq!(
+            hub.deliver_change("alice", 5, logged("a")),
+            Delivery::Delivered
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 6, logged("b")),
+            Delivery::Delivered
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 6, logged("b")),
+            Delivery::Duplicate
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 3, logged("c")),
+            Delivery::Duplicate
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 9, logged("d")),
+            Delivery::Gap { after: 6 }
+        );
+        let got: Vec<_> = std::iter::from_fn(|| live.try_recv().ok())
+            .map(|e| (e.id.clone(), e.seq))
+            .collect();
+        assert_eq!(got, vec![("db-5".to_string(), 5), ("db-6".to_string(), 6)]);
+        // A gap that cannot be filled: subscribers get resync, then it goes on.
+        hub.skip_to("alice", 8, "gone");
+        assert_eq!(
+            hub.deliver_change("alice", 9, logged("d")),
+            Delivery::Delivered
+        );
+        let names: Vec<_> = std::iter::from_fn(|| live.try_recv().ok())
+            .map(|e| e.event.clone())
+            .collect();
+        assert_eq!(names, vec!["resync", "d"]);
+        assert_eq!(hub.account_position("alice"), Some(9));
+        assert_eq!(hub.account_positions(), vec![("alice".to_string(), 9)]);
+    }
+
+    #[tokio::test]
+    async fn relayed_replay_uses_the_ring_and_else_the_table() {
+        let hub = relaying();
+        let total = ACCOUNT_HISTORY as u64 + 10;
+        for seq in 1..=total {
+            hub.deliver_change("alice", seq, logged("resume.updated"));
+        }
+        // In the ring: from it, with the floor at the newest delivered.
+        let AccountStart::Ready(sub) =
+            hub.start_account("alice", Some(&format!("db-{}", total - 3)))
+        else {
+            panic!("in the ring")
+        };
+        let seqs: Vec<_> = sub.history.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![total - 2, total - 1, total]);
+        assert_eq!(sub.floor, total);
+        // Older than the ring, or ahead of what arrived here: the table.
+        for last in [2, total + 5] {
+            match hub.start_account("alice", Some(&format!("db-{last}"))) {
+                AccountStart::FromTable { after, .. } => assert_eq!(after, last),
+                AccountStart::Ready(_) => panic!("db-{last} is read from the table"),
+            }
+        }
+        // An owner this instance has not heard of: the table too.
+        assert!(matches!(
+            hub.start_account("bob", Some("db-0")),
+            AccountStart::FromTable { after: 0, .. }
+        ));
+        // Not an id of this database: resync.
+        let AccountStart::Ready(sub) = hub.start_account("alice", Some("18c0a-3")) else {
+            panic!("answered at once")
+        };
+        assert_eq!(sub.history[0].event, "resync");
+        // The table cannot be read (no database here): resync, not silence.
+        let sub = hub.subscribe_account_replay("alice", Some("db-2")).await;
+        assert_eq!(sub.history.len(), 1);
+        assert_eq!(sub.history[0].event, "resync");
+        assert_eq!(sub.history[0].id, format!("db-{total}"));
+    }
+
+    #[tokio::test]
+    async fn relayed_stream_events_are_published_here_at_once() {
+        let hub = relaying();
+        let id = Uuid::new_v4();
+        hub.publish_parse(id, SseEvent::json("1", "progress", &1));
+        let sub = hub.subscribe_parse(id, None);
+        assert_eq!(sub.history.len(), 1);
+        hub.end_open_logs();
+        // The log ended: its subscriber's feed is closed.
+        let mut live = sub.live.unwrap();
+        assert!(matches!(
+            live.try_recv(),
+            Err(broadcast::error::TryRecvError::Closed)
         ));
     }
 

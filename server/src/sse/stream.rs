@@ -187,3 +187,22 @@ fn resync(on_lag: &(dyn Fn(u64) -> SseEvent + Send), missed: u64) -> Bytes {
     tracing::debug!(missed, "SSE subscriber fell behind; sending resync");
     on_lag(missed).encode()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_events_go_out_once_in_order() {
+        let numbered =
+            |seq| SseEvent::raw(format!("db-{seq}"), "x".into(), "{}".into(), false, seq);
+        let mut floor = 3;
+        let sent: Vec<u64> = [2, 3, 4, 4, 5, 1, 6]
+            .into_iter()
+            .filter(|seq| fresh(&mut floor, &numbered(*seq)))
+            .collect();
+        assert_eq!(sent, vec![4, 5, 6]);
+        // Unnumbered events (parse logs, resync) always go out.
+        assert!(fresh(&mut floor, &SseEvent::json("7", "complete", &0)));
+    }
+}

@@ -90,10 +90,7 @@ pub struct StreamEvent {
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     /// An account event: numbered, stored, announced.
-    Change {
-        owner: String,
-        event: LoggedEvent,
-    },
+    Change { owner: String, event: LoggedEvent },
     /// Announced only.
     Notice(Announcement),
 }
@@ -123,6 +120,20 @@ impl std::fmt::Debug for PgEvents {
 
 impl PgEvents {
     pub(super) fn new(pool: deadpool_postgres::Pool, config: tokio_postgres::Config) -> PgEvents {
+        PgEvents { pool, config }
+    }
+
+    /// An event log that never connected (for tests of what happens
+    /// before or without the database; every call fails).
+    #[cfg(test)]
+    pub fn unconnected() -> PgEvents {
+        let mut config = tokio_postgres::Config::new();
+        config.host("/nonexistent").dbname("none");
+        let manager = deadpool_postgres::Manager::new(config.clone(), NoTls);
+        let pool = deadpool_postgres::Pool::builder(manager)
+            .max_size(1)
+            .build()
+            .expect("a pool builds without connecting");
         PgEvents { pool, config }
     }
 
@@ -241,8 +252,7 @@ impl PgEvents {
         let (client, mut connection) = self.config.connect(NoTls).await?;
         let (tx, rx) = mpsc::channel(LISTEN_BUFFER);
         tokio::spawn(async move {
-            let mut messages =
-                futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
             while let Some(message) = messages.next().await {
                 match message {
                     Ok(AsyncMessage::Notification(note)) => {
@@ -264,7 +274,10 @@ impl PgEvents {
 
     /// The owners among `owners` that have events after the numbers given
     /// (a cheap check before catching up after a reconnect).
-    pub async fn owners_behind(&self, owners: &[(String, u64)]) -> Result<HashSet<String>, StoreError> {
+    pub async fn owners_behind(
+        &self,
+        owners: &[(String, u64)],
+    ) -> Result<HashSet<String>, StoreError> {
         let client = self.pool.get().await?;
         let names: Vec<&str> = owners.iter().map(|(o, _)| o.as_str()).collect();
         let seqs: Vec<i64> = owners

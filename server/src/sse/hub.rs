@@ -564,10 +564,11 @@ fn new_account_log() -> AccountLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn change(kind: &str) -> ChangeEvent {
+    /// A change event of `kind` (also for the relay's tests).
+    pub(crate) fn change(kind: &str) -> ChangeEvent {
         ChangeEvent {
             kind: kind.into(),
             resume_id: "r".into(),

@@ -469,19 +469,9 @@ fn stream_event(event: StreamEvent) -> SseEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sse::hub::tests::change;
     use crate::store::postgres::PgStore;
-    use vitae_common::ChangeEvent;
     use vitae_tests::postgres::cluster_or_skip;
-
-    fn change(kind: &str) -> ChangeEvent {
-        ChangeEvent {
-            kind: kind.into(),
-            resume_id: "r".into(),
-            status: None,
-            share_token: None,
-            at: "t".into(),
-        }
-    }
 
     struct Instance {
         hub: Arc<Hub>,

@@ -178,11 +178,7 @@ async fn a_share_made_on_one_instance_opens_on_another() {
     let anon = cluster.get(0).anon();
     let r = anon.get(&format!("/s/{token}")).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = anon
-        .send(
-            anon.request(reqwest::Method::GET, &format!("/s/{token}"))
-                .header("accept", "application/json"),
-        )
-        .await;
+    let r = anon.get(&format!("/s/{token}?format=json")).await;
     assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["basics"]["name"], done["document"]["basics"]["name"]);
 }

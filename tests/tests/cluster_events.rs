@@ -180,5 +180,8 @@ async fn a_share_made_on_one_instance_opens_on_another() {
     assert_eq!(r.status, 200, "{}", r.text());
     let r = anon.get(&format!("/s/{token}?format=json")).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.json()["basics"]["name"], done["document"]["basics"]["name"]);
+    assert_eq!(
+        r.json()["basics"]["name"],
+        done["document"]["basics"]["name"]
+    );
 }

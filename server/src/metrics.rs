@@ -96,6 +96,7 @@ pub struct Metrics {
     sse_subscribers: Gauge,
     connections: Gauge,
     pool_connections: Family<PoolLabels, Gauge>,
+    relayed: Family<OperationLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -169,7 +170,14 @@ impl Metrics {
             "Database pool connections by state (in_use, idle, max); absent on the embedded store",
             pool_connections.clone(),
         );
+        let relayed = Family::<OperationLabels, Counter>::default();
+        registry.register(
+            "events_relayed",
+            "Events between instances on PostgreSQL: operation sent or received, outcome ok or dropped (sent: the relay's buffer was full)",
+            relayed.clone(),
+        );
         Metrics {
+            relayed,
             registry,
             requests,
             request_seconds,
@@ -226,6 +234,28 @@ impl Metrics {
             .get_or_create(&OperationLabels {
                 operation: "parse",
                 outcome,
+            })
+            .inc();
+    }
+
+    /// Events the relay sent to the database (`ok`) or dropped because its
+    /// buffer was full (`dropped`).
+    pub fn events_sent(&self, count: u64, dropped: bool) {
+        let outcome = if dropped { "dropped" } else { "ok" };
+        self.relayed
+            .get_or_create(&OperationLabels {
+                operation: "sent",
+                outcome,
+            })
+            .inc_by(count);
+    }
+
+    /// One event received from the database by the relay.
+    pub fn event_received(&self) {
+        self.relayed
+            .get_or_create(&OperationLabels {
+                operation: "received",
+                outcome: "ok",
             })
             .inc();
     }

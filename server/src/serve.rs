@@ -227,7 +227,25 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
         .with_context(|| format!("binding {}", config.addr))?;
     let addr = listener.local_addr()?;
     let (shutdown_tx, shutdown) = watch::channel(false);
-    let hub = Arc::new(Hub::new());
+    // On PostgreSQL, events go through the database to every instance
+    // (crate::sse::relay); on redb the hub is all there is.
+    let (hub, relay) = match &backend {
+        crate::store::Backend::Postgres(pg) => {
+            let (outbox, relay) = crate::sse::relay::new(pg.events(), metrics.clone());
+            (Arc::new(Hub::with_relay(outbox)), Some(relay))
+        }
+        crate::store::Backend::Redb(_) => (Arc::new(Hub::new()), None),
+    };
+    if let Some(relay) = relay {
+        relay
+            .start(
+                hub.clone(),
+                store.clone(),
+                shutdown.clone(),
+                Duration::from_secs(10),
+            )
+            .await;
+    }
     let (pipeline, workers) = Pipeline::start(
         store.clone(),
         hub.clone(),

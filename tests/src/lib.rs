@@ -20,6 +20,7 @@
 //! - [`rng`]: the seeded random generator ([`test_seed`], [`seeded_rng`]).
 //! - [`routes`]: the route table, from the server's OpenAPI document.
 //! - [`webdriver`]: headless Chromium for the browser tests.
+//! - [`instances`]: several server instances on one PostgreSQL database.
 //! - [`postgres`]: a throw-away PostgreSQL cluster, and `VITAE_TEST_BACKEND`,
 //!   which makes every [`TestServer`] run on PostgreSQL instead of redb.
 //!
@@ -33,6 +34,7 @@ pub mod api;
 pub mod checks;
 pub mod export;
 pub mod fixtures;
+pub mod instances;
 pub mod postgres;
 pub mod rng;
 pub mod routes;

@@ -272,3 +272,64 @@ async fn events_pass_the_shipped_nginx_config_live_and_replay_on_reconnect() {
         "a share token reached nginx's log:\n{log}"
     );
 }
+
+/// On PostgreSQL, the shipped config in front of two different instances
+/// on one database: a stream opened through nginx (on either instance) gets
+/// changes made on both live, and reconnects with `Last-Event-ID`, which
+/// nginx spreads over both instances in turn, each replay exactly what came
+/// after it. Skipped without nginx or PostgreSQL (unless the
+/// `VITAE_REQUIRE_*` variables say they must run).
+#[tokio::test]
+async fn two_instances_behind_the_shipped_nginx_config_share_events_and_replay() {
+    let Some(binary) = nginx_or_skip("two_instances_behind_the_shipped_nginx_config") else {
+        return;
+    };
+    let Some(cluster) = vitae_tests::postgres::cluster_or_skip("two instances behind nginx") else {
+        return;
+    };
+    let instances =
+        vitae_tests::instances::Instances::start(cluster, 2, &["--trusted-proxy", "127.0.0.1"]);
+    let (a, b) = (instances.get(0), instances.get(1));
+    let nginx = Nginx::start(&binary, &[a.addr(), b.addr()]);
+    let token = a.create_user("proxied2").await;
+    let api = Api::new(&nginx.url(), Some(&token));
+    let direct = [a.api(&token), b.api(&token)];
+
+    let mut events = api.sse("/v1/events", None).await;
+    events.assert_sse_headers_through_proxy();
+    let mut ids = Vec::new();
+    for instance in &direct {
+        let created = instance.upload_fixture("resume.md").await;
+        let id = created["id"].as_str().unwrap().to_string();
+        let live = events
+            .read_until(Duration::from_secs(30), |f| {
+                f.event_name() == "resume.updated"
+                    && f.json()["resume_id"] == id.as_str()
+                    && f.json()["status"] == "ready"
+            })
+            .await;
+        ids.extend(live.iter().filter_map(|f| f.id.clone()));
+    }
+    drop(events);
+    assert!(ids.len() >= 4, "{ids:?}");
+    // Every reconnect replays exactly what came after its id; round robin
+    // lands them on both instances.
+    for round in 0..4 {
+        let from = round % (ids.len() - 1);
+        let mut again = api.sse("/v1/events", Some(&ids[from])).await;
+        again.assert_sse_headers_through_proxy();
+        let last = ids.last().unwrap().clone();
+        let replayed = again
+            .read_until(Duration::from_secs(10), |f| {
+                f.id.as_deref() == Some(last.as_str())
+            })
+            .await;
+        let got: Vec<String> = replayed.iter().filter_map(|f| f.id.clone()).collect();
+        assert_eq!(
+            got,
+            ids[from + 1..].to_vec(),
+            "round {round}: replay after {}",
+            ids[from]
+        );
+    }
+}

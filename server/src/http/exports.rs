@@ -394,6 +394,7 @@ pub async fn events(
         Subscription {
             history,
             live: subscription.live,
+            floor: 0,
         },
         StreamOptions {
             heartbeat: app.live.get().heartbeat,

@@ -91,6 +91,7 @@ pub async fn parse_stream(
     let subscription = Subscription {
         history,
         live: subscription.live,
+        floor: 0,
     };
     // A parse log holds at most seven events, far below the fan-out buffer.
     // Should a subscriber still lag, its resync carries id 0: reconnecting
@@ -116,7 +117,8 @@ pub async fn account_stream(
     let permit = admit(app, &user.user)?;
     let subscription = app
         .hub
-        .subscribe_account(&user.user, last_event_id.as_deref());
+        .subscribe_account_replay(&user.user, last_event_id.as_deref())
+        .await;
     let hub = app.hub.clone();
     let owner = user.user.clone();
     Ok(respond(
@@ -151,6 +153,7 @@ pub async fn log_stream(
     let subscription = Subscription {
         history: Vec::new(),
         live: Some(app.logs.subscribe()),
+        floor: 0,
     };
     Ok(respond(
         subscription,

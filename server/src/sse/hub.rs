@@ -14,6 +14,14 @@
 //!   `Last-Event-ID` replay. An id from another epoch (a previous server run)
 //!   or older than the ring gets a `resync` event instead of a silent gap.
 //!
+//! On PostgreSQL the hub has a relay ([`Hub::with_relay`], [`super::relay`]):
+//! account events are not numbered here but by the database, which carries
+//! them to every instance (this one included) to be delivered with
+//! [`Hub::deliver_change`]; their ids are `db-<seq>`, the same on every
+//! instance, so a client may reconnect anywhere. Parse and export events are
+//! published here at once and also sent to the other instances. The
+//! callers' API is the same on both backends.
+//!
 //! Subscribing happens under the same lock as publishing: the subscriber is
 //! registered, the history copied, and only then is the lock released. Every
 //! event is therefore either in the copied history or delivered live, never
@@ -29,7 +37,12 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 use vitae_common::{names, ChangeEvent};
 
+use super::relay::Outbox;
 use super::{SharedEvent, SseEvent};
+use crate::store::postgres::events::{Announcement, LoggedEvent, Outgoing, StreamEvent};
+
+/// The "epoch" of account event ids numbered by the database: `db-<seq>`.
+pub const DB_EPOCH: &str = "db";
 
 /// How long a finished parse log stays in memory.
 pub const FINISHED_LOG_TTL: Duration = Duration::from_secs(300);
@@ -55,10 +68,38 @@ struct AccountLog {
 pub struct Subscription {
     pub history: Vec<SharedEvent>,
     pub live: Option<broadcast::Receiver<SharedEvent>>,
+    /// Numbered account events up to this one are not sent (already sent
+    /// in the history or seen by the client before it reconnected).
+    pub floor: u64,
+}
+
+/// What an account subscription needs on PostgreSQL when the ring does not
+/// hold what the client missed: the live feed, registered, and where the
+/// replay from the event table starts.
+enum AccountStart {
+    Ready(Subscription),
+    FromTable {
+        live: broadcast::Receiver<SharedEvent>,
+        after: u64,
+    },
+}
+
+/// What [`Hub::deliver_change`] did with a numbered account event.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered,
+    /// Already delivered (or older than what was).
+    Duplicate,
+    /// Events between the last delivered one (`after`) and this one have
+    /// not arrived: fetch them first.
+    Gap {
+        after: u64,
+    },
 }
 
 pub struct Hub {
     epoch: String,
+    relay: Option<Outbox>,
     parse: Mutex<HashMap<Uuid, FiniteLog>>,
     exports: Mutex<HashMap<Uuid, FiniteLog>>,
     accounts: Mutex<HashMap<String, AccountLog>>,
@@ -82,17 +123,93 @@ impl Hub {
         let epoch = format!("{:x}", chrono::Utc::now().timestamp_millis());
         Hub {
             epoch,
+            relay: None,
             parse: Mutex::new(HashMap::new()),
             exports: Mutex::new(HashMap::new()),
             accounts: Mutex::new(HashMap::new()),
         }
     }
 
+    /// A hub whose account events are numbered by the database and whose
+    /// events reach the other instances through `relay` (PostgreSQL).
+    pub fn with_relay(relay: Outbox) -> Hub {
+        Hub {
+            epoch: DB_EPOCH.to_string(),
+            relay: Some(relay),
+            ..Hub::new()
+        }
+    }
+
+    /// Send a parse or export event to the other instances.
+    fn relay_stream(&self, export: bool, id: Uuid, event: &SseEvent) {
+        let Some(relay) = &self.relay else { return };
+        let from = relay.instance();
+        let wire = Some(StreamEvent {
+            id: event.id.clone(),
+            event: event.event.clone(),
+            data: event.data.clone(),
+            terminal: event.terminal,
+        });
+        let mut notice = match export {
+            false => Announcement::Parse {
+                from,
+                id,
+                event: wire,
+            },
+            true => Announcement::Export {
+                from,
+                id,
+                event: wire,
+            },
+        };
+        if !crate::store::postgres::events::fits(&notice) {
+            // Too big for a notification (a parse's `complete` carries the
+            // whole resume): the others rebuild it from the store.
+            notice = match export {
+                false => Announcement::Parse {
+                    from,
+                    id,
+                    event: None,
+                },
+                true => Announcement::Export {
+                    from,
+                    id,
+                    event: None,
+                },
+            };
+        }
+        relay.send(Outgoing::Notice(notice));
+    }
+
     // ---- parse logs ----------------------------------------------------
 
     /// Append an event to a resume's parse log and deliver it live.
     pub fn publish_parse(&self, resume: Uuid, event: SseEvent) {
+        self.relay_stream(false, resume, &event);
         publish(&self.parse, resume, event);
+    }
+
+    /// Deliver a parse event relayed from another instance.
+    pub fn deliver_parse(&self, resume: Uuid, event: SseEvent) {
+        publish(&self.parse, resume, event);
+    }
+
+    /// Deliver an export event relayed from another instance.
+    pub fn deliver_export(&self, export: Uuid, event: SseEvent) {
+        publish(&self.exports, export, event);
+    }
+
+    /// End every unfinished parse and export log: after the relay lost its
+    /// connection, events may be missing; the subscribers reconnect and get
+    /// the log rebuilt from the store.
+    pub fn end_open_logs(&self) {
+        lock(&self.parse).retain(|_, log| log.finished_at.is_some());
+        lock(&self.exports).retain(|_, log| log.finished_at.is_some());
+    }
+
+    /// Forget a resume's log here only (told by another instance).
+    pub fn forget_parse_here(&self, resume: Uuid) {
+        lock(&self.parse).remove(&resume);
     }
 
     /// Subscribe to a resume's parse log. `rebuilt` is the log to use when the
@@ -104,11 +221,18 @@ impl Hub {
 
     /// Forget a deleted resume's log; its live subscribers see the stream end.
     pub fn forget_parse(&self, resume: Uuid) {
+        if let Some(relay) = &self.relay {
+            relay.send(Outgoing::Notice(Announcement::ForgetParse {
+                from: relay.instance(),
+                id: resume,
+            }));
+        }
         lock(&self.parse).remove(&resume);
     }
 
     /// Append an event to an export job's log and deliver it live.
     pub fn publish_export(&self, export: Uuid, event: SseEvent) {
+        self.relay_stream(true, export, &event);
         publish(&self.exports, export, event);
     }
 
@@ -130,28 +254,190 @@ impl Hub {
 
     // ---- account logs --------------------------------------------------
 
-    /// Publish a change to `owner`'s account stream.
+    /// Publish a change to `owner`'s account stream. With a relay, the
+    /// change goes to the database, which numbers it and brings it back to
+    /// every instance's hub ([`Hub::deliver_change`]); this never waits.
     pub fn publish_change(&self, owner: &str, change: &ChangeEvent) {
+        if let Some(relay) = &self.relay {
+            let event = SseEvent::json(String::new(), &change.kind, change);
+            relay.send(Outgoing::Change {
+                owner: owner.to_string(),
+                event: LoggedEvent {
+                    kind: event.event,
+                    data: event.data,
+                },
+            });
+            return;
+        }
         let mut accounts = lock(&self.accounts);
         let log = accounts
             .entry(owner.to_string())
             .or_insert_with(new_account_log);
         let seq = log.next_seq;
-        log.next_seq += 1;
         let event = Arc::new(SseEvent::json(
             format!("{}-{seq}", self.epoch),
             &change.kind,
             change,
         ));
-        if log.ring.len() == ACCOUNT_HISTORY {
-            log.ring.pop_front();
-        }
-        log.ring.push_back((seq, event.clone()));
-        let _ = log.tx.send(event);
+        push(log, seq, event);
     }
 
     /// Subscribe to `owner`'s account stream, replaying what came after
-    /// `last_event_id` (or a `resync` event when that history is gone).
+    /// `last_event_id` (or a `resync` event when that history is gone). On
+    /// PostgreSQL what the ring no longer holds is read from the event
+    /// table: the live feed is registered first, then the table read, and
+    /// the stream drops live events the replay already sent
+    /// ([`Subscription::floor`]): no gap, no duplicate.
+    pub async fn subscribe_account_replay(
+        &self,
+        owner: &str,
+        last_event_id: Option<&str>,
+    ) -> Subscription {
+        let (live, after) = match self.start_account(owner, last_event_id) {
+            AccountStart::Ready(subscription) => return subscription,
+            AccountStart::FromTable { live, after } => (live, after),
+        };
+        let Some(relay) = &self.relay else {
+            unreachable!("only a relaying hub reads the event table")
+        };
+        let history = match relay.replay(owner, after).await {
+            Ok(events) => events
+                .into_iter()
+                .map(|(seq, event)| Arc::new(self.numbered(seq, event)))
+                .collect(),
+            Err(reason) => vec![Arc::new(
+                self.resync_event(after.max(self.latest_account_seq(owner)), &reason),
+            )],
+        };
+        let floor = match history.last() {
+            Some(event) if event.seq > 0 => event.seq,
+            _ => after,
+        };
+        Subscription {
+            history,
+            live: Some(live),
+            floor,
+        }
+    }
+
+    /// The account event numbered `seq` by the database.
+    fn numbered(&self, seq: u64, event: LoggedEvent) -> SseEvent {
+        SseEvent::raw(
+            format!("{}-{seq}", self.epoch),
+            event.kind,
+            event.data,
+            false,
+            seq,
+        )
+    }
+
+    /// Deliver an account event numbered by the database (relay side).
+    /// Delivers only the next number after the last delivered one (or any
+    /// number, for an owner this hub has not heard of yet).
+    pub fn deliver_change(&self, owner: &str, seq: u64, event: LoggedEvent) -> Delivery {
+        let mut accounts = lock(&self.accounts);
+        let log = accounts
+            .entry(owner.to_string())
+            .or_insert_with(new_account_log);
+        let known = log.next_seq > 1;
+        if known && seq < log.next_seq {
+            return Delivery::Duplicate;
+        }
+        if known && seq > log.next_seq {
+            return Delivery::Gap {
+                after: log.next_seq - 1,
+            };
+        }
+        let event = Arc::new(self.numbered(seq, event));
+        push(log, seq, event);
+        Delivery::Delivered
+    }
+
+    /// Move `owner`'s stream past `seq` without the events up to it (they
+    /// are gone): subscribers get a `resync` instead.
+    pub fn skip_to(&self, owner: &str, seq: u64, reason: &str) {
+        let resync = Arc::new(self.resync_event(seq, reason));
+        let mut accounts = lock(&self.accounts);
+        let log = accounts
+            .entry(owner.to_string())
+            .or_insert_with(new_account_log);
+        if seq >= log.next_seq {
+            log.next_seq = seq + 1;
+            let _ = log.tx.send(resync);
+        }
+    }
+
+    /// Every owner this hub has delivered events for, with the last number.
+    pub fn account_positions(&self) -> Vec<(String, u64)> {
+        lock(&self.accounts)
+            .iter()
+            .filter(|(_, log)| log.next_seq > 1)
+            .map(|(owner, log)| (owner.clone(), log.next_seq - 1))
+            .collect()
+    }
+
+    /// The last number delivered for `owner`, if any.
+    pub fn account_position(&self, owner: &str) -> Option<u64> {
+        lock(&self.accounts)
+            .get(owner)
+            .filter(|log| log.next_seq > 1)
+            .map(|log| log.next_seq - 1)
+    }
+
+    fn start_account(&self, owner: &str, last_event_id: Option<&str>) -> AccountStart {
+        if self.relay.is_none() {
+            return AccountStart::Ready(self.subscribe_account(owner, last_event_id));
+        }
+        let mut accounts = lock(&self.accounts);
+        let log = accounts
+            .entry(owner.to_string())
+            .or_insert_with(new_account_log);
+        let live = log.tx.subscribe();
+        let Some(last) = last_event_id else {
+            return AccountStart::Ready(Subscription {
+                history: Vec::new(),
+                live: Some(live),
+                floor: 0,
+            });
+        };
+        let seq = last
+            .split_once('-')
+            .filter(|(epoch, _)| *epoch == self.epoch)
+            .and_then(|(_, seq)| seq.parse::<u64>().ok());
+        let Some(seq) = seq else {
+            let resync = self.resync_event(
+                log.next_seq.saturating_sub(1),
+                "the events after your Last-Event-ID are no longer available; refetch your resumes",
+            );
+            return AccountStart::Ready(Subscription {
+                history: vec![Arc::new(resync)],
+                live: Some(live),
+                floor: 0,
+            });
+        };
+        let in_ring = log
+            .ring
+            .front()
+            .is_some_and(|(oldest, _)| seq >= oldest.saturating_sub(1) && seq < log.next_seq);
+        if in_ring {
+            let history: Vec<_> = log
+                .ring
+                .iter()
+                .filter(|(s, _)| *s > seq)
+                .map(|(_, e)| e.clone())
+                .collect();
+            let floor = log.next_seq - 1;
+            return AccountStart::Ready(Subscription {
+                history,
+                live: Some(live),
+                floor,
+            });
+        }
+        AccountStart::FromTable { live, after: seq }
+    }
+
+    /// Subscribe to `owner`'s account stream from what the hub holds (the
+    /// ring); see [`Hub::subscribe_account_replay`] for the stream handler.
     pub fn subscribe_account(&self, owner: &str, last_event_id: Option<&str>) -> Subscription {
         let mut accounts = lock(&self.accounts);
         let log = accounts
@@ -162,6 +448,7 @@ impl Hub {
             return Subscription {
                 history: Vec::new(),
                 live,
+                floor: 0,
             };
         };
         let oldest_kept = log.ring.front().map_or(log.next_seq, |(seq, _)| *seq);
@@ -183,7 +470,11 @@ impl Hub {
                 "the events after your Last-Event-ID are no longer available; refetch your resumes",
             ))],
         };
-        Subscription { history, live }
+        Subscription {
+            history,
+            live,
+            floor: 0,
+        }
     }
 
     /// A `resync` event: the subscriber should refetch state.
@@ -242,7 +533,18 @@ fn subscribe(
     Subscription {
         history: log.events.clone(),
         live: log.finished_at.is_none().then(|| log.tx.subscribe()),
+        floor: 0,
     }
+}
+
+/// Keep `event` in `log`'s ring and deliver it live.
+fn push(log: &mut AccountLog, seq: u64, event: SharedEvent) {
+    log.next_seq = seq + 1;
+    if log.ring.len() == ACCOUNT_HISTORY {
+        log.ring.pop_front();
+    }
+    log.ring.push_back((seq, event.clone()));
+    let _ = log.tx.send(event);
 }
 
 fn new_finite_log() -> FiniteLog {
@@ -262,10 +564,11 @@ fn new_account_log() -> AccountLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn change(kind: &str) -> ChangeEvent {
+    /// A change event of `kind` (also for the relay's tests).
+    pub(crate) fn change(kind: &str) -> ChangeEvent {
         ChangeEvent {
             kind: kind.into(),
             resume_id: "r".into(),
@@ -337,6 +640,122 @@ mod tests {
         assert!(matches!(
             stalled.try_recv(),
             Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+    }
+
+    fn relaying() -> Hub {
+        let events = crate::store::postgres::events::PgEvents::unconnected();
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        Hub::with_relay(super::super::relay::new(events, metrics).0)
+    }
+
+    fn logged(kind: &str) -> LoggedEvent {
+        LoggedEvent {
+            kind: kind.into(),
+            data: "{}".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn relayed_changes_are_delivered_once_in_number_order() {
+        let hub = relaying();
+        let mut live = hub.subscribe_account("alice", None).live.unwrap();
+        // Published changes go to the database, not straight to subscribers.
+        hub.publish_change("alice", &change("resume.created"));
+        assert!(live.try_recv().is_err());
+        // A first number for an owner is taken as it comes (another instance
+        // may have numbered events before this one started).
+        assert_eq!(
+            hub.deliver_change("alice", 5, logged("a")),
+            Delivery::Delivered
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 6, logged("b")),
+            Delivery::Delivered
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 6, logged("b")),
+            Delivery::Duplicate
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 3, logged("c")),
+            Delivery::Duplicate
+        );
+        assert_eq!(
+            hub.deliver_change("alice", 9, logged("d")),
+            Delivery::Gap { after: 6 }
+        );
+        let got: Vec<_> = std::iter::from_fn(|| live.try_recv().ok())
+            .map(|e| (e.id.clone(), e.seq))
+            .collect();
+        assert_eq!(got, vec![("db-5".to_string(), 5), ("db-6".to_string(), 6)]);
+        // A gap that cannot be filled: subscribers get resync, then it goes on.
+        hub.skip_to("alice", 8, "gone");
+        assert_eq!(
+            hub.deliver_change("alice", 9, logged("d")),
+            Delivery::Delivered
+        );
+        let names: Vec<_> = std::iter::from_fn(|| live.try_recv().ok())
+            .map(|e| e.event.clone())
+            .collect();
+        assert_eq!(names, vec!["resync", "d"]);
+        assert_eq!(hub.account_position("alice"), Some(9));
+        assert_eq!(hub.account_positions(), vec![("alice".to_string(), 9)]);
+    }
+
+    #[tokio::test]
+    async fn relayed_replay_uses_the_ring_and_else_the_table() {
+        let hub = relaying();
+        let total = ACCOUNT_HISTORY as u64 + 10;
+        for seq in 1..=total {
+            hub.deliver_change("alice", seq, logged("resume.updated"));
+        }
+        // In the ring: from it, with the floor at the newest delivered.
+        let AccountStart::Ready(sub) =
+            hub.start_account("alice", Some(&format!("db-{}", total - 3)))
+        else {
+            panic!("in the ring")
+        };
+        let seqs: Vec<_> = sub.history.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![total - 2, total - 1, total]);
+        assert_eq!(sub.floor, total);
+        // Older than the ring, or ahead of what arrived here: the table.
+        for last in [2, total + 5] {
+            match hub.start_account("alice", Some(&format!("db-{last}"))) {
+                AccountStart::FromTable { after, .. } => assert_eq!(after, last),
+                AccountStart::Ready(_) => panic!("db-{last} is read from the table"),
+            }
+        }
+        // An owner this instance has not heard of: the table too.
+        assert!(matches!(
+            hub.start_account("bob", Some("db-0")),
+            AccountStart::FromTable { after: 0, .. }
+        ));
+        // Not an id of this database: resync.
+        let AccountStart::Ready(sub) = hub.start_account("alice", Some("18c0a-3")) else {
+            panic!("answered at once")
+        };
+        assert_eq!(sub.history[0].event, "resync");
+        // The table cannot be read (no database here): resync, not silence.
+        let sub = hub.subscribe_account_replay("alice", Some("db-2")).await;
+        assert_eq!(sub.history.len(), 1);
+        assert_eq!(sub.history[0].event, "resync");
+        assert_eq!(sub.history[0].id, format!("db-{total}"));
+    }
+
+    #[tokio::test]
+    async fn relayed_stream_events_are_published_here_at_once() {
+        let hub = relaying();
+        let id = Uuid::new_v4();
+        hub.publish_parse(id, SseEvent::json("1", "progress", &1));
+        let sub = hub.subscribe_parse(id, None);
+        assert_eq!(sub.history.len(), 1);
+        hub.end_open_logs();
+        // The log ended: its subscriber's feed is closed.
+        let mut live = sub.live.unwrap();
+        assert!(matches!(
+            live.try_recv(),
+            Err(broadcast::error::TryRecvError::Closed)
         ));
     }
 

@@ -1,6 +1,7 @@
 //! Server-Sent Events: the event type and wire encoding ([`SseEvent`]), the
-//! hub that fans events out to subscribers ([`hub`]), and the body
-//! that streams a subscription to its HTTP client ([`stream`]).
+//! hub that fans events out to subscribers ([`hub`]), the relay that
+//! carries events between server instances on PostgreSQL ([`relay`]), and
+//! the body that streams a subscription to its HTTP client ([`stream`]).
 //!
 //! Every event that carries data also carries `id:` and `retry:`. Payloads are
 //! serialised once, when published; a payload that cannot be serialised is a
@@ -8,6 +9,7 @@
 //! `error` event in its place, never silence.
 
 pub mod hub;
+pub mod relay;
 pub mod stream;
 
 use std::sync::{Arc, OnceLock};
@@ -27,6 +29,10 @@ pub struct SseEvent {
     pub data: String,
     /// The last event of its stream: the subscriber's stream ends after it.
     pub terminal: bool,
+    /// The number the database gave an account event on PostgreSQL
+    /// ([`relay`]); 0 for every other event. A stream sends a numbered
+    /// event at most once, in number order ([`stream`]).
+    pub seq: u64,
     /// The wire form, built on first use and then shared: an account event
     /// goes to every subscriber of its owner, and encoding it once instead
     /// of once per subscriber is most of the fan-out's CPU at 10,000 of them.
@@ -55,6 +61,7 @@ impl SseEvent {
                 event: event.to_string(),
                 data,
                 terminal: false,
+                seq: 0,
                 wire: OnceLock::new(),
             },
             Err(error) => {
@@ -68,6 +75,7 @@ impl SseEvent {
                     data: serde_json::to_string(&StreamError { message })
                         .unwrap_or_else(|_| "{}".into()),
                     terminal: false,
+                    seq: 0,
                     wire: OnceLock::new(),
                 }
             }
@@ -77,6 +85,18 @@ impl SseEvent {
     pub fn terminal(mut self) -> SseEvent {
         self.terminal = true;
         self
+    }
+
+    /// An event already serialised (one relayed from another instance).
+    pub fn raw(id: String, event: String, data: String, terminal: bool, seq: u64) -> SseEvent {
+        SseEvent {
+            id,
+            event,
+            data,
+            terminal,
+            seq,
+            wire: OnceLock::new(),
+        }
     }
 
     /// The wire form: `id`, `event`, `retry`, `data`, blank line. Cheap

@@ -9,6 +9,10 @@
 //! terminal event or server shutdown; when the client goes away hyper drops
 //! the body and with it the subscription.
 //!
+//! A numbered account event (PostgreSQL, [`super::relay`]) is sent at most
+//! once: a replay read from the event table may overlap the live feed, and
+//! what the replay sent is dropped from the feed by number.
+//!
 //! A subscriber that is behind gets everything waiting for it in one chunk
 //! (up to [`COALESCE_BYTES`]), so catching up costs one write, not one per
 //! event. A slow client only ever delays itself: the hub's broadcast moves on
@@ -75,6 +79,9 @@ struct Subscriber {
     on_lag: Box<dyn Fn(u64) -> SseEvent + Send>,
     /// The terminal event (or the end of the live feed) has been sent.
     finished: bool,
+    /// The newest numbered account event sent (or replayed before): live
+    /// events numbered at or below it are not sent again.
+    floor: u64,
     _permit: Option<crate::limits::Permit>,
 }
 
@@ -82,7 +89,9 @@ impl Subscriber {
     fn new(subscription: Subscription, options: StreamOptions) -> Subscriber {
         let mut opening = BytesMut::from(&b": stream open\n\n"[..]);
         let mut finished = subscription.live.is_none();
+        let mut floor = subscription.floor;
         for event in &subscription.history {
+            floor = floor.max(event.seq);
             opening.extend_from_slice(&event.encode());
             if event.terminal {
                 finished = true;
@@ -101,6 +110,7 @@ impl Subscriber {
             shutdown: options.shutdown,
             on_lag: options.on_lag,
             finished,
+            floor,
             _permit: options.permit,
         }
     }
@@ -114,22 +124,29 @@ impl Subscriber {
             return None;
         }
         let live = self.live.as_mut()?;
-        let first = tokio::select! {
-            _ = self.shutdown.changed() => return None,
-            _ = self.ticker.tick() => return Some(heartbeat()),
-            received = live.recv() => match received {
-                Ok(event) => {
-                    self.finished = event.terminal;
-                    event.encode()
-                }
-                Err(broadcast::error::RecvError::Lagged(missed)) => resync(&self.on_lag, missed),
-                Err(broadcast::error::RecvError::Closed) => return None,
-            },
+        let first = loop {
+            let first = tokio::select! {
+                _ = self.shutdown.changed() => return None,
+                _ = self.ticker.tick() => return Some(heartbeat()),
+                received = live.recv() => match received {
+                    Ok(event) => {
+                        if !fresh(&mut self.floor, &event) {
+                            continue;
+                        }
+                        self.finished = event.terminal;
+                        event.encode()
+                    }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => resync(&self.on_lag, missed),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            break first;
         };
         // Whatever else is already queued goes out in the same write.
         let mut chunk: Option<BytesMut> = None;
         while !self.finished && chunk.as_ref().map_or(first.len(), BytesMut::len) < COALESCE_BYTES {
             let next = match live.try_recv() {
+                Ok(event) if !fresh(&mut self.floor, &event) => continue,
                 Ok(event) => {
                     self.finished = event.terminal;
                     event.encode()
@@ -149,10 +166,43 @@ impl Subscriber {
     }
 }
 
+/// Whether `event` is to be sent: not a numbered event at or below
+/// `floor` (sent already, in a replay that overlapped the live feed).
+/// Moves `floor` up to a numbered event that is sent.
+fn fresh(floor: &mut u64, event: &SseEvent) -> bool {
+    if event.seq == 0 {
+        return true;
+    }
+    if event.seq <= *floor {
+        return false;
+    }
+    *floor = event.seq;
+    true
+}
+
 /// The resync event for a subscriber that missed `missed` events.
 fn resync(on_lag: &(dyn Fn(u64) -> SseEvent + Send), missed: u64) -> Bytes {
     // Debug level: the admin log feed (info and up) must not carry
     // records about its own lagging subscribers.
     tracing::debug!(missed, "SSE subscriber fell behind; sending resync");
     on_lag(missed).encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_events_go_out_once_in_order() {
+        let numbered =
+            |seq| SseEvent::raw(format!("db-{seq}"), "x".into(), "{}".into(), false, seq);
+        let mut floor = 3;
+        let sent: Vec<u64> = [2, 3, 4, 4, 5, 1, 6]
+            .into_iter()
+            .filter(|seq| fresh(&mut floor, &numbered(*seq)))
+            .collect();
+        assert_eq!(sent, vec![4, 5, 6]);
+        // Unnumbered events (parse logs, resync) always go out.
+        assert!(fresh(&mut floor, &SseEvent::json("7", "complete", &0)));
+    }
 }

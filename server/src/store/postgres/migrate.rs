@@ -27,6 +27,7 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "share history and pages",
         include_str!("migrations/0002_share_history_and_pages.sql"),
     ),
+    (4, "events", include_str!("migrations/0004_events.sql")),
 ];
 
 /// The advisory lock key that serialises migrations across instances

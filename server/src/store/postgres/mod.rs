@@ -57,9 +57,11 @@
 //! | [`tokens`] | API tokens (stored hashed) |
 //! | [`usage`] | per-owner usage counters and the owner lock |
 //! | [`copy`] | rows read and written as stored, for `vitae-server migrate` |
+//! | [`events`] | the account event log and `LISTEN`/`NOTIFY` channel shared by all instances |
 
 mod connect;
 mod copy;
+pub mod events;
 mod exports;
 mod jobs;
 mod migrate;
@@ -123,6 +125,9 @@ pub struct PgStore {
     generation: AtomicU64,
     quotas: std::sync::RwLock<Quotas>,
     seal: Arc<TokenSeal>,
+    /// The connection settings, for the event listener's own connection.
+    listen_config: tokio_postgres::Config,
+    listen_tls: connect::Tls,
 }
 
 impl Drop for PgStore {
@@ -197,6 +202,8 @@ impl PgStore {
         let config = url.config()?;
         let tls = url.tls()?;
         connect::check(&config, url, &tls).await?;
+        let listen_config = config.clone();
+        let listen_tls = tls.clone();
         let manager = Manager::from_config(
             config,
             tls,
@@ -237,6 +244,8 @@ impl PgStore {
             generation: AtomicU64::new(0),
             quotas: std::sync::RwLock::new(Quotas::default()),
             seal: Arc::new(seal),
+            listen_config,
+            listen_tls,
         })
     }
 
@@ -246,6 +255,16 @@ impl PgStore {
     /// the others' cookies.
     pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
         self.seal.derive(purpose)
+    }
+
+    /// The shared event log and notification channel
+    /// ([`events`], [`crate::sse::relay`]).
+    pub fn events(&self) -> events::PgEvents {
+        events::PgEvents::new(
+            self.pool.clone(),
+            self.listen_config.clone(),
+            self.listen_tls.clone(),
+        )
     }
 
     /// Set what one owner may keep; checked by every later write.

@@ -472,7 +472,8 @@ async fn a_schema_1_database_keeps_its_view_counts_through_the_migration() {
          DROP INDEX resumes_page; CREATE INDEX resumes_by_owner ON resumes (owner, created_at);
          DROP INDEX shares_page; CREATE INDEX shares_by_resume ON shares (resume_id, created_at);
          DROP INDEX jobs_page; CREATE INDEX jobs_by_owner ON jobs (owner, created_at);
-         DELETE FROM vitae_schema WHERE version = 2;",
+         DROP TABLE events; DROP TABLE event_seq;
+         DELETE FROM vitae_schema WHERE version >= 2;",
     )
     .await
     .unwrap();

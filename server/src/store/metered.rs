@@ -56,6 +56,10 @@ impl Store for MeteredStore {
         self.inner.pool_connections()
     }
 
+    fn shared_queue(&self) -> Option<Arc<dyn super::queue::SharedQueue>> {
+        self.inner.shared_queue()
+    }
+
     async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
         timed!(self, "create_resume", self.inner.create_resume(new))
     }

@@ -593,12 +593,12 @@ fn loadavg() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The `share_token` of a change event's JSON data, without a JSON parse.
-fn share_token(data: &[u8]) -> Option<String> {
+pub(crate) fn share_token(data: &[u8]) -> Option<String> {
     const KEY: &[u8] = b"\"share_token\":\"";
     let start = find(data, KEY)? + KEY.len();
     let len = data[start..].iter().position(|b| *b == b'"')?;

@@ -29,6 +29,9 @@
 //! 10. `password`: a view of a password-protected share link with the right
 //!     password, wrong ones until the limit refuses, against a link without
 //!     one ([`password`]);
+//! 11. `backends`: reads, durable writes, upload → `complete` and event
+//!     latency on redb, on PostgreSQL, and on two PostgreSQL instances of
+//!     one database, against servers and a cluster of its own ([`backends`]);
 //!
 //! and samples the server's VmRSS/VmHWM around each phase. It prints tables,
 //! writes them as JSON and CSV with one SVG chart per benchmark into `--out`
@@ -42,6 +45,7 @@
 //! server's ceiling.
 
 mod abuse;
+mod backends;
 mod client;
 mod export;
 mod fanout;
@@ -61,7 +65,6 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use bytes::Bytes;
 use clap::Parser;
-use hyper::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::client::Target;
@@ -69,9 +72,9 @@ use crate::phases::{Op, Upload};
 use crate::server::{LogSummary, Memory, Sampler, Server};
 use crate::stats::Summary;
 
-const PHASES: [&str; 10] = [
+const PHASES: [&str; 11] = [
     "uploads", "reads", "fanout", "writes", "versions", "tui", "export", "abuse", "lists",
-    "password",
+    "password", "backends",
 ];
 
 /// Benchmark vitae-server on loopback.
@@ -82,7 +85,7 @@ pub struct Args {
     #[arg(long)]
     server: Option<PathBuf>,
     /// Run only these phases (uploads, reads, fanout, writes, versions, tui, export, abuse, lists,
-    /// password).
+    /// password, backends).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// One-page PDF to upload (default: tests/fixtures/resume.pdf).
@@ -117,6 +120,8 @@ pub struct Args {
     abuse: abuse::AbuseArgs,
     #[command(flatten)]
     lists: lists::ListsArgs,
+    #[command(flatten)]
+    backends: backends::BackendsArgs,
     /// Frames drawn per TUI scenario.
     #[arg(long, default_value_t = 2000)]
     tui_frames: usize,
@@ -195,6 +200,7 @@ pub struct Report {
     abuse: Option<abuse::AbuseRun>,
     lists: Option<lists::ListsRun>,
     password: Option<password::PasswordRun>,
+    backends: Option<backends::BackendsRun>,
     memory: Vec<MemoryPoint>,
     server_log: LogSummary,
     /// How the server ended after SIGTERM.
@@ -452,13 +458,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
     if args.runs("writes") {
         let share_id = pdf_ids.get(1).unwrap_or(&read_id).clone();
         let before = phases::list_shares(&target, &share_id).await?.shares;
-        let write = Op {
-            method: Method::POST,
-            path: format!("/v1/resumes/{share_id}/shares"),
-            body: Bytes::from_static(br#"{"expires_in_days": 30}"#),
-            content_type: Some("application/json"),
-            expect: StatusCode::CREATED,
-        };
+        let write = Op::new_share(&share_id);
         let sampler = Sampler::start(server.pid);
         for &clients in &args.write_clients {
             progress(
@@ -535,6 +535,13 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         None
     };
 
+    // Servers and a PostgreSQL cluster of its own: redb against PostgreSQL.
+    let backends = if args.runs("backends") {
+        Some(backends::run(&binary, &md, &args.write_clients, &args.backends).await?)
+    } else {
+        None
+    };
+
     // Last, with the servers gone: the TUI draws on this machine's cores.
     let tui = if args.runs("tui") {
         progress(args, "TUI frame render time at 200×60");
@@ -563,6 +570,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         abuse,
         lists,
         password,
+        backends,
         memory,
         server_log,
         server_exit: exit,

@@ -32,12 +32,25 @@ pub async fn uploads(
     n: usize,
     concurrency: usize,
 ) -> anyhow::Result<(Summary, Vec<String>)> {
+    uploads_spread(std::slice::from_ref(target), file, n, concurrency).await
+}
+
+/// [`uploads`] against several servers: connection `i` goes to
+/// `targets[i % targets.len()]` (instances of one cluster).
+pub async fn uploads_spread(
+    targets: &[Target],
+    file: &Upload,
+    n: usize,
+    concurrency: usize,
+) -> anyhow::Result<(Summary, Vec<String>)> {
+    anyhow::ensure!(!targets.is_empty(), "no server to upload to");
     let next = Arc::new(AtomicUsize::new(0));
     let barrier = Arc::new(Barrier::new(concurrency + 1));
     let path = format!("/v1/resumes?filename={}", percent_encode(&file.filename));
     let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (target, file, path) = (target.clone(), file.clone(), path.clone());
+    for i in 0..concurrency {
+        let target = targets[i % targets.len()].clone();
+        let (file, path) = (file.clone(), path.clone());
         let (next, barrier) = (next.clone(), barrier.clone());
         workers.push(tokio::spawn(async move {
             let mut conn = Conn::new(target);
@@ -129,6 +142,31 @@ pub struct Op {
     pub expect: StatusCode,
 }
 
+impl Op {
+    /// The durable write the benchmarks use: a new share link of resume
+    /// `id` (one committed record, acknowledged with 201).
+    pub fn new_share(id: &str) -> Op {
+        Op {
+            method: Method::POST,
+            path: format!("/v1/resumes/{id}/shares"),
+            body: Bytes::from_static(br#"{"expires_in_days": 30}"#),
+            content_type: Some("application/json"),
+            expect: StatusCode::CREATED,
+        }
+    }
+
+    /// Send it once on `conn`.
+    pub async fn send(&self, conn: &mut Conn) -> anyhow::Result<crate::client::Reply> {
+        conn.send(
+            self.method.clone(),
+            &self.path,
+            self.content_type,
+            self.body.clone(),
+        )
+        .await
+    }
+}
+
 /// `connections` keep-alive connections, each sending `op` back to back for
 /// `duration` (connections are opened before the clock starts).
 pub async fn load(
@@ -137,10 +175,23 @@ pub async fn load(
     connections: usize,
     duration: Duration,
 ) -> anyhow::Result<Summary> {
+    load_spread(std::slice::from_ref(target), op, connections, duration).await
+}
+
+/// [`load`] against several servers: connection `i` goes to
+/// `targets[i % targets.len()]` (instances of one cluster).
+pub async fn load_spread(
+    targets: &[Target],
+    op: &Op,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Summary> {
+    anyhow::ensure!(!targets.is_empty(), "no server to load");
     let barrier = Arc::new(Barrier::new(connections + 1));
     let mut workers = Vec::new();
-    for _ in 0..connections {
-        let (target, op, barrier) = (target.clone(), op.clone(), barrier.clone());
+    for i in 0..connections {
+        let target = targets[i % targets.len()].clone();
+        let (op, barrier) = (op.clone(), barrier.clone());
         workers.push(tokio::spawn(async move {
             let mut conn = Conn::new(target);
             let connected = conn.connect().await;

@@ -374,6 +374,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if let Some(password) = &r.password {
         tables.push(password_table(password));
     }
+    if let Some(backends) = &r.backends {
+        tables.push(backends_table(backends));
+    }
     tables.push(Table {
         name: "memory",
         title: "Server memory (/proc/PID/status; parse child processes not included)".into(),
@@ -685,6 +688,111 @@ fn password_table(x: &crate::password::PasswordRun) -> Table {
             ),
         ],
     }
+}
+
+/// The backends phase: every measure of every setup, one row each.
+fn backends_table(x: &crate::backends::BackendsRun) -> Table {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for setup in &x.setups {
+        let mut row = |measure: String, s: &Summary| {
+            rows.push(vec![
+                setup.name.clone(),
+                measure,
+                s.ok.to_string(),
+                f(s.per_second, 0),
+                f(s.p50_ms, 2),
+                f(s.p99_ms, 2),
+                f(s.max_ms, 2),
+                (s.unexpected + s.errors).to_string(),
+            ]);
+        };
+        row("GET /v1/resumes/{id}, 16 connections".into(), &setup.reads);
+        for (clients, s) in &setup.writes {
+            row(
+                format!("durable write (new share link), {clients} clients"),
+                s,
+            );
+        }
+        row(
+            "upload → complete (Markdown), 4 connections".into(),
+            &setup.uploads,
+        );
+        let watcher = if setup.instances > 1 {
+            "write on the first instance → event on the second"
+        } else {
+            "write → event on the same instance"
+        };
+        row(watcher.into(), &setup.events);
+        let warn: usize = setup.server_logs.iter().map(|l| l.warn_lines).sum();
+        let error: usize = setup.server_logs.iter().map(|l| l.error_lines).sum();
+        notes.push(format!(
+            "{}: server logs {warn} WARN, {error} ERROR lines; {} events lost; shutdown: {}",
+            setup.name,
+            setup.events_lost,
+            setup.server_exits.join("; ")
+        ));
+    }
+    notes.push(format!(
+        "PostgreSQL {} on this machine's disk, fsync on; with two instances the load is spread \
+         over both (connection i to instance i mod 2)",
+        x.postgres
+    ));
+    Table {
+        name: "backends",
+        title: "redb and PostgreSQL, one and two instances".into(),
+        headers: vec![
+            "setup", "measure", "done", "per s", "p50 ms", "p99 ms", "max ms", "failed",
+        ],
+        rows,
+        notes,
+    }
+}
+
+/// The targets of the backends phase (issue 19).
+fn backends_checks(r: &Report) -> Vec<Check> {
+    let setups = r.backends.as_ref().map(|x| &x.setups);
+    let find = |backend: &str, instances: usize| {
+        setups.and_then(|s| {
+            s.iter()
+                .find(|x| x.backend == backend && x.instances == instances)
+        })
+    };
+    let (redb, pg1, pg2) = (find("redb", 1), find("postgres", 1), find("postgres", 2));
+    let reads = match (redb, pg1) {
+        (Some(redb), Some(pg)) if redb.reads.per_second > 0.0 => {
+            let share = pg.reads.per_second / redb.reads.per_second;
+            Check {
+                target: "PostgreSQL reads ≥ 50 % of redb's, one instance",
+                measured: format!(
+                    "{:.0} of {:.0} req/s ({:.0} %)",
+                    pg.reads.per_second,
+                    redb.reads.per_second,
+                    share * 100.0
+                ),
+                met: Some(share >= 0.5 && pg.reads.unexpected + pg.reads.errors == 0),
+            }
+        }
+        _ => Check {
+            target: "PostgreSQL reads ≥ 50 % of redb's, one instance",
+            measured: "not measured".into(),
+            met: None,
+        },
+    };
+    let events = Check {
+        target: "cross-instance event p99 ≤ 50 ms",
+        measured: pg2.map_or_else(
+            || "not measured".into(),
+            |pg| {
+                format!(
+                    "p99 {:.1} ms over {} events; {} lost",
+                    pg.events.p99_ms, pg.events.ok, pg.events_lost
+                )
+            },
+        ),
+        met: pg2.map(|pg| pg.events.ok > 0 && pg.events_lost == 0 && pg.events.p99_ms <= 50.0),
+    };
+    vec![reads, events]
 }
 
 /// The abuse phase's tables: the probes under the floods, and the
@@ -1419,6 +1527,21 @@ pub fn write_docs(r: &Report, docs: &Path, partial: bool) -> anyhow::Result<()> 
             headers: vec!["target", "measured", "met"],
             rows: check_rows(export_checks(r)),
             notes: vec![],
+        };
+        let _ = writeln!(text, "### {}\n\n{}", checks.title, checks.markdown());
+    }
+    if let Some((_, text)) = sections.iter_mut().find(|(name, _)| name == "backends") {
+        let checks = Table {
+            name: "backends_targets",
+            title: "Backend targets".into(),
+            headers: vec!["target", "measured", "met"],
+            rows: check_rows(backends_checks(r)),
+            notes: vec![
+                "Zero acknowledged writes lost in 10 crash rounds on PostgreSQL is the crash \
+                 test's ledger, not a timing: `VITAE_TEST_BACKEND=postgres VITAE_CRASH_ROUNDS=10 \
+                 cargo test -p vitae-tests --test crash` (bench/README.md, \"Backends\")."
+                    .into(),
+            ],
         };
         let _ = writeln!(text, "### {}\n\n{}", checks.title, checks.markdown());
     }

@@ -9,7 +9,7 @@
 //! and its programs run as that user through `runuser`: `$VITAE_PG_USER`,
 //! else `nobody`. The cluster runs with `fsync=off`: the tests kill
 //! `vitae-server`, never PostgreSQL, so that costs no guarantee under test
-//! and saves the disk.
+//! and saves the disk ([`Cluster::start_durable`] syncs, for benchmarks).
 //!
 //! [`shared_cluster`] is the one cluster of a test binary, started on first
 //! use and stopped (`pg_ctl stop -m immediate`, then its dir removed) when
@@ -66,6 +66,9 @@ pub struct Cluster {
     port: u16,
     /// The user the server runs as (`None`: the current one).
     run_as: Option<String>,
+    /// Whether commits reach the disk (`fsync=on`): off for the tests,
+    /// on for the benchmarks that compare it with redb's durable commits.
+    durable: bool,
 }
 
 fn is_root() -> bool {
@@ -76,6 +79,17 @@ fn is_root() -> bool {
 impl Cluster {
     /// Make and start a cluster, or say why it cannot be.
     pub fn start() -> Result<Cluster, String> {
+        Self::start_with(false)
+    }
+
+    /// A cluster that syncs every commit to disk, as a production one does
+    /// (`fsync=on`, `full_page_writes=on`): what a benchmark must compare
+    /// with redb, whose every acknowledged write is synced.
+    pub fn start_durable() -> Result<Cluster, String> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Cluster, String> {
         let bin = bin_dir().ok_or(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install \
              postgresql, or set VITAE_PG_BIN)",
@@ -97,6 +111,7 @@ impl Cluster {
             bin,
             port: 0,
             run_as,
+            durable,
         };
         let data = cluster.root.join("data");
         cluster.run(
@@ -116,12 +131,7 @@ impl Cluster {
         let mut last_error = String::new();
         for _ in 0..5 {
             cluster.port = free_port()?;
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c full_page_writes=off -c max_connections=400",
-                cluster.port,
-                path_str(&cluster.root)?
-            );
+            let options = cluster.options()?;
             let log = cluster.root.join("postgres.log");
             match cluster.run(
                 "pg_ctl",
@@ -198,12 +208,7 @@ impl Cluster {
     pub fn restart(&self) -> Result<(), String> {
         let data = self.root.join("data");
         let log = self.root.join("postgres.log");
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
-             -c max_connections=400",
-            self.port,
-            path_str(&self.root)?
-        );
+        let options = self.options()?;
         self.run(
             "pg_ctl",
             &[
@@ -217,6 +222,17 @@ impl Cluster {
                 "start",
             ],
         )
+    }
+
+    /// The `postgres` options of this cluster (`pg_ctl -o`).
+    fn options(&self) -> Result<String, String> {
+        let sync = if self.durable { "on" } else { "off" };
+        Ok(format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={sync} \
+             -c full_page_writes={sync} -c max_connections=400",
+            self.port,
+            path_str(&self.root)?
+        ))
     }
 
     /// The last lines of the server's log, for failure messages.
@@ -335,6 +351,7 @@ extern "C" fn stop_shared_at_exit() {
             bin: bin.clone(),
             port: 0,
             run_as: run_as.clone(),
+            durable: false,
         };
         // Dropping stops it and removes its files.
         drop(cluster);

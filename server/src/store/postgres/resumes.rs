@@ -138,7 +138,24 @@ pub(super) async fn get<D: serde::de::DeserializeOwned>(
     id: Uuid,
 ) -> Result<StoredResume<D>, StoreError> {
     let client = store.client().await?;
-    owned(&**client, owner, id, false).await
+    // The busiest read (GET /v1/resumes/{id}): prepared once per
+    // connection, like the token lookup before it, so it is one round trip.
+    let statement = client
+        .prepare_cached("SELECT record, is_master FROM resumes WHERE id = $1")
+        .await?;
+    match client.query_opt(&statement, &[&id]).await? {
+        Some(row) => {
+            let record: ResumeRecord<D> = from_json(row.get(0))?;
+            if record.owner != owner {
+                return Err(StoreError::NotFound("resume"));
+            }
+            Ok(StoredResume {
+                record,
+                is_master: row.get(1),
+            })
+        }
+        None => Err(StoreError::NotFound("resume")),
+    }
 }
 
 /// One page of `owner`'s resumes, oldest first ([`super::pages`]).

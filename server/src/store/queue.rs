@@ -62,7 +62,6 @@ pub const MAX_PARSE_ATTEMPTS: u32 = 3;
 #[derive(Debug, Clone)]
 pub struct Claim {
     pub resume_id: Uuid,
-    pub owner: String,
     /// This claim's number (1 for the first): with the instance, the fence.
     pub attempts: u32,
     /// How long the job waited since it was queued.

@@ -121,16 +121,15 @@ impl SharedQueue for PgQueue {
                  WHERE resume_id = (SELECT resume_id FROM parse_jobs \
                    WHERE claimed_by IS NULL OR lease_until < now() \
                    ORDER BY round, enqueued_at FOR UPDATE SKIP LOCKED LIMIT 1) \
-                 RETURNING resume_id, owner, attempts, \
+                 RETURNING resume_id, attempts, \
                    GREATEST(extract(epoch FROM now() - enqueued_at), 0)::float8",
                 &[&self.instance, &secs(lease)],
             )
             .await?;
         Ok(row.map(|row| Claim {
             resume_id: row.get(0),
-            owner: row.get(1),
-            attempts: row.get::<_, i32>(2).max(0) as u32,
-            waited: Duration::try_from_secs_f64(row.get::<_, f64>(3)).unwrap_or_default(),
+            attempts: row.get::<_, i32>(1).max(0) as u32,
+            waited: Duration::try_from_secs_f64(row.get::<_, f64>(2)).unwrap_or_default(),
         }))
     }
 

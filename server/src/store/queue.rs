@@ -88,7 +88,7 @@ pub fn interrupted_reason() -> String {
 #[derive(Debug)]
 pub enum Finished {
     /// The outcome is stored and the job done.
-    Stored(StoredResume),
+    Stored(Box<StoredResume>),
     /// The claim was taken over (its lease ran out): nothing was stored.
     Lost,
 }

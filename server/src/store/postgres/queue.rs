@@ -159,7 +159,7 @@ impl SharedQueue for PgQueue {
             )
             .await?
             {
-                Some(stored) => Finished::Stored(stored),
+                Some(stored) => Finished::Stored(Box::new(stored)),
                 None => Finished::Lost,
             },
         )

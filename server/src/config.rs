@@ -190,6 +190,18 @@ pub struct ServeArgs {
     /// SIGHUP applies a new value.
     #[arg(long, env = "VITAE_LOG_LEVEL")]
     pub log_level: Option<String>,
+    /// At start, wait up to SECONDS (60 when the flag has no value) for a
+    /// database that is down or out of reach, trying again with backoff;
+    /// wrong credentials or an unknown database still stop the start at
+    /// once. Without it, an unreachable database stops the start.
+    #[arg(
+        long,
+        env = "VITAE_WAIT_FOR_DB",
+        num_args = 0..=1,
+        default_missing_value = "60",
+        value_name = "SECONDS"
+    )]
+    pub wait_for_db: Option<u64>,
 }
 
 /// The provider's bearer key: from the environment only, never a flag
@@ -237,6 +249,8 @@ pub struct Config {
     pub share_root_alias: bool,
     /// The log filter, in `RUST_LOG`'s syntax.
     pub log_level: String,
+    /// How long the start waits for an unreachable database (`None`: not at all).
+    pub wait_for_db: Option<Duration>,
 }
 
 /// What one client, one owner and the whole server may hold or ask for
@@ -334,6 +348,7 @@ impl Config {
             preview_cache_bytes: args.preview_cache_mib.saturating_mul(MIB),
             read_cache_bytes: args.read_cache_mib.saturating_mul(MIB),
             share_root_alias: args.share_root_alias,
+            wait_for_db: args.wait_for_db.map(Duration::from_secs),
             log_level: crate::logs::check_level(
                 args.log_level
                     .or_else(|| std::env::var("RUST_LOG").ok())

@@ -2,7 +2,8 @@
 //!
 //! Commands: `serve` runs the HTTP API (docs/api.md); `parse FILE...` parses
 //! files offline; `token create` mints an API token while no server holds
-//! the data dir; `parse-worker` (hidden) is the budgeted child process the
+//! the data dir; `migrate` copies a redb store into PostgreSQL and
+//! verifies it ([`migrate`]); `parse-worker` (hidden) is the budgeted child process the
 //! server runs for each parse. Every command that opens the store reads its
 //! settings the same way: flag, then `VITAE_*` variable, then `--config`
 //! file, then default ([`config`]).
@@ -51,6 +52,7 @@ mod limits;
 mod llm;
 mod logs;
 mod metrics;
+mod migrate;
 mod offline;
 mod offload;
 mod pipeline;
@@ -94,6 +96,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Copy a redb store into PostgreSQL and verify the copy.
+    Migrate(Box<migrate::MigrateArgs>),
     /// Internal: parse stdin under a budget and report JSON lines (used by `serve`).
     #[command(hide = true)]
     ParseWorker(offline::WorkerArgs),
@@ -140,5 +144,6 @@ fn main() -> ExitCode {
             command: TokenCommand::Create { user, admin, store },
         } => offline::create_token(&user, admin, Some(store.data_dir), store.database_url),
         Command::ParseWorker(args) => offline::worker(args),
+        Command::Migrate(args) => migrate::main(*args),
     }
 }

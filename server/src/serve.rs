@@ -147,6 +147,57 @@ async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> anyhow::Resul
     Ok(())
 }
 
+/// Open the store; with `--wait-for-db`, a database that is down or out
+/// of reach ([`crate::store::StoreError::Failing`]) is tried again with
+/// backoff (0.5 s doubling to 5 s, each try logged with its reason) until
+/// it answers or the time is up. Lasting failures (credentials, an unknown
+/// database, TLS) are answered at once.
+async fn open_store(config: &Config) -> Result<crate::store::Backend, crate::store::StoreError> {
+    let open = || {
+        crate::store::open(crate::store::OpenOptions {
+            data_dir: &config.data_dir,
+            database_url: config.database_url.as_ref(),
+            quotas: config.quotas,
+            min_free_bytes: config.limits.min_free_bytes,
+        })
+    };
+    let Some(wait) = config.wait_for_db.filter(|_| config.database_url.is_some()) else {
+        return open().await;
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut pause = Duration::from_millis(500);
+    let mut attempt = 1u32;
+    loop {
+        match open().await {
+            Err(crate::store::StoreError::Failing(reason)) => {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if left.is_zero() {
+                    return Err(crate::store::StoreError::Failing(format!(
+                        "{reason} (waited {} s for it, --wait-for-db)",
+                        wait.as_secs()
+                    )));
+                }
+                let next = pause.min(left);
+                tracing::warn!(
+                    attempt,
+                    error = %reason,
+                    retry_in_ms = next.as_millis() as u64,
+                    "the database is not reachable yet; waiting for it (--wait-for-db)"
+                );
+                tokio::time::sleep(next).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+                attempt += 1;
+            }
+            other => {
+                if attempt > 1 && other.is_ok() {
+                    tracing::info!(attempt, "the database answered");
+                }
+                return other;
+            }
+        }
+    }
+}
+
 /// What SIGHUP needs: how to read the settings again, those read at
 /// start, and the log filter's handle.
 struct Reload {
@@ -157,17 +208,12 @@ struct Reload {
 
 async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
-    let backend = crate::store::open(crate::store::OpenOptions {
-        data_dir: &data_dir,
-        database_url: config.database_url.as_ref(),
-        quotas: config.quotas,
-        min_free_bytes: config.limits.min_free_bytes,
-    })
-    .await
-    .with_context(|| match &config.database_url {
-        Some(url) => format!("opening the store in PostgreSQL at {}", url.redacted()),
-        None => format!("opening the store in {}", data_dir.display()),
-    })?;
+    let backend = open_store(&config)
+        .await
+        .with_context(|| match &config.database_url {
+            Some(url) => format!("opening the store in PostgreSQL at {}", url.redacted()),
+            None => format!("opening the store in {}", data_dir.display()),
+        })?;
     let cookie_key = backend.derived_key(crate::share_lock::COOKIE_KEY_PURPOSE);
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let store: Arc<dyn Store> = Arc::new(crate::store::metered::MeteredStore::new(

@@ -224,6 +224,39 @@ impl Cluster {
         )
     }
 
+    /// Turn TLS on with the PEM files `cert` and `key` (copied into the
+    /// cluster's dir, owned by its user), by `ssl = on` in its
+    /// `postgresql.conf` and a reload; answers once the server says it
+    /// took the setting.
+    pub fn enable_tls(&self, cert: &Path, key: &Path) -> Result<(), String> {
+        let data = self.root.join("data");
+        for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
+            let to = data.join(name);
+            std::fs::copy(from, &to).map_err(|e| format!("copying {}: {e}", from.display()))?;
+            std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .map_err(|e| e.to_string())?;
+            if let Some(user) = &self.run_as {
+                chown_to(&to, user)?;
+            }
+        }
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        text.push_str("\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        std::fs::write(&conf, text).map_err(|e| e.to_string())?;
+        self.run("pg_ctl", &["-D", path_str(&data)?, "reload"])?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let log = std::fs::read_to_string(self.root.join("postgres.log")).unwrap_or_default();
+            if log.contains("parameter \"ssl\" changed to \"on\"") {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("TLS did not come on:\n{}", self.log_tail()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The `postgres` options of this cluster (`pg_ctl -o`).
     fn options(&self) -> Result<String, String> {
         let sync = if self.durable { "on" } else { "off" };

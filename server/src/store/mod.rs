@@ -15,7 +15,8 @@
 //! ([`open`]) and nothing above this module changes. What both keep the
 //! same way lives beside them: revision rows ([`history`]), revision
 //! deltas ([`delta`]), quotas ([`quota`]), share-view counting ([`views`])
-//! and token sealing ([`sealing`]).
+//! and token sealing ([`sealing`]); copying one backend's rows into
+//! another as stored, verified, is [`copy`] (`vitae-server migrate`).
 //!
 //! The contract every backend keeps: every method that returns `Ok` has made
 //! its write durable (fsynced) before returning, so an acknowledged write
@@ -24,6 +25,7 @@
 //! that takes an `owner` answers [`StoreError::NotFound`] for another
 //! owner's record, so ids never leak across accounts.
 
+pub mod copy;
 pub mod delta;
 pub mod history;
 pub mod metered;

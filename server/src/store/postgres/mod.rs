@@ -61,8 +61,10 @@
 //! | [`tokens`] | API tokens (stored hashed) |
 //! | [`usage`] | per-owner usage counters and the owner lock |
 //! | [`queue`] | the parse queue shared by the instances: jobs, claims and leases, wake-ups |
+//! | [`copy`] | rows read and written as stored, for `vitae-server migrate` |
 
 mod connect;
+mod copy;
 mod exports;
 mod jobs;
 mod migrate;
@@ -203,11 +205,12 @@ impl PgStore {
     /// ([`connect`]).
     pub async fn open(url: &DatabaseUrl, data_dir: &Path) -> Result<PgStore, StoreError> {
         let config = url.config()?;
-        connect::check(&config, url).await?;
+        let tls = url.tls()?;
+        connect::check(&config, url, &tls).await?;
         let listen_config = config.clone();
         let manager = Manager::from_config(
             config,
-            tokio_postgres::NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

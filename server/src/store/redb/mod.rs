@@ -26,7 +26,9 @@
 //! | [`exports`] | export jobs, and the export cache (content-addressed, LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed), authentication, token generation |
 //! | [`usage`] | per-owner usage counters, charged against the quotas in each write |
+//! | [`copy`] | every table's rows as stored, for `vitae-server migrate` |
 
+mod copy;
 mod disk;
 mod exports;
 mod file;

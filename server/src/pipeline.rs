@@ -1,9 +1,28 @@
 //! The parse pipeline: a bounded queue of resume ids and a pool of workers.
 //!
-//! Upload handlers reserve a queue slot *before* storing the upload (a full
-//! queue answers 429 and stores nothing), then hand the id over. The queue
-//! is bounded twice, in total (`queue_capacity`) and per owner
-//! (`queue_per_owner`), and serves owners in turn ([`FairQueue`]): one
+//! Where the jobs come from is one concept with two sources ([`Jobs`]):
+//!
+//! - **Local** (the embedded store): an in-memory queue. Upload handlers
+//!   reserve a queue slot *before* storing the upload (a full queue answers
+//!   429 and stores nothing), then hand the id over. At start, every resume
+//!   left `pending` or `parsing` is queued again
+//!   ([`Pipeline::requeue_unfinished`]).
+//! - **Shared** (a store shared by several instances, PostgreSQL,
+//!   [`Store::shared_queue`]): the queue is a table. The upload and its job
+//!   are stored in one transaction, which checks the bounds against the
+//!   whole cluster; workers *claim* jobs under a lease
+//!   ([`PARSE_LEASE`]), renew it every third of the lease while the child
+//!   runs, and store the outcome only while their claim still holds (a
+//!   claim taken over after its lease ran out stores nothing). Idle
+//!   workers wait for a wake-up (a notification when any instance queues a
+//!   job) and look every half lease anyway, which also takes over the jobs
+//!   of an instance that died mid-parse. A job claimed more than
+//!   [`crate::store::queue::MAX_PARSE_ATTEMPTS`] times is failed instead of
+//!   parsed again. At shutdown, claims not yet started are given back.
+//!
+//! Both are bounded twice, in total (`queue_capacity`) and per owner
+//! (`queue_per_owner`), and serve owners in turn ([`FairQueue`] locally,
+//! the job's `round` in the database): one
 //! owner's backlog of slow parses delays another owner's upload by at most
 //! one parse per owner ahead of it, not by the backlog. Each worker
 //! moves its resume to `parsing`, runs the parser in a child process
@@ -15,8 +34,7 @@
 //!
 //! Progress is published to the SSE hub as it happens: `received` when
 //! queued, the parser's own stages from the child, `stored` after the commit,
-//! then exactly one terminal event. At start, every resume left `pending` or
-//! `parsing` is queued again (see [`Pipeline::requeue_unfinished`]).
+//! then exactly one terminal event.
 //!
 //! What a parse produces is bounded too (`max_parsed_bytes`): the child
 //! stops as the extracted text grows past it, and the server checks the
@@ -41,7 +59,8 @@ use crate::metrics::Metrics;
 use crate::resource;
 use crate::sse::hub::Hub;
 use crate::sse::SseEvent;
-use crate::store::{ParseOutcome, Store, StoreError, StoredResume};
+use crate::store::queue::{Claim, Finished, SharedQueue};
+use crate::store::{NewResume, ParseOutcome, Store, StoreError, StoredResume};
 
 /// One line of the parse child's stdout.
 #[derive(Debug, Serialize, Deserialize)]
@@ -93,23 +112,12 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// How full the parse queue may get.
-#[derive(Debug, Clone, Copy)]
-pub struct QueueLimits {
-    /// Uploads waiting, all owners together.
-    pub capacity: usize,
-    /// Uploads waiting of one owner.
-    pub per_owner: usize,
-}
+pub use crate::store::queue::{EnqueueError, QueueFull, QueueLimits};
 
-/// Why an upload found no place in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueFull {
-    /// The whole queue is full: nobody is at fault.
-    Server(usize),
-    /// This owner has `per_owner` uploads waiting already.
-    Owner(usize),
-}
+/// How long a claim on a shared job lasts unless renewed: an instance
+/// killed mid-parse holds its job this long at most before another
+/// instance takes it over.
+pub const PARSE_LEASE: Duration = Duration::from_secs(15);
 
 /// What the queue holds: waiting ids by owner, and places reserved by
 /// uploads that are being stored.
@@ -166,9 +174,29 @@ impl ParseQueue {
     }
 }
 
+/// Where the workers take their jobs from.
+#[derive(Clone)]
+enum Jobs {
+    /// This process's own queue, in memory (the embedded store).
+    Local(Arc<ParseQueue>),
+    /// The store's queue, shared by every instance on it.
+    Shared(Arc<SharedJobs>),
+}
+
+struct SharedJobs {
+    queue: Arc<dyn SharedQueue>,
+    /// Woken when a job may be waiting.
+    wake: Arc<Notify>,
+    limits: QueueLimits,
+    lease: Duration,
+    /// The last count the store answered, for when it does not answer.
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
 pub struct Pipeline {
-    queue: Arc<ParseQueue>,
+    jobs: Jobs,
     hub: Arc<Hub>,
+    store: Arc<dyn Store>,
 }
 
 /// A reserved place in the queue; given back when dropped unused.
@@ -212,7 +240,7 @@ struct Worker {
     hub: Arc<Hub>,
     metrics: Arc<Metrics>,
     budget: ParseBudget,
-    queue: Arc<ParseQueue>,
+    jobs: Jobs,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -229,7 +257,9 @@ fn store_will_recover(error: &StoreError) -> bool {
 }
 
 impl Pipeline {
-    /// Start `workers` workers; they stop taking jobs when `shutdown` turns true.
+    /// Start `workers` workers; they stop taking jobs when `shutdown` turns
+    /// true. They take jobs from the store's shared queue when it has one,
+    /// else from a queue of their own.
     pub fn start(
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
@@ -239,40 +269,101 @@ impl Pipeline {
         budget: ParseBudget,
         shutdown: watch::Receiver<bool>,
     ) -> (Pipeline, Vec<tokio::task::JoinHandle<()>>) {
-        let queue = Arc::new(ParseQueue {
-            state: Default::default(),
-            ready: Notify::new(),
-            limits: QueueLimits {
-                capacity: limits.capacity.max(1),
-                per_owner: limits.per_owner.max(1),
-            },
-        });
-        let handles = (0..workers)
+        let limits = QueueLimits {
+            capacity: limits.capacity.max(1),
+            per_owner: limits.per_owner.max(1),
+        };
+        let jobs = match store.shared_queue() {
+            Some(queue) => Jobs::Shared(Arc::new(SharedJobs {
+                wake: queue.wake_ups(),
+                queue,
+                limits,
+                lease: PARSE_LEASE,
+                waiting: Default::default(),
+            })),
+            None => Jobs::Local(Arc::new(ParseQueue {
+                state: Default::default(),
+                ready: Notify::new(),
+                limits,
+            })),
+        };
+        let mut handles: Vec<_> = (0..workers)
             .map(|_| {
                 let worker = Worker {
                     store: store.clone(),
                     hub: hub.clone(),
                     metrics: metrics.clone(),
                     budget: budget.clone(),
-                    queue: queue.clone(),
+                    jobs: jobs.clone(),
                     shutdown: shutdown.clone(),
                 };
                 tokio::spawn(worker.run())
             })
             .collect();
-        (Pipeline { queue, hub }, handles)
+        if let Jobs::Shared(shared) = &jobs {
+            handles.push(tokio::spawn(look_now_and_then(
+                shared.clone(),
+                shutdown.clone(),
+            )));
+        }
+        (Pipeline { jobs, hub, store }, handles)
     }
 
-    /// Uploads waiting for a worker (`GET /metrics`).
-    pub fn waiting(&self) -> usize {
-        self.queue.lock().waiting.len()
+    /// Uploads waiting for a worker (`GET /metrics`): this process's, or
+    /// with a shared queue the whole cluster's.
+    pub async fn waiting(&self) -> usize {
+        match &self.jobs {
+            Jobs::Local(queue) => queue.lock().waiting.len(),
+            Jobs::Shared(shared) => {
+                use std::sync::atomic::Ordering;
+                match shared.queue.waiting().await {
+                    Ok(n) => {
+                        shared.waiting.store(n, Ordering::Relaxed);
+                        n
+                    }
+                    Err(error) => {
+                        tracing::debug!(%error, "parse queue depth unknown; the last one answered");
+                        shared.waiting.load(Ordering::Relaxed)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Store a new upload and queue its parse, or say which bound of the
+    /// queue is reached (nothing stored then); `received` is announced on
+    /// its parse stream.
+    pub async fn upload(&self, new: NewResume) -> Result<StoredResume, EnqueueError> {
+        match &self.jobs {
+            Jobs::Local(_) => {
+                let slot = self.reserve(&new.owner).map_err(EnqueueError::Full)?;
+                let stored = self.store.create_resume(new).await?;
+                slot.enqueue(stored.record.id);
+                Ok(stored)
+            }
+            Jobs::Shared(shared) => {
+                let stored = shared.queue.create_queued(new, shared.limits).await?;
+                publish_progress(
+                    &self.hub,
+                    stored.record.id,
+                    Stage::Received,
+                    "upload stored; waiting for a parser",
+                );
+                Ok(stored)
+            }
+        }
     }
 
     /// Reserve a place in the queue for one of `owner`'s uploads, or say
     /// which bound is reached.
-    pub fn reserve(&self, owner: &str) -> Result<Slot<'_>, QueueFull> {
-        let limits = self.queue.limits;
-        let mut state = self.queue.lock();
+    /// Only the local queue reserves; the shared one checks its bounds in
+    /// the upload's own transaction ([`Self::upload`]).
+    fn reserve(&self, owner: &str) -> Result<Slot<'_>, QueueFull> {
+        let Jobs::Local(queue) = &self.jobs else {
+            return Err(QueueFull::Server(0));
+        };
+        let limits = queue.limits;
+        let mut state = queue.lock();
         if state.waiting.len() + state.reserved >= limits.capacity {
             return Err(QueueFull::Server(limits.capacity));
         }
@@ -284,7 +375,7 @@ impl Pipeline {
         state.reserved += 1;
         *state.reserved_by.entry(owner.to_string()).or_default() += 1;
         Ok(Slot {
-            queue: &self.queue,
+            queue,
             owner: owner.to_string(),
             hub: &self.hub,
             used: false,
@@ -292,13 +383,20 @@ impl Pipeline {
     }
 
     /// Queue every resume a crash or shutdown left unfinished, past the
-    /// queue's bounds (they hold what the store holds already).
+    /// queue's bounds (they hold what the store holds already). A shared
+    /// queue holds its jobs already (another instance may be parsing them
+    /// now): only a resume without a job is queued, e.g. one copied in from
+    /// another store.
     pub async fn requeue_unfinished(&self, store: &dyn Store) -> Result<usize, StoreError> {
+        let queue = match &self.jobs {
+            Jobs::Local(queue) => queue,
+            Jobs::Shared(shared) => return shared.queue.adopt_unqueued().await,
+        };
         let unfinished = store.unfinished_resumes().await?;
         let count = unfinished.len();
         for (id, owner) in unfinished {
             publish_progress(&self.hub, id, Stage::Received, "re-queued after a restart");
-            self.queue.push(&owner, id);
+            queue.push(&owner, id);
         }
         Ok(count)
     }
@@ -372,12 +470,31 @@ pub fn terminal_event(stored: &StoredResume) -> Option<SseEvent> {
     }
 }
 
+/// With a shared queue: wake the idle workers every half lease, so they
+/// take over jobs whose lease ran out (an instance died mid-parse) and
+/// jobs whose wake-up was missed.
+async fn look_now_and_then(shared: Arc<SharedJobs>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = tokio::time::sleep(shared.lease / 2) => shared.wake.notify_waiters(),
+        }
+    }
+}
+
 impl Worker {
-    async fn run(mut self) {
+    async fn run(self) {
+        match self.jobs.clone() {
+            Jobs::Local(queue) => self.run_local(queue).await,
+            Jobs::Shared(shared) => self.run_shared(shared).await,
+        }
+    }
+
+    async fn run_local(mut self, queue: Arc<ParseQueue>) {
         loop {
             let next = tokio::select! {
                 _ = self.shutdown.changed() => None,
-                next = self.queue.pop() => Some(next),
+                next = queue.pop() => Some(next),
             };
             let Some((owner, (id, queued))) = next else {
                 return;
@@ -387,13 +504,190 @@ impl Worker {
                 return;
             }
             self.metrics.parse_started(queued.elapsed());
-            self.parse_one(&owner, id).await;
-            self.queue.lock().waiting.done(&owner);
+            self.parse_one(&queue, &owner, id).await;
+            queue.lock().waiting.done(&owner);
         }
     }
 
-    async fn parse_one(&self, owner: &str, id: Uuid) {
-        let started = std::time::Instant::now();
+    /// Claim jobs from the shared queue until shutdown; between jobs, wait
+    /// for a wake-up.
+    async fn run_shared(mut self, shared: Arc<SharedJobs>) {
+        loop {
+            if *self.shutdown.borrow() {
+                return;
+            }
+            // Registered before the look, so a wake-up in between is not missed.
+            let notified = shared.wake.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match shared.queue.claim(shared.lease).await {
+                Ok(Some(claim)) => {
+                    // More may be waiting (wake-ups of one transaction are
+                    // folded into one): let another idle worker look too.
+                    shared.wake.notify_one();
+                    if *self.shutdown.borrow() {
+                        if let Err(error) = shared.queue.release(&claim).await {
+                            tracing::warn!(resume = %claim.resume_id, %error, "could not give back a claim at shutdown; another instance takes it when its lease runs out");
+                        }
+                        return;
+                    }
+                    self.metrics.parse_started(claim.waited);
+                    self.parse_claimed(&shared, claim).await;
+                    continue;
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    // The next look is at the next wake-up, half a lease at most.
+                    tracing::warn!(%error, "cannot claim a parse job");
+                }
+            }
+            tokio::select! {
+                changed = self.shutdown.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                _ = notified => {}
+            }
+        }
+    }
+
+    /// Parse a claimed job, renewing its lease meanwhile, and store the
+    /// outcome if the claim still holds.
+    async fn parse_claimed(&self, shared: &Arc<SharedJobs>, claim: Claim) {
+        let started = Instant::now();
+        let id = claim.resume_id;
+        if claim.exhausted() {
+            tracing::warn!(
+                resume = %id,
+                attempts = claim.attempts - 1,
+                "a parse was interrupted too often; failing it"
+            );
+            let outcome = ParseOutcome::Failed {
+                reason: crate::store::queue::interrupted_reason(),
+            };
+            self.finish_claimed(shared, &claim, outcome, started).await;
+            return;
+        }
+        let stored = match self.store.mark_parsing(id).await {
+            Ok(stored) => stored,
+            Err(StoreError::NotFound(_)) => return, // deleted: its job went with it
+            Err(StoreError::Conflict(why)) => {
+                tracing::debug!(resume = %id, %why, "skipping parse");
+                if let Err(error) = shared.queue.abandon(&claim).await {
+                    tracing::warn!(resume = %id, %error, "cannot drop a finished resume's job");
+                }
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(resume = %id, %error, "parse waits for the store");
+                self.release_later(shared, claim);
+                return;
+            }
+        };
+        if claim.attempts > 1 {
+            tracing::info!(resume = %id, attempt = claim.attempts, "taking over a parse whose instance stopped");
+        }
+        let lost = Arc::new(Notify::new());
+        let renewer = tokio::spawn(renew_lease(shared.clone(), claim.clone(), lost.clone()));
+        let outcome = tokio::select! {
+            outcome = self.parse_stored(id, &stored) => Some(outcome),
+            // The child is killed as its future is dropped (kill_on_drop).
+            _ = lost.notified() => None,
+        };
+        renewer.abort();
+        match outcome {
+            Some(outcome) => self.finish_claimed(shared, &claim, outcome, started).await,
+            None => tracing::warn!(
+                resume = %id,
+                "parse abandoned: its lease ran out and another instance took the job over"
+            ),
+        }
+    }
+
+    async fn finish_claimed(
+        &self,
+        shared: &Arc<SharedJobs>,
+        claim: &Claim,
+        outcome: ParseOutcome,
+        started: Instant,
+    ) {
+        let id = claim.resume_id;
+        let finished = match shared.queue.finish(claim, outcome).await {
+            Err(StoreError::Backend(error)) => {
+                tracing::error!(resume = %id, %error, "cannot store parse outcome");
+                let reason = format!("the parse result could not be stored: {error}");
+                shared
+                    .queue
+                    .finish(claim, ParseOutcome::Failed { reason })
+                    .await
+            }
+            other => other,
+        };
+        match finished {
+            Ok(Finished::Stored(stored)) => self.report(&stored, started),
+            Ok(Finished::Lost) => tracing::warn!(
+                resume = %id,
+                "parse result discarded: the lease ran out and another instance took the job over"
+            ),
+            Err(StoreError::NotFound(_)) => self.hub.forget_parse(id),
+            Err(error) => {
+                // Nothing was stored: the job is still this claim's. Give
+                // it back shortly, to be parsed again once the store takes
+                // writes; its stream stays open and hears why.
+                tracing::warn!(resume = %id, %error, "parse result not stored; trying again later");
+                publish_progress(
+                    &self.hub,
+                    id,
+                    Stage::Received,
+                    &format!("the result could not be stored ({error}); parsing again shortly"),
+                );
+                self.release_later(shared, claim.clone());
+            }
+        }
+    }
+
+    /// Give a claim back after [`STORE_RETRY`] (well within its lease), so
+    /// the job is tried again without counting as an interrupted attempt.
+    fn release_later(&self, shared: &Arc<SharedJobs>, claim: Claim) {
+        let queue = shared.queue.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(STORE_RETRY).await;
+            if let Err(error) = queue.release(&claim).await {
+                tracing::warn!(resume = %claim.resume_id, %error, "cannot give back a claim; it is taken over when its lease runs out");
+            }
+        });
+    }
+
+    /// Log, count and publish a stored outcome.
+    fn report(&self, stored: &StoredResume, started: Instant) {
+        tracing::info!(
+            resume = %stored.record.id,
+            status = %stored.record.status,
+            reason = stored.record.reason.as_deref().unwrap_or(""),
+            ms = started.elapsed().as_millis() as u64,
+            "parse finished"
+        );
+        self.metrics
+            .parse_finished(stored.record.status == Status::Ready);
+        publish_outcome(&self.hub, stored);
+    }
+
+    /// Read the original and parse it in a child.
+    async fn parse_stored(&self, id: Uuid, stored: &StoredResume) -> ParseOutcome {
+        match self.store.original(id).await {
+            Ok(bytes) => {
+                self.run_child(id, &stored.record.content_type, &bytes)
+                    .await
+            }
+            Err(error) => ParseOutcome::Failed {
+                reason: format!("the original upload could not be read: {error}"),
+            },
+        }
+    }
+
+    async fn parse_one(&self, queue: &Arc<ParseQueue>, owner: &str, id: Uuid) {
+        let started = Instant::now();
         let stored = match self.store.mark_parsing(id).await {
             Ok(stored) => stored,
             Err(StoreError::NotFound(_)) => return, // deleted while queued
@@ -403,7 +697,7 @@ impl Worker {
             }
             Err(error) if store_will_recover(&error) => {
                 tracing::warn!(resume = %id, %error, "parse waits for the store");
-                self.retry_later(owner, id);
+                self.retry_later(queue, owner, id);
                 return;
             }
             Err(error) => {
@@ -411,15 +705,7 @@ impl Worker {
                 return;
             }
         };
-        let outcome = match self.store.original(id).await {
-            Ok(bytes) => {
-                self.run_child(id, &stored.record.content_type, &bytes)
-                    .await
-            }
-            Err(error) => ParseOutcome::Failed {
-                reason: format!("the original upload could not be read: {error}"),
-            },
-        };
+        let outcome = self.parse_stored(id, &stored).await;
         let stored = match self.store.finish_parse(id, outcome).await {
             Err(StoreError::Backend(error)) => {
                 // The outcome could not be stored; try to record at least a
@@ -444,20 +730,9 @@ impl Worker {
                     Stage::Received,
                     &format!("the result could not be stored ({error}); parsing again shortly"),
                 );
-                self.retry_later(owner, id);
+                self.retry_later(queue, owner, id);
             }
-            Ok(stored) => {
-                tracing::info!(
-                    resume = %id,
-                    status = %stored.record.status,
-                    reason = stored.record.reason.as_deref().unwrap_or(""),
-                    ms = started.elapsed().as_millis() as u64,
-                    "parse finished"
-                );
-                self.metrics
-                    .parse_finished(stored.record.status == Status::Ready);
-                publish_outcome(&self.hub, &stored);
-            }
+            Ok(stored) => self.report(&stored, started),
             // Deleted while parsing: drop the log its progress events re-created.
             Err(StoreError::NotFound(_)) => self.hub.forget_parse(id),
             Err(error) => {
@@ -477,9 +752,9 @@ impl Worker {
     }
 
     /// Put `id` back on the queue after [`STORE_RETRY`], unless shutting down.
-    fn retry_later(&self, owner: &str, id: Uuid) {
+    fn retry_later(&self, queue: &Arc<ParseQueue>, owner: &str, id: Uuid) {
         // Weak, so a pending retry never keeps the queue alive on its own.
-        let queue = Arc::downgrade(&self.queue);
+        let queue = Arc::downgrade(queue);
         let shutdown = self.shutdown.clone();
         let owner = owner.to_string();
         tokio::spawn(async move {
@@ -628,6 +903,25 @@ impl Worker {
     }
 }
 
+/// Renew `claim`'s lease every third of it until aborted; tell `lost` when
+/// the claim was taken over (the parse is then pointless). A renewal that
+/// fails is tried again at the next turn: the lease has two more thirds.
+async fn renew_lease(shared: Arc<SharedJobs>, claim: Claim, lost: Arc<Notify>) {
+    loop {
+        tokio::time::sleep(shared.lease / 3).await;
+        match shared.queue.renew(&claim, shared.lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                lost.notify_one();
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(resume = %claim.resume_id, %error, "cannot renew a parse's lease")
+            }
+        }
+    }
+}
+
 /// Test builds only: the variable that makes every parse worker report
 /// what its sandbox lets it reach ([`crate::sandbox::probe`]), naming the
 /// file it tries to open.
@@ -683,23 +977,28 @@ fn crash_reason(
 mod tests {
     use super::*;
 
-    fn pipeline(capacity: usize, per_owner: usize) -> Pipeline {
-        Pipeline {
-            queue: Arc::new(ParseQueue {
-                state: Default::default(),
-                ready: Notify::new(),
-                limits: QueueLimits {
-                    capacity,
-                    per_owner,
-                },
-            }),
+    fn pipeline(capacity: usize, per_owner: usize) -> (Pipeline, Arc<ParseQueue>) {
+        let queue = Arc::new(ParseQueue {
+            state: Default::default(),
+            ready: Notify::new(),
+            limits: QueueLimits {
+                capacity,
+                per_owner,
+            },
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::redb::RedbStore::open(dir.path()).unwrap();
+        let pipeline = Pipeline {
+            jobs: Jobs::Local(queue.clone()),
             hub: Arc::new(Hub::new()),
-        }
+            store: Arc::new(store),
+        };
+        (pipeline, queue)
     }
 
     #[tokio::test]
     async fn the_queue_is_bounded_per_owner_and_in_total_and_serves_owners_in_turn() {
-        let pipeline = pipeline(3, 2);
+        let (pipeline, queue) = pipeline(3, 2);
         let (a1, a2) = (Uuid::new_v4(), Uuid::new_v4());
         pipeline.reserve("a").unwrap().enqueue(a1);
         let held = pipeline.reserve("a").unwrap();
@@ -710,8 +1009,7 @@ mod tests {
         let b1 = Uuid::new_v4();
         pipeline.reserve("b").unwrap().enqueue(b1);
         assert_eq!(pipeline.reserve("c").err(), Some(QueueFull::Server(3)));
-        assert_eq!(pipeline.waiting(), 3);
-        let queue = &pipeline.queue;
+        assert_eq!(pipeline.waiting().await, 3);
         let next = || async {
             let (owner, (id, _queued)) = queue.pop().await;
             (owner, id)
@@ -720,7 +1018,7 @@ mod tests {
         // "a" has a parse running, "b" none: "b" is next.
         assert_eq!(next().await, ("b".to_string(), b1));
         assert_eq!(next().await, ("a".to_string(), a2));
-        assert_eq!(pipeline.waiting(), 0);
+        assert_eq!(pipeline.waiting().await, 0);
         // Taken by workers, the places are free again.
         assert!(pipeline.reserve("c").is_ok());
     }

@@ -6,7 +6,9 @@
 //! scripts wait for it). On SIGINT/SIGTERM: stop accepting, end every SSE
 //! stream, let in-flight requests finish, let running parses finish within
 //! the drain time; a parse cut short stays `parsing` in the store and is
-//! re-queued at the next start. On SIGHUP: read the settings again and
+//! re-queued at the next start (on a shared store, PostgreSQL: taken over
+//! by another instance when its lease runs out; claims not yet started are
+//! given back at once). On SIGHUP: read the settings again and
 //! apply what can change live ([`crate::reload`]); connections stay open.
 
 use std::io::Write;
@@ -264,7 +266,7 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
     );
     let requeued = pipeline.requeue_unfinished(store.as_ref()).await?;
     if requeued > 0 {
-        tracing::info!(requeued, "re-queued parses left unfinished by the last run");
+        tracing::info!(requeued, "queued parses left unfinished or not queued");
     }
     let exporter = {
         let (export, store, hub) = (config.export.clone(), store.clone(), hub.clone());
@@ -352,7 +354,8 @@ async fn run(config: Config, logs: crate::logs::LogFeed, reload: Reload) -> anyh
     let drained = tokio::time::timeout(DRAIN, futures_util::future::join_all(workers)).await;
     if drained.is_err() {
         tracing::warn!(
-            "parses still running after the drain time; they are re-queued at the next start"
+            "parses still running after the drain time; they are parsed again at the next start \
+             (or, on PostgreSQL, by another instance once their lease runs out)"
         );
     }
     let _ = std::fs::remove_file(&url_file);

@@ -23,6 +23,7 @@
 //! - [`instances`]: several server instances on one PostgreSQL database.
 //! - [`postgres`]: a throw-away PostgreSQL cluster, and `VITAE_TEST_BACKEND`,
 //!   which makes every [`TestServer`] run on PostgreSQL instead of redb.
+//! - [`cluster`]: [`cluster::Instances`], several servers on one database.
 //!
 //! Everything but [`webdriver`] and [`postgres`] is re-exported at the top, for
 //! `use vitae_tests::*`.
@@ -32,6 +33,7 @@
 
 pub mod api;
 pub mod checks;
+pub mod cluster;
 pub mod export;
 pub mod fixtures;
 pub mod instances;

@@ -70,7 +70,7 @@ pub async fn metrics(
         ));
     }
     let live = crate::metrics::Live {
-        parse_queue_depth: app.pipeline.waiting(),
+        parse_queue_depth: app.pipeline.waiting().await,
         export_queue_depth: app.exporter.waiting_renders(),
         sse_subscribers: app.admission.streams.held(),
         connections: app.admission.connections.held(),

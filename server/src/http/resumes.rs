@@ -17,7 +17,7 @@ use super::body::{content_type, read_body, require_json};
 use super::error::{HttpError, HttpResult};
 use super::response::{empty, encode_json, json, json_encoded};
 use super::{paging, App, Body, Ctx};
-use crate::pipeline::QueueFull;
+use crate::pipeline::{EnqueueError, QueueFull};
 use crate::resource;
 use crate::store::{NewResume, StoreError, StoredResume};
 
@@ -157,16 +157,24 @@ pub async fn upload(
         ));
     }
     let format = sniff(&bytes, declared.as_deref(), filename.as_deref()).map_err(sniff_error)?;
-    let slot = match app.pipeline.reserve(&user.user) {
-        Ok(slot) => slot,
-        Err(QueueFull::Server(_)) => {
+    let new = NewResume {
+        owner: user.user.clone(),
+        filename: clean_filename(filename.as_deref().unwrap_or(""), format),
+        content_type: format.content_type().to_string(),
+        original: bytes,
+        parent_id: None,
+    };
+    // Stored and queued together: a full queue answers 429 and stores nothing.
+    let stored = match app.pipeline.upload(new).await {
+        Ok(stored) => stored,
+        Err(EnqueueError::Full(QueueFull::Server(_))) => {
             return Err(HttpError::new(
                 ErrorCode::TooManyRequests,
                 "the parse queue is full; retry in a few seconds",
             )
             .with_header("retry-after", "5"))
         }
-        Err(QueueFull::Owner(cap)) => {
+        Err(EnqueueError::Full(QueueFull::Owner(cap))) => {
             return Err(HttpError::new(
                 ErrorCode::TooManyRequests,
                 format!(
@@ -176,21 +184,11 @@ pub async fn upload(
             )
             .with_header("retry-after", "5"))
         }
+        Err(EnqueueError::Store(error)) => return Err(error.into()),
     };
-    let stored = app
-        .store
-        .create_resume(NewResume {
-            owner: user.user.clone(),
-            filename: clean_filename(filename.as_deref().unwrap_or(""), format),
-            content_type: format.content_type().to_string(),
-            original: bytes,
-            parent_id: None,
-        })
-        .await?;
     let id = stored.record.id;
     app.hub
         .publish_change(&user.user, &change("resume.created", &stored));
-    slot.enqueue(id);
     tracing::info!(resume = %id, format = %format, bytes = stored.record.size, "upload stored");
     let mut response = json(StatusCode::ACCEPTED, &resource::resume(&stored, true))?;
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/resumes/{id}")) {

@@ -12,12 +12,14 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::queue::{Claim, EnqueueError, Finished, QueueLimits, SharedQueue};
 use super::{
     CachedExport, DayViews, DeletedResume, ExportRecord, JobRecord, NewJob, NewResume, NewShare,
     NewTailored, Page, Paged, ParseOutcome, Position, Principal, Quotas, RawDocument,
     RevisionRecord, ShareRecord, SharedView, Store, StoreError, StoredResume, Usage,
 };
 use crate::metrics::Metrics;
+use std::time::Duration;
 
 pub struct MeteredStore {
     inner: Arc<dyn Store>,
@@ -54,6 +56,14 @@ impl Store for MeteredStore {
 
     fn pool_connections(&self) -> Option<(usize, usize, usize)> {
         self.inner.pool_connections()
+    }
+
+    fn shared_queue(&self) -> Option<Arc<dyn SharedQueue>> {
+        let inner = self.inner.shared_queue()?;
+        Some(Arc::new(MeteredQueue {
+            inner,
+            metrics: self.metrics.clone(),
+        }))
     }
 
     async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
@@ -320,5 +330,56 @@ impl Store for MeteredStore {
 
     async fn ready(&self) -> Result<(), StoreError> {
         timed!(self, "ready", self.inner.ready())
+    }
+}
+
+/// The shared parse queue ([`SharedQueue`]) of the store it wraps, timed
+/// the same way: storing an upload and its outcome under the names the
+/// embedded store's calls have (`create_resume`, `finish_parse`).
+struct MeteredQueue {
+    inner: Arc<dyn SharedQueue>,
+    metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl SharedQueue for MeteredQueue {
+    async fn create_queued(
+        &self,
+        new: NewResume,
+        limits: QueueLimits,
+    ) -> Result<StoredResume, EnqueueError> {
+        timed!(self, "create_resume", self.inner.create_queued(new, limits))
+    }
+
+    async fn claim(&self, lease: Duration) -> Result<Option<Claim>, StoreError> {
+        timed!(self, "claim_parse", self.inner.claim(lease))
+    }
+
+    async fn renew(&self, claim: &Claim, lease: Duration) -> Result<bool, StoreError> {
+        timed!(self, "renew_parse", self.inner.renew(claim, lease))
+    }
+
+    async fn finish(&self, claim: &Claim, outcome: ParseOutcome) -> Result<Finished, StoreError> {
+        timed!(self, "finish_parse", self.inner.finish(claim, outcome))
+    }
+
+    async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
+        timed!(self, "release_parse", self.inner.release(claim))
+    }
+
+    async fn abandon(&self, claim: &Claim) -> Result<(), StoreError> {
+        timed!(self, "abandon_parse", self.inner.abandon(claim))
+    }
+
+    async fn waiting(&self) -> Result<usize, StoreError> {
+        timed!(self, "parse_queue_waiting", self.inner.waiting())
+    }
+
+    async fn adopt_unqueued(&self) -> Result<usize, StoreError> {
+        timed!(self, "adopt_unqueued", self.inner.adopt_unqueued())
+    }
+
+    fn wake_ups(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.wake_ups()
     }
 }

@@ -20,7 +20,8 @@
 //!
 //! The contract every backend keeps: every method that returns `Ok` has made
 //! its write durable (fsynced) before returning, so an acknowledged write
-//! survives `kill -9`. Ownership is enforced here, not in handlers: a method
+//! survives `kill -9`. A store shared by several instances also keeps the
+//! parse queue ([`queue`], [`Store::shared_queue`]). Ownership is enforced here, not in handlers: a method
 //! that takes an `owner` answers [`StoreError::NotFound`] for another
 //! owner's record, so ids never leak across accounts.
 
@@ -29,6 +30,7 @@ pub mod delta;
 pub mod history;
 pub mod metered;
 pub mod postgres;
+pub mod queue;
 pub mod quota;
 pub mod records;
 pub mod redb;
@@ -455,6 +457,13 @@ pub trait Store: Send + Sync + 'static {
     /// A pooled backend's connections now, (in use, idle, max), for
     /// `GET /metrics`; `None` for the embedded store, which has no pool.
     fn pool_connections(&self) -> Option<(usize, usize, usize)> {
+        None
+    }
+
+    /// The parse queue this store keeps for every server instance on it
+    /// ([`queue`]); `None` for the embedded store, whose queue is the
+    /// pipeline's own, in memory.
+    fn shared_queue(&self) -> Option<std::sync::Arc<dyn queue::SharedQueue>> {
         None
     }
 }

@@ -27,6 +27,11 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "share history and pages",
         include_str!("migrations/0002_share_history_and_pages.sql"),
     ),
+    (
+        3,
+        "parse jobs",
+        include_str!("migrations/0003_parse_jobs.sql"),
+    ),
     (4, "events", include_str!("migrations/0004_events.sql")),
 ];
 

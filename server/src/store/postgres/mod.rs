@@ -38,6 +38,10 @@
 //! - **Database down**: a failed connection or a pool timeout is
 //!   [`StoreError::Failing`], which the HTTP layer answers 503 with
 //!   `Retry-After`; the pool reconnects on its own when the database is back.
+//! - **Parse queue**: in the database, shared by the instances
+//!   ([`queue`]): an upload's job is inserted with it, claimed by one
+//!   instance at a time under a lease, and its outcome stored only while
+//!   the claim holds.
 //! - **Read caches**: [`Store::generation`] changes on every call, so the
 //!   HTTP read caches never serve an answer this instance cannot prove
 //!   current (another instance may have written); see [`PgStore::generation`].
@@ -56,6 +60,7 @@
 //! | [`exports`] | export jobs, and the export cache (LRU in bytes) |
 //! | [`tokens`] | API tokens (stored hashed) |
 //! | [`usage`] | per-owner usage counters and the owner lock |
+//! | [`queue`] | the parse queue shared by the instances: jobs, claims and leases, wake-ups |
 //! | [`copy`] | rows read and written as stored, for `vitae-server migrate` |
 //! | [`events`] | the account event log and `LISTEN`/`NOTIFY` channel shared by all instances |
 
@@ -66,6 +71,7 @@ mod exports;
 mod jobs;
 mod migrate;
 mod pages;
+pub mod queue;
 mod resumes;
 mod revisions;
 mod shares;
@@ -75,6 +81,8 @@ mod usage;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_queue;
 #[cfg(test)]
 mod tests_v2;
 
@@ -123,11 +131,13 @@ pub struct PgStore {
     /// This process's id in `share_views`: each instance writes its own rows.
     instance: Uuid,
     generation: AtomicU64,
-    quotas: std::sync::RwLock<Quotas>,
+    quotas: Arc<std::sync::RwLock<Quotas>>,
     seal: Arc<TokenSeal>,
     /// The connection settings, for the event listener's own connection.
     listen_config: tokio_postgres::Config,
     listen_tls: connect::Tls,
+    /// The parse queue ([`queue`]), shared with the pipeline.
+    queue: Arc<queue::PgQueue>,
 }
 
 impl Drop for PgStore {
@@ -234,6 +244,16 @@ impl PgStore {
             flush_wake.clone(),
             instance,
         ));
+        let quotas = Arc::new(std::sync::RwLock::new(Quotas::default()));
+        let queue = Arc::new(queue::PgQueue {
+            pool: pool.clone(),
+            instance,
+            quotas: quotas.clone(),
+            config: listen_config.clone(),
+            tls: listen_tls.clone(),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            listener: std::sync::Mutex::new(None),
+        });
         Ok(PgStore {
             pool,
             views,
@@ -242,10 +262,11 @@ impl PgStore {
             flusher: Some(flusher),
             instance,
             generation: AtomicU64::new(0),
-            quotas: std::sync::RwLock::new(Quotas::default()),
+            quotas,
             seal: Arc::new(seal),
             listen_config,
             listen_tls,
+            queue,
         })
     }
 
@@ -570,6 +591,10 @@ impl Store for PgStore {
         let status = self.pool.status();
         let in_use = status.size.saturating_sub(status.available);
         Some((in_use, status.available, status.max_size))
+    }
+
+    fn shared_queue(&self) -> Option<Arc<dyn crate::store::queue::SharedQueue>> {
+        Some(self.queue.clone())
     }
 }
 

@@ -1,5 +1,6 @@
-//! Resumes: upload, parse progress and outcome, the master rule, pages,
-//! the original bytes, deletion and the resumes a restart must parse again.
+//! Resumes: upload (with its parse job, [`super::queue`]), parse progress
+//! and outcome (ending the job, fenced by the claim), the master rule,
+//! pages, the original bytes, deletion and the unfinished resumes.
 //!
 //! **The master rule** is the `is_master` column, at most one `true` per
 //! owner by the partial UNIQUE index `resumes_one_master_per_owner`, and
@@ -22,12 +23,39 @@ use vitae_common::Status;
 use super::usage;
 use super::{big, from_json, pages, PgStore};
 use crate::store::history::document_bytes;
+use crate::store::queue::{QueueFull, QueueLimits};
 use crate::store::quota::Delta;
 use crate::store::records::{ParseOutcome, ResumeRecord, StoredResume, RESUME_SCHEMA};
 use crate::store::{now, DeletedResume, NewResume, Page, Paged, Position, StoreError};
 
-/// Store a new upload, `pending`, with its original bytes.
+/// Store a new upload, `pending`, with its original bytes, and queue its
+/// parse ([`super::queue`]) without bounds.
 pub(super) async fn create(store: &PgStore, new: NewResume) -> Result<StoredResume, StoreError> {
+    let quotas = store.current_quotas();
+    let mut client = store.client().await?;
+    match create_queued(&mut client, &quotas, new, None).await? {
+        Ok(stored) => Ok(stored),
+        Err(full) => Err(StoreError::Backend(format!(
+            "an unbounded queue answered full ({full:?})"
+        ))),
+    }
+}
+
+/// Store a new upload `pending` with its original bytes and its parse job,
+/// in one transaction, so an acknowledged upload is always queued; then
+/// wake the workers of every instance (the NOTIFY is delivered at commit).
+/// With `limits`, the queue's bounds are checked in that transaction first
+/// (`Ok(Err(_))`: nothing was stored): the owner's waiting jobs under the
+/// owner lock, so exactly; the cluster's total without a lock, so two
+/// different owners' uploads committing together may both pass at the
+/// last place (READ COMMITTED): the total can overshoot `capacity` by the
+/// uploads in flight at that moment, never grow without bound.
+pub(super) async fn create_queued(
+    client: &mut deadpool_postgres::Object,
+    quotas: &crate::store::Quotas,
+    new: NewResume,
+    limits: Option<QueueLimits>,
+) -> Result<Result<StoredResume, QueueFull>, StoreError> {
     let now = now();
     let record = ResumeRecord {
         v: RESUME_SCHEMA,
@@ -48,26 +76,58 @@ pub(super) async fn create(store: &PgStore, new: NewResume) -> Result<StoredResu
         confidence: Default::default(),
         size: new.original.len() as u64,
     };
-    let quotas = store.current_quotas();
-    let mut client = store.client().await?;
     let txn = client.transaction().await?;
+    // The owner lock first: the owner's count below is exact.
+    usage::lock(&txn, &record.owner).await?;
+    let mine = txn
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE claimed_by IS NULL OR lease_until < now()) \
+             FROM parse_jobs WHERE owner = $1",
+            &[&record.owner],
+        )
+        .await?;
+    let (mine_all, mine_waiting): (i64, i64) = (mine.get(0), mine.get(1));
+    if let Some(limits) = limits {
+        let total: i64 = txn
+            .query_one(
+                "SELECT count(*) FROM parse_jobs WHERE claimed_by IS NULL OR lease_until < now()",
+                &[],
+            )
+            .await?
+            .get(0);
+        if total as u64 >= limits.capacity as u64 {
+            return Ok(Err(QueueFull::Server(limits.capacity)));
+        }
+        if mine_waiting as u64 >= limits.per_owner as u64 {
+            return Ok(Err(QueueFull::Owner(limits.per_owner)));
+        }
+    }
     let delta = Delta {
         resumes: 1,
         bytes: new.original.len() as i64,
         ..Delta::default()
     };
-    usage::charge(&txn, &quotas, &record.owner, delta).await?;
+    usage::charge(&txn, quotas, &record.owner, delta).await?;
     insert(&txn, &record, false).await?;
     txn.execute(
         "INSERT INTO originals (resume_id, bytes) VALUES ($1, $2)",
         &[&record.id, &new.original.as_ref()],
     )
     .await?;
+    // The owner's round: its jobs already queued or running, so owners
+    // are served in turn ([`super::queue`]).
+    let round = i32::try_from(mine_all).unwrap_or(i32::MAX);
+    txn.execute(
+        "INSERT INTO parse_jobs (resume_id, owner, round) VALUES ($1, $2, $3)",
+        &[&record.id, &record.owner, &round],
+    )
+    .await?;
+    super::queue::notify(&txn).await?;
     txn.commit().await?;
-    Ok(StoredResume {
+    Ok(Ok(StoredResume {
         record,
         is_master: false,
-    })
+    }))
 }
 
 /// One of `owner`'s resumes, its document parsed (`D` = `Resume`) or kept as
@@ -147,7 +207,7 @@ pub(super) async fn mark_parsing(store: &PgStore, id: Uuid) -> Result<StoredResu
 }
 
 /// Store the parse outcome; a `ready` resume becomes master when its owner
-/// has none.
+/// has none. The resume's parse job ends in the same transaction.
 pub(super) async fn finish_parse(
     store: &PgStore,
     id: Uuid,
@@ -155,6 +215,24 @@ pub(super) async fn finish_parse(
 ) -> Result<StoredResume, StoreError> {
     let quotas = store.current_quotas();
     let mut client = store.client().await?;
+    finish_fenced(&mut client, &quotas, id, outcome, None)
+        .await?
+        .ok_or(StoreError::Backend(
+            "an unfenced parse outcome was refused".into(),
+        ))
+}
+
+/// [`finish_parse`], fenced: with `fence` (the claim's instance and
+/// number), the outcome is stored only while the job is still that
+/// claim's; `Ok(None)` when it was taken over (nothing stored).
+pub(super) async fn finish_fenced(
+    client: &mut deadpool_postgres::Object,
+    quotas: &crate::store::Quotas,
+    id: Uuid,
+    outcome: ParseOutcome,
+    fence: Option<(Uuid, i32)>,
+) -> Result<Option<StoredResume>, StoreError> {
+    let quotas = *quotas;
     let txn = client.transaction().await?;
     let owner: String = txn
         .query_opt("SELECT owner FROM resumes WHERE id = $1", &[&id])
@@ -167,6 +245,24 @@ pub(super) async fn finish_parse(
     let (mut record, _) = load::<vitae_common::Resume, _>(&*txn, id, true)
         .await?
         .ok_or(StoreError::NotFound("resume"))?;
+    // The job row last (lock order: owner, resume, job, as everywhere).
+    let ended = match fence {
+        Some((instance, attempts)) => {
+            txn.execute(
+                "DELETE FROM parse_jobs WHERE resume_id = $1 AND claimed_by = $2 \
+                 AND attempts = $3",
+                &[&id, &instance, &attempts],
+            )
+            .await?
+        }
+        None => {
+            txn.execute("DELETE FROM parse_jobs WHERE resume_id = $1", &[&id])
+                .await?
+        }
+    };
+    if fence.is_some() && ended == 0 {
+        return Ok(None);
+    }
     if record.status.is_terminal() {
         return Err(StoreError::Conflict(format!(
             "resume {id} is already {}",
@@ -230,7 +326,7 @@ pub(super) async fn finish_parse(
         }
     }
     txn.commit().await?;
-    Ok(StoredResume { record, is_master })
+    Ok(Some(StoredResume { record, is_master }))
 }
 
 /// Make `id` (a `ready` resume) its owner's master if the owner has none.

@@ -33,6 +33,11 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0003_parse_jobs.sql"),
     ),
     (4, "events", include_str!("migrations/0004_events.sql")),
+    (
+        5,
+        "change feed",
+        include_str!("migrations/0005_change_feed.sql"),
+    ),
 ];
 
 /// The advisory lock key that serialises migrations across instances

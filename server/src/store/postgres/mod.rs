@@ -42,9 +42,11 @@
 //!   ([`queue`]): an upload's job is inserted with it, claimed by one
 //!   instance at a time under a lease, and its outcome stored only while
 //!   the claim holds.
-//! - **Read caches**: [`Store::generation`] changes on every call, so the
-//!   HTTP read caches never serve an answer this instance cannot prove
-//!   current (another instance may have written); see [`PgStore::generation`].
+//! - **Read caches**: [`Store::generation`] advances on every write of
+//!   this instance and on every write any instance commits, announced by
+//!   the database itself (triggers and `LISTEN`, [`changes`]); while that
+//!   feed is down it advances on every call, so the caches serve nothing
+//!   they cannot prove current.
 //!
 //! | module | what |
 //! |---|---|
@@ -62,8 +64,10 @@
 //! | [`usage`] | per-owner usage counters and the owner lock |
 //! | [`queue`] | the parse queue shared by the instances: jobs, claims and leases, wake-ups |
 //! | [`copy`] | rows read and written as stored, for `vitae-server migrate` |
+//! | [`changes`] | the change feed: when this instance's read caches may serve what they hold |
 //! | [`events`] | the account event log and `LISTEN`/`NOTIFY` channel shared by all instances |
 
+mod changes;
 mod connect;
 mod copy;
 pub mod events;
@@ -87,7 +91,6 @@ mod tests_queue;
 mod tests_v2;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,7 +133,12 @@ pub struct PgStore {
     flusher: Option<tokio::task::JoinHandle<()>>,
     /// This process's id in `share_views`: each instance writes its own rows.
     instance: Uuid,
-    generation: AtomicU64,
+    /// What the read caches key on ([`changes`]).
+    changes: Arc<changes::ChangeFeed>,
+    /// The change feed's listening task.
+    change_listener: Option<tokio::task::JoinHandle<()>>,
+    /// Recently authenticated tokens (by hash), while no write happened.
+    principals: crate::read_cache::ReadCache<String, Principal>,
     quotas: Arc<std::sync::RwLock<Quotas>>,
     seal: Arc<TokenSeal>,
     /// The connection settings, for the event listener's own connection.
@@ -144,6 +152,9 @@ impl Drop for PgStore {
     fn drop(&mut self) {
         if let Some(flusher) = self.flusher.take() {
             flusher.abort();
+        }
+        if let Some(listener) = self.change_listener.take() {
+            listener.abort();
         }
     }
 }
@@ -245,7 +256,14 @@ impl PgStore {
             instance,
         ));
         let quotas = Arc::new(std::sync::RwLock::new(Quotas::default()));
+        let changes = Arc::new(changes::ChangeFeed::default());
+        let change_listener = tokio::spawn(changes::listen(
+            listen_config.clone(),
+            listen_tls.clone(),
+            changes.clone(),
+        ));
         let queue = Arc::new(queue::PgQueue {
+            changes: changes.clone(),
             pool: pool.clone(),
             instance,
             quotas: quotas.clone(),
@@ -261,7 +279,9 @@ impl PgStore {
             flush_wake,
             flusher: Some(flusher),
             instance,
-            generation: AtomicU64::new(0),
+            changes,
+            change_listener: Some(change_listener),
+            principals: crate::read_cache::ReadCache::new(1024, 1024 * 1024),
             quotas,
             seal: Arc::new(seal),
             listen_config,
@@ -286,6 +306,14 @@ impl PgStore {
             self.listen_config.clone(),
             self.listen_tls.clone(),
         )
+    }
+
+    /// Pass a write's result through, first telling the read caches that
+    /// what it changed must not be served from them, even before the
+    /// database's notification of it comes back ([`changes`]).
+    fn after_write<T>(&self, result: T) -> T {
+        self.changes.wrote();
+        result
     }
 
     /// Set what one owner may keep; checked by every later write.
@@ -341,18 +369,14 @@ async fn load_seal(
 
 #[async_trait]
 impl Store for PgStore {
-    /// Every call answers a new number: another instance may have written
-    /// since any earlier call, and this instance cannot see that without
-    /// asking the database, so nothing a read cache holds is ever taken as
-    /// current. (A change feed from the database, planned with the
-    /// cross-instance events, would let this grow only on real writes.)
+    /// Advances on every committed write of any instance ([`changes`]).
     fn generation(&self) -> u64 {
-        self.generation.fetch_add(1, Ordering::AcqRel)
+        self.changes.generation()
     }
 
     // ---- resumes -------------------------------------------------------
     async fn create_resume(&self, new: NewResume) -> Result<StoredResume, StoreError> {
-        resumes::create(self, new).await
+        self.after_write(resumes::create(self, new).await)
     }
 
     async fn get_resume(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
@@ -380,7 +404,7 @@ impl Store for PgStore {
     }
 
     async fn mark_parsing(&self, id: Uuid) -> Result<StoredResume, StoreError> {
-        resumes::mark_parsing(self, id).await
+        self.after_write(resumes::mark_parsing(self, id).await)
     }
 
     async fn finish_parse(
@@ -388,7 +412,7 @@ impl Store for PgStore {
         id: Uuid,
         outcome: ParseOutcome,
     ) -> Result<StoredResume, StoreError> {
-        resumes::finish_parse(self, id, outcome).await
+        self.after_write(resumes::finish_parse(self, id, outcome).await)
     }
 
     async fn patch_document(
@@ -398,7 +422,7 @@ impl Store for PgStore {
         if_match: Option<u64>,
         patch: serde_json::Value,
     ) -> Result<StoredResume, StoreError> {
-        revisions::patch(self, owner, id, if_match, patch).await
+        self.after_write(revisions::patch(self, owner, id, if_match, patch).await)
     }
 
     async fn revisions_page(
@@ -426,19 +450,19 @@ impl Store for PgStore {
         revision: u64,
         if_match: Option<u64>,
     ) -> Result<StoredResume, StoreError> {
-        revisions::restore(self, owner, id, revision, if_match).await
+        self.after_write(revisions::restore(self, owner, id, revision, if_match).await)
     }
 
     async fn create_tailored(&self, tailored: NewTailored) -> Result<StoredResume, StoreError> {
-        tailored::create(self, tailored).await
+        self.after_write(tailored::create(self, tailored).await)
     }
 
     async fn delete_resume(&self, owner: &str, id: Uuid) -> Result<DeletedResume, StoreError> {
-        resumes::delete(self, owner, id).await
+        self.after_write(resumes::delete(self, owner, id).await)
     }
 
     async fn set_master(&self, owner: &str, id: Uuid) -> Result<StoredResume, StoreError> {
-        resumes::set_master(self, owner, id).await
+        self.after_write(resumes::set_master(self, owner, id).await)
     }
 
     async fn unfinished_resumes(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
@@ -452,7 +476,7 @@ impl Store for PgStore {
         resume_id: Uuid,
         new: NewShare,
     ) -> Result<ShareRecord, StoreError> {
-        shares::create(self, owner, resume_id, new).await
+        self.after_write(shares::create(self, owner, resume_id, new).await)
     }
 
     async fn shares_page(
@@ -465,7 +489,7 @@ impl Store for PgStore {
     }
 
     async fn revoke_share(&self, owner: &str, token: &str) -> Result<ShareRecord, StoreError> {
-        shares::revoke(self, owner, token).await
+        self.after_write(shares::revoke(self, owner, token).await)
     }
 
     async fn open_share(&self, token: &str, now: DateTime<Utc>) -> Result<SharedView, StoreError> {
@@ -493,7 +517,7 @@ impl Store for PgStore {
 
     // ---- jobs ----------------------------------------------------------
     async fn create_job(&self, new: NewJob) -> Result<(JobRecord, bool), StoreError> {
-        jobs::create(self, new).await
+        self.after_write(jobs::create(self, new).await)
     }
 
     async fn find_job_by_hash(
@@ -522,11 +546,11 @@ impl Store for PgStore {
         id: Uuid,
         new: NewJob,
     ) -> Result<JobRecord, StoreError> {
-        jobs::update(self, owner, id, new).await
+        self.after_write(jobs::update(self, owner, id, new).await)
     }
 
     async fn delete_job(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
-        jobs::delete(self, owner, id).await
+        self.after_write(jobs::delete(self, owner, id).await)
     }
 
     // ---- exports -------------------------------------------------------
@@ -565,7 +589,7 @@ impl Store for PgStore {
         user: &str,
         admin: bool,
     ) -> Result<(String, Principal), StoreError> {
-        tokens::create(self, user, admin).await
+        self.after_write(tokens::create(self, user, admin).await)
     }
 
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {

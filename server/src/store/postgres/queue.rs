@@ -66,6 +66,8 @@ pub struct PgQueue {
     /// The pool's TLS settings, for that connection too.
     pub(super) tls: super::connect::Tls,
     pub(super) wake: Arc<Notify>,
+    /// Told of every write here, for the read caches ([`super::changes`]).
+    pub(super) changes: Arc<super::changes::ChangeFeed>,
     pub(super) listener: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -108,7 +110,9 @@ impl SharedQueue for PgQueue {
         limits: QueueLimits,
     ) -> Result<StoredResume, EnqueueError> {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
-        match resumes::create_queued(&mut client, &self.quotas(), new, Some(limits)).await? {
+        let created = resumes::create_queued(&mut client, &self.quotas(), new, Some(limits)).await;
+        self.changes.wrote();
+        match created? {
             Ok(stored) => Ok(stored),
             Err(full) => Err(EnqueueError::Full(full)),
         }
@@ -151,20 +155,21 @@ impl SharedQueue for PgQueue {
     async fn finish(&self, claim: &Claim, outcome: ParseOutcome) -> Result<Finished, StoreError> {
         let mut client = self.pool.get().await?;
         let fence = self.fence(claim);
-        Ok(
-            match resumes::finish_fenced(
-                &mut client,
-                &self.quotas(),
-                claim.resume_id,
-                outcome,
-                Some(fence),
-            )
-            .await?
-            {
-                Some(stored) => Finished::Stored(Box::new(stored)),
-                None => Finished::Lost,
-            },
+        let finished = resumes::finish_fenced(
+            &mut client,
+            &self.quotas(),
+            claim.resume_id,
+            outcome,
+            Some(fence),
         )
+        .await;
+        // The outcome changes the resume: the read caches must not serve
+        // it as it was (see `super::changes`).
+        self.changes.wrote();
+        Ok(match finished? {
+            Some(stored) => Finished::Stored(Box::new(stored)),
+            None => Finished::Lost,
+        })
     }
 
     async fn release(&self, claim: &Claim) -> Result<(), StoreError> {

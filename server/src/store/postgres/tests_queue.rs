@@ -312,3 +312,36 @@ async fn an_upload_on_one_instance_wakes_the_workers_of_another() {
     }
     assert!(woken, "no wake-up reached the other instance");
 }
+
+/// The read caches' generation ([`super::changes`]): steady while nothing
+/// is written, advanced on an instance by a write committed on another.
+#[tokio::test]
+async fn a_write_on_one_instance_advances_the_cache_generation_of_another() {
+    let Some(cluster) = cluster_or_skip("pg change feed") else {
+        return;
+    };
+    let (a, b, _dir) = two_instances(cluster).await;
+    let started = std::time::Instant::now();
+    while !(a.changes.is_listening() && b.changes.is_listening()) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the change feeds never started listening"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let before = a.generation();
+    assert_eq!(before, a.generation(), "steady while nothing is written");
+    b.create_token("someone", false).await.unwrap();
+    let started = std::time::Instant::now();
+    while a.generation() == before {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "instance a never heard of instance b's write"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // And the writer itself knows at once, before any notification.
+    let mine = b.generation();
+    b.create_token("someone-else", false).await.unwrap();
+    assert_ne!(mine, b.generation());
+}

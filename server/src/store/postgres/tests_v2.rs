@@ -474,6 +474,7 @@ async fn a_schema_1_database_keeps_its_view_counts_through_the_migration() {
          DROP INDEX jobs_page; CREATE INDEX jobs_by_owner ON jobs (owner, created_at);
          DROP TABLE events; DROP TABLE event_seq;
          DROP TABLE parse_jobs;
+         DROP FUNCTION vitae_notify_change() CASCADE;
          DELETE FROM vitae_schema WHERE version >= 2;",
     )
     .await

@@ -39,12 +39,25 @@ pub(super) async fn authenticate(
     store: &PgStore,
     token: &str,
 ) -> Result<Option<Principal>, StoreError> {
+    let hash = token_hash(token);
+    let generation = crate::store::Store::generation(store);
+    if let Some(principal) = store.principals.get(&hash, generation) {
+        return Ok(Some(principal));
+    }
     let client = store.client().await?;
     // Every authenticated request runs this: a statement prepared once per
     // connection saves a round trip (Parse/Describe) per request.
     let statement = client
         .prepare_cached("SELECT record FROM tokens WHERE hash = $1")
         .await?;
-    let row = client.query_opt(&statement, &[&token_hash(token)]).await?;
-    row.map(|row| from_json(row.get(0))).transpose()
+    let row = client.query_opt(&statement, &[&hash]).await?;
+    let principal: Option<Principal> = row.map(|row| from_json(row.get(0))).transpose()?;
+    // Unknown tokens are not kept: guessing must not fill the cache.
+    if let Some(principal) = &principal {
+        // A principal is a user name and a flag: a few dozen bytes.
+        store
+            .principals
+            .put(hash, generation, principal.clone(), 128);
+    }
+    Ok(principal)
 }

@@ -110,10 +110,14 @@ pub async fn run(
     write_clients: &[usize],
     args: &BackendsArgs,
 ) -> anyhow::Result<BackendsRun> {
-    let cluster = tokio::task::spawn_blocking(Cluster::start_durable)
-        .await?
-        .map_err(|why| anyhow::anyhow!("starting a PostgreSQL cluster: {why}"))?;
-    let postgres = postgres_version(&cluster);
+    // initdb, pg_ctl and psql are processes waited for: off the async threads.
+    let (cluster, postgres) = tokio::task::spawn_blocking(|| {
+        let cluster = Cluster::start_durable()?;
+        let version = postgres_version(&cluster);
+        Ok::<_, String>((cluster, version))
+    })
+    .await?
+    .map_err(|why| anyhow::anyhow!("starting a PostgreSQL cluster: {why}"))?;
     let mut setups = Vec::new();
     for (backend, instances) in [
         (Backend::Redb, 1),
